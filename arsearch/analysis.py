@@ -1,0 +1,85 @@
+"""The analysis chain: text -> index terms, one chain for documents and queries.
+
+Order, and why:
+
+1. ``tokenize`` keeps diacritics, tatweel and obfuscation dots inside words,
+   so token offsets point at the original text.
+2. ``fold_letters`` strips those marks and folds alef, yeh, digits, case
+   and presentation forms, but keeps ة: tashaphyne stops removing the
+   feminine ending once it has become ه.
+3. Stopwords are dropped (the list is normalized when loaded).
+4. Each word yields three kinds of term, searched together with different
+   boosts: ``exact`` (the whole normalized word, clitics and all), ``stems``
+   (light stems; protected names only lose clitics) and ``broad`` (a
+   vowel-less key that also meets broken plurals and verbal nouns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from arsearch.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.stem import broad_key, stem_variants
+from arsearch.tokenize import tokenize
+
+_MIN_ARABIC_LETTERS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One analyzed word: its index terms and where it stands in the text."""
+
+    exact: str
+    stems: tuple[str, ...]
+    broad: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The normalized stopword set (package data ``stopwords.txt``)."""
+    text = resources.files("arsearch.data").joinpath("stopwords.txt").read_text("utf-8")
+    return frozenset(
+        normalize_teh_marbuta(fold_letters(line.strip()))
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1 << 18)
+def analyze_word(word: str) -> tuple[str, tuple[str, ...], str] | None:
+    """(exact, stems, broad) for one token's text, or None if it is dropped."""
+    folded = fold_letters(word)
+    if not folded:
+        return None
+    exact = normalize_teh_marbuta(folded)
+    if exact in stopwords():
+        return None
+    if not folded.isascii():
+        if len(folded) < _MIN_ARABIC_LETTERS or not folded[0].isalpha():
+            return (exact, (exact,), exact) if folded.isdigit() else None
+        stems = stem_variants(folded)
+        return exact, stems, broad_key(stems[0])
+    return exact, (exact,), exact
+
+
+def analyze_terms(text: str) -> Iterator[Term]:
+    """Analyze a text into ``Term``s, in order, stopwords removed. Never raises."""
+    for token in tokenize(text):
+        analyzed = analyze_word(token.text)
+        if analyzed is not None:
+            exact, stems, broad = analyzed
+            yield Term(exact, stems, broad, token.start, token.end)
+
+
+def analyze(text: str) -> list[str]:
+    """The stemmed index terms of a text: the chain the index uses.
+
+    >>> analyze("وبالمستشفيات في «دا.عــش» يُصعّد")
+    ['مستشف', 'داعش', 'يصعد']
+    """
+    return [term.stems[0] for term in analyze_terms(text)]

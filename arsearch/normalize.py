@@ -1,0 +1,106 @@
+"""Pure str -> str normalization functions for Arabic text.
+
+Each function does one thing and never raises; callers choose which to run.
+``normalize`` runs the full chain used for index and query terms.
+
+pyarabic has helpers with the same names, but two of them are wrong for
+search and are deliberately not used: ``normalize_hamza`` turns أ into ء
+by default, and ``normalize_alef`` folds ى into ا (على -> علا).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from arsearch import chars
+
+_DIGITS = str.maketrans(
+    chars.ARABIC_INDIC_DIGITS + chars.PERSIAN_DIGITS, "0123456789" * 2
+)
+_ALEF = str.maketrans({c: chars.ALEF for c in chars.ALEF_VARIANTS})
+_MARKS = str.maketrans({c: None for c in chars.IN_WORD_MARKS})
+_OBFUSCATION = str.maketrans({c: None for c in chars.OBFUSCATION_MARKS})
+_PERSIAN_LETTERS = str.maketrans({chars.FARSI_YEH: chars.YEH, chars.KEHEH: chars.KAF})
+
+
+def strip_marks(text: str) -> str:
+    """Remove diacritics, tatweel and invisible characters.
+
+    >>> strip_marks("يُصعّد دا.عــش")
+    'يصعد دا.عش'
+    """
+    return text.translate(_MARKS)
+
+
+def strip_obfuscation(text: str) -> str:
+    """Remove the dots and stars used to break words apart (دا.عش -> داعش)."""
+    return text.translate(_OBFUSCATION)
+
+
+def normalize_digits(text: str) -> str:
+    """Map Arabic-Indic and Persian digits to ASCII.
+
+    >>> normalize_digits("٢٠١٧ و۱۴")
+    '2017 و14'
+    """
+    return text.translate(_DIGITS)
+
+
+def normalize_alef(text: str) -> str:
+    """Fold أ إ آ ٱ into bare alef; alef maksura is left alone.
+
+    >>> normalize_alef("أحمد إلى آثار")
+    'احمد الى اثار'
+    """
+    return text.translate(_ALEF)
+
+
+def normalize_alef_maksura(text: str) -> str:
+    """Fold alef maksura into yeh (ى -> ي), as users type either.
+
+    >>> normalize_alef_maksura("على")
+    'علي'
+    """
+    return text.replace(chars.ALEF_MAKSURA, chars.YEH)
+
+
+def normalize_teh_marbuta(text: str) -> str:
+    """Fold teh marbuta into heh (ة -> ه). Run it after stemming.
+
+    >>> normalize_teh_marbuta("مدينة")
+    'مدينه'
+    """
+    return text.replace(chars.TEH_MARBUTA, chars.HEH)
+
+
+def normalize_presentation_forms(text: str) -> str:
+    """Decompose ligatures and presentation forms (ﻻ -> لا) with NFKC.
+
+    Only runs NFKC when such a form is present, so ordinary text keeps
+    its exact code points.
+    """
+    if any("\ufb50" <= c <= "\ufdff" or "\ufe70" <= c <= "\ufeff" for c in text):
+        return unicodedata.normalize("NFKC", text)
+    return text
+
+
+def fold_letters(text: str) -> str:
+    """Every letter folding except teh marbuta: the form the stemmer wants.
+
+    Lower-cases Latin, maps digits to ASCII, decomposes ligatures, strips
+    marks and obfuscation dots, folds alef variants, ى and Persian letters.
+    """
+    text = normalize_presentation_forms(text)
+    text = strip_obfuscation(strip_marks(text))
+    text = normalize_alef(text.translate(_PERSIAN_LETTERS))
+    return normalize_alef_maksura(normalize_digits(text)).lower()
+
+
+def normalize(text: str, *, teh_marbuta: bool = True) -> str:
+    """Full normalization of a word or text, as used for index terms.
+
+    >>> normalize("يُصعّدُ المـدينةَ إلى")
+    'يصعد المدينه الي'
+    """
+    text = fold_letters(text)
+    return normalize_teh_marbuta(text) if teh_marbuta else text

@@ -1,0 +1,209 @@
+"""Light stemming of single Arabic words, and the names it must not touch.
+
+tashaphyne finds the candidate segmentations of a word (proclitics x stem x
+suffixes) from affix lists we give it; the choice among them is ours,
+because its own choice is wrong for search in ways that matter:
+
+* it strips a one-letter proclitic whatever remains (بادية -> اد,
+  بغداد -> غداد, لواء -> واء), and
+* its default affix lists include verb prefixes (است، ي، ت، م، س), which
+  turns مدينة into دين and سيارة into يار.
+
+So we hand it only clitics and inflectional suffixes, and pick the
+segmentation that strips the most while keeping a plausible stem.
+Root extraction (ISRI, ``get_root``) is never used: it merges التنظيم
+with النظام.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from importlib import resources
+
+from tashaphyne.stemming import ArabicLightStemmer
+
+from arsearch.normalize import fold_letters, normalize_teh_marbuta
+
+#: Proclitic sequences: conjunction, preposition, article, in every order
+#: Arabic stacks them.
+PROCLITICS: tuple[str, ...] = (
+    "و", "ف", "ب", "ك", "ل",
+    "ال", "لل", "وال", "فال", "بال", "كال", "ولل", "فلل",
+    "وب", "فب", "وك", "فك", "ول", "فل",
+    "وبال", "فبال", "وكال", "فكال",
+)
+
+#: Inflectional suffixes: feminine, plural, dual, nisba and pronoun clitics.
+SUFFIXES: tuple[str, ...] = (
+    "ة", "ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا", "ي",
+    "ات", "ان", "ين", "ون", "ية", "يه", "ته", "تها", "تهم",
+    "اته", "اتها", "اتهم", "اتنا", "يات", "يين", "يون", "وا", "تين", "تان",
+    "ا",  # the alef of tanween fatha (هجوماً); only after a long stem
+)
+
+#: One-letter proclitics that are just as often the first letter of a word.
+_AMBIGUOUS_PROCLITICS = frozenset("وفبكل")
+#: Suffixes that mark a noun firmly enough to accept a two-letter stem (قوات -> قو).
+_NOUN_SUFFIXES = frozenset({"ات", "ة"})
+_ARTICLE = "ال"
+_LONG_VOWELS = frozenset("اوي")
+_MIN_STEM = 3
+
+_stemmer: ArabicLightStemmer | None = None
+_stemmer_lock = threading.Lock()  # tashaphyne keeps the last word as state
+
+
+def _segmentations(word: str) -> list[tuple[int, int]]:
+    global _stemmer
+    with _stemmer_lock:
+        if _stemmer is None:
+            _stemmer = ArabicLightStemmer()
+            _stemmer.set_prefix_list(["", *PROCLITICS])  # "" roots its prefix tree
+            _stemmer.set_suffix_list(["", *SUFFIXES])
+        _stemmer.light_stem(word)
+        return list(_stemmer.get_segment_list())
+
+
+def _acceptable(word: str, left: int, right: int) -> bool:
+    prefix, stem, suffix = word[:left], word[left:right], word[right:]
+    if prefix and prefix not in PROCLITICS or suffix and suffix not in SUFFIXES:
+        return False
+    if suffix == "ا" and len(stem) < 4:
+        return False
+    if len(stem) < _MIN_STEM and not (
+        len(stem) == 2 and suffix in _NOUN_SUFFIXES
+        and (len(prefix) < 2 or prefix.endswith(_ARTICLE) or prefix.endswith("لل"))
+    ):
+        return False
+    # A lone و/ف/ب/ك/ل is only a clitic if at least four letters follow it.
+    return not (len(prefix) == 1 and prefix in _AMBIGUOUS_PROCLITICS
+                and len(word) - 1 < 4)
+
+
+def _score(word: str, seg: tuple[int, int]) -> float:
+    left, right = seg
+    stripped = left + (len(word) - right)
+    # Prefer removing a suffix over removing an ambiguous one-letter prefix.
+    return stripped - (0.5 if left == 1 else 0.0)
+
+
+@lru_cache(maxsize=1 << 18)
+def stem_variants(word: str) -> tuple[str, ...]:
+    """All stems a folded word may have (see ``fold_letters``; ة still present).
+
+    The first is the best guess. A second is given when the guess removed a
+    lone و/ف/ب/ك/ل that may just as well be the word's first letter
+    (وزارة: و+زارة or وزارة); indexing and querying both readings keeps
+    وزارة, الوزارة and ووزارة findable from one another. Protected names only
+    lose their clitics.
+
+    >>> stem_variants("وبالمستشفيات"), stem_variants("وزارة")
+    (('مستشف',), ('زار', 'وزار'))
+    """
+    name = protected_name(word)
+    if name is not None:
+        return (name,)
+    if len(word) <= _MIN_STEM:
+        return (normalize_teh_marbuta(word),)
+    candidates = [s for s in _segmentations(word) if _acceptable(word, *s)]
+    left, best = _best_stem(word, candidates)
+    if left == 1 and word[0] in _AMBIGUOUS_PROCLITICS:
+        _, kept = _best_stem(word, [s for s in candidates if s[0] == 0])
+        if kept != best:
+            return (best, kept)
+    return (best,)
+
+
+def light_stem(word: str) -> str:
+    """The best single stem of a folded word (first of ``stem_variants``).
+
+    >>> light_stem("غاراته"), light_stem("للتنظيم"), light_stem("بادية")
+    ('غار', 'تنظيم', 'باديه')
+    """
+    return stem_variants(word)[0]
+
+
+def _best_stem(word: str, candidates: list[tuple[int, int]]) -> tuple[int, str]:
+    if not candidates:
+        return 0, normalize_teh_marbuta(word)
+    left, right = max(candidates, key=lambda s: (_score(word, s), -s[0]))
+    stem = word[left:right]
+    # Nisba ي / final ى of a long stem (مستشفى, مستشفيات -> مستشف; روسي -> روس).
+    if len(stem) > _MIN_STEM and stem[-1] == "ي":
+        stem = stem[:-1]
+    return left, normalize_teh_marbuta(stem)
+
+
+def broad_key(stem: str) -> str:
+    """A looser key that joins broken plurals and verbal nouns to their singular.
+
+    Drops the long vowels inside the stem (first and last letters stay), so
+    مدينة/مدن, عنصر/عناصر and هجوم/هجم meet, while تنظيم and نظام stay apart.
+    Used only in a low-boost field: it conflates more than it should.
+
+    >>> broad_key("مدين"), broad_key("عناصر"), broad_key("تنظيم")
+    ('مدن', 'عنصر', 'تنظم')
+    """
+    if len(stem) <= _MIN_STEM or stem in _protected():
+        return stem
+    inner = "".join(c for c in stem[1:-1] if c not in _LONG_VOWELS)
+    key = stem[0] + inner + stem[-1]
+    return key if len(key) >= _MIN_STEM else stem
+
+
+# --- protected names -------------------------------------------------------
+
+_extra_protected: set[str] = set()
+
+
+@lru_cache(maxsize=1)
+def _bundled_protected() -> frozenset[str]:
+    text = resources.files("arsearch.data").joinpath("protected_names.txt").read_text("utf-8")
+    return frozenset(
+        _name_key(line)
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+def _protected() -> frozenset[str] | set[str]:
+    base = _bundled_protected()
+    return base | _extra_protected if _extra_protected else base
+
+
+def _name_key(name: str) -> str:
+    key = normalize_teh_marbuta(fold_letters(name.strip()))
+    return key[len(_ARTICLE):] if key.startswith(_ARTICLE) and len(key) > 4 else key
+
+
+def protect_names(names: list[str] | set[str] | tuple[str, ...]) -> None:
+    """Add single-word names that stemming must leave whole (only clitics go).
+
+    Multi-word names need no protection: their words are stemmed alike in
+    documents and queries, so phrase search finds them.
+    """
+    keys = {_name_key(n) for n in names if n.strip() and " " not in n.strip()}
+    if keys - _protected():
+        _extra_protected.update(keys)
+        stem_variants.cache_clear()
+
+
+def protected_name(word: str) -> str | None:
+    """The protected name a word spells once clitics are removed, else None.
+
+    The result has no article and ة folded to ه (بالرقة -> رقه).
+
+    >>> protected_name("ببغداد"), protected_name("بادية")
+    ('بغداد', None)
+    """
+    names = _protected()
+    word = normalize_teh_marbuta(word)
+    for prefix in ("",) + PROCLITICS:
+        if word.startswith(prefix):
+            rest = word[len(prefix):]
+            if rest.startswith(_ARTICLE) and len(rest) > 4:
+                rest = rest[len(_ARTICLE):]
+            if len(rest) >= 2 and rest in names:
+                return rest
+    return None

@@ -1,0 +1,84 @@
+"""Split raw Arabic text into word tokens with offsets into the original.
+
+Whoosh's default tokenizer cuts words at every diacritic and tatweel
+(المُسلَّحونَ becomes three tokens). Here marks stay inside the word and
+are removed later by normalization, so offsets still point at the original,
+diacritized text for highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from arsearch import chars
+
+_IN_WORD = "".join(sorted(chars.IN_WORD_MARKS))
+_WORD_RE = re.compile(f"(?:[^\\W_]|[{re.escape(_IN_WORD)}])+")
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
+# A digit run glued to an Arabic letter run (بـ2017, الـ24) is two words.
+_ARABIC_DIGIT_SPLIT_RE = re.compile(
+    "(?<=[\u0621-\u064a\u0640])(?=[0-9\u0660-\u0669\u06f0-\u06f9])"
+    "|(?<=[0-9\u0660-\u0669\u06f0-\u06f9])(?=[\u0621-\u064a])"
+)
+_OBFUSCATION_GAP = 1  # characters allowed between two pieces of one word
+_SHORT_PIECE = 2  # an obfuscated piece has at most this many letters
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word as it stands in the text: ``text == source[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _letters(piece: str) -> int:
+    return sum(1 for c in piece if c not in chars.IN_WORD_MARKS)
+
+
+def _is_arabic(piece: str) -> bool:
+    return _ARABIC_LETTER_RE.search(piece) is not None
+
+
+def _pieces(text: str) -> Iterator[Token]:
+    for match in _WORD_RE.finditer(text):
+        start = match.start()
+        for part in _ARABIC_DIGIT_SPLIT_RE.split(match.group()):
+            if part:
+                yield Token(part, start, start + len(part))
+            start += len(part)
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Yield the words of ``text``; never raises.
+
+    Pieces of an Arabic word broken up by a single dot or star (دا.عــش,
+    د.ا.ع.ش) are joined back into one token when a piece is at most two
+    letters long; ordinary sentence ends (الرقة.وقال) stay two words.
+
+    >>> [t.text for t in tokenize("«دا.عــش» في #جبل_البشري")]
+    ['دا.عــش', 'في', 'جبل', 'البشري']
+    """
+    pending: Token | None = None
+    for piece in _pieces(text):
+        if pending is not None and _joins(text, pending, piece):
+            pending = Token(text[pending.start:piece.end], pending.start, piece.end)
+            continue
+        if pending is not None:
+            yield pending
+        pending = piece
+    if pending is not None:
+        yield pending
+
+
+def _joins(text: str, left: Token, right: Token) -> bool:
+    gap = text[left.end:right.start]
+    if len(gap) != _OBFUSCATION_GAP or gap not in chars.OBFUSCATION_MARKS:
+        return False
+    if not (_is_arabic(left.text) and _is_arabic(right.text)):
+        return False
+    last_piece = left.text.rsplit(gap, 1)[-1]
+    return min(_letters(last_piece), _letters(right.text)) <= _SHORT_PIECE
