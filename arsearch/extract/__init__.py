@@ -1,0 +1,1 @@
+"""Extraction of actors, places and dates from article text (no index code here)."""
