@@ -2,9 +2,41 @@
 
 Developers index and query articles through ``Index``; ``analyze`` shows the
 terms the index sees for a text.
+
+>>> import arsearch, tempfile
+>>> ix = arsearch.Index.create(tempfile.mkdtemp())
+>>> ix.add_articles([{"id": "a1", "title": "غارات روسية", "text": "شنّت الطائرات الروسيّة غاراتٍ على البادية."}]).added
+1
+>>> [hit.id for hit in ix.search("الغارة")]
+['a1']
 """
 
 from arsearch.analysis import analyze
+from arsearch.errors import (
+    ArsearchError,
+    IndexExists,
+    IndexNotFound,
+    InputError,
+    InvalidArticle,
+    QuerySyntaxError,
+)
+from arsearch.index import Index, IndexLocked, IngestReport, SearchResults
+from arsearch.models import Article, Hit, Mention
 
-__all__ = ["analyze"]
+__all__ = [
+    "Article",
+    "ArsearchError",
+    "Hit",
+    "Index",
+    "IndexExists",
+    "IndexLocked",
+    "IndexNotFound",
+    "IngestReport",
+    "InputError",
+    "InvalidArticle",
+    "Mention",
+    "QuerySyntaxError",
+    "SearchResults",
+    "analyze",
+]
 __version__ = "0.1.0"

@@ -36,3 +36,92 @@ class Mention:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the schema of ``arsearch extract --json``)."""
         return asdict(self)
+
+
+_ARTICLE_FIELDS = ("id", "title", "text", "published", "source", "author", "url")
+_ISO_DATE_LEN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as it is indexed. ``id`` and ``text`` are required."""
+
+    id: str
+    text: str
+    title: str = ""
+    published: str | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any], *, origin: str = "") -> Article:
+        """Validate a JSON Lines style record (``date`` is read as ``published``).
+
+        Raises:
+            InvalidArticle: a required field is missing or a value has the wrong type.
+        """
+        from arsearch.errors import InvalidArticle
+
+        if not isinstance(record, dict):
+            raise InvalidArticle("an article must be a JSON object", "", origin)
+        values: dict[str, Any] = {}
+        for field in _ARTICLE_FIELDS:
+            value = record.get(field)
+            if field == "published" and value in (None, ""):
+                value = record.get("date")
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and field == "id":
+                value = str(value)
+            if not isinstance(value, str):
+                raise InvalidArticle(f"field {field!r} must be a string", field, origin)
+            values[field] = value.strip() if field != "text" else value
+        for field in ("id", "text"):
+            if not values.get(field, "").strip():
+                raise InvalidArticle(f"missing required field {field!r}", field, origin)
+        published = values.get("published")
+        if published is not None:
+            values["published"] = _check_date(published, origin)
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the JSON Lines field names."""
+        return asdict(self)
+
+
+def _check_date(value: str, origin: str) -> str:
+    from datetime import date
+
+    from arsearch.errors import InvalidArticle
+
+    head = value.strip()[:_ISO_DATE_LEN]
+    try:
+        return date.fromisoformat(head).isoformat()
+    except ValueError:
+        raise InvalidArticle(
+            f"field 'published' must be a date YYYY-MM-DD, got {value!r}", "published", origin
+        ) from None
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result. ``snippet`` is a window of the original text;
+    ``highlights`` are (start, end) offsets of matched words inside it."""
+
+    id: str
+    title: str
+    score: float
+    snippet: str
+    published: str | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    highlights: list[tuple[int, int]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (one line of ``arsearch search --json``)."""
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["highlights"] = [list(span) for span in self.highlights or []]
+        return data

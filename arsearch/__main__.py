@@ -1,0 +1,3 @@
+from arsearch.cli import main
+
+main()

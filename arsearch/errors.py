@@ -1,0 +1,52 @@
+"""Library exceptions. Each carries the bad value; the CLI prints ``str(e)`` on one line."""
+
+from __future__ import annotations
+
+
+class ArsearchError(Exception):
+    """Base class of every error arsearch raises on purpose."""
+
+
+class IndexNotFound(ArsearchError):
+    """No index at the given directory."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"no index at {path!r} (create one with: arsearch index PATH... --index {path})"
+        )
+
+
+class IndexExists(ArsearchError):
+    """An index already exists where a new one was asked for."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"an index already exists at {path!r}")
+
+
+class QuerySyntaxError(ArsearchError):
+    """The query string cannot be parsed; ``position`` is a 0-based offset."""
+
+    def __init__(self, message: str, query: str, position: int) -> None:
+        self.query = query
+        self.position = position
+        super().__init__(f"query syntax error at character {position + 1}: {message}")
+
+
+class InvalidArticle(ArsearchError):
+    """An article record is missing a field or has a bad value."""
+
+    def __init__(self, message: str, field: str, source: str = "") -> None:
+        self.field = field
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__(f"{prefix}{message}")
+
+
+class InputError(ArsearchError):
+    """A file or line could not be read as articles (names the input)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")

@@ -1,0 +1,285 @@
+"""``Index``: create, fill and search an arsearch index stored in a directory.
+
+An index is a Whoosh index plus ``arsearch.json`` (the schema version it
+was built with). Writes go through one Whoosh writer at a time; searches
+open a fresh searcher, so they see the last committed state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.writing import LockError
+
+from arsearch.errors import ArsearchError, IndexExists, IndexNotFound, InputError
+from arsearch.models import Article, Hit
+from arsearch.query import parse_query
+from arsearch.readers import read_paths
+from arsearch.schema import SCHEMA_VERSION, build_schema, content_hash, id_hash_key, to_document
+from arsearch.snippet import make_snippet
+
+META_FILE = "arsearch.json"
+DEFAULT_BATCH = 5000
+WRITER_TIMEOUT = 30.0
+
+
+@dataclass
+class IngestReport:
+    """Counts of what an ingest did; ``errors`` holds one line per skipped input."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        """Articles written (added or replaced)."""
+        return self.added + self.replaced
+
+    def summary(self) -> str:
+        """One line: added / replaced / unchanged / failed, time and rate."""
+        rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
+        return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
+                f"failed {self.failed} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
+
+
+@dataclass
+class SearchResults:
+    """Hits of one search. Iterate for hits; ``total`` counts every match."""
+
+    hits: list[Hit]
+    total: int
+    query: str
+    terms: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i: int) -> Hit:
+        return self.hits[i]
+
+
+class IndexLocked(ArsearchError):
+    """Another process is writing to the index."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"index {path!r} is locked by another writer; try again when it is done")
+
+
+class Index:
+    """An arsearch index in a directory. Use ``create`` or ``open``, not the constructor."""
+
+    def __init__(self, path: Path, whoosh_index: windex.Index) -> None:
+        self.path = path
+        self._ix = whoosh_index
+
+    # --- lifecycle -------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
+        """Create a new empty index in ``path`` (made if missing).
+
+        Raises:
+            IndexExists: there is an index already and ``overwrite`` is false.
+        """
+        directory = Path(path)
+        if cls.exists(directory) and not overwrite:
+            raise IndexExists(str(directory))
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            ix = windex.create_in(str(directory), build_schema())
+            (directory / META_FILE).write_text(
+                json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            raise InputError(str(directory), f"cannot create index: {exc.strerror or exc}") from None
+        return cls(directory, ix)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        """Open an existing index.
+
+        Raises:
+            IndexNotFound: ``path`` holds no arsearch index.
+        """
+        directory = Path(path)
+        if not cls.exists(directory):
+            raise IndexNotFound(str(directory))
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+        found = meta.get("schema_version")
+        if found != SCHEMA_VERSION:
+            raise ArsearchError(
+                f"index {str(directory)!r} was built by another arsearch version "
+                f"(schema {found}, this version reads {SCHEMA_VERSION}); rebuild it"
+            )
+        return cls(directory, windex.open_dir(str(directory)))
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike[str]) -> Index:
+        """Open the index in ``path``, creating an empty one if there is none."""
+        return cls.open(path) if cls.exists(Path(path)) else cls.create(path)
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` holds an arsearch index."""
+        directory = Path(path)
+        return (directory / META_FILE).is_file() and windex.exists_in(str(directory))
+
+    def __len__(self) -> int:
+        with self._ix.searcher() as searcher:
+            return searcher.doc_count()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    # --- writing ---------------------------------------------------------
+
+    def add_articles(self, articles: Iterable[Article | dict[str, Any] | InputError], *,
+                     batch_size: int = DEFAULT_BATCH) -> IngestReport:
+        """Index articles (``Article``s or JSON Lines style dicts).
+
+        An article whose id is already indexed replaces it; one whose content
+        is unchanged is skipped. Bad records are counted and reported, never
+        fatal. Commits every ``batch_size`` articles so memory stays flat.
+        """
+        report = IngestReport()
+        started = time.perf_counter()
+        batch: dict[str, tuple[Article, str]] = {}
+        for item in articles:
+            article = self._validate(item, report)
+            if article is None:
+                continue
+            batch[article.id] = (article, content_hash(article))
+            if len(batch) >= batch_size:
+                self._write(batch, report)
+                batch = {}
+        if batch:
+            self._write(batch, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *,
+                  batch_size: int = DEFAULT_BATCH) -> IngestReport:
+        """Index files and directories (``.txt``, ``.jsonl``, ``.jsonl.gz``)."""
+        if isinstance(paths, str | os.PathLike):
+            paths = [paths]
+        return self.add_articles(read_paths(paths), batch_size=batch_size)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove articles by id; returns how many were removed."""
+        removed = 0
+        with self._writer() as writer:
+            for article_id in ids:
+                removed += writer.delete_by_term("id", article_id)
+        return removed
+
+    @staticmethod
+    def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
+                  ) -> Article | None:
+        if isinstance(item, InputError):
+            report.failed += 1
+            report.errors.append(str(item))
+            return None
+        if isinstance(item, Article):
+            return item
+        try:
+            return Article.from_dict(item)
+        except ArsearchError as exc:
+            report.failed += 1
+            report.errors.append(str(exc))
+            return None
+
+    def _writer(self) -> Any:
+        try:
+            return self._ix.writer(timeout=WRITER_TIMEOUT)
+        except LockError:
+            raise IndexLocked(str(self.path)) from None
+
+    def _write(self, batch: dict[str, tuple[Article, str]], report: IngestReport) -> None:
+        with self._ix.searcher() as searcher:
+            reader = searcher.reader()
+            todo = []
+            for article_id, (article, digest) in batch.items():
+                if _live(reader, "id_hash", id_hash_key(article_id, digest)):
+                    report.unchanged += 1
+                else:
+                    todo.append((article, digest, _live(reader, "id", article_id)))
+        if not todo:
+            return
+        with self._writer() as writer:
+            for article, digest, existed in todo:
+                writer.update_document(**to_document(article, digest))
+                if existed:
+                    report.replaced += 1
+                else:
+                    report.added += 1
+
+    # --- reading ---------------------------------------------------------
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        with self._ix.searcher() as searcher:
+            stored = searcher.document(id=article_id)
+        if stored is None:
+            return None
+        return Article(**{k: stored.get(k) for k in (
+            "id", "text", "title", "published", "source", "author", "url")})
+
+    def search(self, query: str, *, match: str = "all", limit: int | None = 10) -> SearchResults:
+        """Search with the query language of ``arsearch.query``.
+
+        Args:
+            query: words, "phrases", OR, -exclusions, field prefixes.
+            match: ``"all"`` (every word must match) or ``"any"`` (rank by any
+                word, for natural-language questions).
+            limit: hits to return; 0 or None returns every match.
+
+        Raises:
+            QuerySyntaxError: the query is malformed.
+        """
+        parsed = parse_query(query, match=match)
+        if parsed is None:
+            return SearchResults([], 0, query)
+        return self._run(parsed.query, query, parsed.terms, parsed.highlight, limit)
+
+    def _run(self, whoosh_query: wq.Query, query: str, terms: list[str], highlight: set[str],
+             limit: int | None) -> SearchResults:
+        limit = None if not limit else limit
+        with self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+            results = searcher.search(whoosh_query, limit=limit)
+            total = len(results)
+            hits = [self._hit(hit.fields(), hit.score or 0.0, highlight) for hit in results]
+        return SearchResults(hits, total, query, terms)
+
+    @staticmethod
+    def _hit(stored: dict[str, Any], score: float, highlight: set[str]) -> Hit:
+        snippet, spans = make_snippet(stored.get("text", ""), highlight)
+        return Hit(
+            id=stored["id"], title=stored.get("title") or "", score=score, snippet=snippet,
+            published=stored.get("published"), source=stored.get("source"),
+            author=stored.get("author"), url=stored.get("url"), highlights=spans,
+        )
+
+
+def _live(reader: Any, fieldname: str, text: str) -> bool:
+    """Whether a term belongs to at least one non-deleted document."""
+    if (fieldname, text) not in reader:
+        return False
+    postings = reader.postings(fieldname, text)
+    return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())

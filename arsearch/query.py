@@ -1,0 +1,257 @@
+"""The archivist's query language, parsed into Whoosh queries over arsearch fields.
+
+Syntax (Elasticsearch ``query_string``-like, deliberately small):
+
+* words: all must match (``match="all"``) or any may (``match="any"``);
+* ``"exact phrase"``: the words in this order, each at any inflection;
+* ``a OR b``, ``(a OR b) c``; ``-word`` or ``NOT word`` excludes;
+* ``title:word``, ``title:"a phrase"``, ``source:SY24``, ``id:ID`` restrict a term
+  to a field. A ``name:`` that is not a field is ordinary text (URLs stay text).
+
+Each word is analyzed with the index chain and becomes an OR over the exact
+form, its stems and its broad key (boosted in that order) and the title, so
+an exact match outranks a same-stem match, which outranks a broad match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from arsearch.analysis import analyze_terms
+from arsearch.errors import QuerySyntaxError
+
+#: Relative weights of the fields a word is searched in.
+BOOSTS = {"exact": 3.0, "stem": 2.0, "broad": 0.6, "title_terms": 2.0}
+MATCH_MODES = ("all", "any")
+FIELDS = ("title", "source", "id")
+_OPERATORS = {"OR", "AND", "NOT"}
+_TOKEN_RE = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
+
+
+@dataclass
+class ParsedQuery:
+    """A compiled query plus what was searched, for explanations and snippets."""
+
+    query: wq.Query
+    terms: list[str] = field(default_factory=list)
+    highlight: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Lexeme:
+    kind: str  # "word", "phrase", "(", ")", "op"
+    text: str
+    pos: int
+    negated: bool = False
+    field: str | None = None
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    out: list[_Lexeme] = []
+    for match in _TOKEN_RE.finditer(text):
+        raw, pos = match.group(), match.start()
+        if raw.isspace():
+            continue
+        if raw in "()":
+            out.append(_Lexeme(raw, raw, pos))
+        elif raw.startswith('"'):
+            if len(raw) == 1 or not raw.endswith('"'):
+                raise QuerySyntaxError("unbalanced quote", text, pos)
+            out.append(_Lexeme("phrase", raw[1:-1], pos))
+        elif raw in _OPERATORS:
+            out.append(_Lexeme("op", raw, pos))
+        else:
+            out.extend(_lex_word(raw, pos, text))
+    return _attach_prefixes(out, text)
+
+
+def _lex_word(raw: str, pos: int, text: str) -> list[_Lexeme]:
+    negated = raw.startswith("-") and len(raw) > 1
+    body = raw[1:] if negated else raw
+    name, colon, rest = body.partition(":")
+    if colon and name.lower() in FIELDS:
+        lexeme = _Lexeme("field", rest, pos, negated, name.lower())
+        return [lexeme]
+    return [_Lexeme("word", body, pos, negated)]
+
+
+def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
+    """Join ``field:`` and ``-`` written before a phrase or a group (title:"a b")."""
+    out: list[_Lexeme] = []
+    for lexeme in lexemes:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == "field" and prev.text == "":
+            if lexeme.kind not in ("phrase", "word"):
+                raise QuerySyntaxError(f"{prev.field}: needs a word or a phrase", text, prev.pos)
+            prev.kind, prev.text = "field_" + lexeme.kind, lexeme.text
+            continue
+        if prev is not None and prev.kind == "word" and prev.text == "-":
+            raise QuerySyntaxError("'-' must be followed by a word", text, prev.pos)
+        out.append(lexeme)
+    if out and out[-1].kind == "field" and out[-1].text == "":
+        raise QuerySyntaxError(f"{out[-1].field}: needs a word or a phrase", text, out[-1].pos)
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str, match: str) -> None:
+        self.text = text
+        self.match = match
+        self.lexemes = _lex(text)
+        self.i = 0
+        self.terms: list[str] = []
+        self.highlight: set[str] = set()
+
+    def parse(self) -> wq.Query | None:
+        if not self.lexemes:
+            return None
+        node = self._or()
+        if self.i < len(self.lexemes):
+            lexeme = self.lexemes[self.i]
+            raise QuerySyntaxError(f"unexpected {lexeme.text!r}", self.text, lexeme.pos)
+        return node
+
+    def _peek(self) -> _Lexeme | None:
+        return self.lexemes[self.i] if self.i < len(self.lexemes) else None
+
+    def _or(self) -> wq.Query | None:
+        parts = [self._and()]
+        while (lexeme := self._peek()) is not None and lexeme.kind == "op" and lexeme.text == "OR":
+            self.i += 1
+            if self._peek() is None or self._peek().kind == ")":
+                raise QuerySyntaxError("OR needs a term on both sides", self.text, lexeme.pos)
+            parts.append(self._and())
+        kept = [p for p in parts if p is not None]
+        return kept[0] if len(kept) == 1 else (wq.Or(kept) if kept else None)
+
+    def _and(self) -> wq.Query | None:
+        positive: list[wq.Query] = []
+        negative: list[wq.Query] = []
+        start = self._peek()
+        while (lexeme := self._peek()) is not None and not (
+            lexeme.kind == ")" or (lexeme.kind == "op" and lexeme.text == "OR")
+        ):
+            if lexeme.kind == "op" and lexeme.text == "AND":
+                self.i += 1
+                continue
+            negated = False
+            if lexeme.kind == "op" and lexeme.text == "NOT":
+                self.i += 1
+                negated = True
+                if self._peek() is None or self._peek().kind in (")", "op"):
+                    raise QuerySyntaxError("NOT needs a term after it", self.text, lexeme.pos)
+            node, node_negated = self._unary()
+            if node is None:
+                continue
+            (negative if negated or node_negated else positive).append(node)
+        if start is not None and start.kind == "op" and start.text == "OR":
+            raise QuerySyntaxError("OR needs a term on both sides", self.text, start.pos)
+        if not positive and not negative:
+            return None
+        combine = wq.And if self.match == "all" else wq.Or
+        base: wq.Query
+        if not positive:
+            base = wq.Every()
+        elif len(positive) == 1:
+            base = positive[0]
+        else:
+            base = combine(positive)
+        if negative:
+            return wq.AndNot(base, wq.Or(negative) if len(negative) > 1 else negative[0])
+        return base
+
+    def _unary(self) -> tuple[wq.Query | None, bool]:
+        lexeme = self.lexemes[self.i]
+        self.i += 1
+        if lexeme.kind == "(":
+            node = self._or()
+            closing = self._peek()
+            if closing is None or closing.kind != ")":
+                raise QuerySyntaxError("unbalanced parenthesis", self.text, lexeme.pos)
+            self.i += 1
+            return node, lexeme.negated
+        if lexeme.kind == ")":
+            raise QuerySyntaxError("unbalanced parenthesis", self.text, lexeme.pos)
+        if lexeme.kind == "word":
+            return self._words(lexeme.text), lexeme.negated
+        if lexeme.kind == "phrase":
+            return self._phrase(lexeme.text, ("stem", "title_terms")), lexeme.negated
+        return self._field(lexeme), lexeme.negated
+
+    def _field(self, lexeme: _Lexeme) -> wq.Query | None:
+        name = lexeme.field
+        if name in ("source", "id"):
+            value = lexeme.text.lower() if name == "source" else lexeme.text
+            return wq.Term("source_key" if name == "source" else "id", value)
+        if lexeme.kind == "field_phrase":
+            return self._phrase(lexeme.text, ("title_terms",))
+        return self._words(lexeme.text, fields=("title_terms",))
+
+    def _words(self, text: str, fields: tuple[str, ...] | None = None) -> wq.Query | None:
+        clauses = []
+        for term in analyze_terms(text):
+            self.terms.append(term.stems[0])
+            self.highlight.update((term.exact, *term.stems, term.broad))
+            clauses.append(word_query(term.exact, term.stems, term.broad, fields))
+        if not clauses:
+            return None
+        if len(clauses) == 1:
+            return clauses[0]
+        # One token that analysis split (e.g. a ligature): all parts must match.
+        return wq.And(clauses) if self.match == "all" else wq.Or(clauses)
+
+    def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
+        terms = list(analyze_terms(text))
+        if not terms:
+            return None
+        if len(terms) == 1:
+            return self._words(text, fields=None if "stem" in fields else fields)
+        self.terms.append(" ".join(t.stems[0] for t in terms))
+        for term in terms:
+            self.highlight.update(term.stems)
+        phrases = []
+        for name in fields:
+            if any(len(t.stems) > 1 for t in terms):
+                parts = [_alternatives(name, t.stems) for t in terms]
+                phrases.append(wq.Sequence(parts, boost=BOOSTS[name]))
+            else:
+                phrases.append(wq.Phrase(name, [t.stems[0] for t in terms], boost=BOOSTS[name]))
+        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+def _alternatives(name: str, stems: tuple[str, ...]) -> wq.Query:
+    return wq.Term(name, stems[0]) if len(stems) == 1 else wq.Or([wq.Term(name, s) for s in stems])
+
+
+def word_query(exact: str, stems: tuple[str, ...], broad: str,
+               fields: tuple[str, ...] | None = None) -> wq.Query:
+    """The query for one analyzed word: exact form, stems, broad key and title."""
+    if fields is not None:
+        return wq.Or([_alternatives(name, stems) for name in fields])
+    clauses: list[wq.Query] = [
+        wq.Term("exact", exact, boost=BOOSTS["exact"]),
+        *(wq.Term("stem", s, boost=BOOSTS["stem"]) for s in stems),
+        *(wq.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
+    ]
+    if broad not in stems:
+        clauses.append(wq.Term("broad", broad, boost=BOOSTS["broad"]))
+    return wq.Or(clauses)
+
+
+def parse_query(text: str, *, match: str = "all") -> ParsedQuery | None:
+    """Parse a query string; None when it holds no searchable word (only stopwords).
+
+    Raises:
+        QuerySyntaxError: unbalanced quotes or parentheses, dangling operators.
+        ValueError: ``match`` is not ``"all"`` or ``"any"``.
+    """
+    if match not in MATCH_MODES:
+        raise ValueError(f"match must be one of {MATCH_MODES}, got {match!r}")
+    parser = _Parser(text, match)
+    node = parser.parse()
+    if node is None:
+        return None
+    return ParsedQuery(node, parser.terms, parser.highlight)

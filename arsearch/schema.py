@@ -1,0 +1,125 @@
+"""The Whoosh schema of an arsearch index, and how an Article becomes a document.
+
+Analysis runs once per article in Python (``arsearch.analysis``); the index
+fields receive the resulting terms as space-separated strings and only split
+them. That keeps one analysis chain for documents and queries, and lets the
+expensive part run wherever the caller likes (e.g. worker processes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from whoosh import fields
+from whoosh.analysis import Token, Tokenizer
+
+from arsearch.analysis import Term, analyze_terms
+from arsearch.models import Article
+
+#: Bumped whenever analysis or the schema changes the terms of a document.
+SCHEMA_VERSION = 1
+
+#: Terms that share a position (the readings of one word) are joined by this.
+ALTERNATIVES = "|"
+
+
+class PreAnalyzedTokenizer(Tokenizer):
+    """Split 'a b|c d' into tokens a, b, c, d where b and c share a position.
+
+    Module-level and stateless: Whoosh pickles it into the index schema.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, slot in enumerate(value.split(), start=start_pos):
+            for text in slot.split(ALTERNATIVES):
+                token.text = text
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = pos
+                yield token
+
+
+def _terms_field(*, phrase: bool, field_boost: float = 1.0) -> fields.TEXT:
+    return fields.TEXT(analyzer=PreAnalyzedTokenizer(), phrase=phrase, field_boost=field_boost)
+
+
+def build_schema() -> fields.Schema:
+    """Fields: stored article data, plus three term fields for the body and one for the title."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        # id + content hash, so an unchanged re-ingest is a single term lookup
+        id_hash=fields.ID(),
+        title=fields.STORED(),
+        text=fields.STORED(),
+        published=fields.ID(stored=True, sortable=True),
+        source=fields.STORED(),
+        source_key=fields.ID(),
+        author=fields.STORED(),
+        url=fields.STORED(),
+        exact=_terms_field(phrase=False),
+        stem=_terms_field(phrase=True),
+        broad=_terms_field(phrase=False),
+        title_terms=_terms_field(phrase=True),
+    )
+
+
+def content_hash(article: Article) -> str:
+    """A digest of everything indexed for an article, to skip unchanged re-ingests."""
+    digest = hashlib.blake2b(digest_size=12)
+    for value in (article.title, article.text, article.published, article.source,
+                  article.author, article.url, str(SCHEMA_VERSION)):
+        digest.update((value or "").encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def id_hash_key(article_id: str, digest: str) -> str:
+    """The ``id_hash`` term of an article."""
+    return f"{article_id}\x1f{digest}"
+
+
+def _join(terms: Iterable[Term]) -> tuple[str, str, str]:
+    exact, stem, broad = [], [], []
+    for term in terms:
+        exact.append(term.exact)
+        stem.append(ALTERNATIVES.join(term.stems))
+        broad.append(term.broad)
+    return " ".join(exact), " ".join(stem), " ".join(broad)
+
+
+def to_document(article: Article, digest: str | None = None) -> dict[str, Any]:
+    """The Whoosh document for an article (analysis happens here)."""
+    digest = digest or content_hash(article)
+    exact, stem, broad = _join(analyze_terms(article.text))
+    title_stems = " ".join(ALTERNATIVES.join(t.stems) for t in analyze_terms(article.title))
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "id_hash": id_hash_key(article.id, digest),
+        "title": article.title,
+        "text": article.text,
+        "exact": exact,
+        "stem": stem,
+        "broad": broad,
+        "title_terms": title_stems,
+        "source": article.source,
+        "author": article.author,
+        "url": article.url,
+    }
+    if article.published:
+        doc["published"] = article.published
+    if article.source:
+        doc["source_key"] = article.source.lower()
+    return {k: v for k, v in doc.items() if v is not None}
