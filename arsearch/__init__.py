@@ -5,7 +5,8 @@ terms the index sees for a text.
 
 >>> import arsearch, tempfile
 >>> ix = arsearch.Index.create(tempfile.mkdtemp())
->>> ix.add_articles([{"id": "a1", "title": "غارات روسية", "text": "شنّت الطائرات الروسيّة غاراتٍ على البادية."}]).added
+>>> article = {"id": "a1", "title": "غارات روسية", "text": "شنّت الطائرات غاراتٍ على البادية."}
+>>> ix.add_articles([article]).added
 1
 >>> [hit.id for hit in ix.search("الغارة")]
 ['a1']

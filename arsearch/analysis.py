@@ -51,28 +51,32 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1 << 18)
-def analyze_word(word: str) -> tuple[str, tuple[str, ...], str] | None:
-    """(exact, stems, broad) for one token's text, or None if it is dropped."""
-    folded = fold_letters(word)
-    if not folded:
-        return None
+def analyze_word(word: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """(exact, stems, broad) for each word in one token's text; () if dropped.
+
+    Usually one; a ligature such as ﷺ unfolds into several words.
+    """
+    return tuple(a for w in fold_letters(word).split() if (a := _analyze_folded(w)))
+
+
+def _analyze_folded(folded: str) -> tuple[str, tuple[str, ...], str] | None:
     exact = normalize_teh_marbuta(folded)
     if exact in stopwords():
         return None
-    if not folded.isascii():
-        if len(folded) < _MIN_ARABIC_LETTERS or not folded[0].isalpha():
-            return (exact, (exact,), exact) if folded.isdigit() else None
-        stems = stem_variants(folded)
-        return exact, stems, broad_key(stems[0])
-    return exact, (exact,), exact
+    if folded.isascii():
+        return exact, (exact,), exact
+    if folded.isdigit():
+        return exact, (exact,), exact
+    if len(folded) < _MIN_ARABIC_LETTERS or not folded[0].isalpha():
+        return None
+    stems = stem_variants(folded)
+    return exact, stems, broad_key(stems[0])
 
 
 def analyze_terms(text: str) -> Iterator[Term]:
     """Analyze a text into ``Term``s, in order, stopwords removed. Never raises."""
     for token in tokenize(text):
-        analyzed = analyze_word(token.text)
-        if analyzed is not None:
-            exact, stems, broad = analyzed
+        for exact, stems, broad in analyze_word(token.text):
             yield Term(exact, stems, broad, token.start, token.end)
 
 

@@ -30,6 +30,10 @@ from arsearch.snippet import make_snippet
 META_FILE = "arsearch.json"
 DEFAULT_BATCH = 5000
 WRITER_TIMEOUT = 30.0
+#: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
+#: news articles vary in length more than BM25's usual b=0.75 expects.
+BM25_B = 0.5
+BM25_K1 = 1.2
 
 
 @dataclass
@@ -108,7 +112,8 @@ class Index:
                 json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
             )
         except OSError as exc:
-            raise InputError(str(directory), f"cannot create index: {exc.strerror or exc}") from None
+            message = f"cannot create index: {exc.strerror or exc}"
+            raise InputError(str(directory), message) from None
         return cls(directory, ix)
 
     @classmethod
@@ -241,7 +246,8 @@ class Index:
         return Article(**{k: stored.get(k) for k in (
             "id", "text", "title", "published", "source", "author", "url")})
 
-    def search(self, query: str, *, match: str = "all", limit: int | None = 10) -> SearchResults:
+    def search(self, query: str, *, match: str = "all", limit: int | None = 10,
+               syntax: bool = True) -> SearchResults:
         """Search with the query language of ``arsearch.query``.
 
         Args:
@@ -249,19 +255,21 @@ class Index:
             match: ``"all"`` (every word must match) or ``"any"`` (rank by any
                 word, for natural-language questions).
             limit: hits to return; 0 or None returns every match.
+            syntax: False reads the query as plain words (no operators, never
+                a syntax error), e.g. for questions pasted from elsewhere.
 
         Raises:
             QuerySyntaxError: the query is malformed.
         """
-        parsed = parse_query(query, match=match)
+        parsed = parse_query(query, match=match, syntax=syntax)
         if parsed is None:
             return SearchResults([], 0, query)
         return self._run(parsed.query, query, parsed.terms, parsed.highlight, limit)
 
     def _run(self, whoosh_query: wq.Query, query: str, terms: list[str], highlight: set[str],
              limit: int | None) -> SearchResults:
-        limit = None if not limit else limit
-        with self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+        limit = limit or None
+        with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
             results = searcher.search(whoosh_query, limit=limit)
             total = len(results)
             hits = [self._hit(hit.fields(), hit.score or 0.0, highlight) for hit in results]

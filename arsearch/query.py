@@ -24,7 +24,7 @@ from arsearch.analysis import analyze_terms
 from arsearch.errors import QuerySyntaxError
 
 #: Relative weights of the fields a word is searched in.
-BOOSTS = {"exact": 3.0, "stem": 2.0, "broad": 0.6, "title_terms": 2.0}
+BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
 MATCH_MODES = ("all", "any")
 FIELDS = ("title", "source", "id")
 _OPERATORS = {"OR", "AND", "NOT"}
@@ -88,8 +88,6 @@ def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
                 raise QuerySyntaxError(f"{prev.field}: needs a word or a phrase", text, prev.pos)
             prev.kind, prev.text = "field_" + lexeme.kind, lexeme.text
             continue
-        if prev is not None and prev.kind == "word" and prev.text == "-":
-            raise QuerySyntaxError("'-' must be followed by a word", text, prev.pos)
         out.append(lexeme)
     if out and out[-1].kind == "field" and out[-1].text == "":
         raise QuerySyntaxError(f"{out[-1].field}: needs a word or a phrase", text, out[-1].pos)
@@ -97,10 +95,10 @@ def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
 
 
 class _Parser:
-    def __init__(self, text: str, match: str) -> None:
+    def __init__(self, text: str, match: str, syntax: bool = True) -> None:
         self.text = text
         self.match = match
-        self.lexemes = _lex(text)
+        self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
         self.terms: list[str] = []
         self.highlight: set[str] = set()
@@ -200,7 +198,7 @@ class _Parser:
             return None
         if len(clauses) == 1:
             return clauses[0]
-        # One token that analysis split (e.g. a ligature): all parts must match.
+        # Several words in one lexeme (syntax off, a ligature): combine by mode.
         return wq.And(clauses) if self.match == "all" else wq.Or(clauses)
 
     def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
@@ -241,8 +239,11 @@ def word_query(exact: str, stems: tuple[str, ...], broad: str,
     return wq.Or(clauses)
 
 
-def parse_query(text: str, *, match: str = "all") -> ParsedQuery | None:
+def parse_query(text: str, *, match: str = "all", syntax: bool = True) -> ParsedQuery | None:
     """Parse a query string; None when it holds no searchable word (only stopwords).
+
+    With ``syntax=False`` the text is only a bag of words: quotes, parentheses,
+    operators and prefixes are ordinary characters, so it never raises.
 
     Raises:
         QuerySyntaxError: unbalanced quotes or parentheses, dangling operators.
@@ -250,7 +251,7 @@ def parse_query(text: str, *, match: str = "all") -> ParsedQuery | None:
     """
     if match not in MATCH_MODES:
         raise ValueError(f"match must be one of {MATCH_MODES}, got {match!r}")
-    parser = _Parser(text, match)
+    parser = _Parser(text, match, syntax)
     node = parser.parse()
     if node is None:
         return None

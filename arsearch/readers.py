@@ -66,7 +66,7 @@ def read_file(path: Path) -> Iterator[Article | InputError]:
         elif name.endswith(TEXT_SUFFIXES):
             yield read_text_file(path)
         else:
-            yield InputError(str(path), "unsupported file type (expected .txt, .jsonl or .jsonl.gz)")
+            yield InputError(str(path), "unsupported file type (expected .txt, .jsonl, .jsonl.gz)")
     except OSError as exc:
         yield InputError(str(path), exc.strerror or str(exc))
 
@@ -90,7 +90,7 @@ def read_text_file(path: Path) -> Article | InputError:
         if not raw.strip():
             return InputError(str(path), "empty file, skipped")
         fields = parse_text_article(raw)
-        fields["id"] = path.name[: -len(".txt")] if path.name.lower().endswith(".txt") else path.stem
+        fields["id"] = path.name[: -len(".txt")]
         return Article.from_dict(fields, origin=str(path))
     except ArsearchError as exc:
         return exc if isinstance(exc, InputError) else InputError(str(path), str(exc))
@@ -119,4 +119,6 @@ def parse_jsonl_line(line: bytes | str, origin: str) -> Article | InputError:
     except json.JSONDecodeError as exc:
         return InputError(origin, f"invalid JSON ({exc.msg} at column {exc.colno})")
     except ArsearchError as exc:
-        return exc if isinstance(exc, InputError) else InputError(origin, str(exc).split(": ", 1)[-1])
+        if isinstance(exc, InputError):
+            return exc
+        return InputError(origin, str(exc).split(": ", 1)[-1])

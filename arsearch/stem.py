@@ -194,7 +194,7 @@ def protected_name(word: str) -> str | None:
 
     The result has no article and ة folded to ه (بالرقة -> رقه).
 
-    >>> protected_name("ببغداد"), protected_name("بادية")
+    >>> protected_name("ببغداد"), protected_name("مدينة")
     ('بغداد', None)
     """
     names = _protected()

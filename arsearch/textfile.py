@@ -14,16 +14,22 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from arsearch.analysis import stopwords
 from arsearch.normalize import normalize
 
 # A trailing list of links to other articles: everything after it goes.
-_RELATED_RE = re.compile(r"^\s*(مقالات ذات صلة|اقرأ أيضا[ًا]?|إقرأ أيضا[ًا]?|اقرأ المزيد|مواضيع ذات صلة|أخبار ذات صلة|شاهد أيضا[ًا]?)\s*:?\s*$")
+_RELATED_RE = re.compile(
+    r"^\s*(مقالات ذات صلة|اقرأ أيضا[ًا]?|إقرأ أيضا[ًا]?|اقرأ المزيد|مواضيع ذات صلة"
+    r"|أخبار ذات صلة|شاهد أيضا[ًا]?)\s*:?\s*$"
+)
 # Lines asking the reader to subscribe, follow or share.
 _PROMO_RE = re.compile(
     r"(صندوق بريدك|نشرتنا البريدية|النشرة البريدية|اشترك في|اشترك ب|هل أعجبك المحتوى|"
     r"تابعونا على|تابعنا على|انضم إلى قائمة|شارك هذا المقال|حمّل تطبيق|حمل تطبيق)"
 )
-_BYLINE_WITH_SOURCE_RE = re.compile(r"^(?P<source>[^()\-–]{2,40}?)\s*[-–]\s*\((?P<author>[^()]{3,40})\)\s*$")
+_BYLINE_WITH_SOURCE_RE = re.compile(
+    r"^(?P<source>[^()\-–]{2,40}?)\s*[-–]\s*\((?P<author>[^()]{3,40})\)\s*$"
+)
 _SITE_TAG_RE = re.compile(r"\s+[-–|]\s+[^-–|]{1,40}$")
 _SENTENCE_END = (".", "،", ":", "؛", "!")
 _MAX_TITLE_WORDS = 25
@@ -96,8 +102,10 @@ def _take_title(content: list[str]) -> tuple[str, list[str]]:
 
 
 def _looks_like_name(line: str) -> bool:
+    """A byline: two to four Arabic words and no function word (غارات على الرقة is not)."""
     words = line.split()
-    return 2 <= len(words) <= _MAX_NAME_WORDS and bool(_ARABIC_NAME_RE.match(line))
+    return (2 <= len(words) <= _MAX_NAME_WORDS and bool(_ARABIC_NAME_RE.match(line))
+            and not any(normalize(w) in stopwords() for w in words))
 
 
 def _canonical_source(name: str) -> str | None:
@@ -105,7 +113,10 @@ def _canonical_source(name: str) -> str | None:
 
 
 # "to/for <outlet>": لـ (الحل نت) / لـ”الحل نت” / لمنصة SY24 / محتوى الحل نت / لموقع X
-_CUE_RE = re.compile(r"(?:لـ\s*|لمنصة\s+|لموقع\s+|لشبكة\s+|لصحيفة\s+|لوكالة\s+|محتوى\s+)[\"“”«(]?\s*([^\"“”»()،,.:\n]{2,30})")
+_CUE_RE = re.compile(
+    r"(?:لـ\s*|لمنصة\s+|لموقع\s+|لشبكة\s+|لصحيفة\s+|لوكالة\s+|محتوى\s+)"
+    r"[\"“”«(]?\s*([^\"“”»()،,.:\n]{2,30})"
+)
 
 
 def find_source(body: str) -> str | None:

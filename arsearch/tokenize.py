@@ -16,7 +16,9 @@ from arsearch import chars
 
 _IN_WORD = "".join(sorted(chars.IN_WORD_MARKS))
 _WORD_RE = re.compile(f"(?:[^\\W_]|[{re.escape(_IN_WORD)}])+")
-_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ARABIC_LETTER_RE = re.compile(
+    "[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
+)
 # A digit run glued to an Arabic letter run (بـ2017, الـ24) is two words.
 _ARABIC_DIGIT_SPLIT_RE = re.compile(
     "(?<=[\u0621-\u064a\u0640])(?=[0-9\u0660-\u0669\u06f0-\u06f9])"

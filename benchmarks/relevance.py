@@ -1,0 +1,129 @@
+"""Relevance of ``Index.search(q, match="any")`` on real Arabic query sets.
+
+For each set in ``../shared/data/relevance/`` (corpus.jsonl, queries.tsv,
+qrels.tsv, optional splits/) this builds an arsearch index and, in the same
+run, a plain Whoosh index with ``StandardAnalyzer`` (OR of the query's terms,
+BM25 k1=1.2 b=0.75), and prints MRR@10, nDCG@10 and hit@10 for both.
+
+    python benchmarks/relevance.py [--data ../shared/data/relevance] [--split test]
+
+Reference MRR@10 of Lucene's ArabicAnalyzer (data README): xquad_r_ar 0.733,
+arcd test 0.795, tydiqa_ar 0.913, checkthat_ar test 0.942.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from whoosh import fields, index, qparser, scoring
+from whoosh.analysis import StandardAnalyzer
+
+import arsearch
+
+LUCENE_ARABIC = {"xquad_r_ar": 0.733, "arcd": 0.795, "tydiqa_ar": 0.913, "checkthat_ar": 0.942}
+K = 10
+
+
+def load_set(directory: Path, split: str) -> tuple[list[dict], dict[str, str], dict[str, dict]]:
+    corpus = [json.loads(line) for line in (directory / "corpus.jsonl").open(encoding="utf-8")]
+    queries = dict(
+        line.rstrip("\n").split("\t", 1)
+        for line in (directory / "queries.tsv").open(encoding="utf-8") if "\t" in line
+    )
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in (directory / "qrels.tsv").open(encoding="utf-8"):
+        qid, docid, rel = line.split("\t")
+        qrels[qid][docid] = int(rel)
+    split_file = directory / "splits" / f"{split}.txt"
+    if split_file.exists():
+        keep = {line.strip() for line in split_file.open(encoding="utf-8") if line.strip()}
+        queries = {q: t for q, t in queries.items() if q in keep}
+    return corpus, {q: t for q, t in queries.items() if q in qrels}, qrels
+
+
+def metrics(ranked: list[str], relevant: dict[str, int]) -> tuple[float, float, float]:
+    rr = next((1.0 / (i + 1) for i, d in enumerate(ranked[:K]) if relevant.get(d)), 0.0)
+    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:K]))
+    ideal = sorted(relevant.values(), reverse=True)[:K]
+    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
+    return rr, (dcg / idcg if idcg else 0.0), float(rr > 0)
+
+
+def run_arsearch(corpus: list[dict], queries: dict[str, str], workdir: str) -> dict[str, list[str]]:
+    ix = arsearch.Index.create(workdir)
+    ix.add_articles(corpus)
+    out = {}
+    for qid, text in queries.items():
+        try:
+            out[qid] = [h.id for h in ix.search(text, match="any", limit=K)]
+        except arsearch.QuerySyntaxError:
+            # Questions with stray quotes or parentheses: read them as plain words.
+            out[qid] = [h.id for h in ix.search(text, match="any", limit=K, syntax=False)]
+    return out
+
+
+def run_whoosh(corpus: list[dict], queries: dict[str, str], workdir: str) -> dict[str, list[str]]:
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(analyzer=StandardAnalyzer()))
+    ix = index.create_in(workdir, schema)
+    with ix.writer() as writer:
+        for doc in corpus:
+            writer.add_document(id=doc["id"], body=f"{doc.get('title', '')}\n{doc['text']}")
+    analyzer = StandardAnalyzer()
+    out = {}
+    from whoosh import query as wq
+    with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
+        for qid, text in queries.items():
+            terms = [t.text for t in analyzer(text)]
+            q = wq.Or([wq.Term("body", t) for t in terms]) if terms else wq.NullQuery
+            out[qid] = [hit["id"] for hit in searcher.search(q, limit=K)]
+    _ = qparser  # plain OR of analyzed terms, as in the reference figures
+    return out
+
+
+def evaluate(name: str, runs: dict[str, list[str]], qrels: dict[str, dict]) -> tuple[float, ...]:
+    scores = [metrics(runs[q], qrels[q]) for q in runs]
+    n = len(scores) or 1
+    return tuple(sum(s[i] for s in scores) / n for i in range(3))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent
+                                              / "shared" / "data" / "relevance"))
+    parser.add_argument("--split", default="test", help="split to score where a set has splits")
+    parser.add_argument("--sets", nargs="*", default=list(LUCENE_ARABIC))
+    args = parser.parse_args()
+    data = Path(args.data)
+    if not data.is_dir():
+        print(f"relevance data not found at {data}; pass --data", file=sys.stderr)
+        return 2
+    print(f"$ python benchmarks/relevance.py --data {args.data} --split {args.split}")
+    print(f"{'set':<14}{'queries':>8}  {'arsearch MRR/nDCG/hit@10':>26}  "
+          f"{'whoosh-std MRR/nDCG/hit@10':>28}  {'Lucene-ar MRR':>13}  secs")
+    mrrs = []
+    for name in args.sets:
+        corpus, queries, qrels = load_set(data / name, args.split)
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            ours = evaluate(name, run_arsearch(corpus, queries, a), qrels)
+            base = evaluate(name, run_whoosh(corpus, queries, b), qrels)
+        mrrs.append(ours[0])
+        ref = LUCENE_ARABIC.get(name, float("nan"))
+        print(f"{name:<14}{len(queries):>8}  {ours[0]:>8.3f}{ours[1]:>9.3f}{ours[2]:>9.3f}  "
+              f"{base[0]:>10.3f}{base[1]:>9.3f}{base[2]:>9.3f}  {ref:>13.3f}  "
+              f"{time.perf_counter() - started:.0f}")
+    if len(mrrs) == len(LUCENE_ARABIC):
+        print(f"mean MRR@10: arsearch {sum(mrrs) / len(mrrs):.3f}, "
+              f"Lucene ArabicAnalyzer {sum(LUCENE_ARABIC.values()) / len(LUCENE_ARABIC):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

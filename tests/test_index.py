@@ -1,0 +1,136 @@
+"""The public API end to end on the seed articles."""
+
+from pathlib import Path
+
+import pytest
+
+import arsearch
+
+
+def ids(results: arsearch.SearchResults) -> set[str]:
+    return {hit.id[:3] for hit in results}
+
+
+def test_seed_index_counts(seed_index: arsearch.Index) -> None:
+    assert len(seed_index) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("داعش", {"000", "001", "002", "003", "004"}),
+        ("دا.عــش", {"000", "001", "002", "003", "004"}),  # obfuscated query
+        ("داعـــش", {"000", "001", "002", "003", "004"}),  # tatweel
+        ("البوكمال", {"003"}),
+        ("بالبوكمال", {"003"}),  # clitic on a protected name
+        ('"جبل البشري"', {"000", "004"}),  # hashtag in 000, plain text in 004
+        ("الغارة الروسية", {"000", "003", "004", "001"}),
+        ("يصعد", {"000", "003"}),  # diacritized يُصعّد in 000
+        ("SY24", {"002", "004"}),
+        ("sy24", {"002", "004"}),
+        ("غويران", {"001"}),
+        ("كباجب", {"000", "003"}),  # #كُباجب and وكباجب
+    ],
+)
+def test_messy_arabic_is_found(seed_index: arsearch.Index, query: str, expected: set[str]) -> None:
+    assert ids(seed_index.search(query, limit=0)) == expected
+
+
+def test_all_versus_any(seed_index: arsearch.Index) -> None:
+    assert ids(seed_index.search("البوكمال غويران")) == set()
+    assert ids(seed_index.search("البوكمال غويران", match="any")) == {"001", "003"}
+
+
+def test_operators(seed_index: arsearch.Index) -> None:
+    assert ids(seed_index.search("البوكمال OR غويران")) == {"001", "003"}
+    everything = ids(seed_index.search("داعش", limit=0))
+    with_russia = ids(seed_index.search("روسيا", limit=0))
+    assert ids(seed_index.search("داعش -روسيا", limit=0)) == everything - with_russia
+    assert ids(seed_index.search("داعش NOT روسيا", limit=0)) == everything - with_russia
+    assert ids(seed_index.search("title:داعش")) == {"000", "003"}
+    assert ids(seed_index.search("source:SY24")) == {"002", "004"}
+    assert ids(seed_index.search('title:"البادية السورية"')) == {"003"}
+
+
+def test_limit_zero_returns_every_match(seed_index: arsearch.Index) -> None:
+    assert len(seed_index.search("داعش", limit=2)) == 2
+    results = seed_index.search("داعش", limit=0)
+    assert len(results) == results.total == 5
+    assert len(seed_index.search("داعش", limit=None)) == 5
+
+
+def test_hit_fields_and_snippet_from_original_text(seed_index: arsearch.Index) -> None:
+    (hit,) = seed_index.search("البوكمال حزب")
+    assert hit.id == "003_4d67c2310d9d160a"
+    assert hit.title.startswith('"دا.عــش"') and hit.source == "بلدي نيوز"
+    assert hit.score > 0 and hit.published is None
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert "البوكمال" in marked
+
+
+def test_snippet_keeps_diacritics(seed_index: arsearch.Index) -> None:
+    hit = next(h for h in seed_index.search("شن السبت", limit=0) if h.id.startswith("000"))
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert "شنَّ" in marked and "السبت" in marked
+
+
+def test_exact_form_ranks_above_stem_match(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    ix.add_articles([
+        {"id": "stem", "text": "شنت الطائرات غارات على المدن في الشمال والجنوب"},
+        {"id": "exact", "text": "شنت الطائرات الغارة على المدن في الشمال والجنوب"},
+        {"id": "broad", "text": "شنت الطائرات هجمات على المدينة في الشمال والجنوب"},
+    ])
+    assert [h.id for h in ix.search("الغارة")] == ["exact", "stem"]
+    assert [h.id for h in ix.search("المدينة")][0] == "broad"
+    assert {h.id for h in ix.search("المدينة")} == {"broad", "stem", "exact"}  # مدن via broad
+
+
+def test_reindexing_replaces_and_skips_unchanged(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    first = ix.add_articles([{"id": "a", "text": "نص أول عن الرقة"}])
+    same = ix.add_articles([{"id": "a", "text": "نص أول عن الرقة"}])
+    changed = ix.add_articles([{"id": "a", "text": "نص جديد عن حلب"}])
+    assert (first.added, same.unchanged, changed.replaced) == (1, 1, 1)
+    assert len(ix) == 1
+    assert [h.id for h in ix.search("حلب")] == ["a"] and not ix.search("الرقة").total
+    assert arsearch.Index.open(tmp_path).get("a").text == "نص جديد عن حلب"
+
+
+def test_bad_records_are_counted_not_fatal(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    report = ix.add_articles([{"id": "ok", "text": "نص"}, {"id": "no-text"}, {"text": "no id"},
+                              {"id": "bad-date", "text": "نص", "published": "2019-13-01"}])
+    assert (report.added, report.failed, len(report.errors)) == (1, 3, 3)
+
+
+def test_delete(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    ix.add_articles([{"id": "a", "text": "الرقة"}, {"id": "b", "text": "حلب"}])
+    assert ix.delete(["a", "zzz"]) == 1
+    assert len(ix) == 1 and ix.get("a") is None
+
+
+def test_open_and_create_errors(tmp_path: Path) -> None:
+    with pytest.raises(arsearch.IndexNotFound, match="no index at"):
+        arsearch.Index.open(tmp_path / "nothing")
+    arsearch.Index.create(tmp_path / "ix")
+    with pytest.raises(arsearch.IndexExists):
+        arsearch.Index.create(tmp_path / "ix")
+    assert len(arsearch.Index.create(tmp_path / "ix", overwrite=True)) == 0
+
+
+@pytest.mark.parametrize("query", ['"داعش', "(داعش", "داعش)", "OR داعش", "داعش OR", "NOT",
+                                   "title:"])
+def test_malformed_queries_raise_clear_errors(seed_index: arsearch.Index, query: str) -> None:
+    with pytest.raises(arsearch.QuerySyntaxError, match="query syntax error at character"):
+        seed_index.search(query)
+
+
+def test_plain_text_mode_never_raises(seed_index: arsearch.Index) -> None:
+    assert seed_index.search('ما هي "البوكمال (', match="any", syntax=False).total == 1
+
+
+def test_stopword_only_query_matches_nothing(seed_index: arsearch.Index) -> None:
+    results = seed_index.search("في من على")
+    assert results.total == 0 and results.terms == []

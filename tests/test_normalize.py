@@ -1,0 +1,65 @@
+"""One rule per row, Lucene style: input -> expected."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from arsearch.normalize import (
+    fold_letters,
+    normalize,
+    normalize_alef,
+    normalize_digits,
+    normalize_presentation_forms,
+    strip_marks,
+    strip_obfuscation,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("أحمد", "احمد"),  # alef with hamza above
+        ("إلى", "الي"),  # hamza below, and alef maksura folded to yeh
+        ("آثار", "اثار"),  # alef madda
+        ("ٱلله", "الله"),  # alef wasla
+        ("على", "علي"),  # ى -> ي, never ى -> ا
+        ("مدينة", "مدينه"),  # teh marbuta
+        ("يُصعّدُ", "يصعد"),  # tashkeel
+        ("رحمٰن", "رحمن"),  # superscript alef
+        ("داعــــش", "داعش"),  # tatweel
+        ("دا\u200cعش", "داعش"),  # zero-width non-joiner inside a word
+        ("دا.عش", "داعش"),  # obfuscation dot
+        ("٢٠١٧", "2017"),  # Arabic-Indic digits
+        ("۱۴۰۰", "1400"),  # Persian digits
+        ("ﻻ", "لا"),  # lam-alef ligature
+        ("ﺑﻐﺪاد", "بغداد"),  # presentation forms
+        ("ISIS SY24", "isis sy24"),  # Latin lower-cased
+        ("کرکوک", "كركوك"),  # Persian keheh and yeh
+    ],
+)
+def test_normalize_rule(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_teh_marbuta_is_kept_for_the_stemmer() -> None:
+    assert fold_letters("المدينةُ") == "المدينة"
+    assert normalize("المدينةُ", teh_marbuta=False) == "المدينة"
+
+
+def test_single_functions_do_one_thing() -> None:
+    assert normalize_alef("أإآ") == "ااا"
+    assert normalize_alef("ى") == "ى"
+    assert normalize_digits("٣") == "3"
+    assert strip_marks("بِـ") == "ب"
+    assert strip_obfuscation("د.ا.ع.ش") == "داعش"
+    assert normalize_presentation_forms("abc") == "abc"
+
+
+def test_empty_string() -> None:
+    assert normalize("") == ""
+
+
+@given(st.text())
+def test_normalize_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once

@@ -1,0 +1,38 @@
+"""Query parsing: syntax, errors, and the Whoosh queries it builds."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from arsearch.errors import QuerySyntaxError
+from arsearch.query import parse_query
+
+
+def test_word_searches_exact_stem_title_and_broad() -> None:
+    text = str(parse_query("الهجمات").query)
+    assert "exact:الهجمات" in text and "stem:هجم" in text and "title_terms:هجم" in text
+
+
+def test_phrase_uses_positions() -> None:
+    assert 'stem:"دير زور"' in str(parse_query('"دير الزور"').query)
+
+
+def test_unknown_prefix_is_text() -> None:
+    parsed = parse_query("https://t.co/abc")
+    assert parsed is not None and "https" in parsed.terms
+
+
+def test_terms_report_what_was_searched() -> None:
+    assert parse_query("الغارات الروسية").terms == ["غار", "روس"]
+
+
+@given(st.text(max_size=200))
+def test_parser_raises_only_syntax_errors(text: str) -> None:
+    try:
+        parse_query(text)
+    except QuerySyntaxError as exc:
+        assert 0 <= exc.position <= len(text)
+    assert parse_query(text, syntax=False) is None or True
+
+
+def test_long_query_is_fine() -> None:
+    assert parse_query("داعش " * 2000, match="any") is not None

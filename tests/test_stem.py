@@ -1,0 +1,66 @@
+"""Light stemming: forms that must conflate, and names that must survive."""
+
+import pytest
+
+from arsearch.normalize import fold_letters
+from arsearch.stem import broad_key, light_stem, protect_names, protected_name, stem_variants
+
+
+def stem(word: str) -> str:
+    return light_stem(fold_letters(word))
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ["القوات", "لقوات", "وقوات", "قوات"],
+        ["غارة", "غارات", "الغارات", "غاراته"],
+        ["تنظيم", "التنظيم", "للتنظيم", "تنظيمات"],
+        ["مستشفى", "المستشفى", "وبالمستشفيات", "مستشفيات"],
+        ["هجمات", "الهجمات", "هجماته"],
+        ["المسلحون", "المسلحين", "مسلح"],
+        ["البادية", "بادية", "بالبادية"],
+    ],
+)
+def test_inflections_conflate(group: list[str]) -> None:
+    assert len({stem(w) for w in group}) == 1, {w: stem(w) for w in group}
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("بغداد", "بغداد"),  # not غداد
+        ("ببغداد", "بغداد"),
+        ("فلسطين", "فلسطين"),  # not سط
+        ("والرقة", "رقه"),
+        ("للرقة", "رقه"),
+        ("كباجب", "كباجب"),  # not باجب
+        ("بادية", "باديه"),  # tashaphyne alone gives اد
+        ("مدن", "مدن"),  # tashaphyne alone gives مد
+        ("لواء", "لواء"),  # a lone ل before three letters is not a clitic
+    ],
+)
+def test_names_and_short_words_survive(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_no_root_extraction() -> None:
+    assert stem("التنظيم") != stem("النظام")
+
+
+def test_ambiguous_first_letter_keeps_both_readings() -> None:
+    assert stem_variants(fold_letters("وزارة")) == ("زار", "وزار")
+    assert stem(fold_letters("الوزارة")) in stem_variants(fold_letters("وزارة"))
+
+
+def test_broad_key_joins_broken_plurals_not_roots() -> None:
+    assert broad_key(stem("مدينة")) == broad_key(stem("مدن"))
+    assert broad_key(stem("عناصر")) == broad_key(stem("عنصر"))
+    assert broad_key(stem("تنظيم")) != broad_key(stem("نظام"))
+
+
+def test_protected_names_can_be_extended() -> None:
+    assert protected_name("وبكفرنبل") is None
+    protect_names(["كفرنبل"])
+    assert protected_name("وبكفرنبل") == "كفرنبل"
+    assert stem("بكفرنبل") == "كفرنبل"
