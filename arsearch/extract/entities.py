@@ -1,0 +1,455 @@
+"""Find the actors and places an article mentions, with offsets into it.
+
+Matching runs over the words of ``arsearch.tokenize`` in their normalized
+form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out words
+(دا.عــش) need no special case. In order of precedence, at each word:
+
+1. Gazetteer names, longest first, whole names only (جبل البشري, never
+   البشري alone); و/ف and ب/ك/ل may be attached to the first word.
+   Names that are also common words (الباب) need a place word before them
+   (مدينة الباب). A country is an actor (state) unless it follows a word of
+   place (في سوريا, بالعراق).
+2. Adjectives naming a state: a collective (الروس) by itself, a nisba
+   (الروسية) only when it qualifies a noun of force or power (الطائرات
+   الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
+   (الملف السوري, دولار أمريكي) it names nothing.
+3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
+   reported with ids ``new:<kind>:<normalized name>``.
+4. Names glued together (ديرالزوردمشق), split into known names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arsearch.analysis import stopwords
+from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
+from arsearch.models import Mention
+from arsearch.normalize import normalize, strip_marks
+from arsearch.tokenize import Token, tokenize
+
+# --- trigger words, normalized (teh marbuta folded to heh)
+
+#: Place words whose next word is a name: trigger -> (type, name includes trigger, strong).
+#: A strong trigger takes any following word; a weak one only a definite word.
+PLACE_TRIGGERS: dict[str, tuple[str, bool, bool]] = {
+    "مدينه": ("city", False, True), "مدينتي": ("city", False, True),
+    "بلده": ("town", False, True), "بلدتي": ("town", False, True),
+    "قريه": ("village", False, True), "قريتي": ("village", False, True),
+    "قضاء": ("district", False, True), "محافظه": ("governorate", False, True),
+    "حي": ("district", False, False),
+    "ريف": ("region", True, True), "ريفي": ("region", True, True),
+    "باديه": ("region", True, True), "باديتي": ("region", True, True),
+    "مخيم": ("facility", True, True), "سجن": ("facility", True, True),
+    "منطقه": ("region", False, False), "منطقتي": ("region", False, False),
+    "جبل": ("landmark", True, False), "نهر": ("landmark", True, False),
+    "وادي": ("landmark", True, False), "سد": ("facility", True, False),
+    "حقل": ("facility", True, False), "مطار": ("facility", True, False),
+    "قاعده": ("facility", True, False), "معبر": ("facility", True, False),
+}
+#: Actor words: trigger -> (type, name includes trigger).
+ACTOR_TRIGGERS: dict[str, tuple[str, bool]] = {
+    "ميليشيا": ("militia", False), "ميليشيات": ("militia", False),
+    "مليشيا": ("militia", False), "مليشيات": ("militia", False),
+    "فصيل": ("armed_group", False), "تنظيم": ("armed_group", False),
+    "جماعه": ("armed_group", False), "شركه": ("organization", False),
+    "لواء": ("militia", True), "كتائب": ("militia", True), "سرايا": ("militia", True),
+    "كتيبه": ("unit", True), "فرقه": ("unit", True), "الفرقه": ("unit", True),
+    "فوج": ("unit", True), "الفوج": ("unit", True), "فيلق": ("unit", True),
+    "الفيلق": ("unit", True), "حركه": ("organization", True), "حزب": ("party", True),
+    "جبهه": ("armed_group", True), "تجمع": ("armed_group", True), "جيش": ("armed_group", True),
+}
+#: Place words after which a name that is also a common word may count.
+_CONTEXT_TRIGGERS = frozenset(
+    {"مدينه", "مدينتي", "بلده", "بلدتي", "قريه", "قريتي", "ناحيه", "قضاء", "ريف", "محافظه",
+     "منطقه", "منطقتي", "مناطق"}
+)
+_CITY_LEVEL = frozenset({"city", "town", "village", "district", "facility"})
+_PREFERRED_TYPES = {
+    "city": _CITY_LEVEL, "town": _CITY_LEVEL, "village": _CITY_LEVEL, "district": _CITY_LEVEL,
+    "governorate": frozenset({"governorate"}), "region": frozenset({"governorate", "region"}),
+}
+
+#: Nouns an adjective of nationality turns into the state acting (القوات الروسية).
+ACTOR_HEADS = frozenset(normalize(w) for w in """
+قوات القوات جيش الجيش الجنود جنود العسكريين الطيران طيران الطائرات طائرات المقاتلات
+مقاتلات المروحيات مروحيات الحكومه حكومه الخارجيه وزاره وزير الدفاع الرئاسه الرئيس
+الميليشيات ميليشيات المليشيات مليشيات الغارات غارات القصف قصف الضربات ضربات البحريه
+الشرطه الاستخبارات المخابرات الامن السلطات السلطه النظام الاحتلال الهجمات الهجوم
+المدفعيه العمليه العمليات القاعده القواعد المستشارين مستشارين النفوذ الدوريات الدوريه
+دوريات الوفد المسؤولين مسؤولين الجانب الدبلوماسيه الحرس الوحدات الفصائل البوارج
+الصواريخ صواريخ المسيرات المسيره الطائره الاداره السفاره الموقف الدعم الرتل رتل الارتال
+المرتزقه الشركات القيادة القياده التدخل الوجود العسكري
+""".split())
+#: Nouns an adjective of nationality turns into the country as a place.
+PLACE_HEADS = frozenset(normalize(w) for w in """
+الاراضي اراضي الحدود حدود العاصمه المدن مدن الاراضي الداخل الساحل البلاد المحافظات
+الارض الاقليم المناطق
+""".split())
+#: Words before a country name that make it a place rather than an actor.
+LOCATIVES = frozenset(normalize(w) for w in """
+في الي إلى من داخل خارج شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط عبر نحو حدود
+الحدود اراضي أراضي انحاء أنحاء عمق ارجاء أرجاء مدن محافظات مناطق بلاد زار زيارة زياره
+قرب بالقرب اتجاه باتجاه
+""".split())
+#: Words that are never the start of an unknown name after a trigger.
+_NOT_NAMES = frozenset(normalize(w) for w in """
+كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
+واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة المحيطة المذكورة
+الخاضعة نفسها ذاتها الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية
+الشرقيين الغربيين الجنوبيين الشماليين الأوسط الحدودية العسكرية الآمنة الامنة
+المنزوعة الصناعية السكنية المحتلة المحررة المنكوبة الخضراء ذات ضمن التابعة الموالية
+الإرهابي الارهابي الإرهابية الارهابية المتطرف المتطرفة المسلح المسلحة الجهادي
+الجهادية المعارض المعارضة المدعومة المدعوم الاحتلال الأمن الامن السير المرور الكرة
+الأولى الاولى الثانية الثالثة المسلحين المسلحون سيطرة نفوذ عمليات
+""".split())
+#: First words of compound place names: the next word belongs to the name.
+_COMPOUND_HEADS = frozenset(normalize(w) for w in """
+دير عين تل كفر خربة خربه جسر رأس راس بئر بير أبو ابو أم ام بيت مزرعة مزرعه قصر سوق بني
+حوش مرج تلة تله جب قلعة قلعه رام لوس سان الملك الامير الأمير الشيخ
+""".split())
+#: Actor triggers whose unquoted sequel is too often not a name (تنظيم = "organizing").
+_QUOTED_ONLY = frozenset({"تنظيم", "تجمع", "شركه", "حركه", "جماعه"})
+#: Unit triggers (فرقة, فوج …) take an unquoted sequel only if it is a number or an ordinal.
+_ORDINALS = frozenset(normalize(w) for w in """
+الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة
+الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر
+""".split())
+_QUOTES = frozenset("\"'“”„«»‘’")
+_BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
+_ARTICLE = "ال"
+_GLUED_MIN = 7  # shorter unknown words are not tried as glued names
+_PIECE_MIN = 4  # each piece of a glued word is a name of at least this length
+_HEAD_WINDOW = 3  # words an adjective may stand after its noun (الطائرات الحربية الروسية)
+_MAX_QUOTED = 6  # words in a quoted name
+_MAX_UNQUOTED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    rest: Key  # words after the first
+    ids: tuple[str, ...]
+    context: bool  # needs a place word before it
+    exact: str | None  # short upper-case Latin alias (IS, UN): compared as written
+
+
+class _Matcher:
+    """Gazetteer names indexed by their first normalized word."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.first: dict[str, list[_Name]] = {}
+        self.compact: dict[str, tuple[str, ...]] = {}
+        exact = {}
+        for entry in gazetteer:
+            for name in entry.names:
+                if name.isascii() and name.isupper() and len(name) <= 3:
+                    exact[normalize(name)] = name
+        for table, context in ((gazetteer.names, False), (gazetteer.context_names, True)):
+            for key, ids in table.items():
+                case = exact.get(key[0]) if len(key) == 1 else None
+                name = _Name(key[1:], tuple(ids), context, case)
+                self.first.setdefault(key[0], []).append(name)
+                glued = "".join(key)
+                if not context and len(glued) >= _PIECE_MIN:
+                    self.compact.setdefault(glued, tuple(ids))
+                    if len(key) > 1:  # ديرالزور: a multi-word name written as one
+                        self.first.setdefault(glued, []).append(_Name((), tuple(ids), False, None))
+        for names in self.first.values():
+            names.sort(key=lambda n: -len(n.rest))
+
+
+def _matcher(gazetteer: Gazetteer) -> _Matcher:
+    matcher = gazetteer._matcher
+    if not isinstance(matcher, _Matcher):
+        matcher = gazetteer._matcher = _Matcher(gazetteer)
+    return matcher
+
+
+def find_entities(text: str, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Actors and places mentioned in ``text``, in order, never overlapping.
+
+    Offsets index the original ``text``; ``name`` is the canonical Arabic name.
+    Unknown names found after a trigger word get ids ``new:<kind>:<name>``.
+
+    >>> [(m.id, m.text) for m in find_entities("هاجم دا.عــش بلدة #كُباجب")]
+    [('isis', 'دا.عــش'), ('sy-kabajeb', 'كُباجب')]
+    """
+    gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+    return _Scan(text, _matcher(gazetteer)).run()
+
+
+class _Scan:
+    """One pass over one text."""
+
+    def __init__(self, text: str, matcher: _Matcher) -> None:
+        self.text = text
+        self.m = matcher
+        self.g = matcher.gazetteer
+        self.tokens: list[Token] = list(tokenize(text))
+        self.norms = [normalize_word(t.text) for t in self.tokens]
+        self.mentions: list[Mention] = []
+        self.free_from = 0  # first token not inside a mention
+
+    def run(self) -> list[Mention]:
+        i, n = 0, len(self.tokens)
+        while i < n:
+            end = self._known(i) or self._adjective(i) or self._discovered(i) or self._glued(i)
+            i = max(end, i + 1)
+        return self.mentions
+
+    # --- rules
+
+    def _known(self, i: int) -> int:
+        found = self._lookup(i)
+        if found is None:
+            return 0
+        end, cut, name = found
+        trigger = self._trigger_before(i)
+        entry = self._choose(name.ids, trigger)
+        self._emit(entry, i, end, cut, self._kind(entry, i, cut, trigger))
+        return end
+
+    def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
+        """Longest gazetteer name starting at token i: (end token, clitic cut, name)."""
+        best: tuple[int, int, _Name] | None = None
+        n = len(self.tokens)
+        for cut, first in clitic_variants(self.norms[i]):
+            for name in self.m.first.get(first, ()):
+                end = i + 1 + len(name.rest)
+                if end > n or (best is not None and end <= best[0]):
+                    continue
+                if name.rest and (tuple(self.norms[i + 1:end]) != name.rest
+                                  or not self._joined(i, end)):
+                    continue
+                if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
+                    continue
+                if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
+                    continue
+                best = (end, cut, name)
+        return best
+
+    def _adjective(self, i: int) -> int:
+        for cut, word in clitic_variants(self.norms[i]):
+            for entry_id, collective in self.g.adjectives.get(word, ()):
+                entry = self.g.get(entry_id)
+                if entry is None:
+                    continue
+                if entry.type != "country":  # داعشي, الدواعش: the group itself
+                    self._emit(entry, i, i + 1, cut, (entry.kind, entry.type))
+                    return i + 1
+                if collective and not self._after_definite_noun(i):
+                    self._emit(entry, i, i + 1, cut, ("actor", "state"))
+                    return i + 1
+                head = self._head(i)
+                if head is not None:
+                    first, head_cut, kind = head
+                    self._emit(entry, first, i + 1, head_cut,
+                               (kind, "state" if kind == "actor" else "country"))
+                    return i + 1
+        return 0
+
+    def _discovered(self, i: int) -> int:
+        trigger = self._trigger_word(i)
+        if trigger is None or i + 1 >= len(self.tokens) or self._lookup(i + 1) is not None:
+            return 0
+        if trigger in PLACE_TRIGGERS:
+            kind, (type_, with_trigger, strong) = "place", PLACE_TRIGGERS[trigger]
+        else:
+            kind, (type_, with_trigger), strong = "actor", ACTOR_TRIGGERS[trigger], False
+        end = self._name_after(i, strong, numbers=type_ == "unit")
+        quoted = end is not None and any(
+            c in _QUOTES for c in self.text[self.tokens[i].end:self.tokens[i + 1].start])
+        if end is None or not quoted and (
+            trigger in _QUOTED_ONLY
+            or type_ == "unit" and not (self.norms[i + 1].isdigit()
+                                        or self.norms[i + 1] in _ORDINALS)
+        ):
+            return 0
+        first = i if with_trigger else i + 1
+        cut = self._cut_of(i, trigger) if with_trigger else 0
+        start = self.tokens[first].start + cut
+        surface = self.text[start:self.tokens[end - 1].end]
+        words = [self.norms[k] for k in range(first, end)]
+        if with_trigger:
+            words[0] = trigger
+        name = " ".join(strip_marks(self.tokens[k].text) for k in range(first, end))
+        if with_trigger:
+            name = strip_marks(surface)
+        self.mentions.append(Mention(
+            kind=kind, type=type_, id=f"new:{kind}:{' '.join(words)}", name=name,
+            text=surface, start=start, end=start + len(surface),
+        ))
+        self.free_from = end
+        return end
+
+    def _glued(self, i: int) -> int:
+        word = self.norms[i]
+        if len(word) < _GLUED_MIN:
+            return 0
+        for cut, rest in clitic_variants(word):
+            pieces = self._split(rest)
+            if pieces:
+                token = self.tokens[i]
+                offsets = _offsets(token.text)
+                position = cut
+                for piece, ids in pieces:
+                    entry = self._choose(ids, None)
+                    start = token.start + offsets[position]
+                    end = token.start + offsets[position + len(piece)]
+                    kind = (self._kind(entry, i, cut, None) if position == cut
+                            else (entry.kind, entry.type))
+                    self._add(entry, start, end, kind)
+                    position += len(piece)
+                self.free_from = i + 1
+                return i + 1
+        return 0
+
+    # --- helpers
+
+    def _split(self, word: str) -> list[tuple[str, tuple[str, ...]]] | None:
+        """Cut a word into two or more known names, longest first piece first."""
+        if word in self.m.compact:
+            return None  # a whole known name would have matched already
+        for cut in range(len(word) - _PIECE_MIN, _PIECE_MIN - 1, -1):
+            head = word[:cut]
+            ids = self.m.compact.get(head)
+            if ids is None:
+                continue
+            tail = word[cut:]
+            if tail in self.m.compact:
+                return [(head, ids), (tail, self.m.compact[tail])]
+            more = self._split(tail)
+            if more:
+                return [(head, ids), *more]
+        return None
+
+    def _trigger_word(self, i: int) -> str | None:
+        for _, word in clitic_variants(self.norms[i]):
+            if word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS:
+                return word
+        return None
+
+    def _cut_of(self, i: int, word: str) -> int:
+        for cut, variant in clitic_variants(self.norms[i]):
+            if variant == word:
+                return _offsets(self.tokens[i].text)[cut]
+        return 0
+
+    def _trigger_before(self, i: int) -> str | None:
+        if i == 0 or i - 1 < self.free_from - 1:
+            return None
+        for _, word in clitic_variants(self.norms[i - 1]):
+            if word in PLACE_TRIGGERS or word in _CONTEXT_TRIGGERS:
+                return word
+        return None
+
+    def _choose(self, ids: tuple[str, ...], trigger: str | None) -> Entry:
+        entries = [e for e in (self.g.get(i) for i in ids) if e is not None]
+        if trigger is not None:
+            type_ = PLACE_TRIGGERS[trigger][0] if trigger in PLACE_TRIGGERS else "district"
+            wanted = _PREFERRED_TYPES.get(type_, frozenset())
+            for entry in entries:
+                if entry.type in wanted:
+                    return entry
+        return entries[0]
+
+    def _kind(self, entry: Entry, i: int, cut: int, trigger: str | None) -> tuple[str, str]:
+        if entry.type != "country":
+            return entry.kind, entry.type
+        clitic = self.norms[i][:cut]
+        if trigger is not None or "ب" in clitic or (i > 0 and self._prev_word(i) in LOCATIVES):
+            return "place", "country"
+        return "actor", "state"
+
+    def _prev_word(self, i: int) -> str:
+        word = self.norms[i - 1]
+        return clitic_variants(word)[-1][1] if word not in LOCATIVES else word
+
+    def _after_definite_noun(self, i: int) -> bool:
+        if i == 0 or i - 1 < self.free_from or not self._adjacent(i - 1, i):
+            return False
+        return clitic_variants(self.norms[i - 1])[-1][1].startswith(_ARTICLE)
+
+    def _head(self, i: int) -> tuple[int, int, str] | None:
+        """Token, clitic cut and kind of the noun an adjective at token i qualifies."""
+        for j in range(i - 1, max(i - 1 - _HEAD_WINDOW, -1), -1):
+            if j < self.free_from or not self._adjacent(j, j + 1):
+                return None
+            for cut, word in clitic_variants(self.norms[j]):
+                if word in ACTOR_HEADS or word in PLACE_HEADS:
+                    return j, cut, "actor" if word in ACTOR_HEADS else "place"
+            if not self.norms[j].startswith(_ARTICLE):  # only adjectives may stand between
+                return None
+        return None
+
+    def _joined(self, first: int, end: int) -> bool:
+        """Tokens first..end-1 are one phrase: no sentence punctuation between them."""
+        return not any(
+            _BREAKS.intersection(self.text[self.tokens[k].end:self.tokens[k + 1].start])
+            for k in range(first, end - 1)
+        )
+
+    def _adjacent(self, a: int, b: int) -> bool:
+        """Only spaces between tokens a and b (no punctuation, no quotes)."""
+        return not self.text[self.tokens[a].end:self.tokens[b].start].strip()
+
+    def _name_after(self, i: int, strong: bool, numbers: bool) -> int | None:
+        """End token of the unknown name after trigger i, or None."""
+        k = i + 1
+        gap = self.text[self.tokens[i].end:self.tokens[k].start]
+        if any(c in _QUOTES for c in gap):
+            for end in range(k + 1, min(k + _MAX_QUOTED, len(self.tokens)) + 1):
+                after = self.text[self.tokens[end - 1].end:
+                                  self.tokens[end].start if end < len(self.tokens) else None]
+                if any(c in _QUOTES for c in after):
+                    return end
+                if after.strip():
+                    return None
+            return None
+        if gap.strip():
+            return None
+        first = self.norms[k]
+        if first in _NOT_NAMES or self._stopword(first) or (first.isdigit() and not numbers):
+            return None
+        if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong):
+            return None
+        if strong and not first.startswith(_ARTICLE) and first.endswith(("يه", "ي")):
+            return None  # an indefinite adjective: قرية سورية
+        end = k + 1
+        if first.isdigit():
+            return end
+        compound = first in _COMPOUND_HEADS
+        while end < len(self.tokens) and end - k < _MAX_UNQUOTED and self._adjacent(end - 1, end):
+            word = self.norms[end]
+            if word in _NOT_NAMES or self._lookup(end) is not None or self._trigger_word(end):
+                break
+            if not (compound or (word.startswith(_ARTICLE) and not strong)):
+                break
+            compound = word in _COMPOUND_HEADS
+            end += 1
+        return end
+
+    def _stopword(self, word: str) -> bool:
+        return word in stopwords()
+
+    def _emit(self, entry: Entry, first: int, end: int, cut: int, kind: tuple[str, str]) -> None:
+        token = self.tokens[first]
+        start = token.start + (_offsets(token.text)[cut] if cut else 0)
+        self._add(entry, start, self.tokens[end - 1].end, kind)
+        self.free_from = end
+
+    def _add(self, entry: Entry, start: int, end: int, kind: tuple[str, str]) -> None:
+        self.mentions.append(Mention(
+            kind=kind[0], type=kind[1], id=entry.id, name=entry.name_ar,
+            text=self.text[start:end], start=start, end=end,
+        ))
+
+
+def _offsets(word: str) -> list[int]:
+    """Map each position of the normalized word to its offset in ``word``."""
+    offsets = []
+    for index, char in enumerate(word):
+        offsets += [index] * len(normalize(char))
+    offsets.append(len(word))
+    return offsets

@@ -1,0 +1,174 @@
+"""Finding actors and places in text: one rule per test, then the seed articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arsearch.extract.entities import find_entities
+from arsearch.extract.gazetteer import Gazetteer
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    """(id, surface) of each mention, checking offsets on the way."""
+    mentions = find_entities(text)
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        assert a.end <= b.start  # no overlaps, in order
+    return [(m.id, m.text) for m in mentions]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وصلت تعزيزات والسخنة", [("sy-sukhnah", "السخنة")]),
+    ("انتشروا بالبادية", [("sy-badia", "البادية")]),
+    ("عناصر تابعة للفرقة الرابعة", [("4th-division", "لفرقة الرابعة")]),
+    ("التابعة لروسيا وبدمشق", [("ru", "روسيا"), ("sy-damascus", "دمشق")]),
+])
+def test_clitics(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+def test_hashtags_and_diacritics() -> None:
+    assert found("في #الشولا و#كُباجب و#جبل_البشري") == [
+        ("sy-shoula", "الشولا"), ("sy-kabajeb", "كُباجب"), ("sy-jabal-bishri", "جبل_البشري"),
+    ]
+
+
+def test_obfuscated() -> None:
+    assert found('"دا.عــش" يصعد') == [("isis", "دا.عــش")]
+
+
+def test_glued_names() -> None:
+    assert found("على طريق ديرالزوردمشق.") == [
+        ("sy-deir-ez-zor", "ديرالزور"), ("sy-damascus", "دمشق"),
+    ]
+
+
+def test_multi_word_only_as_a_whole() -> None:
+    assert found("خزانه البشري") == []
+    assert found("قرب جبل البشري") == [("sy-jabal-bishri", "جبل البشري")]
+
+
+def test_longest_match_wins() -> None:
+    assert found("ميليشيا حزب الله العراقي") == [("kataib-hezbollah", "حزب الله العراقي")]
+    assert found("حزب الله") == [("hezbollah", "حزب الله")]
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("شنت الطائرات الحربية الروسية غارات", "الطائرات الحربية الروسية"),
+    ("كثف الطيران الروسي غاراته", "الطيران الروسي"),
+    ("يستثمر الروس هذا الملف", "الروس"),
+])
+def test_adjectives_naming_the_state(text: str, surface: str) -> None:
+    (mention,) = find_entities(text)
+    got = (mention.id, mention.kind, mention.type, mention.text)
+    assert got == ("ru", "actor", "state", surface)
+    assert mention.name == "روسيا"
+
+
+@pytest.mark.parametrize("text", [
+    "بشأن الملف السوري",
+    "قال الصحفي السوري",
+    "بين 1500 و2000 دولار أمريكي",
+    "اللاجئين السوريين",
+])
+def test_adjectives_naming_nothing(text: str) -> None:
+    assert found(text) == []
+
+
+def test_adjective_of_territory_is_a_place() -> None:
+    (mention,) = find_entities("نحو الأراضي العراقية")
+    assert (mention.id, mention.kind) == ("iq", "place")
+
+
+def test_country_is_actor_or_place_by_context() -> None:
+    kinds = [(m.id, m.kind) for m in find_entities("تستغل روسيا وجودها في سوريا وبالعراق")]
+    assert kinds == [("ru", "actor"), ("sy", "place"), ("iq", "place")]
+
+
+def test_common_word_names_need_a_place_word() -> None:
+    assert found("الباب مفتوح") == []
+    assert found("دخلوا مدينة الباب") == [("sy-al-bab", "الباب")]
+
+
+def test_place_word_picks_the_city() -> None:
+    (city,) = find_entities("داخل مدينة دير الزور")
+    assert city.id == "gn:170794" and city.type == "city"
+    (governorate,) = find_entities("في ريف دير الزور")
+    assert governorate.id == "sy-deir-ez-zor"
+
+
+def test_short_latin_aliases_are_case_sensitive() -> None:
+    assert found("IS and is") == [("isis", "IS")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ميليشيا “لواء أسود الشرقية” تنتشر", ("new:actor:لواء اسود الشرقيه", "militia")),
+    ("هاجموا قرية المريعية", ("new:place:المريعيه", "village")),
+    ("في مخيم الركبان الشمالي", ("sy-rukban-camp", "facility")),
+    ("عناصر الفوج 137", ("new:actor:الفوج 137", "unit")),
+    ("مقر فصيل “أحرار الجزيرة”", ("new:actor:احرار الجزيره", "armed_group")),
+    ("سجن الكم الجديد", ("new:place:سجن الكم", "facility")),
+])
+def test_pattern_discovery(text: str, expected: tuple[str, str]) -> None:
+    mentions = find_entities(text)
+    assert [(m.id, m.type) for m in mentions] == [expected]
+    assert mentions[0].text.strip("“”\"") == mentions[0].text
+
+
+@pytest.mark.parametrize("text", [
+    "تتجه نحو منطقة سيطرة النظام",
+    "من ناحية القدرات",
+    "تنظيم الحفل",
+    "قرية سورية صغيرة",
+])
+def test_no_discovery_from_ordinary_words(text: str) -> None:
+    assert [m.id for m in find_entities(text) if m.id.startswith("new:")] == []
+
+
+def test_known_name_after_trigger_is_not_new() -> None:
+    assert found("ميليشيا “لواء القدس”") == [("liwa-al-quds", "لواء القدس")]
+
+
+def test_custom_gazetteer(tmp_path) -> None:
+    path = tmp_path / "mine.tsv"
+    path.write_text("x-village\tplace\tvillage\tالمريعية\t\tsy-deir-ez-zor\t\t\t\t\n",
+                    encoding="utf-8")
+    mentions = find_entities("في المريعية", Gazetteer.load([path]))
+    assert [m.id for m in mentions] == ["x-village"]
+
+
+def test_empty_and_odd_text() -> None:
+    assert find_entities("") == []
+    assert find_entities("!!! ... 123") == []
+
+
+def seed_ids(name: str) -> set[str]:
+    (path,) = SEEDS.glob(f"{name}_*.txt")
+    return {m.id for m in find_entities(path.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize(("seed", "expected"), [
+    ("000", {"isis", "ru", "sy-shoula", "sy-kabajeb", "sy-deir-ez-zor", "sy-damascus",
+             "sy-jabal-bishri", "sy-raqqa", "4th-division", "regiment-147", "sy-badia",
+             "sy-resafa", "coalition", "sdf", "us", "syrian-regime", "ir"}),
+    ("001", {"isis", "ru", "sy", "sdf", "us", "sy-sinaa-prison", "syrian-regime"}),
+    ("002", {"syrian-regime", "isis", "sy-badia", "ru", "sy-homs", "sy-tanf", "sy-palmyra",
+             "sy-sukhnah", "iran-militias", "sdf", "ir"}),
+    ("003", {"isis", "sdf", "coalition", "4th-division", "baghdadi", "ru", "iran-militias",
+             "kataib-hezbollah", "sy-albukamal", "iq-qaim", "iq-ramadi", "iq", "tr",
+             "sy-shoula", "sy-kabajeb", "sy-qasibah-jazrah", "sy-hasakah", "sy-euphrates"}),
+    ("004", {"isis", "syrian-regime", "liwa-al-quds", "katerji", "5th-corps", "sy-panorama",
+             "sy-sukhnah", "sy-qalamoun", "sy-yarmouk-camp", "sy-jabal-bishri", "sy-raqqa",
+             "sy-homs", "sy-hama", "ru", "ir", "sdf", "4th-division"}),
+])
+def test_seed_articles(seed: str, expected: set[str]) -> None:
+    assert expected <= seed_ids(seed)
+
+
+def test_seed_has_no_stray_places() -> None:
+    assert not any(i.startswith("new:") for i in seed_ids("000"))

@@ -1,0 +1,129 @@
+"""Gazetteer loading, name resolution, hierarchy and user extension files."""
+
+from __future__ import annotations
+
+import pytest
+
+from arsearch.extract.gazetteer import Gazetteer, GazetteerError, clitic_variants, name_key
+
+HEADER = "id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\tadjectives\n"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def ids(entries) -> list[str]:
+    return [e.id for e in entries]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("داعش", "isis"),
+    ("تنظيم الدولة الإسلامية", "isis"),
+    ("Daesh", "isis"),
+    ("isis", "isis"),  # Latin, any case
+    ("قوات سوريا الديمقراطية", "sdf"),
+    ("SDF", "sdf"),
+    ("جيش النظام", "syrian-regime"),
+    ("للفرقة الرابعة", "4th-division"),  # clitics on the first word
+    ("لروسيا", "ru"),
+    ("وبدمشق", "sy-damascus"),
+    ("دير الزُّور", "sy-deir-ez-zor"),  # diacritics
+    ("ديرالزور", "sy-deir-ez-zor"),  # glued
+    ("#جبل_البشري", "sy-jabal-bishri"),  # hashtag
+    ("دا.عــش", "isis"),  # obfuscated
+    ("الروسية", "ru"),  # adjective
+    ("سوريا", "sy"),
+    ("الحشد الشعبي", "pmf"),
+])
+def test_resolve(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    assert expected in ids(gazetteer.resolve(name))
+
+
+def test_resolve_prefers_curated_entry(gazetteer: Gazetteer) -> None:
+    found = ids(gazetteer.resolve("دير الزور"))
+    assert found[0] == "sy-deir-ez-zor"
+    assert "gn:170794" in found  # the city, from GeoNames
+
+
+def test_resolve_unknown(gazetteer: Gazetteer) -> None:
+    assert gazetteer.resolve("كلمة لا وجود لها") == []
+    assert gazetteer.resolve("") == []
+
+
+def test_every_country_and_governorate(gazetteer: Gazetteer) -> None:
+    countries = [e for e in gazetteer if e.type == "country"]
+    assert len(countries) > 240
+    assert gazetteer.get("fr").name_ar == "فرنسا"
+    syrian = {e.id for e in gazetteer if e.type == "governorate" and e.parent == "sy"}
+    iraqi = {e.id for e in gazetteer if e.type == "governorate" and e.parent == "iq"}
+    assert len(syrian) == 14 and len(iraqi) == 19
+
+
+def test_entries_are_valid(gazetteer: Gazetteer) -> None:
+    for entry in gazetteer:
+        assert entry.parent == "" or entry.parent in gazetteer, entry.id
+        assert entry.id.isascii() and entry.name_ar
+    geonames = [e for e in gazetteer if e.id.startswith("gn:")]
+    assert geonames and all(e.lat is not None and e.parent for e in geonames)
+
+
+def test_common_words_need_context(gazetteer: Gazetteer) -> None:
+    al_bab = gazetteer.get("sy-al-bab")
+    assert "الباب" in al_bab.context_aliases
+    assert "الباب" not in al_bab.names
+
+
+def test_descendants_and_ancestors(gazetteer: Gazetteer) -> None:
+    assert gazetteer.ancestors("sy-shoula") == ["sy-deir-ez-zor", "sy"]
+    under_deir = gazetteer.descendants("sy-deir-ez-zor")
+    assert {"sy-deir-ez-zor", "sy-shoula", "sy-kabajeb", "gn:170794"} <= under_deir
+    assert "sy-raqqa" not in under_deir
+    assert "4th-division" in gazetteer.descendants("syrian-regime")
+    assert "sy-shoula" in gazetteer.descendants("sy")
+    assert gazetteer.descendants("unknown-id") == {"unknown-id"}
+
+
+def test_default_is_cached() -> None:
+    assert Gazetteer.load() is Gazetteer.load()
+
+
+def test_user_file_adds_entries_and_aliases(tmp_path) -> None:
+    path = tmp_path / "mine.tsv"
+    path.write_text(
+        HEADER
+        + "new-village\tplace\tvillage\tالمريعية\tal-Muraiya\tsy-deir-ez-zor"
+        + "\t35.2\t40.2\tمريعية\t\n"
+        + "isis\t\t\t\t\t\t\t\tالتنظيم الإرهابي|IS group\t\n",
+        encoding="utf-8",
+    )
+    gazetteer = Gazetteer.load([path])
+    assert ids(gazetteer.resolve("مريعية")) == ["new-village"]
+    assert "new-village" in gazetteer.descendants("sy-deir-ez-zor")
+    assert ids(gazetteer.resolve("التنظيم الإرهابي")) == ["isis"]
+    assert gazetteer.get("isis").name_ar == "داعش"  # bundled fields win
+    assert Gazetteer.load().resolve("مريعية") == []  # the default is untouched
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("x\tplace\tvillage\tقرية\n", "columns"),
+    ("x\tthing\tvillage\tقرية\t\t\t\t\t\t\n", "kind"),
+    ("x\tplace\tplanet\tقرية\t\t\t\t\t\t\n", "type"),
+    ("x\tplace\tvillage\tقرية\t\t\tnorth\t\t\t\n", "lat"),
+    ("x\tplace\tvillage\t\t\t\t\t\t\t\n", "name_ar"),
+    ("\tplace\tvillage\tقرية\t\t\t\t\t\t\n", "empty id"),
+])
+def test_malformed_row_names_file_and_line(tmp_path, row: str, message: str) -> None:
+    path = tmp_path / "bad.tsv"
+    path.write_text(HEADER + "# a comment\n" + row, encoding="utf-8")
+    with pytest.raises(GazetteerError, match=message) as error:
+        Gazetteer.load([path])
+    assert f"{path}:3" in str(error.value)
+    assert isinstance(error.value, ValueError) and error.value.line == 3
+
+
+def test_name_key_and_clitics() -> None:
+    assert name_key("الفرقةُ الرابعة") == ("الفرقه", "الرابعه")
+    assert (2, "الرقه") in clitic_variants("وبالرقه")
+    assert clitic_variants("لبنان")[0] == (0, "لبنان")
