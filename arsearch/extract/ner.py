@@ -1,0 +1,431 @@
+"""Statistical named-entity tagger (PERS / ORG / LOC) for Arabic news.
+
+A linear-chain CRF (python-crfsuite) trained on the train part of ANERcorp
+(see ``arsearch/data/NER_MODEL.md`` and ``tools/train_ner.py``). Features are
+cheap string features: the normalized word, its light stem, affixes, the word
+without its article/clitics, shape, a +-2 window of words and stems, and
+trigger-word classes.
+
+Training and tagging build tokens the same way (``pieces``): the words of
+``arsearch.tokenize.tokenize`` plus the punctuation between them, as
+ANERcorp splits punctuation into tokens of its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from arsearch.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.stem import light_stem
+from arsearch.tokenize import tokenize
+
+#: Entity types ``find_names`` reports (the model also knows MISC).
+TYPES: tuple[str, ...] = ("PERS", "ORG", "LOC")
+MODEL_FILE = "ner.crfsuite"
+
+_SENTENCE_END = frozenset(".!?؟…")
+_MAX_SENTENCE = 80  # pieces; longer runs are tagged in chunks
+_ARTICLE_CLITICS = ("وبال", "فبال", "وكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
+_ONE_LETTER_CLITICS = frozenset("وفبلك")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A token as the tagger sees it: a word or one punctuation mark."""
+
+    text: str
+    start: int
+    end: int
+    is_word: bool
+
+
+def pieces(text: str) -> list[Piece]:
+    """Words of ``text`` and the punctuation between them, in order.
+
+    >>> [p.text for p in pieces("(دمشق)، سوريا.")]
+    ['(', 'دمشق', ')', '،', 'سوريا', '.']
+    """
+    out: list[Piece] = []
+    pos = 0
+    for tok in tokenize(text):
+        out.extend(_punctuation(text, pos, tok.start))
+        out.append(Piece(tok.text, tok.start, tok.end, True))
+        pos = tok.end
+    out.extend(_punctuation(text, pos, len(text)))
+    return out
+
+
+def _punctuation(text: str, start: int, end: int) -> Iterator[Piece]:
+    i = start
+    while i < end:
+        c = text[i]
+        if c.isspace() or not c.isprintable():
+            i += 1
+            continue
+        j = i + 1
+        while j < end and text[j] == c:  # runs like -- or ... stay one piece
+            j += 1
+        yield Piece(text[i:j], i, j, False)
+        i = j
+
+
+def sentences(items: Sequence[Piece], text: str = "") -> Iterator[list[Piece]]:
+    """Cut pieces into sentences at . ! ? ؟ and at line breaks in ``text``."""
+    current: list[Piece] = []
+    for piece in items:
+        if current and text and "\n" in text[current[-1].end:piece.start]:
+            yield current
+            current = []
+        current.append(piece)
+        at_end = not piece.is_word and piece.text[0] in _SENTENCE_END
+        if at_end or len(current) >= _MAX_SENTENCE:
+            yield current
+            current = []
+    if current:
+        yield current
+
+
+# --- features ---------------------------------------------------------------
+
+def _word_list(*words: str) -> frozenset[str]:
+    return frozenset(normalize_teh_marbuta(fold_letters(w)) for w in words)
+
+
+# Trigger words, compared on the word with its article/clitics removed.
+_TRIGGERS: dict[str, frozenset[str]] = {
+    "pers": _word_list(
+        "رئيس", "الرئيس", "وزير", "الوزير", "ملك", "الملك", "أمير", "الأمير", "الشيخ", "السيد",
+        "السيدة", "الدكتور", "د", "العقيد", "اللواء", "العميد", "الجنرال", "المتحدث", "الناطق",
+        "الزعيم", "القائد", "النائب", "السفير", "المستشار", "الشاعر", "الكاتب", "الفنان",
+        "المدرب", "اللاعب", "المخرج", "الممثل", "الفنانة", "الرئيسة", "المطرب", "المطربة",
+        "الامام", "البابا", "المرشد", "العاهل", "الحاج", "المهندس", "الأستاذ", "المحامي",
+        "الصحفي", "المراسل", "زميلنا", "المدير", "نائب", "مدير", "قائد",
+    ),
+    "say": _word_list(
+        "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أضاف", "أضافت", "أوضح", "أوضحت",
+        "صرح", "صرحت", "أشار", "أشارت", "ذكر", "ذكرت", "اعتبر", "اعتبرت", "رأى", "يقول",
+        "تقول", "التقى", "استقبل", "بحث", "دعا",
+    ),
+    "org": _word_list(
+        "شركة", "جامعة", "وزارة", "منظمة", "حزب", "حركة", "جبهة", "مجلس", "وكالة", "هيئة",
+        "اتحاد", "جمعية", "بنك", "مصرف", "صحيفة", "قناة", "نادي", "مؤسسة", "لجنة", "جماعة",
+        "تنظيم", "كتائب", "ألوية", "لواء", "جيش", "قوات", "منتخب", "مركز", "معهد", "محكمة",
+        "برلمان", "مجموعة", "فريق", "إذاعة", "مجلة", "تلفزيون", "سلطة", "جهاز", "مكتب",
+        "رابطة", "نقابة", "صندوق", "بورصة", "أكاديمية", "كلية", "مستشفى",
+    ),
+    "loc": _word_list(
+        "مدينة", "بلدة", "قرية", "محافظة", "منطقة", "ولاية", "إقليم", "عاصمة", "دولة",
+        "جزيرة", "نهر", "جبل", "بحر", "مطار", "شمال", "جنوب", "شرق", "غرب", "شمالي",
+        "جنوبي", "شرقي", "غربي", "وسط", "حي", "مخيم", "ريف", "بلاد", "جمهورية", "مملكة",
+        "إمارة", "قضاء", "ناحية", "مقاطعة", "خليج", "صحراء", "بادية", "سهل", "وادي",
+    ),
+    "prep": _word_list("في", "إلى", "من", "عن", "على", "الى", "الي", "نحو", "داخل", "خارج"),
+    "kin": _word_list("بن", "ابن", "بنت", "أبو", "أبي", "أبا", "أم", "آل", "عبد"),
+}
+
+
+def _strip_article(n: str) -> str:
+    for prefix in _ARTICLE_CLITICS:
+        if n.startswith(prefix) and len(n) - len(prefix) >= 2:
+            return n[len(prefix):]
+    return n
+
+
+def _strip_clitic(n: str) -> str:
+    bare = _strip_article(n)
+    if bare == n and len(n) >= 5 and n[0] in _ONE_LETTER_CLITICS:
+        bare = _strip_article(n[1:])
+    return bare
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
+    """(own features, word, stem, bare word, trigger class) of one token text."""
+    folded = fold_letters(text)
+    word = normalize_teh_marbuta(folded)
+    if not word or not (word[0].isalnum() or word[-1].isalnum()):
+        key = word or text
+        return (f"w={key}", "punct"), key, key, key, ""
+    if word.isdigit():
+        return ("digits", f"dlen={min(len(word), 5)}"), "<num>", "<num>", "<num>", ""
+    stem = light_stem(folded) if len(folded) < 30 else word
+    bare = _strip_clitic(word)
+    feats = [f"w={word}", f"s={stem}", f"b={bare}", f"len={min(len(word), 8)}"]
+    for k in (1, 2, 3):
+        if len(word) > k:
+            feats.append(f"p{k}={word[:k]}")
+            feats.append(f"x{k}={word[-k:]}")
+        if bare != word and len(bare) > k:
+            feats.append(f"bp{k}={bare[:k]}")
+    if word.startswith("ال"):
+        feats.append("al")
+    elif word[0] in _ONE_LETTER_CLITICS:
+        feats.append(f"c={word[0]}")
+        if word[1:3] == "ال":
+            feats.append("c+al")
+    if any(c.isascii() and c.isalpha() for c in word):
+        feats.append("latin")
+    if any(c.isdigit() for c in word):
+        feats.append("hasdigit")
+    trig = ""
+    for name, words in _TRIGGERS.items():
+        if bare in words or word in words:
+            trig = name
+            feats.append(f"t={name}")
+            break
+    return tuple(feats), word, stem, bare, trig
+
+
+_GAZ_CLASS = {"place": "loc", "person": "pers"}
+_gaz_lock = threading.Lock()
+_gaz: tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]] | None = None
+
+
+def _gazetteer_index() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]]:
+    """Gazetteer names by first normalized word (rest, class), and adjective forms."""
+    global _gaz
+    with _gaz_lock:
+        if _gaz is None:
+            first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            adjectives: frozenset[str] = frozenset()
+            try:
+                from arsearch.extract.gazetteer import Gazetteer
+
+                gaz = Gazetteer.load()
+                for key, ids in gaz.names.items():
+                    entry = gaz.get(ids[0])
+                    if entry is None or not key:
+                        continue
+                    cls = _GAZ_CLASS.get(entry.kind if entry.kind == "place" else entry.type, "org")
+                    first.setdefault(key[0], []).append((key[1:], cls))
+                adjectives = frozenset(gaz.adjectives)
+            except (ImportError, OSError, ValueError):  # no gazetteer: no such features
+                pass
+            for names in first.values():
+                names.sort(key=lambda n: -len(n[0]))
+            _gaz = first, adjectives
+        return _gaz
+
+
+def _gazetteer_features(words: Sequence[str]) -> list[str]:
+    """Per token: '' or the gazetteer class of the name covering it (B-/I-)."""
+    first, adjectives = _gazetteer_index()
+    out = [""] * len(words)
+    i = 0
+    while i < len(words):
+        size = 0
+        for word in _clitic_readings(words[i]):
+            for rest, cls in first.get(word, ()):
+                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                    size = len(rest) + 1
+                    out[i] = f"B-{cls}"
+                    for k in range(i + 1, i + size):
+                        out[k] = f"I-{cls}"
+                    break
+            if size:
+                break
+        if not size and any(w in adjectives for w in _clitic_readings(words[i])):
+            out[i] = "adj"
+        i += max(size, 1)
+    return out
+
+
+def _clitic_readings(word: str) -> tuple[str, ...]:
+    readings = [word]
+    if len(word) > 3 and word[0] in "وف":
+        readings.append(word := word[1:])
+    if len(word) > 3 and word[0] in "بكل":
+        readings.append("ال" + word[2:] if word.startswith("لل") else word[1:])
+    return tuple(readings)
+
+
+def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
+    """CRF attributes of each token of one sentence (training and tagging)."""
+    infos = [_token_info(t) for t in tokens]
+    n = len(infos)
+    gaz = _gazetteer_features([info[1] for info in infos])
+    out: list[list[str]] = []
+    for i, (own, word, _stem, bare, _trig) in enumerate(infos):
+        feats = ["bias", *own]
+        if gaz[i]:
+            feats.append(f"gz={gaz[i]}")
+            if gaz[i] != "adj":
+                feats.append(f"gz={gaz[i][2:]}")
+        if i > 0 and gaz[i - 1]:
+            feats.append(f"-1gz={gaz[i - 1]}")
+        if i + 1 < n and gaz[i + 1]:
+            feats.append(f"+1gz={gaz[i + 1]}")
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if 0 <= j < n:
+                _, w2, s2, b2, t2 = infos[j]
+                feats.append(f"{off}w={w2}")
+                feats.append(f"{off}s={s2}")
+                if b2 != w2:
+                    feats.append(f"{off}b={b2}")
+                if t2:
+                    feats.append(f"{off}t={t2}")
+            else:
+                feats.append(f"{off}w=<pad>")
+        if i > 0:
+            feats.append(f"-1w0={infos[i - 1][1]}|{word}")
+        if i + 1 < n:
+            feats.append(f"w0+1={word}|{infos[i + 1][1]}")
+            feats.append(f"b0+1={bare}|{infos[i + 1][3]}")
+        if i > 0:
+            feats.append(f"-1b0={infos[i - 1][3]}|{bare}")
+        out.append(feats)
+    return out
+
+
+# --- the model ----------------------------------------------------------------
+
+_lock = threading.Lock()
+_tagger = None
+_files = contextlib.ExitStack()
+atexit.register(_files.close)
+
+
+def _get_tagger():  # -> pycrfsuite.Tagger
+    global _tagger
+    if _tagger is None:
+        import pycrfsuite
+
+        resource = resources.files("arsearch.data").joinpath(MODEL_FILE)
+        path = _files.enter_context(resources.as_file(resource))
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        _tagger = tagger
+    return _tagger
+
+
+def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
+    if not tokens:
+        return []
+    feats = sentence_features(tokens)
+    if tagger is not None:
+        return list(tagger.tag(feats))
+    with _lock:
+        return list(_get_tagger().tag(feats))
+
+
+def tag_tokens(words: list[str]) -> list[str]:
+    """BIO tags (B-PERS, I-LOC, ..., O) for the tokens of one sentence.
+
+    A token the run-time tokenizer would split (``و2005``) is tagged by its
+    first piece; tokens without any character get O.
+
+    >>> tag_tokens([])
+    []
+    """
+    return tag_tokens_with(None, words)
+
+
+def tag_tokens_with(tagger, words: Sequence[str]) -> list[str]:  # noqa: ANN001
+    """``tag_tokens`` with a given ``pycrfsuite.Tagger`` (None: the bundled model)."""
+    split = [[p.text for p in pieces(w)] for w in words]
+    flat = [p for ps in split for p in ps]
+    tags: list[str] = []
+    for start in range(0, len(flat), _MAX_SENTENCE * 4):
+        tags.extend(_tag(flat[start:start + _MAX_SENTENCE * 4], tagger))
+    out: list[str] = []
+    k = 0
+    for ps in split:
+        out.append(tags[k] if ps else "O")
+        k += len(ps)
+    return out
+
+
+def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list[list[str]]:
+    """Tag again, across one document, the names the CRF found somewhere in it.
+
+    News names a person in full once and then repeats the name or the family
+    name alone; an untagged repeat (O everywhere) takes the type found
+    elsewhere. Multi-word names of any type, and the last word of a person's
+    name, are propagated. ``sents`` are token texts, ``tags`` BIO per token.
+    """
+    keys = [[_token_info(t)[3] for t in sent] for sent in sents]
+    names: dict[tuple[str, ...], str] = {}
+    for ks, ts in zip(keys, tags, strict=True):
+        for start, end, kind in _bio_spans(ts):
+            name = tuple(ks[start:end])
+            if kind not in TYPES or not all(len(k) > 1 for k in name):
+                continue
+            if len(name) > 1:
+                names.setdefault(name, kind)
+            if kind == "PERS" and len(name) > 1 and len(name[-1]) > 2:
+                names.setdefault(name[-1:], kind)
+    if not names:
+        return [list(ts) for ts in tags]
+    longest = max(len(n) for n in names)
+    out = []
+    for ks, ts in zip(keys, tags, strict=True):
+        ts = list(ts)
+        i = 0
+        while i < len(ks):
+            for size in range(min(longest, len(ks) - i), 0, -1):
+                kind = names.get(tuple(ks[i:i + size]))
+                if kind and all(t == "O" for t in ts[i:i + size]) and (
+                        i + size == len(ts) or not ts[i + size].startswith("I-")):
+                    ts[i:i + size] = [f"B-{kind}"] + [f"I-{kind}"] * (size - 1)
+                    i += size - 1
+                    break
+            i += 1
+        out.append(ts)
+    return out
+
+
+def _bio_spans(tags: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    start, kind = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, label = tag.partition("-")
+        if start >= 0 and (prefix != "I" or label != kind):
+            yield start, i, kind
+            start = -1
+        if prefix == "B" or (prefix == "I" and start < 0):
+            start, kind = i, label
+
+
+def find_names(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, type) character spans of PERS / ORG / LOC names in ``text``.
+
+    Offsets point into the original text, diacritics and tatweel included.
+
+    >>> find_names("")
+    []
+    """
+    sents = list(sentences(pieces(text), text))
+    tokens = [[p.text for p in sent] for sent in sents]
+    tags = propagate(tokens, [_tag(t) for t in tokens])
+    spans: list[tuple[int, int, str]] = []
+    for sent, ts in zip(sents, tags, strict=True):
+        spans.extend(_spans(sent, ts))
+    return spans
+
+
+def _spans(sent: Sequence[Piece], tags: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+    current: list[Piece] = []
+    kind = ""
+
+    def close() -> Iterator[tuple[int, int, str]]:
+        while current and not current[-1].is_word:
+            current.pop()
+        if current and kind in TYPES:
+            yield current[0].start, current[-1].end, kind
+
+    for piece, tag in zip(sent, tags, strict=True):
+        prefix, _, label = tag.partition("-")
+        if prefix == "I" and label == kind and current:
+            current.append(piece)
+            continue
+        yield from close()
+        current, kind = [], ""
+        if prefix in ("B", "I") and piece.is_word:
+            current, kind = [piece], label
+    yield from close()

@@ -1,0 +1,171 @@
+"""Entity-extraction benchmark: PERS / ORG / LOC on the ANERcorp test split.
+
+Span-level exact match, CoNLL style, per type, on the standard CAMeL Lab
+test split (924 sentences) for:
+
+(a) the CRF tagger (``arsearch.extract.ner``), sentence by sentence, and
+    with name propagation over pseudo-articles of 20 consecutive sentences;
+(b) the gazetteer matcher (``arsearch.extract.entities.find_entities``):
+    places -> LOC, person actors -> PERS, other actors -> ORG;
+(c) CRF + propagation, plus gazetteer matches where the CRF saw nothing.
+
+    python benchmarks/extraction_entities.py [--data ../shared/data/entities/anercorp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from arsearch.extract import ner
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "entities" / "anercorp"
+TEST_FILE = "ANERCorp_CamelLab_test.txt"
+DOC_SIZE = 20
+
+Sentence = list[tuple[str, str]]
+Scores = dict[str, tuple[float, float, float, int]]
+
+
+def read_test(path: Path) -> list[Sentence]:
+    """Sentences of (token, tag), separated by blank lines."""
+    out = []
+    for block in path.read_text("utf-8").split("\n\n"):
+        rows = [line.rstrip().rpartition(" ") for line in block.split("\n") if line.strip()]
+        if rows:
+            out.append([(tok, tag) for tok, _, tag in rows])
+    return out
+
+
+def bio_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
+    """(start, end, type) token spans of a BIO sequence, conlleval style."""
+    spans = set()
+    start, kind = None, ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, label = tag.partition("-")
+        if start is not None and (prefix != "I" or label != kind):
+            spans.add((start, i, kind))
+            start = None
+        if prefix == "B" or (prefix == "I" and start is None):
+            start, kind = i, label
+    return spans
+
+
+def score(gold: Sequence[set[tuple[int, int, str]]],
+          pred: Sequence[set[tuple[int, int, str]]]) -> Scores:
+    """Per type precision, recall, F1 and gold count."""
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for g, p in zip(gold, pred, strict=True):
+        for s in g & p:
+            tp[s[2]] += 1
+        for s in p - g:
+            fp[s[2]] += 1
+        for s in g - p:
+            fn[s[2]] += 1
+    out = {}
+    for t in ner.TYPES:
+        prec = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
+        rec = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[t] = (prec, rec, f1, tp[t] + fn[t])
+    return out
+
+
+def crf_tags(sents: Sequence[Sentence], doc_size: int) -> list[list[str]]:
+    """CRF tags per sentence; with ``doc_size``, propagated over pseudo-articles."""
+    words = [[w for w, _ in s] for s in sents]
+    tags = [ner.tag_tokens(ws) for ws in words]
+    if not doc_size:
+        return tags
+    out: list[list[str]] = []
+    for k in range(0, len(tags), doc_size):
+        out.extend(ner.propagate(words[k:k + doc_size], tags[k:k + doc_size]))
+    return out
+
+
+def gazetteer_spans(sent: Sentence) -> set[tuple[int, int, str]] | None:
+    """Token spans the gazetteer matcher finds in the sentence (None: no matcher)."""
+    try:
+        from arsearch.extract.entities import find_entities
+    except ImportError:
+        return None
+    text, starts, ends = "", [], []
+    for word, _ in sent:
+        starts.append(len(text))
+        text += word
+        ends.append(len(text))
+        text += " "
+    spans = set()
+    for m in find_entities(text):
+        if m.kind == "place":
+            kind = "LOC"
+        elif m.kind == "actor":
+            kind = "PERS" if m.type == "person" else "ORG"
+        else:
+            continue
+        first = next((i for i, e in enumerate(ends) if e > m.start), None)
+        last = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < m.end), None)
+        if first is not None and last is not None and first <= last:
+            spans.add((first, last + 1, kind))
+    return spans
+
+
+def combine(crf: set[tuple[int, int, str]],
+            gaz: set[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
+    """CRF spans, plus gazetteer LOC spans over tokens the CRF left untagged."""
+    covered = {i for s, e, _ in crf for i in range(s, e)}
+    extra = {(s, e, k) for s, e, k in gaz
+             if k == "LOC" and not covered.intersection(range(s, e))}
+    return crf | extra
+
+
+def show(name: str, result: Scores) -> None:
+    """One line per type."""
+    for t, (p, r, f, n) in result.items():
+        print(f"{name:34} {t:5} P={p:.3f} R={r:.3f} F1={f:.3f} (gold {n})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                    help=f"directory holding {TEST_FILE} (default: {DEFAULT_DATA})")
+    args = ap.parse_args(argv)
+    path = args.data / TEST_FILE
+    if not path.exists():
+        print(f"ANERcorp test split not found: {path}\n"
+              "pass --data DIR (see ../shared/data/README.md)", file=sys.stderr)
+        return 2
+    sents = read_test(path)
+    gold = [bio_spans([t for _, t in s]) for s in sents]
+    n_tokens = sum(len(s) for s in sents)
+    print("command: python benchmarks/extraction_entities.py --data", args.data)
+    print(f"test split: {len(sents)} sentences, {n_tokens} tokens\n")
+
+    ner.tag_tokens(["تحميل"])  # load the model outside the timing
+    t0 = time.perf_counter()
+    plain = crf_tags(sents, 0)
+    elapsed = time.perf_counter() - t0
+    show("(a) CRF, per sentence", score(gold, [bio_spans(t) for t in plain]))
+    print(f"    {elapsed * 1000 / n_tokens * 1000:.0f} ms per 1000 tokens")
+    propagated = [bio_spans(t) for t in crf_tags(sents, DOC_SIZE)]
+    show(f"(a) CRF + propagation/{DOC_SIZE}", score(gold, propagated))
+
+    gaz = [gazetteer_spans(s) for s in sents]
+    if any(g is None for g in gaz):
+        print("(b) gazetteer: arsearch.extract.entities.find_entities not available")
+        return 0
+    gaz_spans = [g or set() for g in gaz]
+    show("(b) gazetteer find_entities", score(gold, gaz_spans))
+    show("(c) CRF + propagation + gaz LOC", score(
+        gold, [combine(c, g) for c, g in zip(propagated, gaz_spans, strict=True)]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

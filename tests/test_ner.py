@@ -1,0 +1,93 @@
+"""The bundled CRF name tagger: loading, sensible tags, valid offsets, robustness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arsearch.extract import ner
+from arsearch.extract.ner import find_names, tag_tokens
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def _names(text: str) -> set[tuple[str, str]]:
+    return {(text[s:e], kind) for s, e, kind in find_names(text)}
+
+
+def test_model_loads() -> None:
+    tagger = ner._get_tagger()
+    labels = set(tagger.labels())
+    assert {"O", "B-PERS", "I-PERS", "B-ORG", "B-LOC"} <= labels
+
+
+def test_president_in_damascus() -> None:
+    names = _names("قال الرئيس السوري بشار الأسد في دمشق")
+    assert ("بشار الأسد", "PERS") in names
+    assert ("دمشق", "LOC") in names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وصل وزير الخارجية الروسي سيرغي لافروف إلى بغداد أمس .", {("سيرغي لافروف", "PERS"),
+                                                                    ("بغداد", "LOC")}),
+        ("أعلنت الأمم المتحدة أن المساعدات وصلت إلى حلب .", {("الأمم المتحدة", "ORG"),
+                                                             ("حلب", "LOC")}),
+        ("وقال الملك عبدالله الثاني في عمان إن الأردن يدعم الحل السياسي .",
+         {("عبدالله الثاني", "PERS"), ("الأردن", "LOC")}),
+    ],
+)
+def test_clear_sentences(text: str, expected: set[tuple[str, str]]) -> None:
+    assert expected <= _names(text)
+
+
+def test_tag_tokens_bio() -> None:
+    words = ["قال", "الرئيس", "السوري", "بشار", "الأسد", "في", "دمشق", "."]
+    tags = tag_tokens(words)
+    assert len(tags) == len(words)
+    assert tags[3:5] == ["B-PERS", "I-PERS"]
+    assert tags[6] == "B-LOC"
+    assert tags[0] == tags[-1] == "O"
+
+
+def test_diacritics_and_clitics_keep_offsets() -> None:
+    text = "وقالَ الرئيسُ بشّار الأسد إنّ قواته دخلت بِدمشق"
+    for start, end, kind in find_names(text):
+        assert text[start:end] == text[start:end].strip()
+        assert kind in ner.TYPES
+    assert any(kind == "LOC" and "دمشق" in text[s:e] for s, e, kind in find_names(text))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_offsets_valid_on_seeds(path: Path) -> None:
+    text = path.read_text("utf-8")
+    spans = find_names(text)
+    assert spans, "a news article names someone or somewhere"
+    last_end = -1
+    for start, end, kind in spans:
+        assert 0 <= start < end <= len(text)
+        assert start >= last_end, "spans are ordered and do not overlap"
+        last_end = end
+        assert kind in ner.TYPES
+        piece = text[start:end]
+        assert piece == piece.strip() and piece[0].isalnum() and piece[-1].isalnum()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n", "...", "،،؛!؟", "«»()[]", "Hello World from Reuters.", "123 456",
+     "ـــ", "\u200f\u200e", "x" * 5000, "دمشق " * 3000, "بشار.الأسد.في.دمشق",
+     "قال" + "،" * 500, "\ufdfa \ufefb"],
+)
+def test_never_raises(text: str) -> None:
+    for start, end, kind in find_names(text):
+        assert 0 <= start < end <= len(text)
+        assert kind in ner.TYPES
+
+
+def test_tag_tokens_odd_input() -> None:
+    assert tag_tokens([]) == []
+    assert tag_tokens(["", " ", "،"]) == ["O", "O", "O"]
+    assert len(tag_tokens(["دمشق"] * 1000)) == 1000
