@@ -19,10 +19,12 @@ from arsearch.analysis import Term, analyze_terms
 from arsearch.models import Article
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Terms that share a position (the readings of one word) are joined by this.
 ALTERNATIVES = "|"
+#: A slot that holds no term: it keeps phrases from running across it.
+GAP = "\u00b6"
 
 
 class PreAnalyzedTokenizer(Tokenizer):
@@ -43,6 +45,8 @@ class PreAnalyzedTokenizer(Tokenizer):
                  **kwargs: Any) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, slot in enumerate(value.split(), start=start_pos):
+            if slot == GAP:
+                continue
             for text in slot.split(ALTERNATIVES):
                 token.text = text
                 token.boost = 1.0
@@ -91,20 +95,27 @@ def id_hash_key(article_id: str, digest: str) -> str:
     return f"{article_id}\x1f{digest}"
 
 
-def _join(terms: Iterable[Term]) -> tuple[str, str, str]:
+def _join(*parts: Iterable[Term]) -> tuple[str, str, str]:
+    """The exact, stem and broad field strings of several texts, a GAP between them."""
     exact, stem, broad = [], [], []
-    for term in terms:
-        exact.append(term.exact)
-        stem.append(ALTERNATIVES.join(term.stems))
-        broad.append(term.broad)
+    for i, terms in enumerate(parts):
+        if i:
+            stem.append(GAP)
+        for term in terms:
+            exact.append(term.exact)
+            stem.append(ALTERNATIVES.join(term.stems))
+            broad.append(term.broad)
     return " ".join(exact), " ".join(stem), " ".join(broad)
 
 
 def to_document(article: Article, digest: str | None = None) -> dict[str, Any]:
     """The Whoosh document for an article (analysis happens here)."""
     digest = digest or content_hash(article)
-    exact, stem, broad = _join(analyze_terms(article.text))
-    title_stems = " ".join(ALTERNATIVES.join(t.stems) for t in analyze_terms(article.title))
+    # The title is searched as part of the body too (it often names the subject
+    # the text only refers to), besides its own boosted field.
+    title_terms = list(analyze_terms(article.title))
+    exact, stem, broad = _join(title_terms, analyze_terms(article.text))
+    title_stems = " ".join(ALTERNATIVES.join(t.stems) for t in title_terms)
     doc: dict[str, Any] = {
         "id": article.id,
         "id_hash": id_hash_key(article.id, digest),

@@ -134,3 +134,10 @@ def test_plain_text_mode_never_raises(seed_index: arsearch.Index) -> None:
 def test_stopword_only_query_matches_nothing(seed_index: arsearch.Index) -> None:
     results = seed_index.search("في من على")
     assert results.total == 0 and results.terms == []
+
+
+def test_phrase_does_not_run_from_title_into_text(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    ix.add_articles([{"id": "a", "title": "تقرير عن دير", "text": "الزور مدينة"}])
+    assert ix.search("دير").total == 1  # the title is searched with the body
+    assert ix.search('"دير الزور"').total == 0
