@@ -7,20 +7,24 @@ open a fresh searcher, so they see the last committed state.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import scoring
+from whoosh import scoring, sorting
 from whoosh.writing import LockError
 
 from arsearch.errors import ArsearchError, IndexExists, IndexNotFound, InputError
+from arsearch.extract.gazetteer import Gazetteer
+from arsearch.filters import as_list, date_query, entity_query
 from arsearch.models import Article, Hit
 from arsearch.query import parse_query
 from arsearch.readers import read_paths
@@ -28,6 +32,8 @@ from arsearch.schema import SCHEMA_VERSION, build_schema, content_hash, id_hash_
 from arsearch.snippet import make_snippet
 
 META_FILE = "arsearch.json"
+GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
+FACETS = {"actors": "actor_ids", "places": "place_ids", "months": "months"}
 DEFAULT_BATCH = 5000
 WRITER_TIMEOUT = 30.0
 #: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
@@ -68,6 +74,20 @@ class SearchResults:
     total: int
     query: str
     terms: list[str] = field(default_factory=list)
+    _count_facets: Callable[[], dict[str, dict[str, int]]] | None = field(default=None, repr=False)
+    _facets: dict[str, dict[str, int]] | None = field(default=None, repr=False)
+
+    @property
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Articles per actor, place and month over the whole result set.
+
+        ``{"actors": {name: n}, "places": {...}, "months": {"2019-03": n}}``,
+        largest first (months in order). Counted on first access only.
+        """
+        if self._facets is None:
+            self._facets = self._count_facets() if self._count_facets else {
+                name: {} for name in FACETS}
+        return self._facets
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -90,15 +110,22 @@ class IndexLocked(ArsearchError):
 class Index:
     """An arsearch index in a directory. Use ``create`` or ``open``, not the constructor."""
 
-    def __init__(self, path: Path, whoosh_index: windex.Index) -> None:
+    def __init__(self, path: Path, whoosh_index: windex.Index,
+                 gazetteer: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.path = path
         self._ix = whoosh_index
+        self._extra_gazetteer = tuple(str(p) for p in gazetteer)
+        self._gazetteer: Gazetteer | None = None
 
     # --- lifecycle -------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
+    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False,
+               gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
         """Create a new empty index in ``path`` (made if missing).
+
+        ``gazetteer``: extra gazetteer files (TSV) used by this session only;
+        ``add_gazetteer`` keeps one with the index.
 
         Raises:
             IndexExists: there is an index already and ``overwrite`` is false.
@@ -115,11 +142,12 @@ class Index:
         except OSError as exc:
             message = f"cannot create index: {exc.strerror or exc}"
             raise InputError(str(directory), message) from None
-        return cls(directory, ix)
+        return cls(directory, ix, gazetteer)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Index:
-        """Open an existing index.
+    def open(cls, path: str | os.PathLike[str], *,
+             gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
+        """Open an existing index (``gazetteer`` as for ``create``).
 
         Raises:
             IndexNotFound: ``path`` holds no arsearch index.
@@ -134,12 +162,46 @@ class Index:
                 f"index {str(directory)!r} was built by another arsearch version "
                 f"(schema {found}, this version reads {SCHEMA_VERSION}); rebuild it"
             )
-        return cls(directory, windex.open_dir(str(directory)))
+        return cls(directory, windex.open_dir(str(directory)), gazetteer)
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike[str]) -> Index:
+    def open_or_create(cls, path: str | os.PathLike[str], *,
+                       gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
         """Open the index in ``path``, creating an empty one if there is none."""
-        return cls.open(path) if cls.exists(Path(path)) else cls.create(path)
+        if cls.exists(Path(path)):
+            return cls.open(path, gazetteer=gazetteer)
+        return cls.create(path, gazetteer=gazetteer)
+
+    # --- gazetteer -------------------------------------------------------
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The bundled gazetteer, plus the files kept with the index and given to it."""
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.load(self._gazetteer_files())
+        return self._gazetteer
+
+    def _gazetteer_files(self) -> list[str]:
+        kept = sorted(str(p) for p in (self.path / GAZETTEER_DIR).glob("*.tsv"))
+        return kept + list(self._extra_gazetteer)
+
+    def add_gazetteer(self, path: str | os.PathLike[str]) -> None:
+        """Keep a user gazetteer file (TSV) with the index; used from the next ingest on.
+
+        Raises:
+            GazetteerError: the file has a malformed row (checked before copying).
+        """
+        Gazetteer.load([path])  # validate first: never keep a broken file
+        target = self.path / GAZETTEER_DIR
+        target.mkdir(exist_ok=True)
+        shutil.copyfile(path, target / Path(path).name)
+        self._gazetteer = None
+
+    def _gazetteer_digest(self) -> str:
+        digest = hashlib.blake2b(digest_size=8)
+        for name in self._gazetteer_files():
+            digest.update(Path(name).read_bytes())
+        return digest.hexdigest()
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -166,12 +228,14 @@ class Index:
         """
         report = IngestReport()
         started = time.perf_counter()
+        # A changed user gazetteer changes what is extracted: re-extract then.
+        salt = self._gazetteer_digest()
         batch: dict[str, tuple[Article, str]] = {}
         for item in articles:
             article = self._validate(item, report)
             if article is None:
                 continue
-            batch[article.id] = (article, content_hash(article))
+            batch[article.id] = (article, content_hash(article, salt))
             if len(batch) >= batch_size:
                 self._write(batch, report)
                 batch = {}
@@ -228,9 +292,10 @@ class Index:
                     todo.append((article, digest, _live(reader, "id", article_id)))
         if not todo:
             return
+        gazetteer = self.gazetteer
         with self._writer() as writer:
             for article, digest, existed in todo:
-                writer.update_document(**to_document(article, digest))
+                writer.update_document(**to_document(article, digest, gazetteer))
                 if existed:
                     report.replaced += 1
                 else:
@@ -247,12 +312,21 @@ class Index:
         return Article(**{k: stored.get(k) for k in (
             "id", "text", "title", "published", "source", "author", "url")})
 
-    def search(self, query: str, *, match: str = "all", limit: int | None = 10,
+    def search(self, query: str | None = None, *, actor: str | list[str] | None = None,
+               place: str | list[str] | None = None, date: str | None = None,
+               published: str | None = None, match: str = "all", limit: int | None = 10,
                syntax: bool = True) -> SearchResults:
-        """Search with the query language of ``arsearch.query``.
+        """Search with the query language of ``arsearch.query``, narrowed by filters.
 
         Args:
-            query: words, "phrases", OR, -exclusions, field prefixes.
+            query: words, "phrases", OR, -exclusions, field prefixes; empty or
+                None lists every article that passes the filters (all articles
+                without filters), newest first.
+            actor: a name (or names, all required) resolved as in ``arsearch.filters``.
+            place: the same for places; a place includes the places inside it.
+            date: ``2019``, ``2019-03``, ``2019-03-15`` or ``A..B`` (ends optional):
+                the publication date or any mentioned date lies within it.
+            published: the same range, on the publication date only.
             match: ``"all"`` (every word must match) or ``"any"`` (rank by any
                 word, for natural-language questions).
             limit: hits to return; 0 or None returns every match.
@@ -261,28 +335,87 @@ class Index:
 
         Raises:
             QuerySyntaxError: the query is malformed.
+            InvalidDateRange: ``date`` or ``published`` cannot be read.
         """
-        parsed = parse_query(query, match=match, syntax=syntax)
-        if parsed is None:
-            return SearchResults([], 0, query)
-        return self._run(parsed.query, query, parsed.terms, parsed.highlight, limit)
+        filters = self._filters(actor, place, date, published)
+        terms: list[str] = []
+        highlight: set[str] = set()
+        if query and query.strip():
+            parsed = parse_query(query, match=match, syntax=syntax)
+            if parsed is None:
+                return SearchResults([], 0, query)
+            whoosh_query, terms, highlight = parsed.query, parsed.terms, parsed.highlight
+        else:
+            whoosh_query = wq.Every()
+        if filters:
+            whoosh_query = wq.And([whoosh_query, *filters])
+        return self._run(whoosh_query, query or "", terms, highlight, limit, by_date=not terms)
+
+    def _filters(self, actor: str | list[str] | None, place: str | list[str] | None,
+                 date: str | None, published: str | None) -> list[wq.Query]:
+        filters = [entity_query(name, "actor", self.gazetteer) for name in as_list(actor)]
+        filters += [entity_query(name, "place", self.gazetteer) for name in as_list(place)]
+        if date:
+            filters.append(date_query(date, ("published", "dates")))
+        if published:
+            filters.append(date_query(published, ("published",)))
+        return filters
 
     def _run(self, whoosh_query: wq.Query, query: str, terms: list[str], highlight: set[str],
-             limit: int | None) -> SearchResults:
+             limit: int | None, by_date: bool = False) -> SearchResults:
         limit = limit or None
+        # Without words to rank by, newest first.
+        order = sorting.FieldFacet("published", reverse=True) if by_date else None
         with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
-            results = searcher.search(whoosh_query, limit=limit)
+            results = searcher.search(whoosh_query, limit=limit, sortedby=order)
             total = len(results)
-            hits = [self._hit(hit.fields(), hit.score or 0.0, highlight) for hit in results]
-        return SearchResults(hits, total, query, terms)
+            # Sorted by date, Whoosh reports the sort key as the score: no score then.
+            hits = [self._hit(hit.fields(), 0.0 if by_date else hit.score or 0.0, highlight)
+                    for hit in results]
+        return SearchResults(hits, total, query, terms,
+                             _count_facets=lambda: self._count_facets(whoosh_query))
+
+    def _count_facets(self, whoosh_query: wq.Query) -> dict[str, dict[str, int]]:
+        grouped = {name: sorting.FieldFacet(field, allow_overlap=True,
+                                            maptype=sorting.UnorderedList)
+                   for name, field in FACETS.items()}
+        with self._ix.searcher() as searcher:
+            results = searcher.search(whoosh_query, limit=1, groupedby=grouped)
+            return {name: self._facet(name, results.groups(name)) for name in FACETS}
+
+    def _facet(self, name: str, groups: dict[Any, list[int]]) -> dict[str, int]:
+        """Articles per display name, largest first (months in order).
+
+        Ids that share a name (the governorate and the city of دير الزور) are
+        counted together, each article once.
+        """
+        docs: dict[str, set[int]] = {}
+        for key, docnums in groups.items():
+            if key:
+                label = key if name == "months" else self._display_name(key)
+                docs.setdefault(label, set()).update(docnums)
+        counts = {label: len(numbers) for label, numbers in docs.items()}
+        if name == "months":
+            return dict(sorted(counts.items()))
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _display_name(self, entity_id: str) -> str:
+        entry = self.gazetteer.get(entity_id)
+        if entry is not None:
+            return entry.name_ar
+        return entity_id.split(":", 2)[-1]
 
     @staticmethod
     def _hit(stored: dict[str, Any], score: float, highlight: set[str]) -> Hit:
         snippet, spans = make_snippet(stored.get("text", ""), highlight)
+        mentions = stored.get("mentions") or {}
         return Hit(
             id=stored["id"], title=stored.get("title") or "", score=score, snippet=snippet,
             published=stored.get("published"), source=stored.get("source"),
             author=stored.get("author"), url=stored.get("url"), highlights=spans,
+            actors=[name for _, name in mentions.get("actors", [])],
+            places=[name for _, name in mentions.get("places", [])],
+            dates=list(mentions.get("dates", [])),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 
@@ -118,6 +119,9 @@ class Hit:
     author: str | None = None
     url: str | None = None
     highlights: list[tuple[int, int]] | None = None
+    actors: list[str] = dataclass_field(default_factory=list)
+    places: list[str] = dataclass_field(default_factory=list)
+    dates: list[str] = dataclass_field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (one line of ``arsearch search --json``)."""

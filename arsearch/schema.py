@@ -16,10 +16,11 @@ from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
 from arsearch.analysis import Term, analyze_terms
-from arsearch.models import Article
+from arsearch.extract import Gazetteer, extract
+from arsearch.models import Article, Mention
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Terms that share a position (the readings of one word) are joined by this.
 ALTERNATIVES = "|"
@@ -56,6 +57,11 @@ class PreAnalyzedTokenizer(Tokenizer):
                 yield token
 
 
+def _ids_field() -> fields.KEYWORD:
+    # Comma-separated: ids of discovered names may contain spaces.
+    return fields.KEYWORD(commas=True, scorable=False)
+
+
 def _terms_field(*, phrase: bool, field_boost: float = 1.0) -> fields.TEXT:
     return fields.TEXT(analyzer=PreAnalyzedTokenizer(), phrase=phrase, field_boost=field_boost)
 
@@ -77,14 +83,23 @@ def build_schema() -> fields.Schema:
         stem=_terms_field(phrase=True),
         broad=_terms_field(phrase=False),
         title_terms=_terms_field(phrase=True),
+        # What the article mentions (arsearch.extract), for filters and facets.
+        actor_ids=_ids_field(),
+        place_ids=_ids_field(),
+        dates=_ids_field(),  # ISO values at their precision: 2019, 2019-03, 2019-03-15
+        months=_ids_field(),  # publication month, else the months mentioned
+        mentions=fields.STORED(),  # {"actors": [[id, name]...], "places": ..., "dates": [...]}
     )
 
 
-def content_hash(article: Article) -> str:
-    """A digest of everything indexed for an article, to skip unchanged re-ingests."""
+def content_hash(article: Article, salt: str = "") -> str:
+    """A digest of everything indexed for an article, to skip unchanged re-ingests.
+
+    ``salt`` stands for whatever else shapes the document (the user gazetteer).
+    """
     digest = hashlib.blake2b(digest_size=12)
     for value in (article.title, article.text, article.published, article.source,
-                  article.author, article.url, str(SCHEMA_VERSION)):
+                  article.author, article.url, str(SCHEMA_VERSION), salt):
         digest.update((value or "").encode("utf-8"))
         digest.update(b"\x1f")
     return digest.hexdigest()
@@ -108,9 +123,35 @@ def _join(*parts: Iterable[Term]) -> tuple[str, str, str]:
     return " ".join(exact), " ".join(stem), " ".join(broad)
 
 
-def to_document(article: Article, digest: str | None = None) -> dict[str, Any]:
-    """The Whoosh document for an article (analysis happens here)."""
+def mention_fields(mentions: list[Mention], published: str | None) -> dict[str, Any]:
+    """Filter, facet and stored fields for what an article mentions."""
+    by_kind: dict[str, dict[str, str]] = {"actor": {}, "place": {}}
+    dates: dict[str, None] = {}
+    for mention in mentions:
+        if mention.kind == "date" and mention.value:
+            dates[mention.value] = None
+        elif mention.kind in by_kind:
+            by_kind[mention.kind].setdefault(mention.id, mention.name)
+    months = [published[:7]] if published else [d[:7] for d in dates if len(d) >= 7]
+    return {
+        "actor_ids": ",".join(by_kind["actor"]),
+        "place_ids": ",".join(by_kind["place"]),
+        "dates": ",".join(dates),
+        "months": ",".join(dict.fromkeys(months)),
+        "mentions": {
+            "actors": [[i, n] for i, n in by_kind["actor"].items()],
+            "places": [[i, n] for i, n in by_kind["place"].items()],
+            "dates": list(dates),
+        },
+    }
+
+
+def to_document(article: Article, digest: str | None = None,
+                gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The Whoosh document for an article (analysis and extraction happen here)."""
     digest = digest or content_hash(article)
+    body = f"{article.title}\n{article.text}" if article.title else article.text
+    mentions = extract(body, article.published, gazetteer=gazetteer)
     # The title is searched as part of the body too (it often names the subject
     # the text only refers to), besides its own boosted field.
     title_terms = list(analyze_terms(article.title))
@@ -129,8 +170,9 @@ def to_document(article: Article, digest: str | None = None) -> dict[str, Any]:
         "author": article.author,
         "url": article.url,
     }
+    doc.update(mention_fields(mentions, article.published))
     if article.published:
         doc["published"] = article.published
     if article.source:
         doc["source_key"] = article.source.lower()
-    return {k: v for k, v in doc.items() if v is not None}
+    return {k: v for k, v in doc.items() if v is not None and v != ""}

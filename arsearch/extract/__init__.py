@@ -1,1 +1,85 @@
-"""Extraction of actors, places and dates from article text (no index code here)."""
+"""Extraction of actors, places and dates from article text (no index code here).
+
+``extract`` runs every extractor and merges their mentions:
+
+1. the gazetteer matcher (``entities.find_entities``): known names, their
+   aliases and adjectives, and names discovered after trigger words;
+2. the CRF name tagger (``ner.find_names``): names no rule or list knows,
+   kept where they overlap no gazetteer mention, resolved through the
+   gazetteer when they can be, else tagged as discovered entities;
+3. the date finder (``dates.find_dates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from arsearch.extract.dates import find_dates
+from arsearch.extract.entities import find_entities
+from arsearch.extract.gazetteer import Gazetteer
+from arsearch.extract.ner import find_names
+from arsearch.models import Mention
+from arsearch.normalize import normalize
+
+__all__ = ["Gazetteer", "extract", "find_dates", "find_entities", "find_names"]
+
+_NER_KINDS = {"PERS": ("actor", "person"), "ORG": ("actor", "organization"),
+              "LOC": ("place", "region")}
+_CLITICS = ("وال", "بال", "لل", "فال", "كال", "ال", "و", "ب", "ل", "ف")
+_MIN_NAME = 3
+
+
+def extract(text: str, published: dt.date | str | None = None, *,
+            gazetteer: Gazetteer | None = None, names: bool = True) -> list[Mention]:
+    """Every actor, place and date ``text`` mentions, in order of position.
+
+    Args:
+        text: the article text; offsets of the mentions index it.
+        published: the publication date (``date`` or ``YYYY-MM-DD``); relative
+            dates (أمس، الأسبوع الماضي) are resolved only when it is given.
+        gazetteer: defaults to the bundled one (``Gazetteer.load()``).
+        names: also run the statistical name tagger for unknown names.
+
+    >>> [(m.kind, m.name) for m in extract("قصفت الطائرات الروسية الرقة في آذار 2019")]
+    [('actor', 'روسيا'), ('place', 'الرقة'), ('date', '2019-03')]
+    """
+    if isinstance(published, str):
+        published = dt.date.fromisoformat(published[:10])
+    gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+    mentions = find_entities(text, gazetteer)
+    if names:
+        mentions += _tagged_names(text, mentions, gazetteer)
+    dates = [d for d in find_dates(text, published) if not _overlaps(d, mentions)]
+    return sorted(mentions + dates, key=lambda m: (m.start, m.end))
+
+
+def _overlaps(mention: Mention | tuple[int, int], others: list[Mention]) -> bool:
+    start, end = (mention.start, mention.end) if isinstance(mention, Mention) else mention
+    return any(m.start < end and start < m.end for m in others)
+
+
+def _tagged_names(text: str, known: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    found = []
+    for start, end, label in find_names(text):
+        if _overlaps((start, end), known):
+            continue
+        surface = text[start:end]
+        kind, kind_type = _NER_KINDS[label]
+        entries = [e for e in gazetteer.resolve(surface) if e.kind == kind]
+        if entries:
+            entry = entries[0]
+            found.append(Mention(kind, entry.type, entry.id, entry.name_ar, surface, start, end))
+            continue
+        name = _strip_clitic(normalize(surface))
+        if len(name) >= _MIN_NAME:
+            found.append(Mention(kind, kind_type, f"new:{kind}:{name}", name, surface, start, end))
+    return found
+
+
+def _strip_clitic(name: str) -> str:
+    """Drop a conjunction/preposition glued to the first word (وروسيا -> روسيا)."""
+    for clitic in _CLITICS:
+        if name.startswith(clitic) and len(name.split()[0]) - len(clitic) >= _MIN_NAME:
+            rest = name[len(clitic):]
+            return ("ال" + rest) if clitic.endswith("ال") or clitic == "لل" else rest
+    return name

@@ -1,0 +1,122 @@
+"""Filters by actor, place and date, built as Whoosh queries.
+
+How a name given to ``actor=`` / ``place=`` (``--actor`` / ``--place``) resolves:
+
+1. through the gazetteer's aliases, in any spelling that normalizes the same,
+   with clitics (للفرقة الرابعة) and adjectives (الروسية -> Russia);
+2. every entry it may name counts, with everything under it: a place brings
+   the places inside it (دير الزور -> البوكمال، الشولا …), an actor its units
+   (قوات النظام -> الفرقة الرابعة …);
+3. a name the gazetteer does not know matches discovered entities of that
+   name, or else the name as a phrase in the text (clitics tolerated).
+
+Several names must all match. Dates: ``date=`` matches the publication date
+or any date the article mentions; ``published=`` only the publication date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from whoosh import query as wq
+
+from arsearch.analysis import analyze_terms
+from arsearch.errors import ArsearchError
+from arsearch.extract.gazetteer import Gazetteer
+from arsearch.normalize import normalize
+
+_PART_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_HIGH = "\uffff"  # sorts after every continuation of an ISO prefix
+
+
+class InvalidDateRange(ArsearchError):
+    """A date or date range the filters cannot read."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        self.value = value
+        super().__init__(
+            f"invalid date range {value!r}: {reason} "
+            "(use 2019, 2019-03, 2019-03-15, or A..B with either end open: 2019.., ..2020-06)"
+        )
+
+
+def _date_part(text: str, whole: str) -> str:
+    match = _PART_RE.match(text.strip())
+    if not match:
+        raise InvalidDateRange(whole, f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    try:
+        if day:
+            return dt.date(int(year), int(month), int(day)).isoformat()
+        if month:
+            return dt.date(int(year), int(month), 1).isoformat()[:7]
+    except ValueError as exc:
+        raise InvalidDateRange(whole, str(exc)) from None
+    return year
+
+
+def parse_date_range(text: str) -> tuple[str | None, str | None]:
+    """``(low, high)`` ISO prefixes, inclusive; None for an open end.
+
+    >>> parse_date_range("2019"), parse_date_range("2017-01..2017-12")
+    (('2019', '2019'), ('2017-01', '2017-12'))
+    >>> parse_date_range("..2020-06")
+    (None, '2020-06')
+
+    Raises:
+        InvalidDateRange: not a date, an impossible date, or low after high.
+    """
+    text = text.strip()
+    if ".." not in text:
+        value = _date_part(text, text)
+        return value, value
+    low_text, _, high_text = text.partition("..")
+    low = _date_part(low_text, text) if low_text.strip() else None
+    high = _date_part(high_text, text) if high_text.strip() else None
+    if low is None and high is None:
+        raise InvalidDateRange(text, "both ends are open")
+    if low and high and low > high[: len(low)]:
+        raise InvalidDateRange(text, "the start is after the end")
+    return low, high
+
+
+def date_query(text: str, fieldnames: tuple[str, ...]) -> wq.Query:
+    """Match any ISO value in ``fieldnames`` that lies within the range ``text``.
+
+    A value lies within when it falls between the ends at the ends' precision:
+    ``2019-03-15`` and ``2019-03`` are in ``2019..2019-03``; ``2019`` (a bare
+    year) is in ``2019`` but not in ``2019-03``, whose month it may not be.
+    """
+    low, high = parse_date_range(text)
+    upper = None if high is None else high + _HIGH
+    ranges = [wq.TermRange(name, low, upper, constantscore=True) for name in fieldnames]
+    return ranges[0] if len(ranges) == 1 else wq.Or(ranges)
+
+
+def entity_query(name: str, kind: str, gazetteer: Gazetteer) -> wq.Query:
+    """Articles that mention the actor or place ``name`` (see the module doc)."""
+    field = f"{kind}_ids"
+    entries = [e for e in gazetteer.resolve(name) if e.kind == kind or e.type == "country"]
+    ids: set[str] = set()
+    for entry in entries:
+        ids |= gazetteer.descendants(entry.id)
+    if ids:
+        return wq.Or([wq.Term(field, i) for i in sorted(ids)])
+    return wq.Or([wq.Term(field, f"new:{kind}:{normalize(name)}"), _phrase(name)])
+
+
+def _phrase(name: str) -> wq.Query:
+    terms = list(analyze_terms(name))
+    if not terms:
+        return wq.NullQuery
+    if len(terms) == 1:
+        return wq.Or([wq.Term("stem", s) for s in terms[0].stems])
+    return wq.Sequence([wq.Or([wq.Term("stem", s) for s in t.stems]) for t in terms])
+
+
+def as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Accept one name or several."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
