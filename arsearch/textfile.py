@@ -34,6 +34,8 @@ _SITE_TAG_RE = re.compile(r"\s+[-–|]\s+[^-–|]{1,40}$")
 _SENTENCE_END = (".", "،", ":", "؛", "!")
 _MAX_TITLE_WORDS = 25
 _MAX_NAME_WORDS = 4
+_DATELINE_WINDOW = 4  # lines at the top where a dateline may stand
+_DATELINE_MAX_CHARS = 60
 _ARABIC_NAME_RE = re.compile(r"^[\u0621-\u064a\u0640\u064b-\u0652 ]+$")
 
 
@@ -69,12 +71,29 @@ def parse_text_article(raw: str) -> dict[str, Any]:
     elif content and _looks_like_name(content[0]) and len(content) > 1:
         author, content = content[0], content[1:]
     body = "\n".join(content)
+    published, content = _take_dateline(content)
+    body = "\n".join(content)
     return {
         "title": title,
         "author": author,
         "source": source or find_source(body),
         "text": body,
+        "published": published,
     }
+
+
+def _take_dateline(content: list[str]) -> tuple[str | None, list[str]]:
+    """A short line near the top that is a full date (نُشر في 15 آذار 2019) is the
+    publication date; it is taken out of the body."""
+    from arsearch.extract.dates import find_dates
+
+    for i, line in enumerate(content[:_DATELINE_WINDOW]):
+        if len(line) > _DATELINE_MAX_CHARS:
+            continue
+        days = [m for m in find_dates(line) if m.type == "day"]
+        if days and 3 * len(days[0].text) >= len(line.strip()):
+            return days[0].value, content[:i] + content[i + 1:]
+    return None, content
 
 
 def _drop_boilerplate(lines: list[str]) -> list[str]:

@@ -101,3 +101,47 @@ def test_every_command_has_help() -> None:
     for command in main.commands:
         result = run(command, "--help")
         assert result.exit_code == 0 and len(result.output) > 100
+
+
+def test_search_by_actor_place_date(cli_index: str) -> None:
+    result = run("search", "غارات", "--actor", "روسيا", "--place", "الرقة", "--index", cli_index)
+    assert result.exit_code == 0 and "2 of 2 matches" in result.output
+    result = run("search", "--actor", "قسد", "--date", "2019", "--json", "--index", cli_index)
+    hits = [json.loads(line) for line in result.output.splitlines()]
+    assert {h["id"][:3] for h in hits} == {"000", "001"}
+    assert all("قسد" in h["actors"] and h["places"] and h["dates"] for h in hits)
+    result = run("search", "هجوم", "--place", "دير الزور", "--date", "2017-01..2017-12",
+                 "--json", "--index", cli_index)
+    assert [json.loads(line)["id"][:3] for line in result.output.splitlines()] == ["003"]
+
+
+def test_search_needs_a_query_or_a_filter(cli_index: str) -> None:
+    assert run("search", "--index", cli_index).exit_code == 2
+
+
+def test_invalid_date_range_is_one_line_exit_2(cli_index: str) -> None:
+    result = run("search", "داعش", "--date", "2019-13", "--index", cli_index)
+    assert result.exit_code == 2 and "invalid date range '2019-13'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_stats(cli_index: str) -> None:
+    result = run("stats", "--actor", "داعش", "--json", "--index", cli_index)
+    data = json.loads(result.output)
+    assert data["total"] == 5 and data["actors"]["داعش"] == 5 and "2017-11" in data["months"]
+    human = run("stats", "--actor", "داعش", "--index", cli_index).output
+    assert "5 matching articles" in human and "places:" in human
+
+
+def test_extract_command() -> None:
+    result = CliRunner().invoke(main, ["extract", "-", "--published", "2019-03-02", "--json"],
+                                input="قصفت الطائرات الروسية الرقة أمس")
+    mentions = [json.loads(line) for line in result.output.splitlines()]
+    assert [(m["kind"], m["name"]) for m in mentions] == [
+        ("actor", "روسيا"), ("place", "الرقة"), ("date", "2019-03-01")]
+    assert run("extract", "x", "--published", "soon").exit_code == 2
+
+
+def test_help_explains_resolution() -> None:
+    text = run("search", "--help").output
+    assert "includes every place inside it" in text and "2019.." in text
