@@ -16,12 +16,16 @@ from arsearch.analysis import analyze
 from arsearch.errors import (
     ArsearchError,
     IndexExists,
+    IndexLocked,
     IndexNotFound,
     InputError,
     InvalidArticle,
     QuerySyntaxError,
+    SchemaMismatch,
 )
-from arsearch.index import Index, IndexLocked, IngestReport, SearchResults
+from arsearch.extract import extract
+from arsearch.filters import InvalidDateRange
+from arsearch.index import Index, IngestReport, SearchResults
 from arsearch.models import Article, Hit, Mention
 
 __all__ = [
@@ -35,9 +39,12 @@ __all__ = [
     "IngestReport",
     "InputError",
     "InvalidArticle",
+    "InvalidDateRange",
     "Mention",
     "QuerySyntaxError",
+    "SchemaMismatch",
     "SearchResults",
     "analyze",
+    "extract",
 ]
 __version__ = "0.1.0"

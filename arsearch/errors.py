@@ -25,6 +25,25 @@ class IndexExists(ArsearchError):
         super().__init__(f"an index already exists at {path!r}")
 
 
+class IndexLocked(ArsearchError):
+    """Another process is writing to the index."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"index {path!r} is locked by another writer; try again when it is done")
+
+
+class SchemaMismatch(ArsearchError):
+    """The index was built by an arsearch whose analysis or schema differs."""
+
+    def __init__(self, path: str, found: object, expected: int) -> None:
+        self.path, self.found, self.expected = path, found, expected
+        super().__init__(
+            f"index {path!r} was built with schema {found}, this arsearch reads {expected}; "
+            f"rebuild it: delete the directory and run arsearch index again"
+        )
+
+
 class QuerySyntaxError(ArsearchError):
     """The query string cannot be parsed; ``position`` is a 0-based offset."""
 

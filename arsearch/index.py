@@ -22,7 +22,14 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.writing import LockError
 
-from arsearch.errors import ArsearchError, IndexExists, IndexNotFound, InputError
+from arsearch.errors import (
+    ArsearchError,
+    IndexExists,
+    IndexLocked,
+    IndexNotFound,
+    InputError,
+    SchemaMismatch,
+)
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.filters import as_list, date_query, entity_query
 from arsearch.models import Article, Hit
@@ -99,14 +106,6 @@ class SearchResults:
         return self.hits[i]
 
 
-class IndexLocked(ArsearchError):
-    """Another process is writing to the index."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        super().__init__(f"index {path!r} is locked by another writer; try again when it is done")
-
-
 class Index:
     """An arsearch index in a directory. Use ``create`` or ``open``, not the constructor."""
 
@@ -155,13 +154,13 @@ class Index:
         directory = Path(path)
         if not cls.exists(directory):
             raise IndexNotFound(str(directory))
-        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        found = meta.get("schema_version")
+        try:
+            meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+            found = meta.get("schema_version") if isinstance(meta, dict) else None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            found = "unreadable"
         if found != SCHEMA_VERSION:
-            raise ArsearchError(
-                f"index {str(directory)!r} was built by another arsearch version "
-                f"(schema {found}, this version reads {SCHEMA_VERSION}); rebuild it"
-            )
+            raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
         return cls(directory, windex.open_dir(str(directory)), gazetteer)
 
     @classmethod

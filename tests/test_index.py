@@ -141,3 +141,13 @@ def test_phrase_does_not_run_from_title_into_text(tmp_path: Path) -> None:
     ix.add_articles([{"id": "a", "title": "تقرير عن دير", "text": "الزور مدينة"}])
     assert ix.search("دير").total == 1  # the title is searched with the body
     assert ix.search('"دير الزور"').total == 0
+
+
+def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
+    arsearch.Index.create(tmp_path)
+    (tmp_path / "arsearch.json").write_text('{"schema_version": 0}', encoding="utf-8")
+    with pytest.raises(arsearch.SchemaMismatch, match="rebuild it"):
+        arsearch.Index.open(tmp_path)
+    (tmp_path / "arsearch.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(arsearch.SchemaMismatch, match="unreadable"):
+        arsearch.Index.open(tmp_path)
