@@ -91,3 +91,16 @@ def test_tag_tokens_odd_input() -> None:
     assert tag_tokens([]) == []
     assert tag_tokens(["", " ", "،"]) == ["O", "O", "O"]
     assert len(tag_tokens(["دمشق"] * 1000)) == 1000
+
+
+def test_word_clusters_load() -> None:
+    table = ner.load_clusters()
+    assert len(table) > 10000
+    levels = {len(ids) for ids in table.values()}
+    assert len(levels) == 1, "every word has one id per granularity"
+    # names of one kind share a cluster more often than not; here: two presidents
+    assert ner._cluster_feats("بوش", "بوش")[0].startswith("k0=")
+    assert ner._cluster_feats("xyzzy-not-a-word", "xyzzy-not-a-word") == ("k=none",)
+    feats = ner.sentence_features(["قال", "الرئيس", "شيراك", "."])
+    assert any(f.startswith("k0=") for f in feats[2])
+    assert any(f.startswith("-1k") for f in feats[2])

@@ -37,6 +37,9 @@ TEST_FILE = "ANERCorp_CamelLab_test.txt"
 #: Chosen with --tune on the held-out 10% of the train part.
 C1, C2, MAX_ITER, MIN_FREQ = 0.1, 0.05, 200, 1.0
 AUGMENT = 2
+AUGMENT_ORG = 0
+#: Self-training: news sentences tagged by a first model, kept above MIN_PROB.
+SELF_TRAIN, MIN_PROB = 0, 0.9
 #: Consecutive sentences treated as one article when scoring name propagation.
 DOC_SIZE = 20
 
@@ -138,37 +141,91 @@ def petrarch_persons(path: Path) -> list[list[str]]:
     return [list(n) for n in names]
 
 
+def org_names(data: Sequence[tuple[list[str], list[str]]]) -> list[list[str]]:
+    """The distinct ORG spans of the (train) sentences, clitic on the first word removed."""
+    names: dict[tuple[str, ...], None] = {}
+    for tokens, tags in data:
+        for start, end, kind in bio_spans(tags):
+            if kind == "ORG":
+                name = list(tokens[start:end])
+                if name[0][:1] in "وبلفك" and name[0][1:3] == "ال":
+                    name[0] = name[0][1:]
+                names[tuple(name)] = None
+    return [list(n) for n in names]
+
+
 def augment(data: list[tuple[list[str], list[str]]], names: Sequence[list[str]], copies: int,
-            seed: int = 13) -> list[tuple[list[str], list[str]]]:
-    """Copies of the sentences naming a person, with other persons' names swapped in.
+            seed: int = 13, kind: str = "PERS") -> list[tuple[list[str], list[str]]]:
+    """Copies of the sentences naming a ``kind``, with other names of that kind swapped in.
 
     A clitic (و، ب، ل، ف، ك) on the original name's first word is kept.
     """
     rng = random.Random(seed)
     out = []
-    with_pers = [(t, g) for t, g in data if "B-PERS" in g]
+    begin, inside = f"B-{kind}", f"I-{kind}"
+    with_pers = [(t, g) for t, g in data if begin in g]
     for _ in range(copies):
         for tokens, tags in with_pers:
             new_t: list[str] = []
             new_g: list[str] = []
             i = 0
             while i < len(tokens):
-                if tags[i] != "B-PERS":
+                if tags[i] != begin:
                     new_t.append(tokens[i])
                     new_g.append(tags[i])
                     i += 1
                     continue
                 j = i + 1
-                while j < len(tokens) and tags[j] == "I-PERS":
+                while j < len(tokens) and tags[j] == inside:
                     j += 1
                 name = list(rng.choice(names))
                 first = tokens[i]
                 if first[:1] in "وبلفك" and len(first) > 4 and first[1:2] != "ا":
                     name[0] = first[0] + name[0]
                 new_t += name
-                new_g += ["B-PERS"] + ["I-PERS"] * (len(name) - 1)
+                new_g += [begin] + [inside] * (len(name) - 1)
                 i = j
             out.append((new_t, new_g))
+    return out
+
+
+# --- self-training on unlabelled news ----------------------------------------------
+
+DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news"
+NEWS_FILES = ("ant_v1.1.jsonl.gz", "ant_v2.1.jsonl.gz")  # ANT corpus, Apache-2.0
+
+
+def news_sentences(news: Path, limit: int, seed: int = 7) -> list[list[str]]:
+    """Up to ``limit`` tokenized sentences (5-60 pieces) sampled from the ANT news."""
+    import gzip
+    import json
+
+    rng = random.Random(seed)
+    out: list[list[str]] = []
+    for name in NEWS_FILES:
+        with gzip.open(news / name, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if rng.random() > 0.25:
+                    continue
+                text = json.loads(line).get("text") or ""
+                for sent in ner.sentences(ner.pieces(text), text):
+                    if 5 <= len(sent) <= 60 and rng.random() < 0.3:
+                        out.append([p.text for p in sent])
+    rng.shuffle(out)
+    return out[:limit]
+
+
+def self_train_data(model: Path, news: Path, limit: int, min_prob: float
+                    ) -> list[tuple[list[str], list[str]]]:
+    """News sentences the model tags with a name and sequence probability >= ``min_prob``."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    out = []
+    for tokens in news_sentences(news, limit):
+        tags = tagger.tag(ner.sentence_features(tokens))
+        if any(t[2:] in ner.TYPES for t in tags) and tagger.probability(tags) >= min_prob:
+            out.append((tokens, list(tags)))
+    print(f"self-training: {len(out)} of {limit} news sentences kept", file=sys.stderr)
     return out
 
 
@@ -295,15 +352,21 @@ def extra_data(args: argparse.Namespace,
                data: list[tuple[list[str], list[str]]]) -> list[tuple[list[str], list[str]]]:
     """Augmented sentences, if asked for and the petrarch dictionary is there."""
     path = args.petrarch / "actor_dict_ar_v4.txt"
+    orgs = []
+    if args.augment_org:
+        names = org_names(data)
+        print(f"augmenting with {len(names)} train-part ORG names x{args.augment_org}",
+              file=sys.stderr)
+        orgs = augment(data, names, args.augment_org, seed=17, kind="ORG")
     if not args.augment:
-        return []
+        return orgs
     if not path.exists():
         print(f"petrarch dictionary not found: {path}; training without augmentation",
               file=sys.stderr)
-        return []
+        return orgs
     names = petrarch_persons(path)
     print(f"augmenting with {len(names)} petrarch person names x{args.augment}", file=sys.stderr)
-    return augment(data, names, args.augment)
+    return augment(data, names, args.augment) + orgs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,6 +383,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="directory of the UniversalPetrarch Arabic dictionaries")
     ap.add_argument("--augment", type=int, default=AUGMENT,
                     help="copies of person sentences with petrarch names swapped in (0: none)")
+    ap.add_argument("--clusters", type=Path,
+                    help="word-cluster table to use instead of arsearch/data/ner_clusters.tsv")
+    ap.add_argument("--self-train", type=int, default=SELF_TRAIN,
+                    help="news sentences to tag for self-training (0: none)")
+    ap.add_argument("--min-prob", type=float, default=MIN_PROB,
+                    help="sequence probability a self-tagged sentence needs")
+    ap.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    ap.add_argument("--augment-org", type=int, default=AUGMENT_ORG,
+                    help="copies of ORG sentences with other train-part ORG names swapped in")
     ap.add_argument("--tune", action="store_true", help="grid-search c1/c2 on the held-out slice")
     ap.add_argument("--grid-c1", default="0.05,0.1,0.2,0.4")
     ap.add_argument("--grid-c2", default="0.01,0.05,0.1")
@@ -334,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     if not full.exists():
         print(f"ANERcorp not found: {full} (use --data)", file=sys.stderr)
         return 2
+    if args.clusters:
+        ner.load_clusters(str(args.clusters))
     rows = read_full(full)
     train_rows = train_part(rows)
     test_path = args.data / TEST_FILE
@@ -346,6 +420,12 @@ def main(argv: list[str] | None = None) -> int:
         cut = len(train_rows) * 9 // 10
         fit, held = to_sentences(train_rows[:cut]), gold_sentences(train_rows[cut:])
         fit += extra_data(args, fit)
+        if args.self_train:
+            with tempfile.TemporaryDirectory() as tmp:
+                first = Path(tmp) / "m0.crfsuite"
+                train(fit, first, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
+                      min_freq=args.min_freq)
+                fit += self_train_data(first, args.news, args.self_train, args.min_prob)
         grid = (itertools.product(map(float, args.grid_c1.split(",")),
                                   map(float, args.grid_c2.split(",")))
                 if args.tune else [(args.c1, args.c2)])
@@ -366,6 +446,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     data = to_sentences(train_rows)
     data += extra_data(args, data)
+    if args.self_train:
+        train(data, args.out, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
+              min_freq=args.min_freq)
+        data += self_train_data(args.out, args.news, args.self_train, args.min_prob)
     train(data, args.out, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
           min_freq=args.min_freq)
     print(f"trained on {len(train_rows)} tokens / {len(data)} sentences in "

@@ -3,8 +3,9 @@
 A linear-chain CRF (python-crfsuite) trained on the train part of ANERcorp
 (see ``arsearch/data/NER_MODEL.md`` and ``tools/train_ner.py``). Features are
 cheap string features: the normalized word, its light stem, affixes, the word
-without its article/clitics, shape, a +-2 window of words and stems, and
-trigger-word classes.
+without its article/clitics, shape, a +-2 window of words and stems,
+trigger-word classes, gazetteer matches, and word clusters learnt from
+unlabelled news (``ner_clusters.tsv``, built by ``tools/ner_clusters.py``).
 
 Training and tagging build tokens the same way (``pieces``): the words of
 ``arsearch.tokenize.tokenize`` plus the punctuation between them, as
@@ -182,6 +183,54 @@ def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
     return tuple(feats), word, stem, bare, trig
 
 
+CLUSTERS_FILE = "ner_clusters.tsv"
+_clusters_lock = threading.Lock()
+_clusters: dict[str, tuple[str, ...]] | None = None
+
+
+def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Word -> cluster ids (coarse to fine) of ``ner_clusters.tsv``, or of ``path``.
+
+    The clusters come from word2vec + k-means over unlabelled news text
+    (``tools/ner_clusters.py``). Passing ``path`` replaces the loaded table
+    (training experiments); a missing file gives no cluster features.
+    """
+    global _clusters
+    with _clusters_lock:
+        if _clusters is None or path is not None:
+            table: dict[str, tuple[str, ...]] = {}
+            try:
+                if path is None:
+                    text = resources.files("arsearch.data").joinpath(CLUSTERS_FILE).read_text(
+                        "utf-8")
+                else:
+                    with open(path, encoding="utf-8") as fh:
+                        text = fh.read()
+            except (OSError, FileNotFoundError):
+                text = ""
+            for line in text.split("\n"):
+                word, _, rest = line.partition("\t")
+                if rest:
+                    table[word] = tuple(rest.split("\t"))
+            _clusters = table
+            _cluster_feats.cache_clear()
+        return _clusters
+
+
+@lru_cache(maxsize=1 << 17)
+def _cluster_feats(word: str, bare: str) -> tuple[str, ...]:
+    """Cluster ids of a token: of the word itself, else of its bare form."""
+    table = _clusters if _clusters is not None else load_clusters()
+    ids = table.get(word)
+    if ids is None and bare != word:
+        ids = table.get(bare)
+        if ids is not None:
+            return tuple(f"k{k}b={c}" for k, c in enumerate(ids))
+    if ids is None:
+        return ("k=none",)
+    return tuple(f"k{k}={c}" for k, c in enumerate(ids))
+
+
 _GAZ_CLASS = {"place": "loc", "person": "pers"}
 _gaz_lock = threading.Lock()
 _gaz: tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]] | None = None
@@ -250,9 +299,20 @@ def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
     infos = [_token_info(t) for t in tokens]
     n = len(infos)
     gaz = _gazetteer_features([info[1] for info in infos])
+    clus = [_cluster_feats(info[1], info[3]) if info[1] != "<num>" and info[0][-1] != "punct"
+            else () for info in infos]
     out: list[list[str]] = []
     for i, (own, word, _stem, bare, _trig) in enumerate(infos):
-        feats = ["bias", *own]
+        feats = ["bias", *own, *clus[i]]
+        for off in (-2, -1, 1, 2):  # two coarse levels at +-1, the second at +-2
+            j = i + off
+            if 0 <= j < n and clus[j]:
+                feats.extend(f"{off}{c}" for c in (clus[j][:2] if off in (-1, 1) else clus[j][1:2]))
+        mid = clus[i][1 % len(clus[i])] if clus[i] else ""
+        if mid and i > 0 and clus[i - 1]:
+            feats.append(f"-1k0={clus[i - 1][1 % len(clus[i - 1])]}|{mid}")
+        if mid and i + 1 < n and clus[i + 1]:
+            feats.append(f"k0+1={mid}|{clus[i + 1][1 % len(clus[i + 1])]}")
         if gaz[i]:
             feats.append(f"gz={gaz[i]}")
             if gaz[i] != "adj":
