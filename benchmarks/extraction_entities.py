@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from arsearch.extract import ner
+from arsearch.extract.conll import Scores, Span, bio_spans, read_bio_sentences, span_scores
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "entities" / "anercorp"
@@ -29,51 +29,6 @@ TEST_FILE = "ANERCorp_CamelLab_test.txt"
 DOC_SIZE = 20
 
 Sentence = list[tuple[str, str]]
-Scores = dict[str, tuple[float, float, float, int]]
-
-
-def read_test(path: Path) -> list[Sentence]:
-    """Sentences of (token, tag), separated by blank lines."""
-    out = []
-    for block in path.read_text("utf-8").split("\n\n"):
-        rows = [line.rstrip().rpartition(" ") for line in block.split("\n") if line.strip()]
-        if rows:
-            out.append([(tok, tag) for tok, _, tag in rows])
-    return out
-
-
-def bio_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """(start, end, type) token spans of a BIO sequence, conlleval style."""
-    spans = set()
-    start, kind = None, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        if start is not None and (prefix != "I" or label != kind):
-            spans.add((start, i, kind))
-            start = None
-        if prefix == "B" or (prefix == "I" and start is None):
-            start, kind = i, label
-    return spans
-
-
-def score(gold: Sequence[set[tuple[int, int, str]]],
-          pred: Sequence[set[tuple[int, int, str]]]) -> Scores:
-    """Per type precision, recall, F1 and gold count."""
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for g, p in zip(gold, pred, strict=True):
-        for s in g & p:
-            tp[s[2]] += 1
-        for s in p - g:
-            fp[s[2]] += 1
-        for s in g - p:
-            fn[s[2]] += 1
-    out = {}
-    for t in ner.TYPES:
-        prec = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
-        rec = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[t] = (prec, rec, f1, tp[t] + fn[t])
-    return out
 
 
 def crf_tags(sents: Sequence[Sentence], doc_size: int) -> list[list[str]]:
@@ -124,6 +79,11 @@ def combine(crf: set[tuple[int, int, str]],
     return crf | extra
 
 
+def score(gold: list[set[Span]], pred: list[set[Span]]) -> Scores:
+    """Per type P/R/F1 over the tagger's types."""
+    return span_scores(gold, pred, ner.TYPES)
+
+
 def show(name: str, result: Scores) -> None:
     """One line per type."""
     for t, (p, r, f, n) in result.items():
@@ -141,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ANERcorp test split not found: {path}\n"
               "pass --data DIR (see ../shared/data/README.md)", file=sys.stderr)
         return 2
-    sents = read_test(path)
-    gold = [bio_spans([t for _, t in s]) for s in sents]
+    sents = read_bio_sentences(path)
+    gold = [set(bio_spans([t for _, t in s])) for s in sents]
     n_tokens = sum(len(s) for s in sents)
     print("command: python benchmarks/extraction_entities.py --data", args.data)
     print(f"test split: {len(sents)} sentences, {n_tokens} tokens\n")
@@ -151,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     plain = crf_tags(sents, 0)
     elapsed = time.perf_counter() - t0
-    show("(a) CRF, per sentence", score(gold, [bio_spans(t) for t in plain]))
+    show("(a) CRF, per sentence", score(gold, [set(bio_spans(t)) for t in plain]))
     print(f"    {elapsed * 1000 / n_tokens * 1000:.0f} ms per 1000 tokens")
-    propagated = [bio_spans(t) for t in crf_tags(sents, DOC_SIZE)]
+    propagated = [set(bio_spans(t)) for t in crf_tags(sents, DOC_SIZE)]
     show(f"(a) CRF + propagation/{DOC_SIZE}", score(gold, propagated))
 
     gaz = [gazetteer_spans(s) for s in sents]

@@ -20,13 +20,13 @@ import random
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pycrfsuite
 
 from arsearch.extract import ner
+from arsearch.extract.conll import Scores, bio_spans, read_bio_sentences, span_scores
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "entities" / "anercorp"
@@ -55,16 +55,6 @@ def read_full(path: Path) -> list[tuple[str, str]]:
         token, _, tag = line.rstrip().rpartition(" ")
         rows.append((token.strip(), tag))
     return rows
-
-
-def read_test(path: Path) -> list[Sentence]:
-    """The test split: sentences separated by blank lines."""
-    out = []
-    for block in path.read_text("utf-8").split("\n\n"):
-        rows = [line.rstrip().rpartition(" ") for line in block.split("\n") if line.strip()]
-        if rows:
-            out.append([(tok, tag) for tok, _, tag in rows])
-    return out
 
 
 def train_part(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -231,39 +221,11 @@ def self_train_data(model: Path, news: Path, limit: int, min_prob: float
 
 # --- CoNLL-style span evaluation ----------------------------------------------
 
-def bio_spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
-    """Spans (start, end, type) of a BIO sequence, conlleval style."""
-    spans = set()
-    start, kind = None, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        if start is not None and (prefix != "I" or label != kind):
-            spans.add((start, i, kind))
-            start = None
-        if prefix == "B" or (prefix == "I" and start is None):
-            start, kind = i, label
-    return spans
-
-
 def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
-          types: Sequence[str] = ner.TYPES) -> dict[str, tuple[float, float, float, int]]:
-    """Per type (precision, recall, F1, gold count); exact span match."""
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for g, p in zip(gold, pred, strict=True):
-        gs, ps = bio_spans(g), bio_spans(p)
-        for s in gs & ps:
-            tp[s[2]] += 1
-        for s in ps - gs:
-            fp[s[2]] += 1
-        for s in gs - ps:
-            fn[s[2]] += 1
-    out = {}
-    for t in types:
-        prec = tp[t] / (tp[t] + fp[t]) if tp[t] + fp[t] else 0.0
-        rec = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[t] = (prec, rec, f1, tp[t] + fn[t])
-    return out
+          types: Sequence[str] = ner.TYPES) -> Scores:
+    """Per type (precision, recall, F1, gold count) of tag sequences; exact span match."""
+    return span_scores([set(bio_spans(g)) for g in gold], [set(bio_spans(p)) for p in pred],
+                       types)
 
 
 def predict(model: Path | None, sents: Sequence[Sentence], *, doc_size: int = 0) -> list[list[str]]:
@@ -413,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     test_path = args.data / TEST_FILE
 
     if args.check_leakage:
-        check_leakage(rows, read_test(test_path))
+        check_leakage(rows, read_bio_sentences(test_path))
         return 0
 
     if args.tune or args.holdout:
@@ -455,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trained on {len(train_rows)} tokens / {len(data)} sentences in "
           f"{time.time() - t0:.0f}s; wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     if args.evaluate_test:
-        test = read_test(test_path)
+        test = read_bio_sentences(test_path)
         show("test, sentences", evaluate(args.out, test))
         show(f"test, +propagate/{DOC_SIZE}", evaluate(args.out, test, doc_size=DOC_SIZE))
     return 0

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from arsearch.extract.conll import bio_spans
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
 from arsearch.stem import light_stem
 from arsearch.tokenize import tokenize
@@ -413,7 +414,7 @@ def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
     keys = [[_token_info(t)[3] for t in sent] for sent in sents]
     names: dict[tuple[str, ...], str] = {}
     for ks, ts in zip(keys, tags, strict=True):
-        for start, end, kind in _bio_spans(ts):
+        for start, end, kind in bio_spans(ts):
             name = tuple(ks[start:end])
             if kind not in TYPES or not all(len(k) > 1 for k in name):
                 continue
@@ -439,17 +440,6 @@ def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
             i += 1
         out.append(ts)
     return out
-
-
-def _bio_spans(tags: Sequence[str]) -> Iterator[tuple[int, int, str]]:
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, label = tag.partition("-")
-        if start >= 0 and (prefix != "I" or label != kind):
-            yield start, i, kind
-            start = -1
-        if prefix == "B" or (prefix == "I" and start < 0):
-            start, kind = i, label
 
 
 def find_names(text: str) -> list[tuple[int, int, str]]:
