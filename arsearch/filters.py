@@ -25,6 +25,7 @@ from arsearch.analysis import analyze_terms
 from arsearch.errors import ArsearchError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.normalize import normalize
+from arsearch.query import phrase_query
 
 _PART_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _HIGH = "\uffff"  # sorts after every continuation of an ISO prefix
@@ -103,16 +104,9 @@ def entity_query(name: str, kind: str, gazetteer: Gazetteer) -> wq.Query:
         ids |= gazetteer.descendants(entry.id)
     if ids:
         return wq.Or([wq.Term(field, i) for i in sorted(ids)])
-    return wq.Or([wq.Term(field, f"new:{kind}:{normalize(name)}"), _phrase(name)])
-
-
-def _phrase(name: str) -> wq.Query:
     terms = list(analyze_terms(name))
-    if not terms:
-        return wq.NullQuery
-    if len(terms) == 1:
-        return wq.Or([wq.Term("stem", s) for s in terms[0].stems])
-    return wq.Sequence([wq.Or([wq.Term("stem", s) for s in t.stems]) for t in terms])
+    fallback = phrase_query(terms, "stem") if terms else wq.NullQuery
+    return wq.Or([wq.Term(field, f"new:{kind}:{normalize(name)}"), fallback])
 
 
 def as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:

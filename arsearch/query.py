@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from arsearch.analysis import analyze_terms
+from arsearch.analysis import Term, analyze_terms
 from arsearch.errors import QuerySyntaxError
 
 #: Relative weights of the fields a word is searched in.
@@ -210,14 +210,17 @@ class _Parser:
         self.terms.append(" ".join(t.stems[0] for t in terms))
         for term in terms:
             self.highlight.update(term.stems)
-        phrases = []
-        for name in fields:
-            if any(len(t.stems) > 1 for t in terms):
-                parts = [_alternatives(name, t.stems) for t in terms]
-                phrases.append(wq.Sequence(parts, boost=BOOSTS[name]))
-            else:
-                phrases.append(wq.Phrase(name, [t.stems[0] for t in terms], boost=BOOSTS[name]))
+        phrases = [phrase_query(terms, name, boost=BOOSTS[name]) for name in fields]
         return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+def phrase_query(terms: list[Term], name: str, *, boost: float = 1.0) -> wq.Query:
+    """Analyzed words in order in field ``name``, each in any of its readings."""
+    if len(terms) == 1:
+        return _alternatives(name, terms[0].stems)
+    if any(len(t.stems) > 1 for t in terms):
+        return wq.Sequence([_alternatives(name, t.stems) for t in terms], boost=boost)
+    return wq.Phrase(name, [t.stems[0] for t in terms], boost=boost)
 
 
 def _alternatives(name: str, stems: tuple[str, ...]) -> wq.Query:
