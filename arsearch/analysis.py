@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.stem import broad_key, stem_variants
+from arsearch.stem import STEM_CACHES, broad_key, stem_variants
 from arsearch.tokenize import tokenize
 
 _MIN_ARABIC_LETTERS = 2
@@ -57,6 +57,9 @@ def analyze_word(word: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
     Usually one; a ligature such as ﷺ unfolds into several words.
     """
     return tuple(a for w in fold_letters(word).split() if (a := _analyze_folded(w)))
+
+
+STEM_CACHES.append(analyze_word.cache_clear)
 
 
 def _analyze_folded(folded: str) -> tuple[str, tuple[str, ...], str] | None:

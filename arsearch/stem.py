@@ -18,6 +18,7 @@ with النظام.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -154,7 +155,9 @@ def broad_key(stem: str) -> str:
 
 # --- protected names -------------------------------------------------------
 
-_extra_protected: set[str] = set()
+_added_protected: frozenset[str] = frozenset()  # by protect_names
+#: Caches of stems elsewhere (analysis), cleared when the protected names change.
+STEM_CACHES: list[Callable[[], None]] = []
 
 
 @lru_cache(maxsize=1)
@@ -167,9 +170,9 @@ def _bundled_protected() -> frozenset[str]:
     )
 
 
-def _protected() -> frozenset[str] | set[str]:
-    base = _bundled_protected()
-    return base | _extra_protected if _extra_protected else base
+@lru_cache(maxsize=1)
+def _protected() -> frozenset[str]:
+    return _bundled_protected() | _added_protected
 
 
 def _name_key(name: str) -> str:
@@ -183,10 +186,12 @@ def protect_names(names: list[str] | set[str] | tuple[str, ...]) -> None:
     Multi-word names need no protection: their words are stemmed alike in
     documents and queries, so phrase search finds them.
     """
+    global _added_protected
     keys = {_name_key(n) for n in names if n.strip() and " " not in n.strip()}
     if keys - _protected():
-        _extra_protected.update(keys)
-        stem_variants.cache_clear()
+        _added_protected = _added_protected | keys
+        for clear in (_protected.cache_clear, stem_variants.cache_clear, *STEM_CACHES):
+            clear()
 
 
 def protected_name(word: str) -> str | None:

@@ -41,3 +41,11 @@ def test_analysis_never_raises(text: str) -> None:
 
 def test_ligature_unfolds_into_words() -> None:
     assert arsearch.analyze("ﷺ") == arsearch.analyze("صلى الله وسلم")
+
+
+def test_protecting_a_name_reaches_the_cached_chain() -> None:
+    from arsearch.stem import protect_names
+
+    before = arsearch.analyze("وبمعرشورين")
+    protect_names(["معرشورين"])
+    assert arsearch.analyze("وبمعرشورين") == ["معرشورين"] != before
