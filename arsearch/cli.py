@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import os
 import sys
@@ -17,11 +18,16 @@ from typing import Any
 import click
 
 from arsearch.analysis import analyze_terms
+from arsearch.display import BIDI_ENV, BIDI_MODES, Display, highlight_segments
 from arsearch.errors import ArsearchError
+from arsearch.explain import explain as explain_hit
+from arsearch.export import FORMATS as EXPORT_FORMATS
+from arsearch.export import HIT_FIELDS, export, write_csv
 from arsearch.extract import extract
 from arsearch.extract.gazetteer import GazetteerError
 from arsearch.index import Index, SearchResults
-from arsearch.models import Hit
+from arsearch.suggest import no_match_help
+from arsearch.timeline import GRANULARITIES, plot_png, timeline
 
 DEFAULT_INDEX = os.path.join("indexes", "default")
 EXIT_NO_MATCH = 1
@@ -99,12 +105,15 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _run_search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: Any
-                ) -> SearchResults:
-    ix = Index.open(index_dir, gazetteer=gazetteer)
-    return ix.search(
-        query, actor=list(kwargs.pop("actor")), place=list(kwargs.pop("place")),
-        date=kwargs.pop("date_range"), published=kwargs.pop("published_range"), **kwargs)
+SEARCH_FORMATS = ("table", "json", "csv", "ids")
+
+bidi_option = click.option(
+    "--bidi", type=click.Choice(BIDI_MODES), default="auto", envvar=BIDI_ENV,
+    show_default=True, show_envvar=True,
+    help="Shape and reorder Arabic for terminals that show it reversed and unjoined. "
+         "auto: only on a terminal that does not do bidi itself (VTE/GNOME Terminal, "
+         "Konsole, mlterm and Terminal.app do); never for JSON, CSV or pipes.",
+)
 
 
 def _iso_day(value: str | None) -> str | None:
@@ -114,10 +123,6 @@ def _iso_day(value: str | None) -> str | None:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
-
-
-def _color() -> bool | None:
-    return False if os.environ.get("NO_COLOR") else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,6 +138,11 @@ def main(index_dir: str | None) -> None:
       arsearch search "الغارات الروسية"
       arsearch search '"دير الزور" OR الرقة -روسيا' --limit 0
       arsearch show 003_4d67c2310d9d160a
+      arsearch stats "غارات مكان:الرقة"
+      arsearch timeline --actor داعش --by year --png isis.png
+      arsearch export "هجوم" --place "دير الزور" -o hits.csv
+
+    Shell completion: eval "$(_ARSEARCH_COMPLETE=bash_source arsearch)"
     """
 
 
@@ -175,18 +185,27 @@ def index_command(paths: tuple[str, ...], index_dir: str, quiet: bool,
               help="Rank by any query word instead of requiring all (for questions).")
 @click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(min=0),
               help="Hits to show; 0 shows all.")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one object per hit.")
+@click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table",
+              show_default=True,
+              help="table: for reading; json: JSON Lines, one hit per line; csv: one row "
+                   "per hit; ids: one id per line.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--explain", is_flag=True,
+              help="Show why each hit matched: words found, actor/place mentions, dates.")
+@bidi_option
 @filter_options
 @handle_errors
-def search_command(query: str, index_dir: str, match_any: bool, limit: int, as_json: bool,
-                   **filters: Any) -> None:
+def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt: str,
+                   as_json: bool, explain: bool, bidi: str, **filters: Any) -> None:
     """Search the index by words, actor, place and date.
 
     \b
     Examples:
       arsearch search "غارات" --actor روسيا --place الرقة
-      arsearch search --actor "قسد" --date 2019
+      arsearch search "غارات مكان:الرقة فاعل:روسيا"
+      arsearch search --actor "قسد" --date 2019 --format ids
       arsearch search "هجوم" --place "دير الزور" --date 2017-01..2017-12 --json
+      arsearch search 'عنوان:داعش تاريخ:2019..' --explain
 
     \b
     Query syntax:
@@ -194,44 +213,91 @@ def search_command(query: str, index_dir: str, match_any: bool, limit: int, as_j
       "a phrase"       these words in this order, any inflection
       a OR b, (a OR b) c, -word, NOT word
       title:word  title:"a phrase"  source:SY24  id:ID
+      actor:NAME  place:NAME  place:"دير الزور"  date:RANGE  published:RANGE
+                       the same as the options below; -place:حلب excludes
+      Arabic field names: عنوان: مصدر: معرف: فاعل: (جهة:) مكان: تاريخ: نشر:
     Words match across spellings: diacritics, tatweel, hamza forms, ى/ي,
     ة/ه, clitics (وبالمستشفيات) and inflections (غارة/غارات/الغارات).
     Without QUERY, every article that passes the filters, newest first.
+    When nothing matches, stderr says what was searched and suggests
+    near words and names (exit status 1).
     """
-    if not query.strip() and not any(filters[k] for k in (
-            "actor", "place", "date_range", "published_range")):
-        raise click.UsageError("give a QUERY or a filter (--actor, --place, --date, --published)")
-    results = _run_search(query, index_dir, match="any" if match_any else "all", limit=limit,
+    fmt = "json" if as_json else fmt
+    _require_query_or_filter(query, filters)
+    ix, results = _search(query, index_dir, match="any" if match_any else "all", limit=limit,
                           **filters)
-    if as_json:
+    if fmt == "json":
         for hit in results:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+            data = hit.to_dict()
+            if explain:
+                data["explain"] = explain_hit(ix, results, hit).to_dict()
+            click.echo(json.dumps(data, ensure_ascii=False))
+    elif fmt == "csv":
+        rows = ({"rank": rank, **hit.to_dict()} for rank, hit in enumerate(results, start=1))
+        write_csv(rows, click.get_text_stream("stdout"), HIT_FIELDS, bom=False)
+    elif fmt == "ids":
+        for hit in results:
+            click.echo(hit.id)
     else:
-        _print_results(results)
+        _print_results(ix, results, _display(bidi), explain)
     if not results.total:
-        if not as_json:
-            searched = ", ".join(results.terms) or "no searchable words (only stopwords?)"
-            click.echo(f"no matches for {query!r} (searched: {searched})", err=True)
-        sys.exit(EXIT_NO_MATCH)
+        _no_match(ix, results, "any" if match_any else "all")
 
 
 search_command.help = (search_command.help or "") + _FILTER_HELP
 
 
-def _print_results(results: SearchResults) -> None:
-    for rank, hit in enumerate(results, start=1):
-        title = hit.title or _lead(hit.snippet)
-        click.echo(click.style(f"{rank}. {title}", bold=True), color=_color())
-        meta = " · ".join(x for x in (hit.id, hit.published, hit.source, hit.author) if x)
-        click.echo(f"   {meta} · score {hit.score:.2f}")
-        tags = "; ".join(f"{label}: {'، '.join(values[:6])}" for label, values in (
-            ("actors", hit.actors), ("places", hit.places), ("dates", hit.dates)) if values)
-        if tags:
-            click.echo(f"   {tags}")
-        click.echo(f"   {_highlight(hit)}", color=_color())
-        click.echo()
-    if results.total:
-        click.echo(f"{len(results)} of {results.total} matches")
+def _search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: Any
+            ) -> tuple[Index, SearchResults]:
+    ix = Index.open(index_dir, gazetteer=gazetteer)
+    return ix, ix.search(
+        query, actor=list(kwargs.pop("actor")), place=list(kwargs.pop("place")),
+        date=kwargs.pop("date_range"), published=kwargs.pop("published_range"), **kwargs)
+
+
+def _require_query_or_filter(query: str, filters: dict[str, Any]) -> None:
+    if not query.strip() and not any(filters[k] for k in (
+            "actor", "place", "date_range", "published_range")):
+        raise click.UsageError("give a QUERY or a filter (--actor, --place, --date, --published)")
+
+
+def _display(bidi: str) -> Display:
+    return Display.for_stream(click.get_text_stream("stdout"), bidi)
+
+
+def _no_match(ix: Index, results: SearchResults, match: str) -> None:
+    """Say on stderr what was searched and what is near, then exit 1."""
+    for line in no_match_help(ix, results, match=match).lines():
+        click.echo(line, err=True)
+    sys.exit(EXIT_NO_MATCH)
+
+
+def _print_results(ix: Index, results: SearchResults, display: Display, explain: bool) -> None:
+    if not results.hits:
+        return
+    rows = [[str(rank), f"{hit.score:.2f}" if hit.score else "", hit.published or "",
+             hit.source or "", hit.title or _lead(hit.snippet)]
+            for rank, hit in enumerate(results, start=1)]
+    lines = display.table(rows, headers=["#", "score", "date", "source", "title"], align="rr")
+    echo = functools.partial(click.echo, color=display.color)
+    echo(lines[0])
+    indent = " " * (len(str(len(rows))) + 2)
+    for hit, line in zip(results, lines[1:], strict=True):
+        echo(line)
+        echo(indent + display.render(" · ".join(x for x in (hit.id, hit.author) if x)))
+        for text in display.wrap(highlight_segments(hit.snippet, hit.highlights),
+                                 indent=indent):
+            echo(text)
+        for label, values in (("actors", hit.actors), ("places", hit.places),
+                              ("dates", hit.dates)):
+            if values:
+                echo(indent + display.render([(f"{label}: ", "dim"),
+                                              ("، ".join(values[:8]), None)], base="L"))
+        if explain:
+            for text in explain_hit(ix, results, hit).lines():
+                echo(indent + display.render_ltr([("why: ", "dim"), (text, None)]))
+        echo()
+    echo(f"{len(results)} of {results.total} matches")
 
 
 def _lead(text: str, words: int = 12) -> str:
@@ -239,51 +305,146 @@ def _lead(text: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def _highlight(hit: Hit) -> str:
-    out, last = [], 0
-    for start, end in hit.highlights or []:
-        out.append(hit.snippet[last:start])
-        out.append(click.style(hit.snippet[start:end], fg="yellow", bold=True))
-        last = end
-    out.append(hit.snippet[last:])
-    return "".join(out)
-
-
 @main.command("stats")
 @click.argument("query", required=False, default="")
 @index_option
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
-              help="Entries per list.")
+              help="Entries per list (months are all shown).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with all the counts.")
+@bidi_option
 @filter_options
 @handle_errors
-def stats_command(query: str, index_dir: str, top: int, as_json: bool, **filters: Any) -> None:
-    """Top actors, places and months among the matching articles.
+def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str,
+                  **filters: Any) -> None:
+    """Top actors, places, sources and months of the matching articles, as bar charts.
 
     Without QUERY or filters: over the whole index.
 
     \b
     Examples:
       arsearch stats --actor داعش
+      arsearch stats "غارات مكان:الرقة"
       arsearch stats "غارات" --place "دير الزور" --json
     """
-    results = _run_search(query, index_dir, limit=1, **filters)
+    ix, results = _search(query, index_dir, limit=1, **filters)
     facets = {name: dict(list(counts.items())[:top]) if name != "months" else counts
               for name, counts in results.facets.items()}
     if as_json:
         click.echo(json.dumps({"total": results.total, **facets}, ensure_ascii=False))
     else:
+        display = _display(bidi)
         click.echo(f"{results.total} matching articles")
         for name, counts in facets.items():
-            click.echo(f"\n{name}:")
-            width = max((len(label) for label in counts), default=0)
-            for label, count in counts.items():
-                click.echo(f"  {label:<{width}}  {count}")
+            if counts:
+                click.echo(f"\n{name}:")
+                for line in display.bars(counts):
+                    click.echo(line, color=display.color)
     if not results.total:
-        sys.exit(EXIT_NO_MATCH)
+        _no_match(ix, results, "all")
 
 
 stats_command.help = (stats_command.help or "") + _FILTER_HELP
+
+
+@main.command("export")
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+              show_default=True,
+              help="csv: for spreadsheets (UTF-8 with BOM, quoted); jsonl: one JSON object "
+                   "per line.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write [default: stdout].")
+@click.option("--any", "match_any", is_flag=True, help="Match any query word instead of all.")
+@filter_options
+@handle_errors
+def export_command(query: str, index_dir: str, fmt: str, output: str, match_any: bool,
+                   **filters: Any) -> None:
+    """Write every matching article with all its fields (no limit).
+
+    Columns: id, title, published, source, author, url, score, actors,
+    places, dates, text (lists joined by " | "). Without QUERY or filters:
+    the whole index.
+
+    \b
+    Examples:
+      arsearch export "غارات" --place الرقة -o raqqa.csv
+      arsearch export --actor داعش --date 2019 --format jsonl > isis-2019.jsonl
+    """
+    ix = Index.open(index_dir, gazetteer=filters.pop("gazetteer"))
+    args = {"actor": list(filters["actor"]), "place": list(filters["place"]),
+            "date": filters["date_range"], "published": filters["published_range"],
+            "match": "any" if match_any else "all"}
+    if output == "-":
+        stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
+                                  newline="")
+        try:
+            written = export(ix, stream, fmt, query, **args)
+        finally:
+            stream.flush()
+            stream.detach()
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            written = export(ix, stream, fmt, query, **args)
+        click.echo(f"{output}: {written} articles", err=True)
+    if not written:
+        sys.exit(EXIT_NO_MATCH)
+
+
+export_command.help = (export_command.help or "") + _FILTER_HELP
+
+
+@main.command("timeline")
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--by", type=click.Choice(GRANULARITIES), default="month", show_default=True,
+              help="Period of each bar (weeks are ISO weeks: 2019-W11).")
+@click.option("--mentioned", is_flag=True,
+              help="Count by the dates the articles mention, not the publication date.")
+@click.option("--png", type=click.Path(dir_okay=False),
+              help="Also draw the chart into this PNG file (needs arsearch[plot]).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the counts.")
+@bidi_option
+@filter_options
+@handle_errors
+def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: str | None,
+                     as_json: bool, bidi: str, **filters: Any) -> None:
+    """Matching articles over time, as bars (and optionally a PNG chart).
+
+    Every period from the first to the last is shown, empty ones too.
+
+    \b
+    Examples:
+      arsearch timeline "غارات" --place الرقة
+      arsearch timeline --actor داعش --by year --mentioned
+      arsearch timeline "ترامب" --by week --png trump.png
+    """
+    ix, results = _search(query, index_dir, limit=1, **filters)
+    tl = timeline(results, by=by, mentioned=mentioned)
+    if png:
+        plot_png(tl, png, title=query.strip() or _filters_title(filters))
+    if as_json:
+        click.echo(json.dumps(tl.to_dict(), ensure_ascii=False))
+    else:
+        display = _display(bidi)
+        basis = "mentioned dates" if mentioned else "publication date"
+        click.echo(f"{tl.total} matching articles by {by} ({basis})"
+                   + (f"; {tl.undated} without a date at this precision" if tl.undated else ""))
+        for line in display.bars(tl.counts):
+            click.echo(line, color=display.color)
+    if png:
+        click.echo(f"{png}: chart written", err=True)
+    if not results.total:
+        _no_match(ix, results, "all")
+
+
+timeline_command.help = (timeline_command.help or "") + _FILTER_HELP
+
+
+def _filters_title(filters: dict[str, Any]) -> str:
+    parts = [*filters["actor"], *filters["place"], filters["date_range"] or "",
+             filters["published_range"] or ""]
+    return " ".join(p for p in parts if p)
 
 
 @main.command("extract")
@@ -313,9 +474,15 @@ def extract_command(text: str, published: str | None, as_json: bool,
 @click.argument("article_id")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="The stored article as one JSON object.")
+@bidi_option
 @handle_errors
-def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
-    """Print one stored article by id."""
+def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str) -> None:
+    """Print one stored article by id.
+
+    \b
+    Example:
+      arsearch show 003_4d67c2310d9d160a --bidi on | less -R
+    """
     article = Index.open(index_dir).get(article_id)
     if article is None:
         click.echo(f"arsearch: no article with id {article_id!r}", err=True)
@@ -323,12 +490,17 @@ def show_command(article_id: str, index_dir: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
         return
+    display = _display(bidi)
+    echo = functools.partial(click.echo, color=display.color)
     if article.title:
-        click.echo(click.style(article.title, bold=True), color=_color())
+        for line in display.wrap([(article.title, "bold")]):
+            echo(line)
     meta = " · ".join(x for x in (article.id, article.published, article.source, article.author,
                                   article.url) if x)
-    click.echo(meta + "\n")
-    click.echo(article.text)
+    echo(display.render(meta) + "\n")
+    for paragraph in article.text.splitlines():
+        for line in display.wrap(paragraph) if paragraph.strip() else [""]:
+            echo(line)
 
 
 @main.command("analyze")

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,6 @@ from whoosh import scoring, sorting
 from whoosh.writing import LockError
 
 from arsearch.errors import (
-    ArsearchError,
     IndexExists,
     IndexLocked,
     IndexNotFound,
@@ -32,16 +30,17 @@ from arsearch.errors import (
 )
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.filters import as_list, date_query, entity_query
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
 from arsearch.models import Article, Hit
-from arsearch.query import parse_query
+from arsearch.query import ParsedQuery, parse_query
 from arsearch.readers import read_paths
-from arsearch.schema import SCHEMA_VERSION, build_schema, content_hash, id_hash_key, to_document
+from arsearch.schema import SCHEMA_VERSION, build_schema
 from arsearch.snippet import make_snippet
 
 META_FILE = "arsearch.json"
 GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
-FACETS = {"actors": "actor_ids", "places": "place_ids", "months": "months"}
-DEFAULT_BATCH = 5000
+FACETS = {"actors": "actor_ids", "places": "place_ids", "sources": "source_key",
+          "months": "months"}
 WRITER_TIMEOUT = 30.0
 #: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
 #: a low k1 saturates repeated terms early, so a passage matching more of
@@ -51,50 +50,45 @@ BM25_K1 = 0.6
 
 
 @dataclass
-class IngestReport:
-    """Counts of what an ingest did; ``errors`` holds one line per skipped input."""
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def indexed(self) -> int:
-        """Articles written (added or replaced)."""
-        return self.added + self.replaced
-
-    def summary(self) -> str:
-        """One line: added / replaced / unchanged / failed, time and rate."""
-        rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
-        return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
-                f"failed {self.failed} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
-
-
-@dataclass
 class SearchResults:
-    """Hits of one search. Iterate for hits; ``total`` counts every match."""
+    """Hits of one search. Iterate for hits; ``total`` counts every match.
+
+    ``parsed`` is the parsed query (None without words) and ``filters`` the
+    filter arguments (``{"actor": [...], "place": [...], "date": [...],
+    "published": [...]}``): what was searched, for explanations.
+    """
 
     hits: list[Hit]
     total: int
     query: str
     terms: list[str] = field(default_factory=list)
+    parsed: ParsedQuery | None = field(default=None, repr=False)
+    filters: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _count_facets: Callable[[], dict[str, dict[str, int]]] | None = field(default=None, repr=False)
+    _count_by: Callable[[str, Callable[[str], str | None] | None], dict[str, int]] | None = field(
+        default=None, repr=False)
     _facets: dict[str, dict[str, int]] | None = field(default=None, repr=False)
 
     @property
     def facets(self) -> dict[str, dict[str, int]]:
-        """Articles per actor, place and month over the whole result set.
+        """Articles per actor, place, source and month over the whole result set.
 
-        ``{"actors": {name: n}, "places": {...}, "months": {"2019-03": n}}``,
-        largest first (months in order). Counted on first access only.
+        ``{"actors": {name: n}, "places": {...}, "sources": {...}, "months":
+        {"2019-03": n}}``, largest first (months in order). Counted on first
+        access only.
         """
         if self._facets is None:
             self._facets = self._count_facets() if self._count_facets else {
                 name: {} for name in FACETS}
         return self._facets
+
+    def count_by(self, fieldname: str, key: Callable[[str], str | None] | None = None
+                 ) -> dict[str, int]:
+        """Matching articles per value of an indexed field (``published``,
+        ``dates``, ``months``, ``actor_ids`` …), or per ``key(value)``: each
+        article counts once per key; values whose key is None are left out.
+        Sorted by key."""
+        return self._count_by(fieldname, key) if self._count_by else {}
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -218,37 +212,30 @@ class Index:
     # --- writing ---------------------------------------------------------
 
     def add_articles(self, articles: Iterable[Article | dict[str, Any] | InputError], *,
-                     batch_size: int = DEFAULT_BATCH) -> IngestReport:
+                     jobs: int = 1, batch_size: int = DEFAULT_BATCH,
+                     progress: Progress | None = None) -> IngestReport:
         """Index articles (``Article``s or JSON Lines style dicts).
 
         An article whose id is already indexed replaces it; one whose content
         is unchanged is skipped. Bad records are counted and reported, never
-        fatal. Commits every ``batch_size`` articles so memory stays flat.
-        """
-        report = IngestReport()
-        started = time.perf_counter()
-        # A changed user gazetteer changes what is extracted: re-extract then.
-        salt = self._gazetteer_digest()
-        batch: dict[str, tuple[Article, str]] = {}
-        for item in articles:
-            article = self._validate(item, report)
-            if article is None:
-                continue
-            batch[article.id] = (article, content_hash(article, salt))
-            if len(batch) >= batch_size:
-                self._write(batch, report)
-                batch = {}
-        if batch:
-            self._write(batch, report)
-        report.seconds = time.perf_counter() - started
-        return report
+        fatal. Commits every ``batch_size`` articles, so memory stays flat and
+        an interrupted ingest keeps every batch committed before it.
 
-    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *,
-                  batch_size: int = DEFAULT_BATCH) -> IngestReport:
-        """Index files and directories (``.txt``, ``.jsonl``, ``.jsonl.gz``)."""
+        Args:
+            jobs: processes that analyse articles; above 1, worker processes
+                do it in parallel (worth it from a few hundred articles on).
+            progress: called with the number of articles handled so far.
+        """
+        return ingest(self, articles, jobs=jobs, batch_size=batch_size, progress=progress)
+
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
+                  batch_size: int = DEFAULT_BATCH,
+                  progress: Progress | None = None) -> IngestReport:
+        """Index files and directories (see ``arsearch.readers``), as ``add_articles``."""
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
-        return self.add_articles(read_paths(paths), batch_size=batch_size)
+        return self.add_articles(read_paths(paths), jobs=jobs, batch_size=batch_size,
+                                 progress=progress)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove articles by id; returns how many were removed."""
@@ -258,47 +245,11 @@ class Index:
                 removed += writer.delete_by_term("id", article_id)
         return removed
 
-    @staticmethod
-    def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
-                  ) -> Article | None:
-        if isinstance(item, InputError):
-            report.failed += 1
-            report.errors.append(str(item))
-            return None
-        if isinstance(item, Article):
-            return item
-        try:
-            return Article.from_dict(item)
-        except ArsearchError as exc:
-            report.failed += 1
-            report.errors.append(str(exc))
-            return None
-
     def _writer(self) -> Any:
         try:
             return self._ix.writer(timeout=WRITER_TIMEOUT)
         except LockError:
             raise IndexLocked(str(self.path)) from None
-
-    def _write(self, batch: dict[str, tuple[Article, str]], report: IngestReport) -> None:
-        with self._ix.searcher() as searcher:
-            reader = searcher.reader()
-            todo = []
-            for article_id, (article, digest) in batch.items():
-                if _live(reader, "id_hash", id_hash_key(article_id, digest)):
-                    report.unchanged += 1
-                else:
-                    todo.append((article, digest, _live(reader, "id", article_id)))
-        if not todo:
-            return
-        gazetteer = self.gazetteer
-        with self._writer() as writer:
-            for article, digest, existed in todo:
-                writer.update_document(**to_document(article, digest, gazetteer))
-                if existed:
-                    report.replaced += 1
-                else:
-                    report.added += 1
 
     # --- reading ---------------------------------------------------------
 
@@ -318,9 +269,10 @@ class Index:
         """Search with the query language of ``arsearch.query``, narrowed by filters.
 
         Args:
-            query: words, "phrases", OR, -exclusions, field prefixes; empty or
-                None lists every article that passes the filters (all articles
-                without filters), newest first.
+            query: words, "phrases", OR, -exclusions, field prefixes (also
+                ``actor:``, ``place:``, ``date:``, which work like the filters);
+                empty or None lists every article that passes the filters (all
+                articles without filters), newest first.
             actor: a name (or names, all required) resolved as in ``arsearch.filters``.
             place: the same for places; a place includes the places inside it.
             date: ``2019``, ``2019-03``, ``2019-03-15`` or ``A..B`` (ends optional):
@@ -336,43 +288,125 @@ class Index:
             QuerySyntaxError: the query is malformed.
             InvalidDateRange: ``date`` or ``published`` cannot be read.
         """
-        filters = self._filters(actor, place, date, published)
-        terms: list[str] = []
-        highlight: set[str] = set()
-        if query and query.strip():
-            parsed = parse_query(query, match=match, syntax=syntax)
-            if parsed is None:
-                return SearchResults([], 0, query)
-            whoosh_query, terms, highlight = parsed.query, parsed.terms, parsed.highlight
-        else:
-            whoosh_query = wq.Every()
-        if filters:
-            whoosh_query = wq.And([whoosh_query, *filters])
-        return self._run(whoosh_query, query or "", terms, highlight, limit, by_date=not terms)
-
-    def _filters(self, actor: str | list[str] | None, place: str | list[str] | None,
-                 date: str | None, published: str | None) -> list[wq.Query]:
-        filters = [entity_query(name, "actor", self.gazetteer) for name in as_list(actor)]
-        filters += [entity_query(name, "place", self.gazetteer) for name in as_list(place)]
-        if date:
-            filters.append(date_query(date, ("published", "dates")))
-        if published:
-            filters.append(date_query(published, ("published",)))
-        return filters
-
-    def _run(self, whoosh_query: wq.Query, query: str, terms: list[str], highlight: set[str],
-             limit: int | None, by_date: bool = False) -> SearchResults:
+        compiled = self._compile(query, actor, place, date, published, match, syntax)
+        if compiled.query is None:
+            return SearchResults([], 0, query or "", parsed=compiled.parsed,
+                                 filters=compiled.filters)
         limit = limit or None
+        by_date = not compiled.terms
         # Without words to rank by, newest first.
         order = sorting.FieldFacet("published", reverse=True) if by_date else None
         with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
-            results = searcher.search(whoosh_query, limit=limit, sortedby=order)
+            results = searcher.search(compiled.query, limit=limit, sortedby=order)
             total = len(results)
             # Sorted by date, Whoosh reports the sort key as the score: no score then.
-            hits = [self._hit(hit.fields(), 0.0 if by_date else hit.score or 0.0, highlight)
-                    for hit in results]
-        return SearchResults(hits, total, query, terms,
-                             _count_facets=lambda: self._count_facets(whoosh_query))
+            hits = [self._hit(hit.fields(), 0.0 if by_date else hit.score or 0.0,
+                              compiled.highlight) for hit in results]
+        whoosh_query = compiled.query
+        return SearchResults(
+            hits, total, query or "", compiled.terms, parsed=compiled.parsed,
+            filters=compiled.filters,
+            _count_facets=lambda: self._count_facets(whoosh_query),
+            _count_by=lambda name, key: self._count_by(whoosh_query, name, key))
+
+    def documents(self, query: str | None = None, *, actor: str | list[str] | None = None,
+                  place: str | list[str] | None = None, date: str | None = None,
+                  published: str | None = None, match: str = "all", syntax: bool = True
+                  ) -> Iterator[dict[str, Any]]:
+        """Every match with all its stored fields, in search order, for exports.
+
+        Each dict has ``id, title, published, source, author, url, score,
+        actors, places, dates, text`` (no snippet: nothing is analyzed, so
+        this stays fast for a whole archive). Arguments as for ``search``.
+        """
+        compiled = self._compile(query, actor, place, date, published, match, syntax)
+        if compiled.query is None:
+            return
+        by_date = not compiled.terms
+        order = sorting.FieldFacet("published", reverse=True) if by_date else None
+        with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
+            for hit in searcher.search(compiled.query, limit=None, sortedby=order):
+                stored = hit.fields()
+                mentions = stored.get("mentions") or {}
+                yield {
+                    "id": stored["id"], "title": stored.get("title") or "",
+                    "published": stored.get("published"), "source": stored.get("source"),
+                    "author": stored.get("author"), "url": stored.get("url"),
+                    "score": 0.0 if by_date else round(hit.score or 0.0, 4),
+                    "actors": [name for _, name in mentions.get("actors", [])],
+                    "places": [name for _, name in mentions.get("places", [])],
+                    "dates": list(mentions.get("dates", [])),
+                    "text": stored.get("text", ""),
+                }
+
+    def count(self, query: str | None = None, **kwargs: Any) -> int:
+        """How many articles match (arguments as for ``search``), without fetching any."""
+        compiled = self._compile(query, kwargs.pop("actor", None), kwargs.pop("place", None),
+                                 kwargs.pop("date", None), kwargs.pop("published", None),
+                                 **kwargs)
+        if compiled.query is None:
+            return 0
+        with self._ix.searcher() as searcher:
+            return len(searcher.search(compiled.query, limit=1, scored=False))
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Articles whose ``fieldname`` (``exact``, ``stem``, ``broad`` …) holds ``term``."""
+        with self._ix.searcher() as searcher:
+            return searcher.doc_frequency(fieldname, term)
+
+    def similar_terms(self, fieldname: str, term: str, maxdist: int = 1, limit: int = 5
+                      ) -> list[tuple[str, int]]:
+        """Indexed terms within ``maxdist`` edits of ``term``, closest and commonest
+        first, with their article counts (for "did you mean")."""
+        with self._ix.searcher() as searcher:
+            reader = searcher.reader()
+            found = []
+            for candidate in reader.terms_within(fieldname, term, maxdist):
+                if candidate == term:
+                    continue
+                found.append((edit_distance(term, candidate),
+                              -reader.doc_frequency(fieldname, candidate), candidate))
+        return [(t, -negfreq) for _, negfreq, t in sorted(found)[:limit]]
+
+    def _compile(self, query: str | None, actor: str | list[str] | None,
+                 place: str | list[str] | None, date: str | None, published: str | None,
+                 match: str = "all", syntax: bool = True) -> _Compiled:
+        """The Whoosh query of a search; ``query`` None when only stopwords were given."""
+        filters = {"actor": as_list(actor), "place": as_list(place),
+                   "date": [date] if date else [], "published": [published] if published else []}
+        clauses = [self._filter_query(name, value)
+                   for name, values in filters.items() for value in values]
+        compiled = _Compiled(None, filters=filters)
+        if query and query.strip():
+            parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query)
+            if parsed is None:
+                return compiled
+            compiled.parsed, compiled.terms, compiled.highlight = (
+                parsed, parsed.terms, parsed.highlight)
+            base = parsed.query
+        else:
+            base = wq.Every()
+        compiled.query = wq.And([base, *clauses]) if clauses else base
+        return compiled
+
+    def _filter_query(self, fieldname: str, value: str) -> wq.Query:
+        """The query of one filter: actor, place, date or published."""
+        if fieldname in ("actor", "place"):
+            return entity_query(value, fieldname, self.gazetteer)
+        return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
+
+    def _count_by(self, whoosh_query: wq.Query, fieldname: str,
+                  key: Callable[[str], str | None] | None) -> dict[str, int]:
+        facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname != "published",
+                                   maptype=sorting.UnorderedList)
+        docs: dict[str, set[int]] = {}
+        with self._ix.searcher() as searcher:
+            results = searcher.search(whoosh_query, limit=1, groupedby={"g": facet})
+            for value, docnums in results.groups("g").items():
+                label = key(value) if key and value else value
+                if label:
+                    docs.setdefault(label, set()).update(docnums)
+        return {label: len(numbers) for label, numbers in sorted(docs.items())}
 
     def _count_facets(self, whoosh_query: wq.Query) -> dict[str, dict[str, int]]:
         grouped = {name: sorting.FieldFacet(field, allow_overlap=True,
@@ -380,9 +414,9 @@ class Index:
                    for name, field in FACETS.items()}
         with self._ix.searcher() as searcher:
             results = searcher.search(whoosh_query, limit=1, groupedby=grouped)
-            return {name: self._facet(name, results.groups(name)) for name in FACETS}
+            return {name: self._facet(name, results.groups(name), searcher) for name in FACETS}
 
-    def _facet(self, name: str, groups: dict[Any, list[int]]) -> dict[str, int]:
+    def _facet(self, name: str, groups: dict[Any, list[int]], searcher: Any) -> dict[str, int]:
         """Articles per display name, largest first (months in order).
 
         Ids that share a name (the governorate and the city of دير الزور) are
@@ -391,7 +425,14 @@ class Index:
         docs: dict[str, set[int]] = {}
         for key, docnums in groups.items():
             if key:
-                label = key if name == "months" else self._display_name(key)
+                if name == "months":
+                    label = key
+                elif name == "sources":
+                    # source_key is lower-cased: show the spelling of an article.
+                    stored = searcher.document(source_key=key) or {}
+                    label = stored.get("source") or key
+                else:
+                    label = self._display_name(key)
                 docs.setdefault(label, set()).update(docnums)
         counts = {label: len(numbers) for label, numbers in docs.items()}
         if name == "months":
@@ -418,9 +459,25 @@ class Index:
         )
 
 
-def _live(reader: Any, fieldname: str, text: str) -> bool:
-    """Whether a term belongs to at least one non-deleted document."""
-    if (fieldname, text) not in reader:
-        return False
-    postings = reader.postings(fieldname, text)
-    return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
+@dataclass
+class _Compiled:
+    """A search compiled to Whoosh, and what it was compiled from."""
+
+    query: wq.Query | None
+    parsed: ParsedQuery | None = None
+    terms: list[str] = field(default_factory=list)
+    highlight: set[str] = field(default_factory=set)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+

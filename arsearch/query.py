@@ -7,6 +7,12 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
 * ``a OR b``, ``(a OR b) c``; ``-word`` or ``NOT word`` excludes;
 * ``title:word``, ``title:"a phrase"``, ``source:SY24``, ``id:ID`` restrict a term
   to a field. A ``name:`` that is not a field is ordinary text (URLs stay text).
+* ``actor:NAME``, ``place:NAME`` (``place:"دير الزور"``), ``date:RANGE`` and
+  ``published:RANGE`` are the filters of ``arsearch.filters`` written inside the
+  query: they behave exactly like ``--actor`` … (always required, also with
+  ``match="any"``), and can be negated (``-place:حلب``) or OR-ed.
+* Field names have Arabic aliases: عنوان، مصدر، معرف، فاعل (or جهة)، مكان،
+  تاريخ، نشر (``مكان:الرقة``).
 
 Each word is analyzed with the index chain and becomes an OR over the exact
 form, its stems and its broad key (boosted in that order) and the title, so
@@ -16,17 +22,29 @@ an exact match outranks a same-stem match, which outranks a broad match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
 from arsearch.analysis import Term, analyze_terms
 from arsearch.errors import QuerySyntaxError
+from arsearch.normalize import normalize
 
 #: Relative weights of the fields a word is searched in.
 BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
 MATCH_MODES = ("all", "any")
-FIELDS = ("title", "source", "id")
+FIELDS = ("title", "source", "id", "actor", "place", "date", "published")
+#: Fields that are filters (arsearch.filters), not words.
+FILTER_FIELDS = ("actor", "place", "date", "published")
+#: Arabic names of the fields.
+FIELD_ALIASES = {
+    "عنوان": "title", "مصدر": "source", "معرف": "id", "فاعل": "actor", "جهة": "actor",
+    "مكان": "place", "تاريخ": "date", "نشر": "published",
+}
+#: Builds the query of a filter field from (field, value): ``Index`` passes one
+#: that resolves names in its gazetteer.
+FilterResolver = Callable[[str, str], wq.Query]
 _OPERATORS = {"OR", "AND", "NOT"}
 _TOKEN_RE = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
 
@@ -38,6 +56,11 @@ class ParsedQuery:
     query: wq.Query
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
+    #: Every analyzed query word: (field it was restricted to or None, the word as
+    #: typed, its analysis).
+    words: list[tuple[str | None, str, Term]] = field(default_factory=list)
+    #: Filters written in the query: (field, value, negated), e.g. ("place", "حلب", False).
+    filters: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,8 +95,9 @@ def _lex_word(raw: str, pos: int, text: str) -> list[_Lexeme]:
     negated = raw.startswith("-") and len(raw) > 1
     body = raw[1:] if negated else raw
     name, colon, rest = body.partition(":")
-    if colon and name.lower() in FIELDS:
-        lexeme = _Lexeme("field", rest, pos, negated, name.lower())
+    fieldname = field_name(name) if colon else None
+    if fieldname:
+        lexeme = _Lexeme("field", rest, pos, negated, fieldname)
         return [lexeme]
     return [_Lexeme("word", body, pos, negated)]
 
@@ -94,14 +118,37 @@ def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
     return out
 
 
+def field_name(name: str) -> str | None:
+    """The field a ``name:`` prefix names (English or Arabic), or None."""
+    lowered = name.lower()
+    if lowered in FIELDS:
+        return lowered
+    return FIELD_ALIASES.get(normalize(name))
+
+
+def default_filter(fieldname: str, value: str) -> wq.Query:
+    """A filter field's query, names resolved in the bundled gazetteer."""
+    from arsearch.extract.gazetteer import Gazetteer
+    from arsearch.filters import date_query, entity_query
+
+    if fieldname in ("date", "published"):
+        return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
+    return entity_query(value, fieldname, Gazetteer.load())
+
+
 class _Parser:
-    def __init__(self, text: str, match: str, syntax: bool = True) -> None:
+    def __init__(self, text: str, match: str, syntax: bool = True,
+                 resolve: FilterResolver | None = None) -> None:
         self.text = text
         self.match = match
         self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
         self.terms: list[str] = []
         self.highlight: set[str] = set()
+        self.words: list[tuple[str | None, str, Term]] = []
+        self.filters: list[tuple[str, str, bool]] = []
+        self.resolve = resolve or default_filter
+        self._negating = False  # the operand being parsed follows NOT
 
     def parse(self) -> wq.Query | None:
         if not self.lexemes:
@@ -128,6 +175,7 @@ class _Parser:
     def _and(self) -> wq.Query | None:
         positive: list[wq.Query] = []
         negative: list[wq.Query] = []
+        required: list[wq.Query] = []  # filter fields: required whatever the match mode
         start = self._peek()
         while (lexeme := self._peek()) is not None and not (
             lexeme.kind == ")" or (lexeme.kind == "op" and lexeme.text == "OR")
@@ -141,22 +189,30 @@ class _Parser:
                 negated = True
                 if self._peek() is None or self._peek().kind in (")", "op"):
                     raise QuerySyntaxError("NOT needs a term after it", self.text, lexeme.pos)
+            is_filter = lexeme.kind.startswith("field") and lexeme.field in FILTER_FIELDS
+            self._negating = negated
             node, node_negated = self._unary()
             if node is None:
                 continue
-            (negative if negated or node_negated else positive).append(node)
+            if negated or node_negated:
+                negative.append(node)
+            else:
+                (required if is_filter else positive).append(node)
         if start is not None and start.kind == "op" and start.text == "OR":
             raise QuerySyntaxError("OR needs a term on both sides", self.text, start.pos)
-        if not positive and not negative:
+        if not positive and not negative and not required:
             return None
-        combine = wq.And if self.match == "all" else wq.Or
+        combine = all_of if self.match == "all" else wq.Or
         base: wq.Query
         if not positive:
-            base = wq.Every()
+            base = wq.Every() if not required else (
+                required[0] if len(required) == 1 else wq.And(required))
         elif len(positive) == 1:
             base = positive[0]
         else:
             base = combine(positive)
+        if positive and required:
+            base = wq.And([base, *required])
         if negative:
             return wq.AndNot(base, wq.Or(negative) if len(negative) > 1 else negative[0])
         return base
@@ -181,6 +237,12 @@ class _Parser:
 
     def _field(self, lexeme: _Lexeme) -> wq.Query | None:
         name = lexeme.field
+        if name in FILTER_FIELDS:
+            value = lexeme.text.replace("_", " ").strip()
+            if not value:
+                raise QuerySyntaxError(f"{name}: needs a value", self.text, lexeme.pos)
+            self.filters.append((name, value, lexeme.negated or self._negating))
+            return self.resolve(name, value)
         if name in ("source", "id"):
             value = lexeme.text.lower() if name == "source" else lexeme.text
             return wq.Term("source_key" if name == "source" else "id", value)
@@ -192,6 +254,7 @@ class _Parser:
         clauses = []
         for term in analyze_terms(text):
             self.terms.append(term.stems[0])
+            self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
             self.highlight.update((term.exact, *term.stems, term.broad))
             clauses.append(word_query(term.exact, term.stems, term.broad, fields))
         if not clauses:
@@ -199,7 +262,7 @@ class _Parser:
         if len(clauses) == 1:
             return clauses[0]
         # Several words in one lexeme (syntax off, a ligature): combine by mode.
-        return wq.And(clauses) if self.match == "all" else wq.Or(clauses)
+        return all_of(clauses) if self.match == "all" else wq.Or(clauses)
 
     def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
         terms = list(analyze_terms(text))
@@ -210,8 +273,27 @@ class _Parser:
         self.terms.append(" ".join(t.stems[0] for t in terms))
         for term in terms:
             self.highlight.update(term.stems)
+            self.words.append((None if "stem" in fields else fields[0],
+                               text[term.start:term.end], term))
         phrases = [phrase_query(terms, name, boost=BOOSTS[name]) for name in fields]
         return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+#: Most clauses one ``wq.And`` gets; see ``all_of``.
+MAX_AND_CLAUSES = 64
+
+
+def all_of(clauses: list[wq.Query]) -> wq.Query:
+    """``wq.And`` of the clauses, nested in groups of at most ``MAX_AND_CLAUSES``.
+
+    Whoosh combines an And's matchers into a chain as deep as it has clauses
+    (its Huffman tree is weighted by minus the posting counts), so a query of
+    about a thousand words exhausted the recursion limit.
+    """
+    if len(clauses) <= MAX_AND_CLAUSES:
+        return wq.And(clauses)
+    step = MAX_AND_CLAUSES
+    return all_of([wq.And(clauses[i:i + step]) for i in range(0, len(clauses), step)])
 
 
 def phrase_query(terms: list[Term], name: str, *, boost: float = 1.0) -> wq.Query:
@@ -242,8 +324,12 @@ def word_query(exact: str, stems: tuple[str, ...], broad: str,
     return wq.Or(clauses)
 
 
-def parse_query(text: str, *, match: str = "all", syntax: bool = True) -> ParsedQuery | None:
+def parse_query(text: str, *, match: str = "all", syntax: bool = True,
+                resolve: FilterResolver | None = None) -> ParsedQuery | None:
     """Parse a query string; None when it holds no searchable word (only stopwords).
+
+    ``resolve`` builds the queries of ``actor:``/``place:``/``date:``/``published:``
+    (default: ``default_filter``, the bundled gazetteer).
 
     With ``syntax=False`` the text is only a bag of words: quotes, parentheses,
     operators and prefixes are ordinary characters, so it never raises.
@@ -254,8 +340,8 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True) -> Parsed
     """
     if match not in MATCH_MODES:
         raise ValueError(f"match must be one of {MATCH_MODES}, got {match!r}")
-    parser = _Parser(text, match, syntax)
+    parser = _Parser(text, match, syntax, resolve)
     node = parser.parse()
     if node is None:
         return None
-    return ParsedQuery(node, parser.terms, parser.highlight)
+    return ParsedQuery(node, parser.terms, parser.highlight, parser.words, parser.filters)

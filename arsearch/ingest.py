@@ -1,0 +1,338 @@
+"""Ingest: articles in, committed index segments out, one batch at a time.
+
+A batch is planned in the calling process (validation, skipping unchanged
+articles by content hash, finding the ids it replaces) and committed as one
+unit, so a killed ingest leaves the index exactly as of its last commit, and
+re-running it skips what was committed. Analysis and extraction are the
+expensive part: with ``jobs > 1`` they run in worker processes that each
+write their own Whoosh segment, and the calling process, holding the index's
+write lock, deletes replaced articles and adds those segments in one commit
+(the scheme of Whoosh's own ``MpWriter``, with our analysis in the workers).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter
+
+from arsearch.errors import ArsearchError, InputError
+from arsearch.extract.gazetteer import Gazetteer
+from arsearch.models import Article
+from arsearch.schema import content_hash, id_hash_key, to_document
+
+if TYPE_CHECKING:
+    from arsearch.index import Index
+
+#: Articles per commit: memory stays flat however long the input is.
+DEFAULT_BATCH = 5000
+#: Below this many articles to write, worker processes cost more than they save.
+MIN_PARALLEL = 200
+#: Articles per message to a worker; small enough for smooth progress.
+CHUNK = 50
+#: Chunks queued per worker at a time (bounds memory in the pipes).
+IN_FLIGHT = 3
+#: Memory of a worker's posting pool before it spills to disk.
+WORKER_LIMIT_MB = 256
+_POLL = 0.5  # seconds between checks that the other side is still alive
+
+Progress = Callable[[int], None]
+"""Called with the number of articles handled so far (written, skipped or failed)."""
+
+
+@dataclass
+class IngestReport:
+    """Counts of what an ingest did; ``errors`` holds one line per skipped input."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        """Articles written (added or replaced)."""
+        return self.added + self.replaced
+
+    @property
+    def handled(self) -> int:
+        """Articles and inputs dealt with in any way."""
+        return self.indexed + self.unchanged + self.failed
+
+    def summary(self) -> str:
+        """One line: added / replaced / unchanged / failed, time and rate."""
+        rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
+        return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
+                f"failed {self.failed} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
+
+    def fail(self, message: str) -> None:
+        """Count one skipped input."""
+        self.failed += 1
+        self.errors.append(message)
+
+
+@dataclass
+class _Plan:
+    """What a batch will write: (article, digest) pairs and the ids they replace."""
+
+    todo: list[tuple[Article, str]]
+    replacing: set[str]
+
+
+def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError], *,
+           jobs: int = 1, batch_size: int = DEFAULT_BATCH,
+           progress: Progress | None = None) -> IngestReport:
+    """Index ``items`` into ``index``, committing every ``batch_size`` articles."""
+    report = IngestReport()
+    started = time.perf_counter()
+    # A changed user gazetteer changes what is extracted: re-extract then.
+    salt = index._gazetteer_digest()
+    workers: _Workers | None = None
+    try:
+        for batch in _batches(items, batch_size, salt, report):
+            plan = _plan(index, batch, report)
+            if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
+                workers = workers or _Workers(index, jobs)
+                workers.write(index, plan, report, progress)
+            elif plan.todo:
+                _write_here(index, plan, report, progress)
+            if progress:
+                progress(report.handled)
+    finally:
+        if workers:
+            workers.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _batches(items: Iterable[Article | dict[str, Any] | InputError], size: int, salt: str,
+             report: IngestReport) -> Iterator[dict[str, tuple[Article, str]]]:
+    """Valid articles in batches keyed by id; a later article of the same id wins."""
+    batch: dict[str, tuple[Article, str]] = {}
+    for item in items:
+        article = _validate(item, report)
+        if article is None:
+            continue
+        batch.pop(article.id, None)
+        batch[article.id] = (article, content_hash(article, salt))
+        if len(batch) >= size:
+            yield batch
+            batch = {}
+    if batch:
+        yield batch
+
+
+def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
+              ) -> Article | None:
+    if isinstance(item, InputError):
+        report.fail(str(item))
+        return None
+    if isinstance(item, Article):
+        return item
+    try:
+        return Article.from_dict(item)
+    except ArsearchError as exc:
+        report.fail(str(exc))
+        return None
+
+
+def _plan(index: Index, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
+    plan = _Plan([], set())
+    with index._ix.searcher() as searcher:
+        reader = searcher.reader()
+        for article_id, (article, digest) in batch.items():
+            if _live(reader, "id_hash", id_hash_key(article_id, digest)):
+                report.unchanged += 1
+                continue
+            plan.todo.append((article, digest))
+            if _live(reader, "id", article_id):
+                plan.replacing.add(article_id)
+    return plan
+
+
+def _live(reader: Any, fieldname: str, text: str) -> bool:
+    """Whether a term belongs to at least one non-deleted document."""
+    if (fieldname, text) not in reader:
+        return False
+    postings = reader.postings(fieldname, text)
+    return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
+
+
+def _count(plan: _Plan, report: IngestReport) -> None:
+    report.replaced += len(plan.replacing)
+    report.added += len(plan.todo) - len(plan.replacing)
+
+
+def _write_here(index: Index, plan: _Plan, report: IngestReport,
+                progress: Progress | None) -> None:
+    """Analyse and write a batch in this process (small inputs, ``jobs=1``)."""
+    gazetteer = index.gazetteer
+    base = report.handled
+    with index._writer() as writer:
+        for n, (article, digest) in enumerate(plan.todo, start=1):
+            writer.update_document(**to_document(article, digest, gazetteer))
+            if progress and n % CHUNK == 0:
+                progress(base + n)
+    _count(plan, report)
+
+
+class _Workers:
+    """Worker processes that analyse articles and write them to their own segments."""
+
+    def __init__(self, index: Index, jobs: int) -> None:
+        context = multiprocessing.get_context(_start_method())
+        self._results = context.Queue()
+        self._queues = [context.Queue() for _ in range(jobs)]
+        self._procs = [
+            context.Process(target=_worker_main, daemon=True, name=f"arsearch-ingest-{i}",
+                            args=(str(index.path), index._gazetteer_files(), jobq,
+                                  self._results, os.getpid()))
+            for i, jobq in enumerate(self._queues)
+        ]
+        for proc in self._procs:
+            proc.start()
+
+    def write(self, index: Index, plan: _Plan, report: IngestReport,
+              progress: Progress | None) -> None:
+        """Write one batch through the workers and commit it with the replaced ids deleted."""
+        writer = index._writer()  # holds the write lock from here to the commit
+        try:
+            failures = self._analyse(plan, report.handled, progress)
+            segments = self._flush()
+            # Deleted only now, so an article that failed keeps its old version.
+            for article_id in plan.replacing - failures.keys():
+                writer.delete_by_term("id", article_id)
+            _commit(writer, segments)
+        except BaseException:
+            writer.cancel()
+            raise
+        plan.todo = [pair for pair in plan.todo if pair[0].id not in failures]
+        plan.replacing -= failures.keys()
+        _count(plan, report)
+        for message in failures.values():
+            report.fail(message)
+
+    def _analyse(self, plan: _Plan, base: int, progress: Progress | None) -> dict[str, str]:
+        """Send the batch out in chunks; returns the ids that failed, with a message."""
+        chunks = [plan.todo[i:i + CHUNK] for i in range(0, len(plan.todo), CHUNK)]
+        pending = [0] * len(self._queues)
+        failures: dict[str, str] = {}
+        done = 0
+        while chunks or any(pending):
+            while chunks and min(pending) < IN_FLIGHT:
+                worker = pending.index(min(pending))
+                self._queues[worker].put(("docs", worker, chunks.pop(0)))
+                pending[worker] += 1
+            kind, worker, count, failed = self._receive()
+            pending[worker] -= 1
+            done += count
+            failures.update(failed)
+            if progress:
+                progress(base + done)
+        return failures
+
+    def _flush(self) -> list[Any]:
+        for worker, jobq in enumerate(self._queues):
+            jobq.put(("flush", worker, None))
+        segments = []
+        for _ in self._queues:
+            _kind, _worker, segment, _ = self._receive()
+            if segment is not None:
+                segments.append(segment)
+        return segments
+
+    def _receive(self) -> tuple[str, int, Any, dict[str, str]]:
+        while True:
+            try:
+                return self._results.get(timeout=_POLL)
+            except queue.Empty:
+                for proc in self._procs:
+                    if not proc.is_alive():
+                        raise ArsearchError(
+                            f"ingest worker {proc.name} died (exit code {proc.exitcode}); "
+                            "nothing of the current batch was committed") from None
+
+    def close(self) -> None:
+        """Stop the workers (they also stop by themselves if this process dies)."""
+        for jobq in self._queues:
+            jobq.put(("stop", 0, None))
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+        for jobq in [*self._queues, self._results]:
+            # Chunks a dead worker never read must not keep this process alive.
+            jobq.cancel_join_thread()
+            jobq.close()
+
+
+def _start_method() -> str:
+    """Fork when it is safe (no threads): no re-import of the caller's script.
+
+    Spawn would run a script that lacks ``if __name__ == "__main__"`` again
+    in every worker; fork of a process with threads can deadlock.
+    """
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def _commit(writer: SegmentWriter, segments: list[Any]) -> None:
+    """Commit the writer's deletions plus the workers' segments as one new generation.
+
+    Whoosh has no public call for adding finished segments; these private
+    steps are the ones ``whoosh.multiproc.MpWriter`` uses (whoosh-reloaded 2.7.5,
+    pinned), in its order.
+    """
+    final = writer._merge_segments(None, None, None)
+    if writer._added:  # the merge policy merged small segments into this writer
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
+def _worker_main(path: str, gazetteer_files: list[str], jobs: Any, results: Any,
+                 parent: int) -> None:
+    """A worker: analyse the articles it is sent into a segment; hand it over on "flush"."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    ix = windex.open_dir(path)
+    gazetteer = Gazetteer.load(gazetteer_files)
+    writer: SegmentWriter | None = None
+    while True:
+        try:
+            kind, worker, payload = jobs.get(timeout=_POLL)
+        except queue.Empty:
+            if os.getppid() != parent:  # orphaned: the ingest was killed
+                return
+            continue
+        if kind == "stop":
+            return
+        if kind == "flush":
+            segment = writer._finalize_segment() if writer is not None else None
+            writer = None
+            results.put(("segment", worker, segment, {}))
+            continue
+        if writer is None:
+            writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        failed = {}
+        for article, digest in payload:
+            try:
+                document = to_document(article, digest, gazetteer)
+            except Exception as exc:  # a bug on one article must not lose the batch
+                failed[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
+                continue
+            writer.add_document(**document)
+        results.put(("done", worker, len(payload), failed))

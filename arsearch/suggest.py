@@ -1,0 +1,156 @@
+"""Help for a search that found nothing: what was searched, and what is near.
+
+``no_match_help`` reports, for each query word, the forms actually searched
+(normalized word, stems, broad key) and how many articles each word finds on
+its own; for each actor or place, the gazetteer ids it resolved to; for
+each date, the range read. Words and names that find nothing get the
+nearest indexed words (a small edit distance away in the index's lexicon)
+or gazetteer names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from arsearch.errors import ArsearchError
+from arsearch.filters import parse_date_range
+from arsearch.index import Index, SearchResults, edit_distance
+from arsearch.normalize import normalize
+
+MAX_SUGGESTIONS = 5
+
+
+@dataclass
+class WordHelp:
+    """One query word: what was searched for it and how often it occurs."""
+
+    word: str
+    field: str | None
+    exact: str
+    stems: list[str]
+    broad: str
+    articles: int
+    suggestions: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class FilterHelp:
+    """One filter (``--actor``, ``place:`` …): what it resolved to and how often it matches."""
+
+    field: str
+    value: str
+    resolved: list[tuple[str, str]]  # (id, name); for dates (low, high)
+    articles: int
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoMatchHelp:
+    """Why a search found nothing, and what to try instead."""
+
+    query: str
+    terms: list[str] = field(default_factory=list)
+    words: list[WordHelp] = field(default_factory=list)
+    filters: list[FilterHelp] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The help as lines of text, for stderr."""
+        head = f"no matches for {self.query!r}" if self.query.strip() else "no matches"
+        searched = ", ".join(self.terms) or ("no searchable words (only stopwords?)"
+                                             if self.query.strip() else "filters only")
+        out = [f"{head} (searched: {searched})"]
+        for w in self.words:
+            where = f" in {w.field}" if w.field else ""
+            forms = "|".join(dict.fromkeys([w.exact, *w.stems, w.broad]))
+            line = f"  word {w.word}{where}: searched {forms}; {_articles(w.articles)}"
+            if w.suggestions:
+                line += "; did you mean " + ", ".join(f"{t} ({n})" for t, n in w.suggestions)
+            out.append(line)
+        for f in self.filters:
+            if f.field in ("date", "published"):
+                low, high = f.resolved[0]
+                what = f"{low or '…'}..{high or '…'}"
+            elif f.resolved:
+                names = ", ".join(f"{name} ({i})" for i, name in f.resolved[:6])
+                more = f" +{len(f.resolved) - 6} more" if len(f.resolved) > 6 else ""
+                what = f"{names}{more} and everything under them"
+            else:
+                what = "not in the gazetteer: searched as a discovered name or a phrase"
+            line = f"  {f.field} {f.value}: {what}; {_articles(f.articles)}"
+            if f.suggestions:
+                line += "; did you mean " + ", ".join(f.suggestions)
+            out.append(line)
+        out += [f"  hint: {hint}" for hint in self.hints]
+        return out
+
+
+def _articles(n: int) -> str:
+    return f"{n} article{'s' if n != 1 else ''} alone"
+
+
+def no_match_help(index: Index, results: SearchResults, *, match: str = "all") -> NoMatchHelp:
+    """Explain an empty ``results`` of ``index.search`` (see the module doc)."""
+    help_ = NoMatchHelp(results.query, list(results.terms))
+    parsed = results.parsed
+    for fieldname, typed, term in parsed.words if parsed else []:
+        articles = index.count(typed, syntax=False)
+        suggestions = [] if articles else _near_terms(index, term.exact)
+        help_.words.append(WordHelp(typed, "title" if fieldname == "title_terms" else None,
+                                    term.exact, list(term.stems), term.broad, articles,
+                                    suggestions))
+    filters = [(name, value) for name, values in results.filters.items() for value in values]
+    filters += [(name, value) for name, value, negated in (parsed.filters if parsed else [])
+                if not negated]
+    for name, value in filters:
+        help_.filters.append(_filter_help(index, name, value))
+    parts = [w.articles for w in help_.words] + [f.articles for f in help_.filters]
+    if len(parts) > 1 and all(parts):
+        help_.hints.append("each part matches on its own, but not all of them together")
+        if match == "all" and len(help_.words) > 1:
+            help_.hints.append("--any ranks articles that have any of the words")
+    return help_
+
+
+def _near_terms(index: Index, word: str) -> list[tuple[str, int]]:
+    """Indexed words close to ``word``: whole words first, then stems."""
+    maxdist = 1 if len(word) <= 4 else 2
+    found: dict[str, int] = {}
+    for fieldname in ("exact", "stem"):
+        for term, n in index.similar_terms(fieldname, word, maxdist, MAX_SUGGESTIONS):
+            found.setdefault(term, n)
+    ranked = sorted(found.items(), key=lambda kv: (edit_distance(word, kv[0]), -kv[1]))
+    return ranked[:MAX_SUGGESTIONS]
+
+
+def _filter_help(index: Index, name: str, value: str) -> FilterHelp:
+    if name in ("date", "published"):
+        try:
+            resolved = [parse_date_range(value)]
+        except ArsearchError:
+            resolved = [(None, None)]
+        return FilterHelp(name, value, resolved, index.count(**{name: value}))
+    gazetteer = index.gazetteer
+    entries = [e for e in gazetteer.resolve(value) if e.kind == name or e.type == "country"]
+    articles = index.count(**{name: value})
+    suggestions = [] if entries else near_names(index, name, value)
+    return FilterHelp(name, value, [(e.id, e.name_ar) for e in entries], articles, suggestions)
+
+
+def near_names(index: Index, kind: str, value: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """Gazetteer names of actors or places (``kind``) a few edits from ``value``."""
+    target = normalize(value)
+    maxdist = 1 if len(target) <= 4 else 2
+    scored: dict[str, int] = {}
+    for entry in index.gazetteer:
+        if entry.kind != kind:
+            continue
+        for name in (entry.name_ar, *entry.names):
+            folded = normalize(name)
+            if abs(len(folded) - len(target)) > maxdist:
+                continue
+            distance = edit_distance(target, folded)
+            if distance <= maxdist:
+                best = scored.get(entry.name_ar)
+                scored[entry.name_ar] = distance if best is None else min(best, distance)
+    return [name for name, _ in sorted(scored.items(), key=lambda kv: (kv[1], kv[0]))][:limit]

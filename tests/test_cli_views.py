@@ -1,0 +1,149 @@
+"""search formats, stats, export, timeline, zero-hit help and query prefixes through CliRunner."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arsearch.cli import main
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> str:
+    index_dir = str(tmp_path_factory.mktemp("views") / "ix")
+    result = CliRunner().invoke(main, ["index", str(seeds_dir), "--index", index_dir])
+    assert result.exit_code == 0, result.output
+    return index_dir
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner(mix_stderr=False).invoke(main, list(args), env=env)
+
+
+def test_format_ids_and_json_alias(ix: str) -> None:
+    ids = run("search", "داعش", "--format", "ids", "-n", "0", "--index", ix)
+    assert ids.exit_code == 0 and len(ids.stdout.split()) == 5
+    as_json = run("search", "داعش", "--json", "-n", "0", "--index", ix).stdout
+    assert as_json == run("search", "داعش", "--format", "json", "-n", "0", "--index", ix).stdout
+    assert [json.loads(line)["id"] for line in as_json.splitlines()] == ids.stdout.split()
+
+
+def test_format_csv(ix: str) -> None:
+    result = run("search", "البوكمال", "--format", "csv", "--index", ix)
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 1 and rows[0]["id"] == "003_4d67c2310d9d160a" and rows[0]["rank"] == "1"
+    assert "البوكمال" in rows[0]["places"].split(" | ")
+
+
+def test_table_bidi_on_reorders_and_json_never_does(ix: str) -> None:
+    plain = run("search", "البوكمال", "--index", ix).stdout
+    shaped = run("search", "البوكمال", "--bidi", "on", "--index", ix).stdout
+    assert "البوكمال" in plain and "البوكمال" not in shaped
+    assert "\ufe8d" in shaped  # isolated alef: presentation forms
+    env_on = run("search", "البوكمال", "--json", "--index", ix, env={"ARSEARCH_BIDI": "on"})
+    assert "البوكمال" in env_on.stdout
+    assert run("search", "x", "--bidi", "maybe", "--index", ix).exit_code == 2
+
+
+def test_explain(ix: str) -> None:
+    result = run("search", "الغارات مكان:الرقة", "--explain", "--index", ix)
+    assert result.exit_code == 0
+    assert "why: الغارات ← غارة (stem)" in result.stdout
+    assert "why: place:الرقة ← " in result.stdout and "الرقة [sy-raqqa] «الرقة»" in result.stdout
+    hit = json.loads(run("search", "البوكمال", "--json", "--explain", "--index", ix).stdout)
+    assert hit["explain"]["words"]["البوكمال"][0]["form"] == "البوكمال"
+
+
+def test_prefixes_behave_like_filters(ix: str) -> None:
+    def ids(*args: str) -> list[str]:
+        return run("search", *args, "--format", "ids", "-n", "0", "--index", ix).stdout.split()
+
+    assert ids("داعش place:الرقة") == ids("داعش", "--place", "الرقة")
+    assert ids("داعش مكان:الرقة") == ids("داعش", "--place", "الرقة")
+    assert ids('فاعل:"قوات النظام" تاريخ:2019') == ids("--actor", "قوات النظام", "--date", "2019")
+    # required also with --any
+    assert ids("البوكمال غويران actor:روسيا", "--any") == ids(
+        "البوكمال غويران", "--any", "--actor", "روسيا")
+
+
+def test_zero_hits_say_what_was_searched_and_suggest(ix: str) -> None:
+    result = run("search", "البوكمل", "--place", "الرقه", "--actor", "روسيه", "--index", ix)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "searched: بوكمل" in result.stderr
+    assert "did you mean البوكمال" in result.stderr
+    assert "place الرقه: الرقة (sy-raqqa)" in result.stderr
+    unknown = run("search", "--place", "البوكمل", "--index", ix)
+    assert unknown.exit_code == 1 and "did you mean البوكمال" in unknown.stderr
+
+
+def test_stats_bars_and_json(ix: str) -> None:
+    result = run("stats", "--actor", "داعش", "--index", ix)
+    assert result.exit_code == 0
+    assert "sources:" in result.stdout and "█" in result.stdout
+    data = json.loads(run("stats", "--actor", "داعش", "--json", "--index", ix).stdout)
+    assert data["total"] == 5 and data["sources"] == {"SY24": 2, "الحل نت": 2, "بلدي نيوز": 1}
+    assert run("stats", "الصواريخ", "--index", ix).exit_code == 1
+
+
+def test_export_csv_for_spreadsheets(ix: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = run("export", "داعش", "-o", str(out), "--index", ix)
+    assert result.exit_code == 0 and "5 articles" in result.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 5 and rows[0].keys() >= {"id", "title", "text", "actors", "dates"}
+    assert any("\n" in row["text"] for row in rows)  # multi-line text survives quoting
+
+
+def test_export_jsonl_to_stdout_and_no_match(ix: str) -> None:
+    result = run("export", "--actor", "داعش", "--format", "jsonl", "--index", ix)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0 and len(records) == 5 and records[0]["text"]
+    assert run("export", "الصواريخ", "--index", ix).exit_code == 1
+
+
+def test_timeline(ix: str) -> None:
+    result = run("timeline", "داعش", "--mentioned", "--by", "year", "--json", "--index", ix)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0 and data["total"] == 5 and data["by"] == "year"
+    years = list(data["counts"])
+    assert years == [str(y) for y in range(int(years[0]), int(years[-1]) + 1)]  # gaps filled
+    text = run("timeline", "داعش", "--mentioned", "--index", ix)
+    assert "matching articles by month (mentioned dates)" in text.stdout
+
+
+def test_timeline_png(ix: str, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "t.png"
+    result = run("timeline", "داعش", "--mentioned", "--png", str(out), "--index", ix)
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_timeline_png_without_matplotlib(ix: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    result = run("timeline", "داعش", "--png", str(tmp_path / "t.png"), "--index", ix)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("arsearch: error: PNG charts need matplotlib: "
+                                     "pip install 'arsearch[plot]'")
+
+
+def test_show_bidi(ix: str) -> None:
+    plain = run("show", "003_4d67c2310d9d160a", "--index", ix)
+    assert plain.exit_code == 0 and "البوكمال" in plain.stdout
+    assert "البوكمال" not in run("show", "003_4d67c2310d9d160a", "--bidi", "on",
+                                 "--index", ix).stdout
+
+
+def test_completion_script() -> None:
+    result = CliRunner().invoke(main, [], prog_name="arsearch",
+                                env={"_ARSEARCH_COMPLETE": "bash_source"})
+    assert "_arsearch_completion" in result.output
