@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -41,6 +42,13 @@ class Mention:
 
 _ARTICLE_FIELDS = ("id", "title", "text", "published", "source", "author", "url")
 _ISO_DATE_LEN = 10
+_MAX_ID_CHARS = 1000
+_MAX_SHOWN_VALUE = 40
+# Characters that show nothing: whitespace, controls, zero-width and bidi marks.
+_VISIBLE_RE = re.compile(
+    "[^\\s\x00-\x1f\x7f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +67,19 @@ class Article:
     def from_dict(cls, record: dict[str, Any], *, origin: str = "") -> Article:
         """Validate a JSON Lines style record (``date`` is read as ``published``).
 
+        Strings are cleaned so that any record that passes can be indexed: NUL
+        characters are dropped and lone surrogates (from ``"\\ud800"`` in JSON)
+        become U+FFFD. ``id`` and ``text`` must hold a visible character; an
+        integer ``id`` is read as a string.
+
         Raises:
             InvalidArticle: a required field is missing or a value has the wrong type.
         """
         from arsearch.errors import InvalidArticle
 
         if not isinstance(record, dict):
-            raise InvalidArticle("an article must be a JSON object", "", origin)
+            raise InvalidArticle(
+                f"an article must be a JSON object, got {_json_type(record)}", "", origin)
         values: dict[str, Any] = {}
         for field in _ARTICLE_FIELDS:
             value = record.get(field)
@@ -73,22 +87,45 @@ class Article:
                 value = record.get("date")
             if value is None or value == "":
                 continue
-            if isinstance(value, int | float) and field == "id":
+            if field == "id" and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str):
-                raise InvalidArticle(f"field {field!r} must be a string", field, origin)
+                raise InvalidArticle(
+                    f"field {field!r} must be a string, got {_json_type(value)}", field, origin)
+            value = _clean(value)
             values[field] = value.strip() if field != "text" else value
         for field in ("id", "text"):
-            if not values.get(field, "").strip():
+            if not cls.has_text(values.get(field, "")):
                 raise InvalidArticle(f"missing required field {field!r}", field, origin)
+        if len(values["id"]) > _MAX_ID_CHARS:
+            raise InvalidArticle(
+                f"field 'id' is longer than {_MAX_ID_CHARS} characters", "id", origin)
         published = values.get("published")
         if published is not None:
             values["published"] = _check_date(published, origin)
         return cls(**values)
 
+    @staticmethod
+    def has_text(value: str) -> bool:
+        """Whether ``value`` holds a visible character (not only spaces or invisible marks)."""
+        return _VISIBLE_RE.search(value) is not None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the JSON Lines field names."""
         return asdict(self)
+
+
+def _clean(value: str) -> str:
+    """Drop NULs and replace lone surrogates, which the index cannot encode."""
+    if value.isascii():
+        return value.replace("\x00", "")
+    return _SURROGATE_RE.sub("\ufffd", value.replace("\x00", ""))
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _check_date(value: str, origin: str) -> str:
@@ -96,12 +133,16 @@ def _check_date(value: str, origin: str) -> str:
 
     from arsearch.errors import InvalidArticle
 
-    head = value.strip()[:_ISO_DATE_LEN]
+    text = value.strip()
+    head = text[:_ISO_DATE_LEN]
     try:
+        if text[_ISO_DATE_LEN:_ISO_DATE_LEN + 1].isdigit():
+            raise ValueError(text)  # 2019-03-150, 99999-01-01: not a date that was cut short
         return date.fromisoformat(head).isoformat()
     except ValueError:
+        shown = value if len(value) <= _MAX_SHOWN_VALUE else value[:_MAX_SHOWN_VALUE] + "…"
         raise InvalidArticle(
-            f"field 'published' must be a date YYYY-MM-DD, got {value!r}", "published", origin
+            f"field 'published' must be a date YYYY-MM-DD, got {shown!r}", "published", origin
         ) from None
 
 

@@ -47,13 +47,13 @@ def test_broken_jsonl_line_is_reported_with_file_and_line(tmp_path: Path) -> Non
 def test_bad_files_are_errors_not_exceptions(tmp_path: Path) -> None:
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02binary")
-    cp1256 = tmp_path / "old.txt"
-    cp1256.write_bytes("مرحبا بالعالم".encode("cp1256"))
+    latin1 = tmp_path / "old.txt"  # not UTF-8, and not Arabic in cp1256 either
+    latin1.write_bytes("Déjà vu à Marseille, été".encode("latin-1"))
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    other = tmp_path / "notes.csv"
-    other.write_text("a,b", encoding="utf-8")
-    errors = read(binary, cp1256, empty, other, tmp_path / "missing.txt")
+    other = tmp_path / "notes.xml"
+    other.write_text("<a/>", encoding="utf-8")
+    errors = read(binary, latin1, empty, other, tmp_path / "missing.txt")
     assert all(isinstance(e, InputError) for e in errors)
     messages = [str(e) for e in errors]
     assert "binary" in messages[0] and "UTF-8" in messages[1] and "empty" in messages[2]
