@@ -6,6 +6,7 @@ Exit status follows grep: 0 when something matched, 1 when nothing did,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -26,6 +27,9 @@ from arsearch.export import HIT_FIELDS, export, write_csv
 from arsearch.extract import extract
 from arsearch.extract.gazetteer import GazetteerError
 from arsearch.index import Index, SearchResults
+from arsearch.ingest import DEFAULT_BATCH, estimate_count
+from arsearch.maintenance import reindex, repair
+from arsearch.progress import ProgressLine
 from arsearch.suggest import no_match_help
 from arsearch.timeline import GRANULARITIES, plot_png, timeline
 
@@ -62,6 +66,10 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader went away (| head): stop quietly, like grep.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except (ArsearchError, GazetteerError) as exc:
             _fail(str(exc))
         except OSError as exc:
@@ -147,35 +155,128 @@ def main(index_dir: str | None) -> None:
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @index_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes analysing articles [default: the number of cores].")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
+              show_default=True, help="Articles per commit (memory vs. commit cost).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @gazetteer_option
 @handle_errors
-def index_command(paths: tuple[str, ...], index_dir: str, quiet: bool,
-                  gazetteer: tuple[str, ...]) -> None:
-    """Add articles from files and directories to the index (created if missing).
+def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batch_size: int,
+                  quiet: bool, gazetteer: tuple[str, ...]) -> None:
+    """Add articles from files, directories and stdin to the index (created if missing).
 
-    Reads .txt files (one article each; the id is the file name) and JSON
-    Lines (.jsonl, .jsonl.gz: id, title, text, published, source, author,
-    url). Directories are read recursively. Re-indexing an id replaces the
-    article; unchanged articles are skipped. Bad inputs are reported by
-    name and the rest is still indexed (exit status 2 if any failed).
+    Reads .txt files (one article each; the id is the file name), JSON Lines
+    (.jsonl, .jsonl.gz) and CSV (.csv, .csv.gz, a header row naming the
+    fields: id, title, text, published, source, author, url). Directories
+    are read recursively; - reads JSON Lines from stdin. Re-indexing an id
+    replaces the article; unchanged articles are skipped. Bad inputs are
+    reported by name and the rest is still indexed (exit status 2 if any
+    failed). Commits every --batch articles: an interrupted ingest keeps
+    what was committed, and running it again finishes the rest.
 
     Every article is tagged with the actors, places and dates it mentions.
     --gazetteer FILE keeps FILE with the index: its entries are used from
     this ingest on (articles are re-tagged) and when filters are resolved.
+
+    \b
+    Examples:
+      arsearch index seeds/
+      arsearch index news.jsonl.gz more.csv --jobs 2
+      zcat dump.jsonl.gz | arsearch index -
     """
     ix = Index.open_or_create(index_dir)
     for path in gazetteer:
         ix.add_gazetteer(path)
-    report = ix.add_paths(paths)
+    interactive = not quiet and sys.stderr.isatty()
+    progress = ProgressLine(sys.stderr, estimate_count(paths) if interactive else None,
+                            enabled=interactive)
+    try:
+        report = ix.add_paths(paths, jobs=jobs or os.cpu_count() or 1,
+                              batch_size=batch_size, progress=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        _fail(f"interrupted; {index_dir} holds every batch committed before "
+              "(run the same command again to finish)")
+    progress.close()
     for error in report.errors:
         click.echo(f"arsearch: skipped {error}", err=True)
     if not quiet:
         click.echo(f"{index_dir}: {report.summary()}; {len(ix)} articles in the index")
     if report.failed:
         sys.exit(EXIT_ERROR)
+
+
+@main.command("remove")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@handle_errors
+def remove_command(ids: tuple[str, ...], index_dir: str) -> None:
+    """Delete articles by id (- reads ids from stdin, one per line).
+
+    Exit status 1 when none of the ids was in the index.
+    """
+    if ids == ("-",):
+        ids = tuple(line.strip() for line in sys.stdin if line.strip())
+    removed = Index.open(index_dir).delete(ids)
+    click.echo(f"{index_dir}: removed {removed} of {len(set(ids))} ids")
+    if not removed:
+        sys.exit(EXIT_NO_MATCH)
+
+
+@main.command("optimize")
+@index_option
+@handle_errors
+def optimize_command(index_dir: str) -> None:
+    """Merge the index's segments into one (faster searches after many ingests)."""
+    ix = Index.open(index_dir)
+    before = ix.info()
+    ix.optimize()
+    after = ix.info()
+    click.echo(f"{index_dir}: {before.segments} segments -> {after.segments}, "
+               f"{_megabytes(before.size_bytes)} -> {_megabytes(after.size_bytes)}")
+
+
+@main.command("repair")
+@index_option
+@handle_errors
+def repair_command(index_dir: str) -> None:
+    """Clean up after a killed ingest and check that the index answers.
+
+    Only needed by hand if an error says so: a killed writer leaves unused
+    files at most (its lock dies with it), and the next ingest removes them.
+    """
+    report = repair(index_dir)
+    click.echo(f"{index_dir}: {report.summary()}")
+
+
+@main.command("reindex")
+@index_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes analysing articles [default: the number of cores].")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@handle_errors
+def reindex_command(index_dir: str, jobs: int | None, quiet: bool) -> None:
+    """Rebuild the index from the articles it stores, with this version of arsearch.
+
+    Needed after an upgrade that changed the analysis or the schema (opening
+    the index then says so). The old index stays in place until the new one
+    is complete.
+    """
+    interactive = not quiet and sys.stderr.isatty()
+    progress = ProgressLine(sys.stderr, None, enabled=interactive, label="reindexing")
+    report = reindex(index_dir, jobs=jobs or os.cpu_count() or 1, progress=progress)
+    progress.close()
+    for error in report.errors:
+        click.echo(f"arsearch: skipped {error}", err=True)
+    if not quiet:
+        click.echo(f"{index_dir}: rebuilt; {report.summary()}")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
 
 
 @main.command("search")
@@ -329,10 +430,16 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
     ix, results = _search(query, index_dir, limit=1, **filters)
     facets = {name: dict(list(counts.items())[:top]) if name != "months" else counts
               for name, counts in results.facets.items()}
+    info = ix.info()
     if as_json:
-        click.echo(json.dumps({"total": results.total, **facets}, ensure_ascii=False))
+        click.echo(json.dumps({"index": dataclasses.asdict(info), "total": results.total,
+                               **facets}, ensure_ascii=False))
     else:
         display = _display(bidi)
+        span = (f", published {info.first_published} .. {info.last_published}"
+                if info.first_published else "")
+        click.echo(f"{index_dir}: {info.documents:,} articles, {_megabytes(info.size_bytes)}, "
+                   f"{info.segments} segment{'s' if info.segments != 1 else ''}{span}")
         click.echo(f"{results.total} matching articles")
         for name, counts in facets.items():
             if counts:

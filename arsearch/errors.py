@@ -40,7 +40,7 @@ class SchemaMismatch(ArsearchError):
         self.path, self.found, self.expected = path, found, expected
         super().__init__(
             f"index {path!r} was built with schema {found}, this arsearch reads {expected}; "
-            f"rebuild it: delete the directory and run arsearch index again"
+            f"rebuild it from the articles it stores: arsearch reindex --index {path}"
         )
 
 

@@ -100,6 +100,19 @@ class SearchResults:
         return self.hits[i]
 
 
+@dataclass
+class IndexInfo:
+    """Size and span of an index (``Index.info``)."""
+
+    path: str
+    documents: int
+    size_bytes: int
+    segments: int
+    first_published: str | None
+    last_published: str | None
+    schema_version: int
+
+
 class Index:
     """An arsearch index in a directory. Use ``create`` or ``open``, not the constructor."""
 
@@ -208,6 +221,25 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
+
+    def info(self) -> IndexInfo:
+        """What the index holds: articles, size on disk, segments, publication span."""
+        with self._ix.searcher() as searcher:
+            documents = searcher.doc_count()
+            dates = [d for d in searcher.lexicon("published")]
+            segments = len(self._ix._segments())
+        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        return IndexInfo(
+            path=str(self.path), documents=documents, size_bytes=size, segments=segments,
+            first_published=dates[0].decode() if dates else None,
+            last_published=dates[-1].decode() if dates else None,
+            schema_version=SCHEMA_VERSION,
+        )
+
+    def optimize(self) -> None:
+        """Merge all segments into one: faster searches after many incremental ingests."""
+        writer = self._writer()
+        writer.commit(optimize=True)
 
     # --- writing ---------------------------------------------------------
 

@@ -12,12 +12,14 @@ write lock, deletes replaced articles and adds those segments in one commit
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import os
 import queue
 import signal
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,7 @@ from whoosh.writing import SegmentWriter
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import Article
+from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files
 from arsearch.schema import content_hash, id_hash_key, to_document
 
 if TYPE_CHECKING:
@@ -116,6 +119,32 @@ def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError],
     return report
 
 
+def estimate_count(paths: Iterable[str | os.PathLike[str]]) -> int | None:
+    """About how many articles ``paths`` hold (lines of record files), for a progress bar.
+
+    None when one of them is standard input, whose length is unknown.
+    """
+    paths = [str(p) for p in paths]
+    if STDIN in paths:
+        return None
+    total = 0
+    for path in iter_files(paths):
+        if isinstance(path, InputError):
+            continue
+        name = path.name.lower()
+        if not name.endswith(JSONL_SUFFIXES + CSV_SUFFIXES):
+            total += 1
+            continue
+        opener: Callable[..., Any] = gzip.open if name.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as stream:
+                blocks = iter(lambda: stream.read(1 << 20), b"")  # noqa: B023
+                total += sum(block.count(b"\n") for block in blocks)
+        except (OSError, EOFError, zlib.error):
+            continue  # the reader reports it properly
+    return total
+
+
 def _batches(items: Iterable[Article | dict[str, Any] | InputError], size: int, salt: str,
              report: IngestReport) -> Iterator[dict[str, tuple[Article, str]]]:
     """Valid articles in batches keyed by id; a later article of the same id wins."""
@@ -169,22 +198,40 @@ def _live(reader: Any, fieldname: str, text: str) -> bool:
     return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
 
 
-def _count(plan: _Plan, report: IngestReport) -> None:
-    report.replaced += len(plan.replacing)
-    report.added += len(plan.todo) - len(plan.replacing)
-
-
 def _write_here(index: Index, plan: _Plan, report: IngestReport,
                 progress: Progress | None) -> None:
     """Analyse and write a batch in this process (small inputs, ``jobs=1``)."""
     gazetteer = index.gazetteer
     base = report.handled
+    failures: dict[str, str] = {}
     with index._writer() as writer:
         for n, (article, digest) in enumerate(plan.todo, start=1):
-            writer.update_document(**to_document(article, digest, gazetteer))
+            document = _document(article, digest, gazetteer, failures)
+            if document is not None:
+                writer.update_document(**document)
             if progress and n % CHUNK == 0:
                 progress(base + n)
-    _count(plan, report)
+    _settle(plan, failures, report)
+
+
+def _document(article: Article, digest: str, gazetteer: Gazetteer,
+              failures: dict[str, str]) -> dict[str, Any] | None:
+    """``to_document``, or None with the failure noted: a bug on one article loses no other."""
+    try:
+        return to_document(article, digest, gazetteer)
+    except Exception as exc:
+        failures[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
+        return None
+
+
+def _settle(plan: _Plan, failures: dict[str, str], report: IngestReport) -> None:
+    """Count a committed batch; failed articles count as failed, not written."""
+    plan.todo = [pair for pair in plan.todo if pair[0].id not in failures]
+    plan.replacing -= failures.keys()
+    report.replaced += len(plan.replacing)
+    report.added += len(plan.todo) - len(plan.replacing)
+    for message in failures.values():
+        report.fail(message)
 
 
 class _Workers:
@@ -217,11 +264,7 @@ class _Workers:
         except BaseException:
             writer.cancel()
             raise
-        plan.todo = [pair for pair in plan.todo if pair[0].id not in failures]
-        plan.replacing -= failures.keys()
-        _count(plan, report)
-        for message in failures.values():
-            report.fail(message)
+        _settle(plan, failures, report)
 
     def _analyse(self, plan: _Plan, base: int, progress: Progress | None) -> dict[str, str]:
         """Send the batch out in chunks; returns the ids that failed, with a message."""
@@ -255,13 +298,17 @@ class _Workers:
     def _receive(self) -> tuple[str, int, Any, dict[str, str]]:
         while True:
             try:
-                return self._results.get(timeout=_POLL)
+                message = self._results.get(timeout=_POLL)
             except queue.Empty:
                 for proc in self._procs:
                     if not proc.is_alive():
                         raise ArsearchError(
                             f"ingest worker {proc.name} died (exit code {proc.exitcode}); "
                             "nothing of the current batch was committed") from None
+                continue
+            if message[0] == "error":
+                raise ArsearchError(f"{message[2]}; nothing of the current batch was committed")
+            return message
 
     def close(self) -> None:
         """Stop the workers (they also stop by themselves if this process dies)."""
@@ -306,33 +353,53 @@ def _commit(writer: SegmentWriter, segments: list[Any]) -> None:
 
 def _worker_main(path: str, gazetteer_files: list[str], jobs: Any, results: Any,
                  parent: int) -> None:
-    """A worker: analyse the articles it is sent into a segment; hand it over on "flush"."""
+    """A worker process: run ``_Worker`` and report a failure as one line, not a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
-    ix = windex.open_dir(path)
-    gazetteer = Gazetteer.load(gazetteer_files)
-    writer: SegmentWriter | None = None
-    while True:
-        try:
-            kind, worker, payload = jobs.get(timeout=_POLL)
-        except queue.Empty:
-            if os.getppid() != parent:  # orphaned: the ingest was killed
-                return
-            continue
-        if kind == "stop":
-            return
-        if kind == "flush":
-            segment = writer._finalize_segment() if writer is not None else None
-            writer = None
-            results.put(("segment", worker, segment, {}))
-            continue
-        if writer is None:
-            writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-        failed = {}
-        for article, digest in payload:
+    try:
+        _Worker(path, gazetteer_files).run(jobs, results, parent)
+    except OSError as exc:  # disk full, index removed under us, ...
+        results.put(("error", -1, f"{exc.filename or path}: {exc.strerror or exc}", {}))
+    except Exception as exc:
+        results.put(("error", -1, f"ingest worker failed: {exc!r}", {}))
+
+
+class _Worker:
+    """Analyses the articles it is sent into a segment; hands it over on "flush"."""
+
+    def __init__(self, path: str, gazetteer_files: list[str]) -> None:
+        self.ix = windex.open_dir(path)
+        self.gazetteer = Gazetteer.load(gazetteer_files)
+        self.writer: SegmentWriter | None = None
+
+    def run(self, jobs: Any, results: Any, parent: int) -> None:
+        """Serve messages until "stop" or until the parent process is gone."""
+        while True:
             try:
-                document = to_document(article, digest, gazetteer)
-            except Exception as exc:  # a bug on one article must not lose the batch
-                failed[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
+                kind, worker, payload = jobs.get(timeout=_POLL)
+            except queue.Empty:
+                if os.getppid() != parent:  # orphaned: the ingest was killed
+                    return
                 continue
-            writer.add_document(**document)
-        results.put(("done", worker, len(payload), failed))
+            if kind == "stop":
+                return
+            if kind == "flush":
+                results.put(("segment", worker, self.flush(), {}))
+            else:
+                results.put(("done", worker, len(payload), self.write(payload)))
+
+    def write(self, payload: list[tuple[Article, str]]) -> dict[str, str]:
+        """Add articles to this worker's segment; returns the ids that failed."""
+        if self.writer is None:
+            self.writer = SegmentWriter(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        failed: dict[str, str] = {}
+        for article, digest in payload:
+            document = _document(article, digest, self.gazetteer, failed)
+            if document is not None:
+                self.writer.add_document(**document)
+        return failed
+
+    def flush(self) -> Any:
+        """Finish the current segment (None if nothing was written) and start afresh."""
+        segment = self.writer._finalize_segment() if self.writer is not None else None
+        self.writer = None
+        return segment

@@ -154,7 +154,7 @@ def to_document(article: Article, digest: str | None = None,
     mentions = extract(body, article.published, gazetteer=gazetteer)
     # The title is searched as part of the body too (it often names the subject
     # the text only refers to), besides its own boosted field.
-    title_terms = list(analyze_terms(article.title))
+    title_terms = list(analyze_terms(article.title or ""))
     exact, stem, broad = _join(title_terms, analyze_terms(article.text))
     title_stems = " ".join(ALTERNATIVES.join(t.stems) for t in title_terms)
     doc: dict[str, Any] = {

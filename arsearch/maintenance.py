@@ -1,0 +1,137 @@
+"""Keeping an index healthy: ``repair`` after a crash, ``reindex`` after an upgrade.
+
+Whoosh writes new segment files first and switches to them by renaming one
+small table of contents, so a killed writer can only leave *unused* files
+behind (a half-written segment, a temporary directory); its lock is an
+``fcntl`` lock, which the kernel releases when the process dies. ``repair``
+removes the leftovers and checks that the index answers. ``reindex`` rebuilds
+an index from the articles it stores, for when the analysis chain, the schema
+or the gazetteer changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.index import clean_files
+
+from arsearch.errors import ArsearchError, IndexLocked, IndexNotFound
+from arsearch.index import GAZETTEER_DIR, META_FILE, Index
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
+from arsearch.models import Article
+
+#: Stored fields that make up an article, whatever the schema version.
+ARTICLE_FIELDS = ("id", "title", "text", "published", "source", "author", "url")
+
+
+@dataclass
+class RepairReport:
+    """What ``repair`` found and did."""
+
+    documents: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        removed = f"removed {len(self.removed)} leftover files" if self.removed else \
+            "no leftovers"
+        return f"{self.documents} articles, index opens and answers; {removed}"
+
+
+def repair(path: str | os.PathLike[str]) -> RepairReport:
+    """Remove what a killed writer left behind and check that the index answers.
+
+    Raises:
+        IndexNotFound: no index at ``path``.
+        IndexLocked: a writer is running right now (then nothing is stale).
+    """
+    directory = Path(path)
+    if not windex.exists_in(str(directory)):
+        raise IndexNotFound(str(directory))
+    ix = windex.open_dir(str(directory))
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(blocking=False):
+        raise IndexLocked(str(directory))
+    report = RepairReport()
+    try:
+        before = {p.name for p in directory.iterdir()}
+        toc = ix._read_toc()
+        clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        for temporary in directory.glob("*.tmp"):
+            if temporary.is_dir():
+                shutil.rmtree(temporary, ignore_errors=True)
+        report.removed = sorted(before - {p.name for p in directory.iterdir()})
+        with ix.searcher() as searcher:
+            report.documents = searcher.doc_count()
+            for _ in searcher.documents():  # every stored document must be readable
+                pass
+    finally:
+        lock.release()
+    return report
+
+
+def stored_articles(path: str | os.PathLike[str]) -> Iterator[Article]:
+    """The articles an index stores, read without checking its schema version."""
+    ix = windex.open_dir(str(path))
+    with ix.searcher() as searcher:
+        for stored in searcher.documents():
+            yield Article.from_dict({name: stored[name] for name in ARTICLE_FIELDS
+                                     if stored.get(name) is not None})
+
+
+def reindex(path: str | os.PathLike[str], *, jobs: int = 1, batch_size: int = DEFAULT_BATCH,
+            progress: Progress | None = None) -> IngestReport:
+    """Rebuild the index at ``path`` from its stored articles with this arsearch.
+
+    The new index is built beside the old one and swapped in only when it is
+    complete, so an interrupted reindex leaves the old index untouched (run
+    it again). The user gazetteer kept with the index is carried over.
+
+    Raises:
+        IndexNotFound: no index at ``path``.
+    """
+    directory = Path(path)
+    if not windex.exists_in(str(directory)):
+        raise IndexNotFound(str(directory))
+    building = directory.with_name(directory.name + ".reindexing")
+    shutil.rmtree(building, ignore_errors=True)  # a previous interrupted run
+    fresh = Index.create(building)
+    kept = directory / GAZETTEER_DIR
+    if kept.is_dir():
+        for table in sorted(kept.glob("*.tsv")):
+            fresh.add_gazetteer(table)
+    report = fresh.add_articles(stored_articles(directory), jobs=jobs,
+                                batch_size=batch_size, progress=progress)
+    _swap(directory, building)
+    return report
+
+
+def _swap(directory: Path, building: Path) -> None:
+    """Replace ``directory`` by ``building`` with two renames."""
+    retired = directory.with_name(f"{directory.name}.old-{int(time.time())}")
+    try:
+        directory.rename(retired)
+        building.rename(directory)
+    except OSError as exc:
+        raise ArsearchError(
+            f"{directory}: could not swap in the rebuilt index ({exc.strerror or exc}); "
+            f"the old index is at {retired if retired.exists() else directory}, "
+            f"the new one at {building}") from None
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def schema_of(path: str | os.PathLike[str]) -> Any:
+    """The schema version recorded in an index directory (None if unreadable)."""
+    try:
+        meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return meta.get("schema_version") if isinstance(meta, dict) else None

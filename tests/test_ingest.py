@@ -1,0 +1,180 @@
+"""Ingest: worker processes, batch commits, interruption, replacement, maintenance."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import arsearch.ingest
+from arsearch import Index
+from arsearch.errors import SchemaMismatch
+from arsearch.ingest import MIN_PARALLEL, estimate_count
+from arsearch.maintenance import reindex, repair
+from arsearch.progress import ProgressLine, format_seconds
+
+PLACES = ["حلب", "الرقة", "دير الزور", "تدمر", "إدلب"]
+
+
+def articles(n: int, prefix: str = "a", text: str = "") -> list[dict[str, str]]:
+    """Small distinct articles; every tenth mentions غارات."""
+    return [{
+        "id": f"{prefix}{i}",
+        "title": f"خبر رقم {i}",
+        "text": text or (f"قصفت الطائرات الروسية مدينة {PLACES[i % len(PLACES)]} "
+                         f"{'وشنت غارات' if i % 10 == 0 else 'واشتبكت'} "
+                         f"يوم {i % 28 + 1} آذار 2019"),
+        "published": f"2019-03-{i % 28 + 1:02d}",
+    } for i in range(n)]
+
+
+def ids(ix: Index, query: str | None = None) -> set[str]:
+    return {hit.id for hit in ix.search(query, limit=0)}
+
+
+@pytest.fixture(scope="module")
+def parallel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Index]:
+    """The same articles indexed in this process and by two workers."""
+    n = MIN_PARALLEL + 50
+    serial = Index.create(tmp_path_factory.mktemp("serial"))
+    serial.add_articles(articles(n))
+    workers = Index.create(tmp_path_factory.mktemp("workers"))
+    report = workers.add_articles(articles(n), jobs=2)
+    assert (report.added, report.failed) == (n, 0)
+    return serial, workers
+
+
+def test_workers_index_what_one_process_indexes(parallel: tuple[Index, Index]) -> None:
+    serial, workers = parallel
+    assert len(workers) == len(serial)
+    for query in ("غارات", "الروسية", '"دير الزور"', None):
+        assert ids(workers, query) == ids(serial, query)
+    assert workers.search("غارات", place="حلب").total == serial.search(
+        "غارات", place="حلب").total > 0
+
+
+def test_workers_write_their_own_segments(parallel: tuple[Index, Index]) -> None:
+    assert parallel[1].info().segments == 2
+
+
+def test_unchanged_articles_are_skipped_and_changed_ones_replaced(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(300), jobs=2)
+    changed = articles(300)
+    changed[7]["text"] = "نص جديد تماما عن الفيضانات"
+    report = ix.add_articles(changed, jobs=2)
+    assert (report.added, report.replaced, report.unchanged) == (0, 1, 299)
+    assert ids(ix, "الفيضانات") == {"a7"}
+    assert len(ix) == 300
+
+
+def test_batches_commit_and_an_interrupted_ingest_resumes(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+
+    def interrupted() -> Iterator[dict[str, str]]:
+        for i, article in enumerate(articles(130)):
+            if i == 120:
+                raise KeyboardInterrupt
+            yield article
+
+    with pytest.raises(KeyboardInterrupt):
+        ix.add_articles(interrupted(), batch_size=50)
+    assert len(ix) == 100  # two committed batches, the third lost whole
+    report = ix.add_articles(articles(130), batch_size=50)
+    assert (report.added, report.unchanged) == (30, 100)
+    assert len(ix) == 130 and len(ids(ix)) == 130
+
+
+def test_the_last_copy_of_an_id_wins_across_batches(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    stream = articles(60) + [{"id": "a3", "text": "النسخة الأخيرة عن الفيضانات"}]
+    ix.add_articles(stream, batch_size=20)
+    assert len(ix) == 60
+    assert ids(ix, "الفيضانات") == {"a3"}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_article_that_breaks_analysis_fails_alone_and_keeps_its_old_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(250))
+    real = arsearch.ingest.to_document
+
+    def fragile(article, digest, gazetteer):  # type: ignore[no-untyped-def]
+        if "كسر" in article.text:
+            raise RuntimeError("boom")
+        return real(article, digest, gazetteer)
+
+    monkeypatch.setattr(arsearch.ingest, "to_document", fragile)  # workers are forked
+    changed = articles(250)
+    for article in changed:  # all changed: enough to go through the workers
+        article["title"] += " محدث"
+    changed[5]["text"] = "كسر"
+    changed[6]["text"] = "نص جديد عن الفيضانات"
+    report = ix.add_articles(changed, jobs=jobs)
+    assert (report.replaced, report.failed) == (249, 1)
+    assert "a5: internal error" in report.errors[0]
+    assert ids(ix, "محدث") == {f"a{i}" for i in range(250)} - {"a5"}
+    assert "a5" in ids(ix)  # the old version is still there
+    assert ids(ix, "الفيضانات") == {"a6"}
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    seen: list[int] = []
+    Index.create(tmp_path).add_articles(articles(MIN_PARALLEL + 10), jobs=2,
+                                        progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == MIN_PARALLEL + 10
+
+
+def test_estimate_count(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(a) for a in articles(7)) + "\n")
+    (tmp_path / "b.txt").write_text("نص")
+    assert estimate_count([tmp_path]) == 8
+    assert estimate_count(["-"]) is None
+
+
+def test_progress_line() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream, 1000)
+    assert "50%" in line.render(500, 10.0) and "50/s" in line.render(500, 10.0)
+    assert "ETA 10s" in line.render(500, 10.0)
+    assert "1,500 articles" in ProgressLine(stream, None).render(1500, 3.0)
+    assert format_seconds(75) == "1m15s" and format_seconds(4000) == "1h06m"
+
+
+def test_optimize_merges_segments(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(MIN_PARALLEL), jobs=2)
+    assert ix.info().segments == 2
+    ix.optimize()
+    info = ix.info()
+    assert (info.segments, info.documents) == (1, MIN_PARALLEL)
+    assert (info.first_published, info.last_published) == ("2019-03-01", "2019-03-28")
+
+
+def test_repair_removes_leftovers_of_a_killed_writer(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(10))
+    (tmp_path / "MAIN_zzzzzzzzzzzzzzzz.seg").write_bytes(b"half a segment")
+    (tmp_path / "MAIN.tmp").mkdir()
+    (tmp_path / "MAIN.tmp" / "run1.run").write_bytes(b"x")
+    report = repair(tmp_path)
+    assert report.documents == 10
+    assert "MAIN_zzzzzzzzzzzzzzzz.seg" in report.removed and "MAIN.tmp" in report.removed
+    assert len(Index.open(tmp_path)) == 10
+
+
+def test_an_old_index_says_how_to_rebuild_and_reindex_rebuilds_it(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add_articles(articles(12))
+    (tmp_path / "ix" / "arsearch.json").write_text('{"schema_version": 1}\n')
+    with pytest.raises(SchemaMismatch, match="arsearch reindex"):
+        Index.open(tmp_path / "ix")
+    report = reindex(tmp_path / "ix")
+    assert (report.added, report.failed) == (12, 0)
+    rebuilt = Index.open(tmp_path / "ix")
+    assert ids(rebuilt, "غارات") == {"a0", "a10"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]
