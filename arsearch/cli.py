@@ -440,6 +440,9 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
                 if info.first_published else "")
         click.echo(f"{index_dir}: {info.documents:,} articles, {_megabytes(info.size_bytes)}, "
                    f"{info.segments} segment{'s' if info.segments != 1 else ''}{span}")
+        if not info.gazetteer_current:
+            click.echo("note: built with another version of the bundled gazetteer; "
+                       f"arsearch reindex --index {index_dir} re-tags the articles")
         click.echo(f"{results.total} matching articles")
         for name, counts in facets.items():
             if counts:

@@ -7,12 +7,14 @@ open a fresh searcher, so they see the last committed state.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from arsearch.errors import (
     InputError,
     SchemaMismatch,
 )
-from arsearch.extract.gazetteer import Gazetteer
+from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
 from arsearch.filters import as_list, date_query, entity_query
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
 from arsearch.models import Article, Hit
@@ -100,6 +102,32 @@ class SearchResults:
         return self.hits[i]
 
 
+def read_meta(directory: Path) -> dict[str, Any]:
+    """``arsearch.json`` of an index directory ({} when missing or unreadable)."""
+    try:
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_gazetteer_digest() -> str:
+    """A digest of the gazetteer shipped with this arsearch, recorded in each index."""
+    digest = hashlib.blake2b(digest_size=8)
+    data = resources.files("arsearch.data")
+    for name in BUNDLED_FILES:
+        digest.update(data.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("arsearch")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
 @dataclass
 class IndexInfo:
     """Size and span of an index (``Index.info``)."""
@@ -111,6 +139,9 @@ class IndexInfo:
     first_published: str | None
     last_published: str | None
     schema_version: int
+    #: False when this arsearch ships another gazetteer than the index was built
+    #: with: tags of old articles may be stale (``arsearch reindex`` re-tags).
+    gazetteer_current: bool = True
 
 
 class Index:
@@ -142,9 +173,9 @@ class Index:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             ix = windex.create_in(str(directory), build_schema())
-            (directory / META_FILE).write_text(
-                json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
-            )
+            meta = {"schema_version": SCHEMA_VERSION, "arsearch": _version(),
+                    "gazetteer": bundled_gazetteer_digest()}
+            (directory / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
         except OSError as exc:
             message = f"cannot create index: {exc.strerror or exc}"
             raise InputError(str(directory), message) from None
@@ -161,11 +192,8 @@ class Index:
         directory = Path(path)
         if not cls.exists(directory):
             raise IndexNotFound(str(directory))
-        try:
-            meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-            found = meta.get("schema_version") if isinstance(meta, dict) else None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            found = "unreadable"
+        meta = read_meta(directory)
+        found = meta.get("schema_version", "unreadable")
         if found != SCHEMA_VERSION:
             raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
         return cls(directory, windex.open_dir(str(directory)), gazetteer)
@@ -204,7 +232,8 @@ class Index:
         self._gazetteer = None
 
     def _gazetteer_digest(self) -> str:
-        digest = hashlib.blake2b(digest_size=8)
+        """The gazetteer this ingest tags with: bundled and user files."""
+        digest = hashlib.blake2b(bundled_gazetteer_digest().encode(), digest_size=8)
         for name in self._gazetteer_files():
             digest.update(Path(name).read_bytes())
         return digest.hexdigest()
@@ -234,6 +263,8 @@ class Index:
             first_published=dates[0].decode() if dates else None,
             last_published=dates[-1].decode() if dates else None,
             schema_version=SCHEMA_VERSION,
+            gazetteer_current=read_meta(self.path).get("gazetteer")
+            == bundled_gazetteer_digest(),
         )
 
     def optimize(self) -> None:

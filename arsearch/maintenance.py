@@ -11,20 +11,18 @@ or the gazetteer changed.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as windex
 from whoosh.index import clean_files
 
 from arsearch.errors import ArsearchError, IndexLocked, IndexNotFound
-from arsearch.index import GAZETTEER_DIR, META_FILE, Index
+from arsearch.index import GAZETTEER_DIR, Index
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.models import Article
 
@@ -127,11 +125,3 @@ def _swap(directory: Path, building: Path) -> None:
             f"the new one at {building}") from None
     shutil.rmtree(retired, ignore_errors=True)
 
-
-def schema_of(path: str | os.PathLike[str]) -> Any:
-    """The schema version recorded in an index directory (None if unreadable)."""
-    try:
-        meta = json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return meta.get("schema_version") if isinstance(meta, dict) else None

@@ -178,3 +178,13 @@ def test_an_old_index_says_how_to_rebuild_and_reindex_rebuilds_it(tmp_path: Path
     rebuilt = Index.open(tmp_path / "ix")
     assert ids(rebuilt, "غارات") == {"a0", "a10"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ix"]
+
+
+def test_the_index_records_what_built_it(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    meta = json.loads((tmp_path / "arsearch.json").read_text())
+    assert meta["schema_version"] == ix.info().schema_version
+    assert meta["gazetteer"] and ix.info().gazetteer_current
+    meta["gazetteer"] = "an older one"
+    (tmp_path / "arsearch.json").write_text(json.dumps(meta))
+    assert not Index.open(tmp_path).info().gazetteer_current
