@@ -12,10 +12,12 @@ write lock, deletes replaced articles and adds those segments in one commit
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import multiprocessing
 import os
 import queue
+import shutil
 import signal
 import threading
 import time
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as windex
+from whoosh.index import clean_files
 from whoosh.writing import SegmentWriter
 
 from arsearch.errors import ArsearchError, InputError
@@ -204,14 +207,60 @@ def _write_here(index: Index, plan: _Plan, report: IngestReport,
     gazetteer = index.gazetteer
     base = report.handled
     failures: dict[str, str] = {}
-    with index._writer() as writer:
+    with batch_writer(index) as writer:
         for n, (article, digest) in enumerate(plan.todo, start=1):
             document = _document(article, digest, gazetteer, failures)
             if document is not None:
                 writer.update_document(**document)
             if progress and n % CHUNK == 0:
                 progress(base + n)
+        writer.commit()
     _settle(plan, failures, report)
+
+
+@contextlib.contextmanager
+def batch_writer(index: Index) -> Iterator[SegmentWriter]:
+    """The index's writer for one batch; the caller commits.
+
+    On any failure (disk full, Ctrl-C, a dead worker) the batch's files are
+    removed while the lock is still held, so a failed batch leaves neither
+    half-written data nor litter on a full disk, and an ``OSError`` becomes
+    one line naming the index.
+    """
+    writer = index._writer()
+    try:
+        yield writer
+    except BaseException as exc:
+        # Whoosh's cancel() in three steps, so the files are removed after the
+        # writer closed its own (closing may still write) and before the lock goes.
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        remove_leftovers(index._ix)
+        try:
+            writer._finish()
+        except Exception:
+            if writer.writelock:
+                writer.writelock.release()
+        if isinstance(exc, OSError):
+            raise ArsearchError(
+                f"{index.path}: cannot write the index: {exc.strerror or exc}; "
+                "nothing of the current batch was committed") from None
+        raise
+
+
+def remove_leftovers(ix: windex.Index) -> list[str]:
+    """Delete files no committed segment uses (a failed or killed writer's); returns names.
+
+    Only safe while holding the write lock: a running writer's files look the same.
+    """
+    storage = ix.storage
+    before = set(storage.list())
+    toc = ix._read_toc()
+    clean_files(storage, ix.indexname, toc.generation, toc.segments)
+    for name in before:
+        if name.endswith(".tmp"):
+            shutil.rmtree(os.path.join(storage.folder, name), ignore_errors=True)
+    return sorted(before - set(storage.list()))
 
 
 def _document(article: Article, digest: str, gazetteer: Gazetteer,
@@ -249,21 +298,22 @@ class _Workers:
         ]
         for proc in self._procs:
             proc.start()
+        self._closed = False
 
     def write(self, index: Index, plan: _Plan, report: IngestReport,
               progress: Progress | None) -> None:
         """Write one batch through the workers and commit it with the replaced ids deleted."""
-        writer = index._writer()  # holds the write lock from here to the commit
-        try:
-            failures = self._analyse(plan, report.handled, progress)
-            segments = self._flush()
+        with batch_writer(index) as writer:  # the write lock is held until the commit
+            try:
+                failures = self._analyse(plan, report.handled, progress)
+                segments = self._flush()
+            except BaseException:
+                self.close()  # before batch_writer removes the files they write
+                raise
             # Deleted only now, so an article that failed keeps its old version.
             for article_id in plan.replacing - failures.keys():
                 writer.delete_by_term("id", article_id)
             _commit(writer, segments)
-        except BaseException:
-            writer.cancel()
-            raise
         _settle(plan, failures, report)
 
     def _analyse(self, plan: _Plan, base: int, progress: Progress | None) -> dict[str, str]:
@@ -312,12 +362,16 @@ class _Workers:
 
     def close(self) -> None:
         """Stop the workers (they also stop by themselves if this process dies)."""
+        if self._closed:
+            return
+        self._closed = True
         for jobq in self._queues:
             jobq.put(("stop", 0, None))
         for proc in self._procs:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.terminate()
+                proc.join()
         for jobq in [*self._queues, self._results]:
             # Chunks a dead worker never read must not keep this process alive.
             jobq.cancel_join_thread()
@@ -358,7 +412,7 @@ def _worker_main(path: str, gazetteer_files: list[str], jobs: Any, results: Any,
     try:
         _Worker(path, gazetteer_files).run(jobs, results, parent)
     except OSError as exc:  # disk full, index removed under us, ...
-        results.put(("error", -1, f"{exc.filename or path}: {exc.strerror or exc}", {}))
+        results.put(("error", -1, f"{path}: cannot write the index: {exc.strerror or exc}", {}))
     except Exception as exc:
         results.put(("error", -1, f"ingest worker failed: {exc!r}", {}))
 

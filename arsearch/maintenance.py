@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.index import clean_files
 
 from arsearch.errors import ArsearchError, IndexLocked, IndexNotFound
 from arsearch.index import GAZETTEER_DIR, Index
-from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, remove_leftovers
 from arsearch.models import Article
 
 #: Stored fields that make up an article, whatever the schema version.
@@ -60,13 +59,7 @@ def repair(path: str | os.PathLike[str]) -> RepairReport:
         raise IndexLocked(str(directory))
     report = RepairReport()
     try:
-        before = {p.name for p in directory.iterdir()}
-        toc = ix._read_toc()
-        clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
-        for temporary in directory.glob("*.tmp"):
-            if temporary.is_dir():
-                shutil.rmtree(temporary, ignore_errors=True)
-        report.removed = sorted(before - {p.name for p in directory.iterdir()})
+        report.removed = remove_leftovers(ix)
         with ix.searcher() as searcher:
             report.documents = searcher.doc_count()
             for _ in searcher.documents():  # every stored document must be readable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import pytest
 
 import arsearch.ingest
 from arsearch import Index
-from arsearch.errors import SchemaMismatch
+from arsearch.errors import ArsearchError, SchemaMismatch
 from arsearch.ingest import MIN_PARALLEL, estimate_count
 from arsearch.maintenance import reindex, repair
 from arsearch.progress import ProgressLine, format_seconds
@@ -188,3 +189,20 @@ def test_the_index_records_what_built_it(tmp_path: Path) -> None:
     meta["gazetteer"] = "an older one"
     (tmp_path / "arsearch.json").write_text(json.dumps(meta))
     assert not Index.open(tmp_path).info().gazetteer_current
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_disk_fails_cleanly_and_leaves_the_index_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(20))
+    files = sorted(p.name for p in tmp_path.iterdir())
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(arsearch.ingest.SegmentWriter, "add_document", full)
+    with pytest.raises(ArsearchError, match="No space left on device; nothing of the current"):
+        ix.add_articles(articles(MIN_PARALLEL, prefix="new"), jobs=jobs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+    assert len(Index.open(tmp_path)) == 20
