@@ -7,11 +7,14 @@ open a fresh searcher, so they see the last committed state.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import shutil
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -21,6 +24,7 @@ from typing import Any
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import LockError
 
 from arsearch.errors import (
@@ -102,6 +106,22 @@ class SearchResults:
         return self.hits[i]
 
 
+def _close_all(searchers: set[Any]) -> None:
+    for searcher in list(searchers):
+        searcher.close()
+    searchers.clear()
+
+
+def _open_whoosh(directory: Path) -> windex.Index:
+    """Open the Whoosh index without memory-mapping.
+
+    With mmap, Whoosh copies each segment's files into memory on every
+    searcher open (tens of ms on a small index, growing with it); plain file
+    reads make opening cheap, which a one-shot ``arsearch search`` needs.
+    """
+    return FileStorage(str(directory), supports_mmap=False).open_index()
+
+
 def read_meta(directory: Path) -> dict[str, Any]:
     """``arsearch.json`` of an index directory ({} when missing or unreadable)."""
     try:
@@ -151,6 +171,9 @@ class Index:
                  gazetteer: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.path = path
         self._ix = whoosh_index
+        self._local = threading.local()  # one cached searcher per thread
+        self._open: set[Any] = set()  # every cached searcher, closed with the Index
+        self._closer = weakref.finalize(self, _close_all, self._open)
         self._extra_gazetteer = tuple(str(p) for p in gazetteer)
         self._gazetteer: Gazetteer | None = None
 
@@ -172,7 +195,8 @@ class Index:
             raise IndexExists(str(directory))
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            ix = windex.create_in(str(directory), build_schema())
+            windex.create_in(str(directory), build_schema())
+            ix = _open_whoosh(directory)
             meta = {"schema_version": SCHEMA_VERSION, "arsearch": _version(),
                     "gazetteer": bundled_gazetteer_digest()}
             (directory / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
@@ -196,7 +220,7 @@ class Index:
         found = meta.get("schema_version", "unreadable")
         if found != SCHEMA_VERSION:
             raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
-        return cls(directory, windex.open_dir(str(directory)), gazetteer)
+        return cls(directory, _open_whoosh(directory), gazetteer)
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str], *,
@@ -245,15 +269,45 @@ class Index:
         return (directory / META_FILE).is_file() and windex.exists_in(str(directory))
 
     def __len__(self) -> int:
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             return searcher.doc_count()
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
 
+    @contextlib.contextmanager
+    def _searcher(self) -> Iterator[Any]:
+        """This thread's searcher, refreshed to the last commit; kept open between searches.
+
+        Opening a Whoosh searcher reads every segment's metadata, which costs
+        more than a typical query; refreshing only checks for a new commit.
+        """
+        searcher = getattr(self._local, "searcher", None)
+        # Not Searcher.refresh(): it fails on a searcher of an empty index.
+        if searcher is not None and not searcher.up_to_date():
+            self._open.discard(searcher)
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            self._local.searcher = searcher
+            self._open.add(searcher)
+        yield searcher
+
+    def close(self) -> None:
+        """Close the cached searchers (also done when the Index is garbage-collected)."""
+        _close_all(self._open)
+        self._local = threading.local()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def info(self) -> IndexInfo:
         """What the index holds: articles, size on disk, segments, publication span."""
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             documents = searcher.doc_count()
             dates = [d for d in searcher.lexicon("published")]
             segments = len(self._ix._segments())
@@ -318,7 +372,7 @@ class Index:
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             stored = searcher.document(id=article_id)
         if stored is None:
             return None
@@ -359,7 +413,7 @@ class Index:
         by_date = not compiled.terms
         # Without words to rank by, newest first.
         order = sorting.FieldFacet("published", reverse=True) if by_date else None
-        with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
+        with self._searcher() as searcher:
             results = searcher.search(compiled.query, limit=limit, sortedby=order)
             total = len(results)
             # Sorted by date, Whoosh reports the sort key as the score: no score then.
@@ -387,7 +441,7 @@ class Index:
             return
         by_date = not compiled.terms
         order = sorting.FieldFacet("published", reverse=True) if by_date else None
-        with self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
+        with self._searcher() as searcher:
             for hit in searcher.search(compiled.query, limit=None, sortedby=order):
                 stored = hit.fields()
                 mentions = stored.get("mentions") or {}
@@ -409,19 +463,19 @@ class Index:
                                  **kwargs)
         if compiled.query is None:
             return 0
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             return len(searcher.search(compiled.query, limit=1, scored=False))
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Articles whose ``fieldname`` (``exact``, ``stem``, ``broad`` …) holds ``term``."""
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             return searcher.doc_frequency(fieldname, term)
 
     def similar_terms(self, fieldname: str, term: str, maxdist: int = 1, limit: int = 5
                       ) -> list[tuple[str, int]]:
         """Indexed terms within ``maxdist`` edits of ``term``, closest and commonest
         first, with their article counts (for "did you mean")."""
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             reader = searcher.reader()
             found = []
             for candidate in reader.terms_within(fieldname, term, maxdist):
@@ -463,7 +517,7 @@ class Index:
         facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname != "published",
                                    maptype=sorting.UnorderedList)
         docs: dict[str, set[int]] = {}
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             results = searcher.search(whoosh_query, limit=1, groupedby={"g": facet})
             for value, docnums in results.groups("g").items():
                 label = key(value) if key and value else value
@@ -475,7 +529,7 @@ class Index:
         grouped = {name: sorting.FieldFacet(field, allow_overlap=True,
                                             maptype=sorting.UnorderedList)
                    for name, field in FACETS.items()}
-        with self._ix.searcher() as searcher:
+        with self._searcher() as searcher:
             results = searcher.search(whoosh_query, limit=1, groupedby=grouped)
             return {name: self._facet(name, results.groups(name), searcher) for name in FACETS}
 

@@ -181,7 +181,7 @@ def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
 
 def _plan(index: Index, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
     plan = _Plan([], set())
-    with index._ix.searcher() as searcher:
+    with index._searcher() as searcher:
         reader = searcher.reader()
         for article_id, (article, digest) in batch.items():
             if _live(reader, "id_hash", id_hash_key(article_id, digest)):
