@@ -97,16 +97,14 @@ def date_query(text: str, fieldnames: tuple[str, ...]) -> wq.Query:
 
 def entity_query(name: str, kind: str, gazetteer: Gazetteer) -> wq.Query:
     """Articles that mention the actor or place ``name`` (see the module doc)."""
-    field = f"{kind}_ids"
-    entries = [e for e in gazetteer.resolve(name) if e.kind == kind or e.type == "country"]
-    ids: set[str] = set()
-    for entry in entries:
-        ids |= gazetteer.descendants(entry.id)
+    ids = sorted({e.id for e in gazetteer.resolve(name) if e.kind == kind or e.type == "country"})
     if ids:
-        return wq.Or([wq.Term(field, i) for i in sorted(ids)])
+        # {kind}_scope holds each mentioned id with its ancestors: one term per
+        # id covers every place inside it, every unit under it.
+        return wq.Or([wq.Term(f"{kind}_scope", i) for i in ids])
     terms = list(analyze_terms(name))
     fallback = phrase_query(terms, "stem") if terms else wq.NullQuery
-    return wq.Or([wq.Term(field, f"new:{kind}:{normalize(name)}"), fallback])
+    return wq.Or([wq.Term(f"{kind}_ids", f"new:{kind}:{normalize(name)}"), fallback])
 
 
 def as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:

@@ -320,7 +320,10 @@ def word_query(exact: str, stems: tuple[str, ...], broad: str,
         *(wq.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
     ]
     if broad not in stems:
+        # The index leaves out broad keys equal to the word's stem (schema.py),
+        # so words whose stem is this key are found in the stem field.
         clauses.append(wq.Term("broad", broad, boost=BOOSTS["broad"]))
+        clauses.append(wq.Term("stem", broad, boost=BOOSTS["broad"]))
     return wq.Or(clauses)
 
 
