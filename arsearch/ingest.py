@@ -107,12 +107,15 @@ def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError],
     workers: _Workers | None = None
     try:
         for batch in _batches(items, batch_size, salt, report):
-            plan = _plan(index, batch, report)
-            if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
-                workers = workers or _Workers(index, jobs)
-                workers.write(index, plan, report, progress)
-            elif plan.todo:
-                _write_here(index, plan, report, progress)
+            with batch_writer(index) as writer:
+                # Planned under the write lock, so no other writer can commit the
+                # same ids between deciding what is new and writing it.
+                plan = _plan(index, batch, report)
+                if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
+                    workers = workers or _Workers(index, jobs)
+                    workers.write(writer, plan, report, progress)
+                elif plan.todo:
+                    _write_here(writer, index.gazetteer, plan, report, progress)
             if progress:
                 progress(report.handled)
     finally:
@@ -201,26 +204,24 @@ def _live(reader: Any, fieldname: str, text: str) -> bool:
     return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
 
 
-def _write_here(index: Index, plan: _Plan, report: IngestReport,
-                progress: Progress | None) -> None:
-    """Analyse and write a batch in this process (small inputs, ``jobs=1``)."""
-    gazetteer = index.gazetteer
+def _write_here(writer: SegmentWriter, gazetteer: Gazetteer, plan: _Plan,
+                report: IngestReport, progress: Progress | None) -> None:
+    """Analyse and write a batch in this process (small inputs, ``jobs=1``), and commit."""
     base = report.handled
     failures: dict[str, str] = {}
-    with batch_writer(index) as writer:
-        for n, (article, digest) in enumerate(plan.todo, start=1):
-            document = _document(article, digest, gazetteer, failures)
-            if document is not None:
-                writer.update_document(**document)
-            if progress and n % CHUNK == 0:
-                progress(base + n)
-        writer.commit()
+    for n, (article, digest) in enumerate(plan.todo, start=1):
+        document = _document(article, digest, gazetteer, failures)
+        if document is not None:
+            writer.update_document(**document)
+        if progress and n % CHUNK == 0:
+            progress(base + n)
+    writer.commit()
     _settle(plan, failures, report)
 
 
 @contextlib.contextmanager
 def batch_writer(index: Index) -> Iterator[SegmentWriter]:
-    """The index's writer for one batch; the caller commits.
+    """The index's writer (and lock) for one batch; the caller commits, or nothing is written.
 
     On any failure (disk full, Ctrl-C, a dead worker) the batch's files are
     removed while the lock is still held, so a failed batch leaves neither
@@ -230,6 +231,8 @@ def batch_writer(index: Index) -> Iterator[SegmentWriter]:
     writer = index._writer()
     try:
         yield writer
+        if not writer.is_closed:  # nothing to commit
+            writer.cancel()
     except BaseException as exc:
         # Whoosh's cancel() in three steps, so the files are removed after the
         # writer closed its own (closing may still write) and before the lock goes.
@@ -300,20 +303,19 @@ class _Workers:
             proc.start()
         self._closed = False
 
-    def write(self, index: Index, plan: _Plan, report: IngestReport,
+    def write(self, writer: SegmentWriter, plan: _Plan, report: IngestReport,
               progress: Progress | None) -> None:
-        """Write one batch through the workers and commit it with the replaced ids deleted."""
-        with batch_writer(index) as writer:  # the write lock is held until the commit
-            try:
-                failures = self._analyse(plan, report.handled, progress)
-                segments = self._flush()
-            except BaseException:
-                self.close()  # before batch_writer removes the files they write
-                raise
-            # Deleted only now, so an article that failed keeps its old version.
-            for article_id in plan.replacing - failures.keys():
-                writer.delete_by_term("id", article_id)
-            _commit(writer, segments)
+        """Write one batch through the workers; commit it with the replaced ids deleted."""
+        try:
+            failures = self._analyse(plan, report.handled, progress)
+            segments = self._flush()
+        except BaseException:
+            self.close()  # before batch_writer removes the files they write
+            raise
+        # Deleted only now, so an article that failed keeps its old version.
+        for article_id in plan.replacing - failures.keys():
+            writer.delete_by_term("id", article_id)
+        _commit(writer, segments)
         _settle(plan, failures, report)
 
     def _analyse(self, plan: _Plan, base: int, progress: Progress | None) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,3 +207,19 @@ def test_a_full_disk_fails_cleanly_and_leaves_the_index_as_it_was(
         ix.add_articles(articles(MIN_PARALLEL, prefix="new"), jobs=jobs)
     assert sorted(p.name for p in tmp_path.iterdir()) == files
     assert len(Index.open(tmp_path)) == 20
+
+
+def test_a_writer_waiting_for_the_lock_plans_against_what_the_other_committed(
+        tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    other = ix._writer()  # another writer holds the lock ...
+    result: list[arsearch.ingest.IngestReport] = []
+    waiting = threading.Thread(target=lambda: result.append(
+        Index.open(tmp_path).add_articles(articles(MIN_PARALLEL), jobs=2)))
+    waiting.start()
+    for article in articles(MIN_PARALLEL):  # ... and commits the same ids meanwhile
+        other.add_document(id=article["id"], text=article["text"])
+    other.commit()
+    waiting.join()
+    assert result[0].replaced == MIN_PARALLEL
+    assert len(Index.open(tmp_path)) == MIN_PARALLEL  # no duplicates
