@@ -39,8 +39,10 @@ from arsearch.schema import content_hash, id_hash_key, to_document
 if TYPE_CHECKING:
     from arsearch.index import Index
 
-#: Articles per commit: memory stays flat however long the input is.
-DEFAULT_BATCH = 5000
+#: Articles per commit: memory stays flat however long the input is. Each of
+#: two workers then writes a 2,000-article segment whose postings fit in
+#: WORKER_LIMIT_MB (spilling them to disk would cost more than the analysis).
+DEFAULT_BATCH = 4000
 #: Below this many articles to write, worker processes cost more than they save.
 MIN_PARALLEL = 200
 #: Articles per message to a worker; small enough for smooth progress.
@@ -48,7 +50,7 @@ CHUNK = 50
 #: Chunks queued per worker at a time (bounds memory in the pipes).
 IN_FLIGHT = 3
 #: Memory of a worker's posting pool before it spills to disk.
-WORKER_LIMIT_MB = 256
+WORKER_LIMIT_MB = 192
 _POLL = 0.5  # seconds between checks that the other side is still alive
 
 Progress = Callable[[int], None]
