@@ -223,3 +223,26 @@ def test_a_writer_waiting_for_the_lock_plans_against_what_the_other_committed(
     waiting.join()
     assert result[0].replaced == MIN_PARALLEL
     assert len(Index.open(tmp_path)) == MIN_PARALLEL  # no duplicates
+
+
+def test_one_index_searched_from_many_threads_while_it_grows(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(40))
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def search() -> None:
+        try:
+            for _ in range(20):
+                totals.append(ix.search("غارات", place="حلب").total)
+        except BaseException as exc:  # any failure fails the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    ix.add_articles(articles(40, prefix="more"))  # commits while they search
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert set(totals) <= {4, 8} and ix.search("غارات", place="حلب").total == 8
