@@ -623,9 +623,11 @@ def second_writer_outcome(run: Run, info: dict[str, Any]) -> str:
     traceback = any("Traceback" in line for line in run.stderr)
     if run.killed:
         return f"UNCLEAN: still running after {run.seconds:.0f}s; killed"
-    if run.exit == 0 and not run.stderr:
+    skips = [line for line in run.stderr if line.startswith(SKIPPED_PREFIX)]
+    if (run.exit == 0 and not run.stderr) or (run.exit == 2 and len(skips) == len(run.stderr)):
         info["clean"] = True
-        return f"waited for the lock and wrote (exit 0 after {run.seconds:.1f}s)"
+        note = f", {len(skips)} bad input records reported" if skips else ""
+        return f"waited for the lock and wrote (exit {run.exit} after {run.seconds:.1f}s{note})"
     if run.exit == 2 and len(run.stderr) == 1 and LOCKED_WORDS in run.stderr[0] \
             and not traceback:
         info["clean"] = True
