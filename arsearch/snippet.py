@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from arsearch.analysis import analyze_terms
+from arsearch.analysis import analyze_word
+from arsearch.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.tokenize import tokenize
 
 SNIPPET_CHARS = 240
 _LEAD_CHARS = 160
@@ -16,11 +18,9 @@ def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS
     ``highlight`` (the terms a parsed query searched). The window is moved
     to word boundaries; without matches the article's lead is returned.
     """
-    matches = [
-        (t.start, t.end, t.exact if t.exact in highlight else t.stems[0])
-        for t in analyze_terms(text)
-        if t.exact in highlight or t.broad in highlight or any(s in highlight for s in t.stems)
-    ]
+    matches = _matches(text, highlight, prefilter=True)
+    if not matches:  # matched only through a broad key (a broken plural): look at all words
+        matches = _matches(text, highlight, prefilter=False)
     if not matches:
         begin, end = _bounds(text, 0, _LEAD_CHARS)
         return _render(text, begin, end, [])
@@ -32,6 +32,28 @@ def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS
             best_start, best_score = start, score
     begin, end = _bounds(text, max(0, best_start - width // 4), best_start + width)
     return _render(text, begin, end, [(s, e) for s, e, _ in matches if s >= begin and e <= end])
+
+
+def _matches(text: str, highlight: set[str], *, prefilter: bool
+             ) -> list[tuple[int, int, str]]:
+    """(start, end, matched term) of the words whose exact form, stem or broad key is highlighted.
+
+    With ``prefilter``, only words that contain a highlighted term once folded
+    are analysed: stemming every word of every hit would cost a fresh process
+    more than the search itself.
+    """
+    wanted = tuple(highlight)
+    matches = []
+    for token in tokenize(text):
+        if prefilter:
+            folded = normalize_teh_marbuta(fold_letters(token.text)).lower()
+            if not any(term in folded for term in wanted):
+                continue
+        for exact, stems, broad in analyze_word(token.text):
+            if exact in highlight or broad in highlight or any(s in highlight for s in stems):
+                matches.append((token.start, token.end,
+                                exact if exact in highlight else stems[0]))
+    return matches
 
 
 def _bounds(text: str, begin: int, end: int) -> tuple[int, int]:
