@@ -22,9 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
 
-import arabic_reshaper
-from bidi import algorithm as _bidi
-
 BIDI_MODES = ("auto", "on", "off")
 BIDI_ENV = "ARSEARCH_BIDI"
 ELLIPSIS = "…"
@@ -105,7 +102,10 @@ def display_width(text: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _reshaper() -> arabic_reshaper.ArabicReshaper:
+def _reshaper() -> Any:
+    # Imported here: only --bidi needs it, and it costs a plain search ~20 ms.
+    import arabic_reshaper
+
     # Keep the diacritics: they are part of the original text being shown.
     return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
@@ -130,6 +130,8 @@ def reorder(segments: Sequence[Segment], base: str | None = None) -> list[Segmen
     if not text:
         return []
     styles = [style for t, style in shaped for _ in t]
+    from bidi import algorithm as _bidi  # only --bidi needs it
+
     storage = _bidi.get_empty_storage()
     level = _bidi.PARAGRAPH_LEVELS[base] if base else _bidi.get_base_level(text)
     storage["base_level"] = level
