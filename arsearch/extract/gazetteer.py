@@ -188,6 +188,11 @@ class Gazetteer:
                     ids = self.adjectives.setdefault(form, [])
                     if all(i != entry.id for i, _ in ids):
                         ids.append((entry.id, collective))
+        #: Multi-word names written as one word (ديرالزور), for ``resolve``.
+        self._glued: dict[str, list[str]] = {}
+        for key, ids in self.names.items():
+            if len(key) > 1:
+                self._glued.setdefault("".join(key), []).extend(ids)
         self._matcher: object | None = None  # built by arsearch.extract.entities
 
     @classmethod
@@ -237,10 +242,7 @@ class Gazetteer:
             if found:
                 break
         if not found:  # a glued name: ديرالزور
-            compact = "".join(key)
-            for k, ids in self.names.items():
-                if len(k) > 1 and "".join(k) == compact:
-                    found += ids
+            found += self._glued.get("".join(key), ())
         return [self._entries[i] for i in dict.fromkeys(found)]
 
     def descendants(self, entry_id: str) -> set[str]:
