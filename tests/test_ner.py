@@ -104,3 +104,34 @@ def test_word_clusters_load() -> None:
     feats = ner.sentence_features(["قال", "الرئيس", "شيراك", "."])
     assert any(f.startswith("k0=") for f in feats[2])
     assert any(f.startswith("-1k") for f in feats[2])
+
+
+def _seed_sentences() -> list[list[str]]:
+    text = "\n".join(path.read_text("utf-8") for path in SEEDS)
+    text += "\nقال|الرئيس ووزير الخارجية في مدينة حلب: «لا» ... 2019 ، بالرقة."
+    return [[p.text for p in sent] for sent in ner.sentences(ner.pieces(text), text)]
+
+
+def test_tagging_features_are_the_known_training_features_in_order() -> None:
+    """The tagger gets exactly the features the model knows, in training order,
+    so its scores are those of the full feature lists."""
+    known = ner._model_attributes()
+    assert known is not None and "bias" in known.names
+    for tokens in _seed_sentences():
+        full = ner.sentence_features(tokens)
+        tagged = ner._sentence_features([ner._tagging_features(t) for t in tokens], known)
+        assert tagged == [[f for f in feats if f in known.names] for feats in full]
+
+
+def test_pair_screen_misses_no_known_pair() -> None:
+    known = ner._Known.of(["w0+1=a|b|c", "-1b0=x|y", "bias"])
+    assert known.pair_left["w0+1"] == {"a", "a|b"}
+    assert known.pair_right["w0+1"] == {"b|c", "c"}
+    left, right = known.pair_sides("a|b", "x", "")
+    assert left & ner._W_AHEAD and left & ner._B_BACK and not right
+
+
+def test_tags_with_and_without_the_attribute_filter_agree() -> None:
+    tagger = ner._get_tagger()
+    for tokens in _seed_sentences():
+        assert ner._tag(tokens) == list(tagger.tag(ner.sentence_features(tokens)))

@@ -17,14 +17,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from arsearch.extract.conll import bio_spans
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.stem import light_stem
+from arsearch.stem import STEM_CACHES, light_stem
 from arsearch.tokenize import tokenize
 
 #: Entity types ``find_names`` reports (the model also knows MISC).
@@ -56,7 +57,8 @@ def pieces(text: str) -> list[Piece]:
     out: list[Piece] = []
     pos = 0
     for tok in tokenize(text):
-        out.extend(_punctuation(text, pos, tok.start))
+        if not text[pos:tok.start].isspace():  # mostly a space: nothing to add
+            out.extend(_punctuation(text, pos, tok.start))
         out.append(Piece(tok.text, tok.start, tok.end, True))
         pos = tok.end
     out.extend(_punctuation(text, pos, len(text)))
@@ -184,6 +186,8 @@ def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
     return tuple(feats), word, stem, bare, trig
 
 
+STEM_CACHES.append(_token_info.cache_clear)
+
 CLUSTERS_FILE = "ner_clusters.tsv"
 _clusters_lock = threading.Lock()
 _clusters: dict[str, tuple[str, ...]] | None = None
@@ -215,6 +219,8 @@ def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
                     table[word] = tuple(rest.split("\t"))
             _clusters = table
             _cluster_feats.cache_clear()
+            _tagging_features.cache_clear()
+            _near_clusters.cache_clear()
         return _clusters
 
 
@@ -265,25 +271,35 @@ def _gazetteer_index() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], fr
 
 def _gazetteer_features(words: Sequence[str]) -> list[str]:
     """Per token: '' or the gazetteer class of the name covering it (B-/I-)."""
-    first, adjectives = _gazetteer_index()
     out = [""] * len(words)
     i = 0
     while i < len(words):
         size = 0
-        for word in _clitic_readings(words[i]):
-            for rest, cls in first.get(word, ()):
-                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
-                    size = len(rest) + 1
-                    out[i] = f"B-{cls}"
-                    for k in range(i + 1, i + size):
-                        out[k] = f"I-{cls}"
-                    break
-            if size:
+        names, adjective = _gazetteer_starts(words[i])
+        for rest, cls in names:
+            if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                size = len(rest) + 1
+                out[i] = f"B-{cls}"
+                for k in range(i + 1, i + size):
+                    out[k] = f"I-{cls}"
                 break
-        if not size and any(w in adjectives for w in _clitic_readings(words[i])):
+        if not size and adjective:
             out[i] = "adj"
         i += max(size, 1)
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _gazetteer_starts(word: str) -> tuple[tuple[tuple[tuple[str, ...], str], ...], bool]:
+    """The gazetteer names a word may begin, and whether it is an adjective form.
+
+    Names are (rest, class), over each reading of its clitics, in the order
+    ``_gazetteer_features`` tries them.
+    """
+    first, adjectives = _gazetteer_index()
+    readings = _clitic_readings(word)
+    names = tuple(name for reading in readings for name in first.get(reading, ()))
+    return names, any(reading in adjectives for reading in readings)
 
 
 def _clitic_readings(word: str) -> tuple[str, ...]:
@@ -295,52 +311,191 @@ def _clitic_readings(word: str) -> tuple[str, ...]:
     return tuple(readings)
 
 
+_OFFSETS = (-2, -1, 1, 2)
+_PADS = tuple(f"{off}w=<pad>" for off in _OFFSETS)
+
+_NEAR_KINDS = frozenset(f"{off}{kind}" for off in _OFFSETS for kind in "wsbt")
+# Features of two adjacent tokens, "kind=left|right": one bit each, whether
+# the pair is the token before and this one (BACK) or this one and the next.
+_W_BACK, _W_AHEAD, _B_AHEAD, _B_BACK, _MID_BACK, _MID_AHEAD = (1 << k for k in range(6))
+_PAIR_KINDS = {"-1w0": _W_BACK, "w0+1": _W_AHEAD, "b0+1": _B_AHEAD, "-1b0": _B_BACK,
+               "-1k0": _MID_BACK, "k0+1": _MID_AHEAD}
+_ANY_PAIR = sum(_PAIR_KINDS.values())
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity, as a cache key
+class _Known:
+    """The attributes a CRF model has (only those can change its scores)."""
+
+    names: dict[str, str]  # attribute -> the same string, shared by every token
+    near_values: frozenset[str]  # values of the neighbour word features (-1w=...)
+    # Per pair kind, the values found on the left and on the right of its "|".
+    pair_left: dict[str, frozenset[str]]
+    pair_right: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, attributes: Iterable[str]) -> _Known:
+        """Index a model's attribute names."""
+        names = {name: name for name in attributes}
+        near = set()
+        left: dict[str, set[str]] = {kind: set() for kind in _PAIR_KINDS}
+        right: dict[str, set[str]] = {kind: set() for kind in _PAIR_KINDS}
+        for name in names:
+            kind, equals, value = name.partition("=")
+            if equals and kind in _NEAR_KINDS:
+                near.add(value)
+            elif equals and kind in _PAIR_KINDS:
+                # Every "|" may be the separator: words can hold one too.
+                for cut, char in enumerate(value):
+                    if char == "|":
+                        left[kind].add(value[:cut])
+                        right[kind].add(value[cut + 1:])
+        return cls(names, frozenset(near), {k: frozenset(v) for k, v in left.items()},
+                   {k: frozenset(v) for k, v in right.items()})
+
+    def pair_sides(self, word: str, bare: str, mid: str) -> tuple[int, int]:
+        """The pair kinds (bits) a token may be the left and the right side of."""
+        values = {"-1w0": word, "w0+1": word, "b0+1": bare, "-1b0": bare,
+                  "-1k0": mid, "k0+1": mid}
+        left = right = 0
+        for kind, bit in _PAIR_KINDS.items():
+            if values[kind] in self.pair_left[kind]:
+                left |= bit
+            if values[kind] in self.pair_right[kind]:
+                right |= bit
+        return left, right
+
+
+class _TokenFeatures(NamedTuple):
+    """What one token text contributes to the features of its sentence.
+
+    Everything but the features of token pairs and of gazetteer names, which
+    depend on the neighbours: computed once per distinct text, not per token.
+    """
+
+    word: str
+    bare: str
+    own: tuple[str, ...]  # bias, its own features and clusters
+    mid: str  # its cluster id at the second level, "" without clusters
+    # What it gives a token that has it at each of _OFFSETS (-2: two before that token):
+    near_clusters: tuple[tuple[str, ...], ...]
+    near_words: tuple[tuple[str, ...], ...]
+    # The pair features it may be the left and the right side of (bits).
+    pair_left: int = _ANY_PAIR
+    pair_right: int = _ANY_PAIR
+
+
+def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
+    """The features of a token text; with ``known``, only those the model has."""
+    own, word, stem, bare, trig = _token_info(text)
+    clus = _cluster_feats(word, bare) if word != "<num>" and own[-1] != "punct" else ()
+    get = _getter(known)
+
+    def keep(feats: list[str]) -> tuple[str, ...]:
+        return tuple(filter(None, map(get, feats)))
+
+    # Word, stem, bare word and trigger, as seen from a neighbour; a value the
+    # model has at no offset is left out without spelling out its features.
+    values = [("w", word), ("s", stem)]
+    if bare != word:
+        values.append(("b", bare))
+    if trig:
+        values.append(("t", trig))
+    mid = clus[1 % len(clus)] if clus else ""
+    sides = (_ANY_PAIR, _ANY_PAIR)
+    if known is not None:
+        values = [(kind, value) for kind, value in values if value in known.near_values]
+        sides = known.pair_sides(word, bare, mid)
+    return _TokenFeatures(
+        word, bare, keep(["bias", *own, *clus]), mid, _near_clusters(clus[:2], known),
+        tuple(keep([f"{off}{kind}={value}" for kind, value in values]) for off in _OFFSETS),
+        *sides,
+    )
+
+
+@lru_cache(maxsize=1 << 12)
+def _near_clusters(clus: tuple[str, ...], known: _Known | None) -> tuple[tuple[str, ...], ...]:
+    """What a token with these first two cluster ids gives a token at each of _OFFSETS.
+
+    Cached: many words share their coarse clusters.
+    """
+    get = _getter(known)
+    return tuple(
+        tuple(filter(None, map(get, [f"{off}{c}" for c in (clus if off in (-1, 1) else clus[1:])])))
+        for off in _OFFSETS)
+
+
+def _getter(known: _Known | None) -> Callable[[str], str | None]:
+    """Feature -> the model's own string for it, or None (``known`` None: keep all).
+
+    ``filter(None, map(_getter(known), feats))`` keeps the known features in order.
+    """
+    return known.names.get if known is not None else str
+
+
+@lru_cache(maxsize=1 << 16)
+def _tagging_features(text: str) -> _TokenFeatures:
+    """``_token_features`` for the bundled model, cached per token text."""
+    return _token_features(text, _model_attributes())
+
+
+STEM_CACHES.append(_tagging_features.cache_clear)
+
+
 def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
     """CRF attributes of each token of one sentence (training and tagging)."""
-    infos = [_token_info(t) for t in tokens]
-    n = len(infos)
-    gaz = _gazetteer_features([info[1] for info in infos])
-    clus = [_cluster_feats(info[1], info[3]) if info[1] != "<num>" and info[0][-1] != "punct"
-            else () for info in infos]
+    return _sentence_features([_token_features(t, None) for t in tokens], None)
+
+
+def _sentence_features(toks: Sequence[_TokenFeatures], known: _Known | None
+                       ) -> list[list[str]]:
+    """The features of each token of a sentence, in a fixed order.
+
+    With ``known``, only the attributes the model has: CRFsuite ignores the
+    others, and keeping the order of the rest keeps its scores bit for bit.
+    """
+    get = _getter(known)
+    # Two stand-ins on each side give the <pad> features and no others.
+    edge = _TokenFeatures("", "", (), "", ((),) * 4,
+                          tuple(tuple(filter(None, [get(pad)])) for pad in _PADS), 0, 0)
+    padded = [edge, edge, *toks, edge, edge]
+    gaz = ["", *_gazetteer_features([t.word for t in toks]), ""]
     out: list[list[str]] = []
-    for i, (own, word, _stem, bare, _trig) in enumerate(infos):
-        feats = ["bias", *own, *clus[i]]
-        for off in (-2, -1, 1, 2):  # two coarse levels at +-1, the second at +-2
-            j = i + off
-            if 0 <= j < n and clus[j]:
-                feats.extend(f"{off}{c}" for c in (clus[j][:2] if off in (-1, 1) else clus[j][1:2]))
-        mid = clus[i][1 % len(clus[i])] if clus[i] else ""
-        if mid and i > 0 and clus[i - 1]:
-            feats.append(f"-1k0={clus[i - 1][1 % len(clus[i - 1])]}|{mid}")
-        if mid and i + 1 < n and clus[i + 1]:
-            feats.append(f"k0+1={mid}|{clus[i + 1][1 % len(clus[i + 1])]}")
-        if gaz[i]:
-            feats.append(f"gz={gaz[i]}")
-            if gaz[i] != "adj":
-                feats.append(f"gz={gaz[i][2:]}")
-        if i > 0 and gaz[i - 1]:
-            feats.append(f"-1gz={gaz[i - 1]}")
-        if i + 1 < n and gaz[i + 1]:
-            feats.append(f"+1gz={gaz[i + 1]}")
-        for off in (-2, -1, 1, 2):
-            j = i + off
-            if 0 <= j < n:
-                _, w2, s2, b2, t2 = infos[j]
-                feats.append(f"{off}w={w2}")
-                feats.append(f"{off}s={s2}")
-                if b2 != w2:
-                    feats.append(f"{off}b={b2}")
-                if t2:
-                    feats.append(f"{off}t={t2}")
-            else:
-                feats.append(f"{off}w=<pad>")
-        if i > 0:
-            feats.append(f"-1w0={infos[i - 1][1]}|{word}")
-        if i + 1 < n:
-            feats.append(f"w0+1={word}|{infos[i + 1][1]}")
-            feats.append(f"b0+1={bare}|{infos[i + 1][3]}")
-        if i > 0:
-            feats.append(f"-1b0={infos[i - 1][3]}|{bare}")
+    for i, tok in enumerate(toks):
+        before2, before, _, after, after2 = padded[i:i + 5]
+        back = before.pair_left & tok.pair_right
+        ahead = tok.pair_left & after.pair_right
+        feats = [*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
+                 *after.near_clusters[2], *after2.near_clusters[3]]
+        varying = []
+        if back & _MID_BACK and tok.mid and before.mid:
+            varying.append(f"-1k0={before.mid}|{tok.mid}")
+        if ahead & _MID_AHEAD and tok.mid and after.mid:
+            varying.append(f"k0+1={tok.mid}|{after.mid}")
+        gaz_before, gaz_here, gaz_after = gaz[i:i + 3]
+        if gaz_here:
+            varying.append(f"gz={gaz_here}")
+            if gaz_here != "adj":
+                varying.append(f"gz={gaz_here[2:]}")
+        if gaz_before:
+            varying.append(f"-1gz={gaz_before}")
+        if gaz_after:
+            varying.append(f"+1gz={gaz_after}")
+        if varying:
+            feats.extend(filter(None, map(get, varying)))
+        feats.extend((*before2.near_words[0], *before.near_words[1],
+                      *after.near_words[2], *after2.near_words[3]))
+        if back | ahead:
+            varying = []
+            if back & _W_BACK:
+                varying.append(f"-1w0={before.word}|{tok.word}")
+            if ahead & _W_AHEAD:
+                varying.append(f"w0+1={tok.word}|{after.word}")
+            if ahead & _B_AHEAD:
+                varying.append(f"b0+1={tok.bare}|{after.bare}")
+            if back & _B_BACK:
+                varying.append(f"-1b0={before.bare}|{tok.bare}")
+            feats.extend(filter(None, map(get, varying)))
         out.append(feats)
     return out
 
@@ -366,12 +521,35 @@ def _get_tagger():  # -> pycrfsuite.Tagger
     return _tagger
 
 
+_attributes: _Known | None = None
+_attributes_loaded = False
+
+
+def _model_attributes() -> _Known | None:
+    """The attributes the bundled model knows (None: unknown, keep every feature).
+
+    Most features of a token (rare words, word pairs) are not in the model;
+    dropping them before CRFsuite sees them saves encoding and looking them up.
+    """
+    global _attributes, _attributes_loaded
+    if not _attributes_loaded:
+        with _lock:
+            if not _attributes_loaded:
+                info = _get_tagger().info()
+                # Every attribute parsed from the dump, each under its own id.
+                count = int(info.header.get("num_attrs", -1))
+                if len(info.attributes) == len(set(info.attributes.values())) == count:
+                    _attributes = _Known.of(info.attributes)
+                _attributes_loaded = True
+    return _attributes
+
+
 def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
     if not tokens:
         return []
-    feats = sentence_features(tokens)
     if tagger is not None:
-        return list(tagger.tag(feats))
+        return list(tagger.tag(sentence_features(tokens)))
+    feats = _sentence_features([_tagging_features(t) for t in tokens], _model_attributes())
     with _lock:
         return list(_get_tagger().tag(feats))
 
@@ -425,11 +603,15 @@ def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
     if not names:
         return [list(ts) for ts in tags]
     longest = max(len(n) for n in names)
+    firsts = {n[0] for n in names}
     out = []
     for ks, ts in zip(keys, tags, strict=True):
         ts = list(ts)
         i = 0
         while i < len(ks):
+            if ks[i] not in firsts:
+                i += 1
+                continue
             for size in range(min(longest, len(ks) - i), 0, -1):
                 kind = names.get(tuple(ks[i:i + size]))
                 if kind and all(t == "O" for t in ts[i:i + size]) and (
