@@ -10,6 +10,7 @@ by default, and ``normalize_alef`` folds ى into ا (على -> علا).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from arsearch import chars
@@ -21,6 +22,11 @@ _ALEF = str.maketrans({c: chars.ALEF for c in chars.ALEF_VARIANTS})
 _MARKS = str.maketrans({c: None for c in chars.IN_WORD_MARKS})
 _OBFUSCATION = str.maketrans({c: None for c in chars.OBFUSCATION_MARKS})
 _PERSIAN_LETTERS = str.maketrans({chars.FARSI_YEH: chars.YEH, chars.KEHEH: chars.KAF})
+_ALEF_MAKSURA = str.maketrans({chars.ALEF_MAKSURA: chars.YEH})
+# All of fold_letters' character maps in one pass: their keys are disjoint and
+# none maps a character to one another map would change again.
+_FOLD = {**_MARKS, **_OBFUSCATION, **_PERSIAN_LETTERS, **_ALEF, **_DIGITS, **_ALEF_MAKSURA}
+_PRESENTATION_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def strip_marks(text: str) -> str:
@@ -79,7 +85,7 @@ def normalize_presentation_forms(text: str) -> str:
     Only runs NFKC when such a form is present, so ordinary text keeps
     its exact code points.
     """
-    if any("\ufb50" <= c <= "\ufdff" or "\ufe70" <= c <= "\ufeff" for c in text):
+    if _PRESENTATION_FORMS_RE.search(text):
         return unicodedata.normalize("NFKC", text)
     return text
 
@@ -90,10 +96,7 @@ def fold_letters(text: str) -> str:
     Lower-cases Latin, maps digits to ASCII, decomposes ligatures, strips
     marks and obfuscation dots, folds alef variants, ى and Persian letters.
     """
-    text = normalize_presentation_forms(text)
-    text = strip_obfuscation(strip_marks(text))
-    text = normalize_alef(text.translate(_PERSIAN_LETTERS))
-    return normalize_alef_maksura(normalize_digits(text)).lower()
+    return normalize_presentation_forms(text).translate(_FOLD).lower()
 
 
 def normalize(text: str, *, teh_marbuta: bool = True) -> str:

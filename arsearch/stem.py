@@ -12,7 +12,8 @@ because its own choice is wrong for search in ways that matter:
 So we hand it only clitics and inflectional suffixes, and pick the
 segmentation that strips the most while keeping a plausible stem.
 Root extraction (ISRI, ``get_root``) is never used: it merges التنظيم
-with النظام.
+with النظام. tashaphyne is slow and stateful, so it runs behind the
+analysis cache and a lock.
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ _ARTICLE = "ال"
 _LONG_VOWELS = frozenset("اوي")
 _MIN_STEM = 3
 
+_PROCLITIC_SET = frozenset(PROCLITICS)
+#: First letter -> "" and the proclitics it begins, in the order of PROCLITICS.
+_CLITICS_BY_LETTER = {
+    letter: ("", *(p for p in PROCLITICS if p[0] == letter))
+    for letter in {p[0] for p in PROCLITICS}
+}
+_SUFFIX_SET = frozenset(("", *SUFFIXES))
+
 _stemmer: ArabicLightStemmer | None = None
 _stemmer_lock = threading.Lock()  # tashaphyne keeps the last word as state
 
@@ -68,7 +77,7 @@ def _segmentations(word: str) -> list[tuple[int, int]]:
 
 def _acceptable(word: str, left: int, right: int) -> bool:
     prefix, stem, suffix = word[:left], word[left:right], word[right:]
-    if prefix and prefix not in PROCLITICS or suffix and suffix not in SUFFIXES:
+    if prefix and prefix not in _PROCLITIC_SET or suffix and suffix not in _SUFFIX_SET:
         return False
     if suffix == "ا" and len(stem) < 4:
         return False
@@ -204,7 +213,7 @@ def protected_name(word: str) -> str | None:
     """
     names = _protected()
     word = normalize_teh_marbuta(word)
-    for prefix in ("",) + PROCLITICS:
+    for prefix in _CLITICS_BY_LETTER.get(word[:1], ("",)):
         if word.startswith(prefix):
             rest = word[len(prefix):]
             if rest.startswith(_ARTICLE) and len(rest) > 4:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from arsearch import chars
 
@@ -48,7 +49,11 @@ def _is_arabic(piece: str) -> bool:
 def _pieces(text: str) -> Iterator[Token]:
     for match in _WORD_RE.finditer(text):
         start = match.start()
-        for part in _ARABIC_DIGIT_SPLIT_RE.split(match.group()):
+        word = match.group()
+        if word.isalpha():  # no digit, nothing to split
+            yield Token(word, start, match.end())
+            continue
+        for part in _ARABIC_DIGIT_SPLIT_RE.split(word):
             if part:
                 yield Token(part, start, start + len(part))
             start += len(part)
@@ -64,16 +69,23 @@ def tokenize(text: str) -> Iterator[Token]:
     >>> [t.text for t in tokenize("«دا.عــش» في #جبل_البشري")]
     ['دا.عــش', 'في', 'جبل', 'البشري']
     """
-    pending: Token | None = None
+    return iter(tokens(text))
+
+
+@lru_cache(maxsize=16)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The words of ``text``, as ``tokenize`` yields them; never raises.
+
+    Cached for the last few texts: the gazetteer matcher and the name tagger
+    both read every article's words.
+    """
+    out: list[Token] = []
     for piece in _pieces(text):
-        if pending is not None and _joins(text, pending, piece):
-            pending = Token(text[pending.start:piece.end], pending.start, piece.end)
-            continue
-        if pending is not None:
-            yield pending
-        pending = piece
-    if pending is not None:
-        yield pending
+        if out and piece.start - out[-1].end == _OBFUSCATION_GAP and _joins(text, out[-1], piece):
+            out[-1] = Token(text[out[-1].start:piece.end], out[-1].start, piece.end)
+        else:
+            out.append(piece)
+    return tuple(out)
 
 
 def _joins(text: str, left: Token, right: Token) -> bool:

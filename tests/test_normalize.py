@@ -4,10 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arsearch import normalize as normalize_module
 from arsearch.normalize import (
     fold_letters,
     normalize,
     normalize_alef,
+    normalize_alef_maksura,
     normalize_digits,
     normalize_presentation_forms,
     strip_marks,
@@ -63,3 +65,16 @@ def test_empty_string() -> None:
 def test_normalize_never_raises_and_is_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+def test_fold_letters_is_its_steps_in_one_pass() -> None:
+    """The one translation table of fold_letters equals its steps, in order."""
+    def steps(text: str) -> str:
+        text = strip_obfuscation(strip_marks(normalize_presentation_forms(text)))
+        text = normalize_alef(text.translate(normalize_module._PERSIAN_LETTERS))
+        return normalize_alef_maksura(normalize_digits(text)).lower()
+
+    every_char = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    assert fold_letters(every_char) == steps(every_char)
+    for c in every_char:
+        assert fold_letters(c) == steps(c)

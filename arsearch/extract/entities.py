@@ -157,6 +157,9 @@ class _Matcher:
                         self.first.setdefault(glued, []).append(_Name((), tuple(ids), False, None))
         for names in self.first.values():
             names.sort(key=lambda n: -len(n.rest))
+        #: Words (clitics removed) at which some rule may start; see ``_Scan.run``.
+        self.starts = frozenset(self.first).union(
+            gazetteer.adjectives, PLACE_TRIGGERS, ACTOR_TRIGGERS)
 
 
 def _matcher(gazetteer: Gazetteer) -> _Matcher:
@@ -193,7 +196,14 @@ class _Scan:
 
     def run(self) -> list[Mention]:
         i, n = 0, len(self.tokens)
+        starts = self.m.starts
         while i < n:
+            # Most words start no name, adjective or trigger, and are too short
+            # to be glued names: every rule would pass them by.
+            word = self.norms[i]
+            if len(word) < _GLUED_MIN and all(w not in starts for _, w in clitic_variants(word)):
+                i += 1
+                continue
             end = self._known(i) or self._adjective(i) or self._discovered(i) or self._glued(i)
             i = max(end, i + 1)
         return self.mentions
