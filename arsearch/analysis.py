@@ -50,7 +50,10 @@ def stopwords() -> frozenset[str]:
     )
 
 
-@lru_cache(maxsize=1 << 18)
+# Caches here and in stem.py / extract/ner.py are sized for the frequent
+# words (news vocabulary is Zipfian): full, they cost each ingest worker
+# tens of MB; at 4x the size they pushed two workers past 1.5 GB.
+@lru_cache(maxsize=1 << 16)
 def analyze_word(word: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
     """(exact, stems, broad) for each word in one token's text; () if dropped.
 

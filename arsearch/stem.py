@@ -98,7 +98,7 @@ def _score(word: str, seg: tuple[int, int]) -> float:
     return stripped - (0.5 if left == 1 else 0.0)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)
 def stem_variants(word: str) -> tuple[str, ...]:
     """All stems a folded word may have (see ``fold_letters``; ة still present).
 

@@ -148,7 +148,7 @@ def _strip_clitic(n: str) -> str:
     return bare
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 15)
 def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
     """(own features, word, stem, bare word, trigger class) of one token text."""
     folded = fold_letters(text)
@@ -224,7 +224,7 @@ def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
         return _clusters
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 15)
 def _cluster_feats(word: str, bare: str) -> tuple[str, ...]:
     """Cluster ids of a token: of the word itself, else of its bare form."""
     table = _clusters if _clusters is not None else load_clusters()
@@ -289,7 +289,7 @@ def _gazetteer_features(words: Sequence[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _gazetteer_starts(word: str) -> tuple[tuple[tuple[tuple[str, ...], str], ...], bool]:
     """The gazetteer names a word may begin, and whether it is an adjective form.
 
@@ -433,7 +433,7 @@ def _getter(known: _Known | None) -> Callable[[str], str | None]:
     return known.names.get if known is not None else str
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _tagging_features(text: str) -> _TokenFeatures:
     """``_token_features`` for the bundled model, cached per token text."""
     return _token_features(text, _model_attributes())
