@@ -34,6 +34,7 @@ from arsearch.normalize import normalize
 #: Relative weights of the fields a word is searched in.
 BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
 MATCH_MODES = ("all", "any")
+MAX_NESTING = 32
 FIELDS = ("title", "source", "id", "actor", "place", "date", "published")
 #: Fields that are filters (arsearch.filters), not words.
 FILTER_FIELDS = ("actor", "place", "date", "published")
@@ -143,6 +144,7 @@ class _Parser:
         self.match = match
         self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
+        self.depth = 0  # open parentheses around the current position
         self.terms: list[str] = []
         self.highlight: set[str] = set()
         self.words: list[tuple[str | None, str, Term]] = []
@@ -221,11 +223,16 @@ class _Parser:
         lexeme = self.lexemes[self.i]
         self.i += 1
         if lexeme.kind == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:  # the parser and Whoosh both recurse per level
+                raise QuerySyntaxError(f"parentheses nested more than {MAX_NESTING} deep",
+                                       self.text, lexeme.pos)
             node = self._or()
             closing = self._peek()
             if closing is None or closing.kind != ")":
                 raise QuerySyntaxError("unbalanced parenthesis", self.text, lexeme.pos)
             self.i += 1
+            self.depth -= 1
             return node, lexeme.negated
         if lexeme.kind == ")":
             raise QuerySyntaxError("unbalanced parenthesis", self.text, lexeme.pos)

@@ -1,5 +1,6 @@
 """Query parsing: syntax, errors, and the Whoosh queries it builds."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,3 +37,9 @@ def test_parser_raises_only_syntax_errors(text: str) -> None:
 
 def test_long_query_is_fine() -> None:
     assert parse_query("داعش " * 2000, match="any") is not None
+
+
+def test_deeply_nested_parentheses_are_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(QuerySyntaxError, match="nested more than 32 deep"):
+        parse_query("(" * 5000 + "داعش" + ")" * 5000)
+    assert parse_query("(" * 30 + "داعش" + ")" * 30) is not None
