@@ -13,7 +13,6 @@ write lock, deletes replaced articles and adds those segments in one commit
 from __future__ import annotations
 
 import contextlib
-import gzip
 import multiprocessing
 import os
 import queue
@@ -33,7 +32,7 @@ from whoosh.writing import SegmentWriter
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import Article
-from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files
+from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
 from arsearch.schema import content_hash, id_hash_key, to_document
 
 if TYPE_CHECKING:
@@ -143,9 +142,8 @@ def estimate_count(paths: Iterable[str | os.PathLike[str]]) -> int | None:
         if not name.endswith(JSONL_SUFFIXES + CSV_SUFFIXES):
             total += 1
             continue
-        opener: Callable[..., Any] = gzip.open if name.endswith(".gz") else open
         try:
-            with opener(path, "rb") as stream:
+            with open_binary(path) as stream:
                 blocks = iter(lambda: stream.read(1 << 20), b"")  # noqa: B023
                 total += sum(block.count(b"\n") for block in blocks)
         except (OSError, EOFError, zlib.error):

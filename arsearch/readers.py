@@ -280,7 +280,7 @@ def read_jsonl(path: Path) -> Iterator[Article | InputError]:
     """
     source = display_name(path)
     try:
-        with _open(path) as handle:
+        with open_binary(path) as handle:
             yield from _jsonl_records(handle, source)
     except OSError as exc:
         yield InputError(source, f"cannot read: {_reason(exc, path)}")
@@ -294,13 +294,14 @@ def read_csv(path: Path) -> Iterator[Article | InputError]:
     """
     source = display_name(path)
     try:
-        with _open(path) as handle:
+        with open_binary(path) as handle:
             yield from _csv_records(handle, source)
     except OSError as exc:
         yield InputError(source, f"cannot read: {_reason(exc, path)}")
 
 
-def _open(path: Path) -> Any:
+def open_binary(path: Path) -> Any:
+    """A file opened for reading bytes, decompressed when its name ends in ``.gz``."""
     if path.name.lower().endswith(".gz"):
         return gzip.open(path, "rb")
     return path.open("rb")
