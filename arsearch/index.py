@@ -27,6 +27,7 @@ from whoosh import scoring, sorting
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import LockError
 
+from arsearch.collect import newest_first, top_by_score
 from arsearch.errors import (
     IndexExists,
     IndexLocked,
@@ -38,7 +39,7 @@ from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
 from arsearch.filters import as_list, date_query, entity_query
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
 from arsearch.models import Article, Hit
-from arsearch.query import ParsedQuery, parse_query
+from arsearch.query import ParsedQuery, hoist_optional, parse_query
 from arsearch.readers import read_paths
 from arsearch.schema import SCHEMA_VERSION, build_schema
 from arsearch.snippet import make_snippet
@@ -409,16 +410,10 @@ class Index:
         if compiled.query is None:
             return SearchResults([], 0, query or "", parsed=compiled.parsed,
                                  filters=compiled.filters)
-        limit = limit or None
-        by_date = not compiled.terms
-        # Without words to rank by, newest first.
-        order = sorting.FieldFacet("published", reverse=True) if by_date else None
         with self._searcher() as searcher:
-            results = searcher.search(compiled.query, limit=limit, sortedby=order)
-            total = len(results)
-            # Sorted by date, Whoosh reports the sort key as the score: no score then.
-            hits = [self._hit(hit.fields(), 0.0 if by_date else hit.score or 0.0,
-                              compiled.highlight) for hit in results]
+            ranked, total = _ranked(searcher, compiled, limit or None)
+            hits = [self._hit(searcher.stored_fields(docnum), score, compiled.highlight)
+                    for docnum, score in ranked]
         whoosh_query = compiled.query
         return SearchResults(
             hits, total, query or "", compiled.terms, parsed=compiled.parsed,
@@ -439,17 +434,15 @@ class Index:
         compiled = self._compile(query, actor, place, date, published, match, syntax)
         if compiled.query is None:
             return
-        by_date = not compiled.terms
-        order = sorting.FieldFacet("published", reverse=True) if by_date else None
         with self._searcher() as searcher:
-            for hit in searcher.search(compiled.query, limit=None, sortedby=order):
-                stored = hit.fields()
+            for docnum, score in _ranked(searcher, compiled, None)[0]:
+                stored = searcher.stored_fields(docnum)
                 mentions = stored.get("mentions") or {}
                 yield {
                     "id": stored["id"], "title": stored.get("title") or "",
                     "published": stored.get("published"), "source": stored.get("source"),
                     "author": stored.get("author"), "url": stored.get("url"),
-                    "score": 0.0 if by_date else round(hit.score or 0.0, 4),
+                    "score": round(score, 4),
                     "actors": [name for _, name in mentions.get("actors", [])],
                     "places": [name for _, name in mentions.get("places", [])],
                     "dates": list(mentions.get("dates", [])),
@@ -501,9 +494,12 @@ class Index:
             compiled.parsed, compiled.terms, compiled.highlight = (
                 parsed, parsed.terms, parsed.highlight)
             base = parsed.query
+        elif clauses:
+            compiled.query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
+            return compiled
         else:
             base = wq.Every()
-        compiled.query = wq.And([base, *clauses]) if clauses else base
+        compiled.query = hoist_optional(wq.And([base, *clauses])) if clauses else base
         return compiled
 
     def _filter_query(self, fieldname: str, value: str) -> wq.Query:
@@ -585,6 +581,18 @@ class _Compiled:
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
     filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _ranked(searcher: Any, compiled: _Compiled, limit: int | None
+            ) -> tuple[list[tuple[int, float]], int]:
+    """(docnum, score) of the first ``limit`` matches (all with None), and how many match.
+
+    Ranked by score; without words to rank by, newest first (score 0).
+    """
+    if not compiled.terms:
+        docnums, total = newest_first(searcher, compiled.query, limit)
+        return [(docnum, 0.0) for docnum in docnums], total
+    return top_by_score(searcher, compiled.query, limit or searcher.doc_count() or 1)
 
 
 def edit_distance(a: str, b: str) -> int:

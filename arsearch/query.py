@@ -318,20 +318,55 @@ def _alternatives(name: str, stems: tuple[str, ...]) -> wq.Query:
 
 def word_query(exact: str, stems: tuple[str, ...], broad: str,
                fields: tuple[str, ...] | None = None) -> wq.Query:
-    """The query for one analyzed word: exact form, stems, broad key and title."""
+    """The query for one analyzed word: exact form, stems, broad key and title.
+
+    Which articles match is decided by the stems and the broad key alone: the
+    exact form and the title are in the stem field too, so they only add to the
+    score. That is an ``AndMaybe`` (required, optional), with the same scores as
+    an ``Or`` of everything but far fewer posting lists to merge per match.
+    """
     if fields is not None:
         return wq.Or([_alternatives(name, stems) for name in fields])
-    clauses: list[wq.Query] = [
-        wq.Term("exact", exact, boost=BOOSTS["exact"]),
-        *(wq.Term("stem", s, boost=BOOSTS["stem"]) for s in stems),
-        *(wq.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
-    ]
+    required: list[wq.Query] = [wq.Term("stem", s, boost=BOOSTS["stem"]) for s in stems]
     if broad not in stems:
         # The index leaves out broad keys equal to the word's stem (schema.py),
         # so words whose stem is this key are found in the stem field.
-        clauses.append(wq.Term("broad", broad, boost=BOOSTS["broad"]))
-        clauses.append(wq.Term("stem", broad, boost=BOOSTS["broad"]))
-    return wq.Or(clauses)
+        required.append(wq.Term("broad", broad, boost=BOOSTS["broad"]))
+        required.append(wq.Term("stem", broad, boost=BOOSTS["broad"]))
+    optional = wq.Or([
+        wq.Term("exact", exact, boost=BOOSTS["exact"]),
+        *(wq.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
+    ])
+    return wq.AndMaybe(required[0] if len(required) == 1 else wq.Or(required), optional)
+
+
+def hoist_optional(query: wq.Query) -> wq.Query:
+    """Move the score-only parts of word queries to the top of an And or Or.
+
+    ``And([AndMaybe(r1, o1), AndMaybe(r2, o2), f])`` matches and scores like
+    ``AndMaybe(And([r1, r2, f]), Or([o1, o2]))`` (each ``o`` only matches where
+    its ``r`` does), and the second only looks at the optional postings of
+    articles that passed every word and filter. The same holds for ``Or``.
+    """
+    if type(query) is wq.AndNot:
+        base = hoist_optional(query.a)
+        if isinstance(base, wq.AndMaybe):
+            return wq.AndMaybe(wq.AndNot(base.a, query.b), base.b)
+        return wq.AndNot(base, query.b)
+    if type(query) not in (wq.And, wq.Or):
+        return query
+    required: list[wq.Query] = []
+    optional: list[wq.Query] = []
+    for child in (hoist_optional(c) for c in query.subqueries):
+        if isinstance(child, wq.AndMaybe):
+            required.append(child.a)
+            optional.append(child.b)
+        else:
+            required.append(child)
+    combined = type(query)(required, boost=query.boost)
+    if not optional:
+        return combined
+    return wq.AndMaybe(combined, optional[0] if len(optional) == 1 else wq.Or(optional))
 
 
 def parse_query(text: str, *, match: str = "all", syntax: bool = True,
@@ -354,4 +389,5 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True,
     node = parser.parse()
     if node is None:
         return None
-    return ParsedQuery(node, parser.terms, parser.highlight, parser.words, parser.filters)
+    return ParsedQuery(hoist_optional(node), parser.terms, parser.highlight, parser.words,
+                       parser.filters)
