@@ -27,6 +27,12 @@ _ALEF_MAKSURA = str.maketrans({chars.ALEF_MAKSURA: chars.YEH})
 # none maps a character to one another map would change again.
 _FOLD = {**_MARKS, **_OBFUSCATION, **_PERSIAN_LETTERS, **_ALEF, **_DIGITS, **_ALEF_MAKSURA}
 _PRESENTATION_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+# The inverse of _FOLD: what each folded character may have been written as.
+_SPELLINGS: dict[str, str] = {chars.HEH: chars.TEH_MARBUTA}
+for _raw, _folded in _FOLD.items():
+    if _folded:
+        _SPELLINGS[_folded] = _SPELLINGS.get(_folded, "") + chr(_raw)
+_INSIDE_WORD = "[" + re.escape("".join(chr(c) for c, v in _FOLD.items() if v is None)) + "]*"
 
 
 def strip_marks(text: str) -> str:
@@ -97,6 +103,21 @@ def fold_letters(text: str) -> str:
     marks and obfuscation dots, folds alef variants, ى and Persian letters.
     """
     return normalize_presentation_forms(text).translate(_FOLD).lower()
+
+
+def spelling_pattern(folded: str) -> str:
+    """A regex for the raw spellings of a normalized string, for finding it in text.
+
+    Each letter may be written in any form that folds to it, with marks,
+    tatweel and obfuscation dots between letters; compile with IGNORECASE
+    for Latin. Presentation forms are not covered.
+
+    >>> bool(re.search(spelling_pattern("داعش"), "«دا.عــش»"))
+    True
+    """
+    return _INSIDE_WORD.join(
+        f"[{re.escape(c + _SPELLINGS[c])}]" if c in _SPELLINGS else re.escape(c)
+        for c in folded)
 
 
 def normalize(text: str, *, teh_marbuta: bool = True) -> str:

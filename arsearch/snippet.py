@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from arsearch.analysis import analyze_word
-from arsearch.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.tokenize import tokenize
+from arsearch.normalize import spelling_pattern
+from arsearch.tokenize import Token, tokenize
 
 SNIPPET_CHARS = 240
 _LEAD_CHARS = 160
@@ -38,22 +41,38 @@ def _matches(text: str, highlight: set[str], *, prefilter: bool
              ) -> list[tuple[int, int, str]]:
     """(start, end, matched term) of the words whose exact form, stem or broad key is highlighted.
 
-    With ``prefilter``, only words that contain a highlighted term once folded
-    are analysed: stemming every word of every hit would cost a fresh process
-    more than the search itself.
+    With ``prefilter``, only the words around a spelling of a highlighted term
+    (found by one regex over the raw text) are analysed: tokenizing and
+    stemming every word of every hit cost more than the search itself.
     """
-    wanted = tuple(highlight)
     matches = []
-    for token in tokenize(text):
-        if prefilter:
-            folded = normalize_teh_marbuta(fold_letters(token.text)).lower()
-            if not any(term in folded for term in wanted):
-                continue
+    for token in _candidates(text, frozenset(highlight)) if prefilter else tokenize(text):
         for exact, stems, broad in analyze_word(token.text):
             if exact in highlight or broad in highlight or any(s in highlight for s in stems):
                 matches.append((token.start, token.end,
                                 exact if exact in highlight else stems[0]))
     return matches
+
+
+def _candidates(text: str, highlight: frozenset[str]) -> list[Token]:
+    """The tokens of the whitespace-separated chunks that hold a highlighted term."""
+    found: list[Token] = []
+    chunk_end = -1
+    for hit in _terms_re(highlight).finditer(text):
+        if hit.start() < chunk_end:
+            continue  # this chunk is done
+        begin = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
+        chunk_end = min((i for i in (text.find(" ", hit.end()), text.find("\n", hit.end()))
+                         if i != -1), default=len(text))
+        found.extend(Token(t.text, t.start + begin, t.end + begin)
+                     for t in tokenize(text[begin:chunk_end]))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _terms_re(highlight: frozenset[str]) -> re.Pattern[str]:
+    terms = sorted((t for t in highlight if t), key=len, reverse=True)
+    return re.compile("|".join(spelling_pattern(t) for t in terms) or "(?!)", re.IGNORECASE)
 
 
 def _bounds(text: str, begin: int, end: int) -> tuple[int, int]:
