@@ -39,8 +39,7 @@ if TYPE_CHECKING:
     from arsearch.index import Index
 
 #: Articles per commit: memory stays flat however long the input is. Each of
-#: two workers then writes a 2,000-article segment whose postings fit in
-#: WORKER_LIMIT_MB (spilling them to disk would cost more than the analysis).
+#: two workers then writes a 2,000-article segment.
 DEFAULT_BATCH = 4000
 #: Below this many articles to write, worker processes cost more than they save.
 MIN_PARALLEL = 200
@@ -48,8 +47,11 @@ MIN_PARALLEL = 200
 CHUNK = 50
 #: Chunks queued per worker at a time (bounds memory in the pipes).
 IN_FLIGHT = 3
-#: Memory of a worker's posting pool before it spills to disk.
-WORKER_LIMIT_MB = 192
+#: Memory of a worker's posting pool before it spills a sorted run to disk.
+#: Whoosh's estimate is well below the real size of its Python objects: at
+#: 192 a 10k-article ingest peaked at 1,080 MB (all processes), at 64 at
+#: 826 MB, for 7% fewer docs/s (benchmarks/ingest.py --sizes 10000).
+WORKER_LIMIT_MB = 64
 _POLL = 0.5  # seconds between checks that the other side is still alive
 
 Progress = Callable[[int], None]
