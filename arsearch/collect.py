@@ -1,7 +1,9 @@
-"""Gathering the matches of a Whoosh query: top N by score, or newest first.
+"""Gathering the matches of a query: top N by score, or newest first.
 
-Both count every match exactly (``SearchResults.total``) in one pass over the
-postings; Whoosh's defaults need a second pass or a full column read for that.
+Both count every match exactly (``SearchResults.total``) from one evaluation
+(``arsearch.evaluate``). Whoosh's top-N collector counts by running the query
+a second time, or, with block skipping off, miscounts (its matchers prune
+what cannot reach the top); its date sort reads the whole column per search.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import heapq
 import weakref
 from typing import Any
 
-from whoosh import collectors
 from whoosh import query as wq
+
+from arsearch.evaluate import evaluate
 
 #: Above this share of the index, a newest-first sort reads the whole
 #: ``published`` column once per searcher instead of one value per match.
@@ -19,32 +22,14 @@ _WHOLE_COLUMN_SHARE = 8
 _published_columns: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
-class CountingTopCollector(collectors.TopCollector):
-    """The top ``limit`` hits by score, counting every match on the way.
-
-    Whoosh's default top-N collector skips blocks that cannot reach the top,
-    then re-runs the whole query to count the matches, which doubled the cost
-    of a search. With block skipping off, its matcher ``replace()`` still
-    prunes sub-matchers below the heap's minimum score (an Or becomes an And),
-    which gives wrong totals; pinning that minimum at 0 keeps the count exact
-    while the heap still holds the right top N.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit, usequality=False)
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        key = super()._collect(global_docnum, score)
-        self.minscore = 0
-        return key
-
-
 def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
-    """(docnum, score) of the best ``limit`` matches, best first, and the number of matches."""
-    collector = CountingTopCollector(limit)
-    searcher.search_with_collector(query, collector)
-    results = collector.results()
-    return [(hit.docnum, hit.score or 0.0) for hit in results], len(results)
+    """(docnum, score) of the best ``limit`` matches, best first, and the number of matches.
+
+    Ties keep index order, as in Whoosh.
+    """
+    scores = evaluate(searcher, query)
+    best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    return best, len(scores)
 
 
 def newest_first(searcher: Any, query: wq.Query, limit: int | None) -> tuple[list[int], int]:
@@ -52,7 +37,7 @@ def newest_first(searcher: Any, query: wq.Query, limit: int | None) -> tuple[lis
 
     Ties keep index order; articles without a publication date come last.
     """
-    docnums = list(searcher.docs_for_query(query))
+    docnums = list(evaluate(searcher, query))
     if not docnums:
         return [], 0
     date_of = _published(searcher, len(docnums))

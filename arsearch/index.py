@@ -35,6 +35,7 @@ from arsearch.errors import (
     InputError,
     SchemaMismatch,
 )
+from arsearch.evaluate import evaluate
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
 from arsearch.filters import as_list, date_query, entity_query
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
@@ -457,7 +458,7 @@ class Index:
         if compiled.query is None:
             return 0
         with self._searcher() as searcher:
-            return len(searcher.search(compiled.query, limit=1, scored=False))
+            return len(evaluate(searcher, compiled.query))
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Articles whose ``fieldname`` (``exact``, ``stem``, ``broad`` …) holds ``term``."""
@@ -514,8 +515,8 @@ class Index:
                                    maptype=sorting.UnorderedList)
         docs: dict[str, set[int]] = {}
         with self._searcher() as searcher:
-            results = searcher.search(whoosh_query, limit=1, groupedby={"g": facet})
-            for value, docnums in results.groups("g").items():
+            results = _grouped(searcher, whoosh_query, {"g": facet})["g"]
+            for value, docnums in results.items():
                 label = key(value) if key and value else value
                 if label:
                     docs.setdefault(label, set()).update(docnums)
@@ -526,8 +527,8 @@ class Index:
                                             maptype=sorting.UnorderedList)
                    for name, field in FACETS.items()}
         with self._searcher() as searcher:
-            results = searcher.search(whoosh_query, limit=1, groupedby=grouped)
-            return {name: self._facet(name, results.groups(name), searcher) for name in FACETS}
+            groups = _grouped(searcher, whoosh_query, grouped)
+            return {name: self._facet(name, groups[name], searcher) for name in FACETS}
 
     def _facet(self, name: str, groups: dict[Any, list[int]], searcher: Any) -> dict[str, int]:
         """Articles per display name, largest first (months in order).
@@ -581,6 +582,20 @@ class _Compiled:
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
     filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _grouped(searcher: Any, whoosh_query: wq.Query, facets: dict[str, sorting.FacetType]
+             ) -> dict[str, dict[Any, list[int]]]:
+    """The matches of a query grouped by each facet: {facet: {value: docnums}}.
+
+    Matches come from ``arsearch.evaluate`` (Whoosh's AndNot matcher misses
+    exclusions); Whoosh's facet collector only groups them.
+    """
+    docnums = set(evaluate(searcher, whoosh_query))
+    if not docnums:  # Whoosh reads an empty filter as no filter
+        return {name: {} for name in facets}
+    results = searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
+    return {name: results.groups(name) for name in facets}
 
 
 def _ranked(searcher: Any, compiled: _Compiled, limit: int | None

@@ -349,10 +349,10 @@ def hoist_optional(query: wq.Query) -> wq.Query:
     articles that passed every word and filter. The same holds for ``Or``.
     """
     if type(query) is wq.AndNot:
-        base = hoist_optional(query.a)
+        base, excluded = hoist_optional(query.a), _matching_part(query.b)
         if isinstance(base, wq.AndMaybe):
-            return wq.AndMaybe(wq.AndNot(base.a, query.b), base.b)
-        return wq.AndNot(base, query.b)
+            return wq.AndMaybe(wq.AndNot(base.a, excluded), base.b)
+        return wq.AndNot(base, excluded)
     if type(query) not in (wq.And, wq.Or):
         return query
     required: list[wq.Query] = []
@@ -367,6 +367,15 @@ def hoist_optional(query: wq.Query) -> wq.Query:
     if not optional:
         return combined
     return wq.AndMaybe(combined, optional[0] if len(optional) == 1 else wq.Or(optional))
+
+
+def _matching_part(query: wq.Query) -> wq.Query:
+    """``query`` without its score-only parts: an exclusion needs no scores."""
+    if isinstance(query, wq.AndMaybe):
+        return _matching_part(query.a)
+    if type(query) in (wq.And, wq.Or):
+        return type(query)([_matching_part(q) for q in query.subqueries], boost=query.boost)
+    return query
 
 
 def parse_query(text: str, *, match: str = "all", syntax: bool = True,
