@@ -1,11 +1,11 @@
 """Query latency on an existing arsearch index: warm in-process, and a cold process.
 
 Warm: the index is opened once, every query is run once to warm caches
-(gazetteer, Whoosh readers, the OS page cache), then ``--repeat`` rounds are
-timed. Each timed call is ``Index.search(...)`` as an application makes it:
-a fresh searcher, the match count, and the top 10 hits with stored fields
-and snippets. Query texts are read with ``syntax=False`` (TREC titles hold
-parentheses and hyphens). The query sets:
+(gazetteer, Whoosh readers, length columns, the OS page cache), then
+``--repeat`` rounds are timed. Each timed call is ``Index.search(...)`` as an
+application makes it: the exact match count, and the top 10 hits with stored
+fields and snippets (the thread's searcher stays open between calls). Query
+texts are read with ``syntax=False`` (TREC titles hold parentheses and hyphens). The query sets:
 
 * ``all``: the 50 TREC-2002 topic titles, every word required;
 * ``any``: the same titles with ``match="any"`` (ranked by any word);
@@ -17,10 +17,7 @@ With ``--baseline-index`` (a plain Whoosh index written by
 ``benchmarks/ingest.py --keep``, at ``WORKDIR/whoosh-N``) the same titles are
 timed there as AND and as OR queries (Whoosh's ``QueryParser`` on ``text``,
 top 10 with stored fields, no snippets, one searcher held open as the issue's
-reference figures were measured): the do-nothing reference. Because
-``Index.search`` opens a fresh searcher per call, the rows ``searcher (…)``
-time opening and closing a Whoosh searcher on each index (10 per round), the
-part of arsearch's latency that the held-open baseline does not pay.
+reference figures were measured): the do-nothing reference.
 
 Cold: the wall time of whole ``arsearch search TITLE --index DIR`` processes
 (start-up, imports, opening the index, one search, printing), next to the
@@ -137,17 +134,6 @@ def baseline_queries(path: str, titles: list[str]) -> dict[str, list[Query]]:
     return sets
 
 
-def searcher_open(name: str, path: str, times: int = 10) -> dict[str, list[Query]]:
-    """Opening and closing a Whoosh searcher on an index, as every ``Index.search`` does."""
-    ix = windex.open_dir(path)
-
-    def run() -> int:
-        ix.searcher().close()
-        return 1
-
-    return {name: [("open+close", run)] * times}
-
-
 def time_warm(sets: dict[str, list[Query]], repeat: int) -> dict[str, dict[str, Any]]:
     """Run every query once to warm, then time ``repeat`` rounds of all of them."""
     totals = {name: [run() for _, run in queries] for name, queries in sets.items()}
@@ -236,8 +222,7 @@ def print_report(report: dict[str, Any]) -> None:
               f"{row['max_ms']:>9.1f}{row['mean_ms']:>9.1f}{row['zero_hits']:>8}"
               f"{row['median_matches']:>16.0f}")
     for name, row in report["warm"].items():
-        if not name.startswith("searcher"):
-            print(f"  slowest {name}: {row['slowest']}")
+        print(f"  slowest {name}: {row['slowest']}")
     if report.get("cold"):
         print(f"cold processes ({report['cold_runs']} runs each; search: "
               f"{report['cold_query']!r})")
@@ -294,10 +279,8 @@ def main() -> int:
 
     print(f"warming and timing {len(titles)} titles on {args.index} …", file=sys.stderr)
     sets = arsearch_queries(ix, titles)
-    sets.update(searcher_open("searcher (arsearch ix)", args.index))
     if args.baseline_index:
         sets.update(baseline_queries(args.baseline_index, titles))
-        sets.update(searcher_open("searcher (whoosh ix)", args.baseline_index))
     warm = time_warm(sets, args.repeat)
 
     report: dict[str, Any] = {
