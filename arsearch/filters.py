@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from bisect import bisect_left
 from typing import Any
 
@@ -133,11 +134,26 @@ class RangeUnion(wq.Query):
 
     def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
         reader = searcher.reader()
-        docnums: set[int] = set()
-        for query in self.ranges:
-            for fieldname, btext in query.expanded_terms(reader):
-                docnums.update(reader.postings(fieldname, btext).all_ids())
-        return _SortedIds(sorted(docnums)) if docnums else matching.NullMatcher()
+        cache = _range_cache.setdefault(reader, {})
+        key = repr(self.ranges)
+        if key not in cache:
+            docnums: set[int] = set()
+            for query in self.ranges:
+                for fieldname, btext in query.expanded_terms(reader):
+                    docnums.update(reader.postings(fieldname, btext).all_ids())
+            if len(cache) >= _RANGES_PER_READER:
+                del cache[next(iter(cache))]
+            cache[key] = sorted(docnums)
+        ids = cache[key]
+        return _SortedIds(ids) if ids else matching.NullMatcher()
+
+
+#: Date ranges are filters an archivist repeats while refining the words, so
+#: their article lists are kept per segment reader (a commit brings new
+#: readers), like Elasticsearch's filter cache.
+_RANGES_PER_READER = 32
+_range_cache: weakref.WeakKeyDictionary[Any, dict[str, list[int]]] = (
+    weakref.WeakKeyDictionary())
 
 
 class _SortedIds(matching.ListMatcher):
