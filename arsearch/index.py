@@ -1,8 +1,10 @@
 """``Index``: create, fill and search an arsearch index stored in a directory.
 
 An index is a Whoosh index plus ``arsearch.json`` (the schema version it
-was built with). Writes go through one Whoosh writer at a time; searches
-open a fresh searcher, so they see the last committed state.
+was built with). Writes go through one Whoosh writer at a time; each thread
+keeps a searcher that is refreshed when a commit lands, so searches see the
+last committed state. Matching and scoring are in ``arsearch.evaluate`` and
+``arsearch.collect``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
 * Field names have Arabic aliases: عنوان، مصدر، معرف، فاعل (or جهة)، مكان،
   تاريخ، نشر (``مكان:الرقة``).
 
-Each word is analyzed with the index chain and becomes an OR over the exact
-form, its stems and its broad key (boosted in that order) and the title, so
-an exact match outranks a same-stem match, which outranks a broad match.
+Each word is analyzed with the index chain. It matches an article through
+its stems or its broad key, and the score adds the exact form and the title
+(all boosted), so an exact match outranks a same-stem match, which outranks
+a broad match (``word_query``, ``hoist_optional``).
 """
 
 from __future__ import annotations
