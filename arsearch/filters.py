@@ -130,10 +130,16 @@ class RangeUnion(wq.Query):
         return True
 
     def estimate_size(self, ixreader: Any) -> int:
-        return sum(r.estimate_size(ixreader) for r in self.ranges)
+        # Exact and cheap once cached; summing TermRange.estimate_size looks
+        # up every term of the range again, which cost more than the search.
+        return len(self._ids(ixreader))
 
     def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
-        reader = searcher.reader()
+        ids = self._ids(searcher.reader())
+        return _SortedIds(ids) if ids else matching.NullMatcher()
+
+    def _ids(self, reader: Any) -> list[int]:
+        """The sorted article numbers of the range in one segment reader (cached)."""
         cache = _range_cache.setdefault(reader, {})
         key = repr(self.ranges)
         if key not in cache:
@@ -144,8 +150,7 @@ class RangeUnion(wq.Query):
             if len(cache) >= _RANGES_PER_READER:
                 del cache[next(iter(cache))]
             cache[key] = sorted(docnums)
-        ids = cache[key]
-        return _SortedIds(ids) if ids else matching.NullMatcher()
+        return cache[key]
 
 
 #: Date ranges are filters an archivist repeats while refining the words, so
