@@ -39,6 +39,7 @@ from arsearch.errors import (
 )
 from arsearch.evaluate import evaluate
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
+from arsearch.facets import STORED_FIELDS, group_stored
 from arsearch.filters import as_list, date_query, entity_query
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
 from arsearch.models import Article, Hit
@@ -513,24 +514,19 @@ class Index:
 
     def _count_by(self, whoosh_query: wq.Query, fieldname: str,
                   key: Callable[[str], str | None] | None) -> dict[str, int]:
-        facet = sorting.FieldFacet(fieldname, allow_overlap=fieldname != "published",
-                                   maptype=sorting.UnorderedList)
         docs: dict[str, set[int]] = {}
         with self._searcher() as searcher:
-            results = _grouped(searcher, whoosh_query, {"g": facet})["g"]
-            for value, docnums in results.items():
+            for value, docnums in _grouped(searcher, whoosh_query, [fieldname])[fieldname].items():
                 label = key(value) if key and value else value
                 if label:
                     docs.setdefault(label, set()).update(docnums)
         return {label: len(numbers) for label, numbers in sorted(docs.items())}
 
     def _count_facets(self, whoosh_query: wq.Query) -> dict[str, dict[str, int]]:
-        grouped = {name: sorting.FieldFacet(field, allow_overlap=True,
-                                            maptype=sorting.UnorderedList)
-                   for name, field in FACETS.items()}
         with self._searcher() as searcher:
-            groups = _grouped(searcher, whoosh_query, grouped)
-            return {name: self._facet(name, groups[name], searcher) for name in FACETS}
+            groups = _grouped(searcher, whoosh_query, list(FACETS.values()))
+            return {name: self._facet(name, groups[field], searcher)
+                    for name, field in FACETS.items()}
 
     def _facet(self, name: str, groups: dict[Any, list[int]], searcher: Any) -> dict[str, int]:
         """Articles per display name, largest first (months in order).
@@ -586,18 +582,22 @@ class _Compiled:
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _grouped(searcher: Any, whoosh_query: wq.Query, facets: dict[str, sorting.FacetType]
+def _grouped(searcher: Any, whoosh_query: wq.Query, fieldnames: list[str]
              ) -> dict[str, dict[Any, list[int]]]:
-    """The matches of a query grouped by each facet: {facet: {value: docnums}}.
+    """The matches of a query grouped by the values of each field: {field: {value: docnums}}.
 
-    Matches come from ``arsearch.evaluate`` (Whoosh's AndNot matcher misses
-    exclusions); Whoosh's facet collector only groups them.
+    Matches come from ``arsearch.evaluate``; values from the stored fields
+    (``arsearch.facets``), or for other fields from Whoosh's facet collector.
     """
     docnums = set(evaluate(searcher, whoosh_query))
-    if not docnums:  # Whoosh reads an empty filter as no filter
-        return {name: {} for name in facets}
+    if not docnums:
+        return {name: {} for name in fieldnames}
+    if all(name in STORED_FIELDS for name in fieldnames):
+        return group_stored(searcher, docnums, fieldnames)
+    facets = {name: sorting.FieldFacet(name, allow_overlap=name != "published",
+                                       maptype=sorting.UnorderedList) for name in fieldnames}
     results = searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
-    return {name: results.groups(name) for name in facets}
+    return {name: results.groups(name) for name in fieldnames}
 
 
 def _ranked(searcher: Any, compiled: _Compiled, limit: int | None
