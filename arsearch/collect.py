@@ -28,7 +28,14 @@ def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple
     Ties keep index order, as in Whoosh.
     """
     scores = evaluate(searcher, query)
-    best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    if len(scores) > limit:
+        # The limit-th best score, compared as plain floats (fast), then only
+        # the articles reaching it are ordered.
+        cutoff = heapq.nlargest(limit, scores.values())[-1]
+        candidates = [(d, s) for d, s in scores.items() if s >= cutoff]
+    else:
+        candidates = list(scores.items())
+    best = sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
     return best, len(scores)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
@@ -161,9 +162,7 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
                 last_max = block_max
                 matcher._next_block()
                 continue
-        matcher._read_ids()
-        matcher._read_weights()
-        pairs = zip(matcher._ids, matcher._weights, strict=True)
+        pairs = zip(_block_ids(matcher), _block_weights(matcher), strict=True)
         if wanted is not None:
             pairs = ((d, w) for d, w in pairs if d in wanted)
         if field.scorable:
@@ -177,6 +176,20 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
         last_max = block_max
         matcher._next_block()
     return scores
+
+
+def _block_ids(matcher: W3LeafMatcher) -> Any:
+    """The article numbers of the current block: ``_read_ids`` without its
+    Python-generator delta decoding (``accumulate`` runs in C)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids = matcher._data[0]
+    return ids if matcher._byteids else accumulate(ids)
+
+
+def _block_weights(matcher: W3LeafMatcher) -> Any:
+    matcher._read_weights()
+    return matcher._weights
 
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:
