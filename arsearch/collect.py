@@ -16,8 +16,8 @@ from whoosh import query as wq
 
 from arsearch.evaluate import evaluate
 
-#: Above this share of the index, a newest-first sort reads the whole
-#: ``published`` column once per searcher instead of one value per match.
+#: When more than one article in this many matches, a newest-first sort reads
+#: the whole ``published`` column once per searcher instead of one value per match.
 _WHOLE_COLUMN_SHARE = 8
 _published_columns: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
