@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
+from collections.abc import Set as AbstractSet
 from itertools import accumulate
 from typing import Any
 
@@ -39,11 +40,15 @@ _lengths: weakref.WeakKeyDictionary[Any, dict[str, list[int]]] = weakref.WeakKey
 
 
 class _Within:
-    """The articles still in play: a set to test, a sorted list to skip blocks by."""
+    """The articles still in play: a set to test, a sorted list to skip blocks by.
 
-    def __init__(self, docnums: Any) -> None:
-        self.set = docnums if isinstance(docnums, set | frozenset) else set(docnums)
-        self.sorted = sorted(self.set)
+    ``docnums`` is the keys view of the scores so far (not copied: those
+    scores gain no keys while the next clause runs).
+    """
+
+    def __init__(self, docnums: AbstractSet[int]) -> None:
+        self.set = docnums
+        self.sorted = sorted(docnums)
 
 
 def evaluate(searcher: Any, query: wq.Query) -> Scores:
