@@ -23,7 +23,6 @@ KAF = araby.KAF  # ك
 KEHEH = "\u06a9"  # ک
 TATWEEL = araby.TATWEEL  # ـ
 LAM = araby.LAM
-HAMZA = araby.HAMZA  # ء
 
 ALEF_VARIANTS = frozenset({ALEF_MADDA, ALEF_HAMZA_ABOVE, ALEF_HAMZA_BELOW, ALEF_WASLA})
 
