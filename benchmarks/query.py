@@ -11,7 +11,9 @@ texts are read with ``syntax=False`` (TREC titles hold parentheses and hyphens).
 * ``any``: the same titles with ``match="any"`` (ranked by any word);
 * ``filter``: filters alone (actor داعش, place سوريا, date 2018-03..2018-06
   and their combinations), newest first;
-* ``all+filter``: each title with each single filter.
+* ``all+filter``: each title with each single filter;
+* ``facets``: the facets (actors, places, sources, months) of every filter
+  query and of the whole index, as ``arsearch stats`` computes them.
 
 With ``--baseline-index`` (a plain Whoosh index written by
 ``benchmarks/ingest.py --keep``, at ``WORKDIR/whoosh-N``) the same titles are
@@ -106,12 +108,20 @@ def arsearch_queries(ix: arsearch.Index, titles: list[str]) -> dict[str, list[Qu
             return res.total
         return run
 
+    def facets(**kwargs: Any) -> Callable[[], int]:
+        def run() -> int:
+            res = ix.search(None, limit=1, **kwargs)
+            _ = res.facets
+            return res.total
+        return run
+
     return {
         "all": [(t, search(t)) for t in titles],
         "any": [(t, search(t, match="any")) for t in titles],
         "filter": [(name, search(None, **kw)) for name, kw in FILTERS.items()],
         "all+filter": [(f"{t} [{name}]", search(t, **FILTERS[name]))
                        for name in SINGLE_FILTERS for t in titles],
+        "facets": [(name, facets(**kw)) for name, kw in {**FILTERS, "everything": {}}.items()],
     }
 
 
