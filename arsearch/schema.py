@@ -20,7 +20,7 @@ from arsearch.extract import Gazetteer, extract
 from arsearch.models import Article, Mention
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Terms that share a position (the readings of one word) are joined by this.
 ALTERNATIVES = "|"

@@ -49,6 +49,8 @@ _AMBIGUOUS_PROCLITICS = frozenset("وفبكل")
 #: Suffixes that mark a noun firmly enough to accept a two-letter stem (قوات -> قو).
 _NOUN_SUFFIXES = frozenset({"ات", "ة"})
 _ARTICLE = "ال"
+#: Proclitic stacks whose last letter is part of the article, never of the word.
+_ARTICLE_ENDINGS = frozenset(p for p in PROCLITICS if p.endswith(("ال", "لل")))
 _LONG_VOWELS = frozenset("اوي")
 _MIN_STEM = 3
 
@@ -102,11 +104,11 @@ def _score(word: str, seg: tuple[int, int]) -> float:
 def stem_variants(word: str) -> tuple[str, ...]:
     """All stems a folded word may have (see ``fold_letters``; ة still present).
 
-    The first is the best guess. A second is given when the guess removed a
-    lone و/ف/ب/ك/ل that may just as well be the word's first letter
-    (وزارة: و+زارة or وزارة); indexing and querying both readings keeps
-    وزارة, الوزارة and ووزارة findable from one another. Protected names only
-    lose their clitics.
+    The first is the best guess. A second is given when the last clitic the
+    guess removed is a lone و/ف/ب/ك/ل that may just as well be the word's
+    first letter (وزارة: و+زارة or وزارة; وكورونا: وك+ورونا or و+كورونا);
+    indexing and querying both readings keeps وزارة, الوزارة and ووزارة
+    findable from one another. Protected names only lose their clitics.
 
     >>> stem_variants("وبالمستشفيات"), stem_variants("وزارة")
     (('مستشف',), ('زار', 'وزار'))
@@ -118,8 +120,8 @@ def stem_variants(word: str) -> tuple[str, ...]:
         return (normalize_teh_marbuta(word),)
     candidates = [s for s in _segmentations(word) if _acceptable(word, *s)]
     left, best = _best_stem(word, candidates)
-    if left == 1 and word[0] in _AMBIGUOUS_PROCLITICS:
-        _, kept = _best_stem(word, [s for s in candidates if s[0] == 0])
+    if left and word[left - 1] in _AMBIGUOUS_PROCLITICS and word[:left] not in _ARTICLE_ENDINGS:
+        _, kept = _best_stem(word, [s for s in candidates if s[0] == left - 1])
         if kept != best:
             return (best, kept)
     return (best,)

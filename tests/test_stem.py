@@ -53,6 +53,14 @@ def test_ambiguous_first_letter_keeps_both_readings() -> None:
     assert stem(fold_letters("الوزارة")) in stem_variants(fold_letters("وزارة"))
 
 
+def test_stacked_clitics_keep_both_readings_of_their_last_letter() -> None:
+    # و+ك+ورونا or و+كورونا: the reading of كورونا and الكورونا must be among them.
+    readings = set(stem_variants(fold_letters("وكورونا")))
+    assert stem(fold_letters("الكورونا")) in readings
+    assert readings & set(stem_variants(fold_letters("كورونا")))
+    assert stem_variants(fold_letters("والمدينة")) == ("مدين",)  # ال is never the word's
+
+
 def test_broad_key_joins_broken_plurals_not_roots() -> None:
     assert broad_key(stem("مدينة")) == broad_key(stem("مدن"))
     assert broad_key(stem("عناصر")) == broad_key(stem("عنصر"))
