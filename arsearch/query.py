@@ -152,6 +152,7 @@ class _Parser:
         self.filters: list[tuple[str, str, bool]] = []
         self.resolve = resolve or default_filter
         self._negating = False  # the operand being parsed follows NOT
+        self._word_keys: dict[int, str] = {}  # id(word query) -> its first stem
 
     def parse(self) -> wq.Query | None:
         if not self.lexemes:
@@ -192,6 +193,11 @@ class _Parser:
                 negated = True
                 if self._peek() is None or self._peek().kind in (")", "op"):
                     raise QuerySyntaxError("NOT needs a term after it", self.text, lexeme.pos)
+            if lexeme.kind == "word" and not (negated or lexeme.negated):
+                # Its words join the others', so a repeat anywhere is dropped (_unique).
+                self.i += 1
+                positive.extend(self._word_clauses(lexeme.text))
+                continue
             is_filter = lexeme.kind.startswith("field") and lexeme.field in FILTER_FIELDS
             self._negating = negated
             node, node_negated = self._unary()
@@ -206,6 +212,7 @@ class _Parser:
         if not positive and not negative and not required:
             return None
         combine = all_of if self.match == "all" else wq.Or
+        positive = self._unique(positive)
         base: wq.Query
         if not positive:
             base = wq.Every() if not required else (
@@ -259,18 +266,37 @@ class _Parser:
         return self._words(lexeme.text, fields=("title_terms",))
 
     def _words(self, text: str, fields: tuple[str, ...] | None = None) -> wq.Query | None:
-        clauses = []
-        for term in analyze_terms(text):
-            self.terms.append(term.stems[0])
-            self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
-            self.highlight.update((term.exact, *term.stems, term.broad))
-            clauses.append(word_query(term.exact, term.stems, term.broad, fields))
+        clauses = self._unique(self._word_clauses(text, fields))
         if not clauses:
             return None
         if len(clauses) == 1:
             return clauses[0]
         # Several words in one lexeme (syntax off, a ligature): combine by mode.
         return all_of(clauses) if self.match == "all" else wq.Or(clauses)
+
+    def _word_clauses(self, text: str, fields: tuple[str, ...] | None = None) -> list[wq.Query]:
+        clauses = []
+        for term in analyze_terms(text):
+            self.terms.append(term.stems[0])
+            self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
+            self.highlight.update((term.exact, *term.stems, term.broad))
+            clauses.append(word_query(term.exact, term.stems, term.broad, fields))
+            if fields is None:
+                self._word_keys[id(clauses[-1])] = term.stems[0]
+        return clauses
+
+    def _unique(self, clauses: list[wq.Query]) -> list[wq.Query]:
+        """The clauses without repeats: a word given twice, in any inflection
+        (غارة ... غارات), counts once, as it does for matching. Tweets repeat
+        words for emphasis; summing each repeat let them outweigh the rest."""
+        seen: set[object] = set()
+        out = []
+        for clause in clauses:
+            key = self._word_keys.get(id(clause), clause)
+            if key not in seen:
+                seen.add(key)
+                out.append(clause)
+        return out
 
     def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
         terms = list(analyze_terms(text))

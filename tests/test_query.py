@@ -1,9 +1,12 @@
 """Query parsing: syntax, errors, and the Whoosh queries it builds."""
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import arsearch
 from arsearch.errors import QuerySyntaxError
 from arsearch.query import parse_query
 
@@ -35,8 +38,28 @@ def test_parser_raises_only_syntax_errors(text: str) -> None:
     parse_query(text, syntax=False)  # without syntax, never raises
 
 
-def test_long_query_is_fine() -> None:
-    assert parse_query("داعش " * 2000, match="any") is not None
+def _distinct_words(n: int) -> list[str]:
+    letters = "بتثجحخدذرزسشصضطظعغقمن"
+    return ["".join(w) for w in itertools.islice(itertools.product(letters, repeat=4), n)]
+
+
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_long_query_is_fine(seed_index: arsearch.Index, match: str) -> None:
+    results = seed_index.search(" ".join(_distinct_words(2000)), match=match)  # no RecursionError
+    assert len(results.terms) == 2000
+
+
+def test_repeated_word_counts_once() -> None:
+    once = str(parse_query("غارات حلب", match="any").query)
+    assert str(parse_query("غارات حلب غارات", match="any").query) == once
+    # Another inflection of the same word is a repeat too; the first one typed is kept.
+    assert str(parse_query("غارات حلب الغارة", match="any").query) == once
+    assert str(parse_query("غارات غارات", match="all").query) == str(parse_query("غارات").query)
+
+
+def test_repeats_are_only_dropped_within_a_group() -> None:
+    text = str(parse_query("(غارات حلب) OR (غارات دمشق)").query)
+    assert text.count("stem:غار") == 2
 
 
 def test_deeply_nested_parentheses_are_a_syntax_error_not_a_crash() -> None:
