@@ -22,7 +22,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from whoosh import fields, index, qparser, scoring
+from whoosh import fields, index, scoring
+from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer
 
 import arsearch
@@ -77,13 +78,12 @@ def run_whoosh(corpus: list[dict], queries: dict[str, str], workdir: str) -> dic
             writer.add_document(id=doc["id"], body=f"{doc.get('title', '')}\n{doc['text']}")
     analyzer = StandardAnalyzer()
     out = {}
-    from whoosh import query as wq
+    # A plain OR of the analyzed terms, as in the reference figures.
     with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
         for qid, text in queries.items():
             terms = [t.text for t in analyzer(text)]
             q = wq.Or([wq.Term("body", t) for t in terms]) if terms else wq.NullQuery
             out[qid] = [hit["id"] for hit in searcher.search(q, limit=K)]
-    _ = qparser  # plain OR of analyzed terms, as in the reference figures
     return out
 
 
