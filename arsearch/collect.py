@@ -15,13 +15,10 @@ from typing import Any
 from whoosh import query as wq
 
 from arsearch.evaluate import evaluate
-from arsearch.prune import top_any
 
 #: When more than one article in this many matches, a newest-first sort reads
 #: the whole ``published`` column once per searcher instead of one value per match.
 _WHOLE_COLUMN_SHARE = 8
-#: Up to this many hits, any-word queries skip what cannot reach them (arsearch.prune).
-_PRUNED_LIMIT = 1000
 _published_columns: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
@@ -30,8 +27,6 @@ def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple
 
     Ties keep index order, as in Whoosh.
     """
-    if limit <= _PRUNED_LIMIT and (pruned := top_any(searcher, query, limit)) is not None:
-        return pruned
     scores = evaluate(searcher, query)
     if len(scores) > limit:
         # The limit-th best score, compared as plain floats (fast), then only
