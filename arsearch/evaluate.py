@@ -68,12 +68,6 @@ def evaluate(searcher: Any, query: wq.Query) -> Scores:
     return scores
 
 
-def evaluate_leaf(query: wq.Query, leaf: Any, top: Any, within: set[int] | None = None) -> Scores:
-    """The matches of ``query`` in one segment, by the segment's docnums (deleted
-    articles included), optionally only among ``within``."""
-    return _evaluate(query, leaf, top, None if within is None else _Within(within))
-
-
 def _evaluate(query: wq.Query, leaf: Any, top: Any, within: _Within | None) -> Scores:
     kind = type(query)
     if kind is wq.Term:
@@ -141,40 +135,7 @@ def _boosted(scores: Scores, boost: float) -> Scores:
     return scores
 
 
-def term_bound(query: wq.Term, leaf: Any, top: Any) -> float:
-    """The highest score ``query`` can give any article of the segment ``leaf``.
-
-    Whoosh's BM25F at the term's highest frequency and a field length of 0
-    (the stored minimum length is not the one-byte length documents are
-    scored with, so it could understate the bound).
-    """
-    if query.fieldname not in leaf.schema:
-        return 0.0
-    field = leaf.schema[query.fieldname]
-    try:
-        btext = field.to_bytes(query.text)
-    except ValueError:
-        return 0.0
-    reader = leaf.reader()
-    if (query.fieldname, btext) not in reader:
-        return 0.0
-    most = reader.term_info(query.fieldname, btext).max_weight()
-    if not field.scorable:
-        return most * query.boost
-    scorer = top.weighting.scorer(leaf, query.fieldname, btext)
-    return scorer.idf * query.boost * most * (scorer.K1 + 1) / (
-        most + scorer.K1 * (1 - scorer.B))
-
-
-def term_scores(query: wq.Term, leaf: Any, top: Any, within: set[int],
-                seen: set[int]) -> Scores:
-    """The scores of ``query`` for the articles ``within``; every article it
-    matches is added to ``seen`` (for counting), without being scored."""
-    return _term(query, leaf, top, _Within(within), seen)
-
-
-def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None,
-          seen: set[int] | None = None) -> Scores:
+def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores:
     """The postings of one term, scored as Whoosh's BM25F (or by weight, unscored fields)."""
     if query.fieldname not in leaf.schema:
         return {}
@@ -203,7 +164,7 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None,
     last_max = -1
     while matcher.is_active():
         block_max = matcher._maxid
-        if within is not None and seen is None:
+        if within is not None:
             first = bisect_right(within.sorted, last_max)
             if first == len(within.sorted):
                 break
@@ -211,19 +172,9 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None,
                 last_max = block_max
                 _next_block(matcher)
                 continue
-        if seen is not None:
-            ids = list(_block_ids(matcher))
-            seen.update(ids)
-            hits = wanted.intersection(ids) if wanted is not None else ids
-            if not hits:
-                _next_block(matcher)
-                continue
-            weight_of = dict(zip(ids, _block_weights(matcher), strict=True))
-            pairs = ((d, weight_of[d]) for d in hits)
-        else:
-            pairs = zip(_block_ids(matcher), _block_weights(matcher), strict=True)
-            if wanted is not None:
-                pairs = ((d, w) for d, w in pairs if d in wanted)
+        pairs = zip(_block_ids(matcher), _block_weights(matcher), strict=True)
+        if wanted is not None:
+            pairs = ((d, w) for d, w in pairs if d in wanted)
         if field.scorable:
             # bm25(idf, tf, fl, avgfl, B, K1) of whoosh.scoring, with boost folded into idf
             for docnum, tf in pairs:
@@ -241,7 +192,7 @@ def _next_block(matcher: W3LeafMatcher) -> None:
     """``W3LeafMatcher._next_block``, reading the next block's header in one read.
 
     Whoosh unpickles the header straight from the file, which reads it a few
-    bytes at a time: about twenty reads per block, a third of an any-word search.
+    bytes at a time: about twenty reads per block, a sixth of an any-word search.
     """
     if matcher._lastblock:
         matcher._atend = True
