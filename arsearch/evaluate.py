@@ -30,8 +30,10 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length
 
@@ -62,6 +64,9 @@ def evaluate(searcher: Any, query: wq.Query) -> Scores:
     for leaf, offset in searcher.leaf_searchers():
         found = _evaluate(query, leaf, searcher, None)
         deleted = leaf.reader().deleted_docs_set
+        if not (offset or deleted or scores):  # the first segment, nothing deleted: as is
+            scores = found
+            continue
         for docnum, score in found.items():
             if docnum not in deleted:
                 scores[docnum + offset] = score
@@ -145,20 +150,21 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
     except ValueError:
         return {}
     reader = leaf.reader()
-    if (query.fieldname, btext) not in reader:
+    try:
+        matcher = reader.postings(query.fieldname, btext)
+    except TermNotFound:
         return {}
-    matcher = reader.postings(query.fieldname, btext)
     if isinstance(matcher, FilterMatcher):  # deletions: removed once, in evaluate()
         matcher = matcher.child
     if not isinstance(matcher, W3LeafMatcher):  # not the on-disk codec
         return _by_whoosh(query, leaf, top, within)
     if field.scorable:
-        scorer = top.weighting.scorer(leaf, query.fieldname, btext)
+        idf, k1, b, avgfl = _bm25_statistics(top, leaf, query.fieldname, btext)
         lengths = _field_lengths(reader, query.fieldname)
-        idf = scorer.idf * query.boost
-        k1_plus_1 = scorer.K1 + 1
-        fixed = scorer.K1 * (1 - scorer.B)
-        per_length = scorer.K1 * scorer.B / scorer.avgfl
+        idf *= query.boost
+        k1_plus_1 = k1 + 1
+        fixed = k1 * (1 - b)
+        per_length = k1 * b / avgfl
     scores: Scores = {}
     wanted = within.set if within is not None else None
     last_max = -1
@@ -186,6 +192,23 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
         last_max = block_max
         _next_block(matcher)
     return scores
+
+
+def _bm25_statistics(top: Any, leaf: Any, fieldname: str, btext: bytes
+                     ) -> tuple[float, float, float, float]:
+    """(idf, K1, B, average field length), as Whoosh's ``BM25FScorer`` takes them.
+
+    The scorer itself also looks the term up again in the segment, for a
+    best-possible score this module never uses: per term and segment, that
+    was a third of the term-dictionary reads of a search on a 10-segment index.
+    """
+    weighting = top.weighting
+    if type(weighting) is scoring.BM25F:
+        return (top.idf(fieldname, btext), weighting.K1,
+                weighting._field_B.get(fieldname, weighting.B),
+                top.avg_field_length(fieldname) or 1)
+    scorer = weighting.scorer(leaf, fieldname, btext)
+    return scorer.idf, scorer.K1, scorer.B, scorer.avgfl
 
 
 def _next_block(matcher: W3LeafMatcher) -> None:
