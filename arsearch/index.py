@@ -447,8 +447,8 @@ class Index:
                     "published": stored.get("published"), "source": stored.get("source"),
                     "author": stored.get("author"), "url": stored.get("url"),
                     "score": round(score, 4),
-                    "actors": [name for _, name in mentions.get("actors", [])],
-                    "places": [name for _, name in mentions.get("places", [])],
+                    "actors": _names(mentions, "actors"),
+                    "places": _names(mentions, "places"),
                     "dates": list(mentions.get("dates", [])),
                     "text": stored.get("text", ""),
                 }
@@ -565,10 +565,16 @@ class Index:
             id=stored["id"], title=stored.get("title") or "", score=score, snippet=snippet,
             published=stored.get("published"), source=stored.get("source"),
             author=stored.get("author"), url=stored.get("url"), highlights=spans,
-            actors=[name for _, name in mentions.get("actors", [])],
-            places=[name for _, name in mentions.get("places", [])],
+            actors=_names(mentions, "actors"),
+            places=_names(mentions, "places"),
             dates=list(mentions.get("dates", [])),
         )
+
+
+def _names(mentions: dict[str, Any], kind: str) -> list[str]:
+    """The canonical names of the ``kind`` an article mentions, each once: places of
+    different ids may share a name (the governorate and the city of الحسكة)."""
+    return list(dict.fromkeys(name for _, name in mentions.get(kind, [])))
 
 
 @dataclass

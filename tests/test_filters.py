@@ -60,6 +60,15 @@ def test_hits_carry_mentions_and_results_facets(seed_index: arsearch.Index) -> N
     (hit,) = results
     assert "داعش" in hit.actors and "البوكمال" in hit.places and "2017-11" in hit.dates
     assert {"actors", "places", "dates"} <= hit.to_dict().keys()
+
+
+def test_hits_name_each_place_once(seed_index: arsearch.Index) -> None:
+    # Seed 001 mentions الحسكة, a governorate and a city of the same name.
+    (hit,) = [h for h in seed_index.search(actor="قسد", limit=0) if h.id.startswith("001")]
+    (document,) = [d for d in seed_index.documents(actor="قسد") if d["id"].startswith("001")]
+    for names in (hit.places, hit.actors, document["places"], document["actors"]):
+        assert len(names) == len(set(names))
+    assert hit.places.count("الحسكة") == 1
     facets = seed_index.search(actor="داعش", limit=1).facets
     assert facets["actors"]["داعش"] == 5
     assert facets["places"]["دير الزور"] == 4  # governorate and city counted once per article
