@@ -395,6 +395,8 @@ def main() -> int:
                              "re-used with new ids [default: %(default)s]")
     parser.add_argument("--jobs", type=int, default=2,
                         help="arsearch index --jobs [default: %(default)s]")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="arsearch index --batch (articles per commit) [default: its own]")
     parser.add_argument("--order", choices=("mixed", "files"), default="mixed",
                         help="mixed: round-robin over the corpus files (same mix of sources "
                              "at every size); files: file after file [default: %(default)s]")
@@ -441,8 +443,9 @@ def main() -> int:
             if valid < docs:
                 print(f"  {docs - valid} records have no text: both systems skip them "
                       f"(arsearch reports them and exits with status 2)", file=sys.stderr)
+            batch = ["--batch", str(args.batch)] if args.batch else []
             runs = [("arsearch", [*arsearch_command(), "index", str(sample), "--jobs",
-                                  str(args.jobs), "--quiet", "--index"])]
+                                  str(args.jobs), *batch, "--quiet", "--index"])]
             if not args.skip_baseline:
                 runs.append(("whoosh", [sys.executable, str(Path(__file__).resolve()),
                                         "--_baseline", str(sample)]))
