@@ -38,11 +38,13 @@ from arsearch.schema import content_hash, id_hash_key, to_document
 if TYPE_CHECKING:
     from arsearch.index import Index
 
-#: Articles per commit. Memory stays flat however large (the workers' posting
-#: pools spill to disk at WORKER_LIMIT_MB); what it sets is the size of the
-#: segments, one per worker and batch. At 4,000 the 73k news corpus made 38
-#: segments and Whoosh's merge policy merged 20 of them (40k articles) in the
-#: committing process while the workers waited, about a third of the ingest.
+#: Articles per commit; it sets the size of the segments, one per worker and
+#: batch. At 4,000 the 73k news corpus made 38 segments and Whoosh's merge policy
+#: merged 20 of them (40k articles) in the committing process while the workers
+#: waited, about a third of the ingest. The posting pools spill to disk at
+#: WORKER_LIMIT_MB, but memory still grows with the batch: at 40,000 the 73k
+#: corpus made 4 segments and a 1.77x index instead of 2.17x, and peaked at
+#: 1,542 MB instead of 1,096 (benchmarks/ingest.py --batch).
 DEFAULT_BATCH = 16000
 #: Below this many articles to write, worker processes cost more than they save.
 MIN_PARALLEL = 200
