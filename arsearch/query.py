@@ -152,7 +152,8 @@ class _Parser:
         self.filters: list[tuple[str, str, bool]] = []
         self.resolve = resolve or default_filter
         self._negating = False  # the operand being parsed follows NOT
-        self._word_keys: dict[int, str] = {}  # id(word query) -> its first stem
+        # id(word query) -> (the query, its first stem); holding the query keeps its id unique.
+        self._word_keys: dict[int, tuple[wq.Query, str]] = {}
 
     def parse(self) -> wq.Query | None:
         if not self.lexemes:
@@ -282,7 +283,7 @@ class _Parser:
             self.highlight.update((term.exact, *term.stems, term.broad))
             clauses.append(word_query(term.exact, term.stems, term.broad, fields))
             if fields is None:
-                self._word_keys[id(clauses[-1])] = term.stems[0]
+                self._word_keys[id(clauses[-1])] = (clauses[-1], term.stems[0])
         return clauses
 
     def _unique(self, clauses: list[wq.Query]) -> list[wq.Query]:
@@ -292,7 +293,8 @@ class _Parser:
         seen: set[object] = set()
         out = []
         for clause in clauses:
-            key = self._word_keys.get(id(clause), clause)
+            word = self._word_keys.get(id(clause))
+            key = word[1] if word is not None else clause
             if key not in seen:
                 seen.add(key)
                 out.append(clause)
