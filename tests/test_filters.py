@@ -60,6 +60,10 @@ def test_hits_carry_mentions_and_results_facets(seed_index: arsearch.Index) -> N
     (hit,) = results
     assert "داعش" in hit.actors and "البوكمال" in hit.places and "2017-11" in hit.dates
     assert {"actors", "places", "dates"} <= hit.to_dict().keys()
+    facets = seed_index.search(actor="داعش", limit=1).facets
+    assert facets["actors"]["داعش"] == 5
+    assert facets["places"]["دير الزور"] == 4  # governorate and city counted once per article
+    assert facets["months"] == {"2017-11": 1, "2019-03": 1}
 
 
 def test_hits_name_each_place_once(seed_index: arsearch.Index) -> None:
@@ -69,10 +73,6 @@ def test_hits_name_each_place_once(seed_index: arsearch.Index) -> None:
     for names in (hit.places, hit.actors, document["places"], document["actors"]):
         assert len(names) == len(set(names))
     assert hit.places.count("الحسكة") == 1
-    facets = seed_index.search(actor="داعش", limit=1).facets
-    assert facets["actors"]["داعش"] == 5
-    assert facets["places"]["دير الزور"] == 4  # governorate and city counted once per article
-    assert facets["months"] == {"2017-11": 1, "2019-03": 1}
 
 
 def test_no_query_lists_everything_newest_first(tmp_path: Path) -> None:
