@@ -146,14 +146,15 @@ class _Parser:
         self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
         self.depth = 0  # open parentheses around the current position
-        self.terms: list[str] = []
+        self.terms: list[str | None] = []  # None: a dropped repeat (_unique)
         self.highlight: set[str] = set()
         self.words: list[tuple[str | None, str, Term]] = []
         self.filters: list[tuple[str, str, bool]] = []
         self.resolve = resolve or default_filter
         self._negating = False  # the operand being parsed follows NOT
-        # id(word query) -> (the query, its first stem); holding the query keeps its id unique.
-        self._word_keys: dict[int, tuple[wq.Query, str]] = {}
+        # id(word query) -> (the query, its first stem, its place in self.terms, its
+        # entry in self.words); holding the query keeps its id unique.
+        self._word_keys: dict[int, tuple[wq.Query, str, int, tuple[str | None, str, Term]]] = {}
 
     def parse(self) -> wq.Query | None:
         if not self.lexemes:
@@ -279,17 +280,20 @@ class _Parser:
         clauses = []
         for term in analyze_terms(text):
             self.terms.append(term.stems[0])
-            self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
+            entry = (fields[0] if fields else None, text[term.start:term.end], term)
+            self.words.append(entry)
             self.highlight.update((term.exact, *term.stems, term.broad))
             clauses.append(word_query(term.exact, term.stems, term.broad, fields))
             if fields is None:
-                self._word_keys[id(clauses[-1])] = (clauses[-1], term.stems[0])
+                self._word_keys[id(clauses[-1])] = (clauses[-1], term.stems[0],
+                                                    len(self.terms) - 1, entry)
         return clauses
 
     def _unique(self, clauses: list[wq.Query]) -> list[wq.Query]:
         """The clauses without repeats: a word given twice, in any inflection
         (غارة ... غارات), counts once, as it does for matching. Tweets repeat
-        words for emphasis; summing each repeat let them outweigh the rest."""
+        words for emphasis; summing each repeat let them outweigh the rest.
+        A dropped repeat leaves what was searched (terms, words) too."""
         seen: set[object] = set()
         out = []
         for clause in clauses:
@@ -298,6 +302,9 @@ class _Parser:
             if key not in seen:
                 seen.add(key)
                 out.append(clause)
+            elif word is not None:
+                self.terms[word[2]] = None
+                self.words = [w for w in self.words if w is not word[3]]
         return out
 
     def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
@@ -427,5 +434,6 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True,
     node = parser.parse()
     if node is None:
         return None
-    return ParsedQuery(hoist_optional(node), parser.terms, parser.highlight, parser.words,
+    terms = [t for t in parser.terms if t is not None]
+    return ParsedQuery(hoist_optional(node), terms, parser.highlight, parser.words,
                        parser.filters)

@@ -57,6 +57,13 @@ def test_repeated_word_counts_once() -> None:
     assert str(parse_query("غارات غارات", match="all").query) == str(parse_query("غارات").query)
 
 
+def test_a_dropped_repeat_is_not_reported_as_searched() -> None:
+    parsed = parse_query("غارات حلب الغارة غارات", match="any")
+    assert parsed.terms == ["غار", "حلب"]
+    assert [typed for _, typed, _ in parsed.words] == ["غارات", "حلب"]
+    assert parse_query("غارات غارات (حلب غارات)").terms == ["غار", "حلب", "غار"]
+
+
 def test_repeats_are_only_dropped_within_a_group() -> None:
     text = str(parse_query("(غارات حلب) OR (غارات دمشق)").query)
     assert text.count("stem:غار") == 2
