@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from whoosh import query as wq
 
@@ -138,6 +139,15 @@ def default_filter(fieldname: str, value: str) -> wq.Query:
     return entity_query(value, fieldname, Gazetteer.load())
 
 
+class _Word(NamedTuple):
+    """A word's query and where the parser recorded it, for dropping repeats."""
+
+    query: wq.Query  # held, so that no other clause gets its id()
+    key: str  # its first stem: a repeat, in any inflection, has the same
+    term_index: int  # in _Parser.terms
+    word_index: int  # in _Parser.words
+
+
 class _Parser:
     def __init__(self, text: str, match: str, syntax: bool = True,
                  resolve: FilterResolver | None = None) -> None:
@@ -146,15 +156,14 @@ class _Parser:
         self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
         self.depth = 0  # open parentheses around the current position
-        self.terms: list[str | None] = []  # None: a dropped repeat (_unique)
+        # None in terms and words: a dropped repeat (_unique)
+        self.terms: list[str | None] = []
         self.highlight: set[str] = set()
-        self.words: list[tuple[str | None, str, Term]] = []
+        self.words: list[tuple[str | None, str, Term] | None] = []
         self.filters: list[tuple[str, str, bool]] = []
         self.resolve = resolve or default_filter
         self._negating = False  # the operand being parsed follows NOT
-        # id(word query) -> (the query, its first stem, its place in self.terms, its
-        # entry in self.words); holding the query keeps its id unique.
-        self._word_keys: dict[int, tuple[wq.Query, str, int, tuple[str | None, str, Term]]] = {}
+        self._word_keys: dict[int, _Word] = {}  # id(word query) -> the word
 
     def parse(self) -> wq.Query | None:
         if not self.lexemes:
@@ -280,13 +289,12 @@ class _Parser:
         clauses = []
         for term in analyze_terms(text):
             self.terms.append(term.stems[0])
-            entry = (fields[0] if fields else None, text[term.start:term.end], term)
-            self.words.append(entry)
+            self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
             self.highlight.update((term.exact, *term.stems, term.broad))
             clauses.append(word_query(term.exact, term.stems, term.broad, fields))
             if fields is None:
-                self._word_keys[id(clauses[-1])] = (clauses[-1], term.stems[0],
-                                                    len(self.terms) - 1, entry)
+                self._word_keys[id(clauses[-1])] = _Word(
+                    clauses[-1], term.stems[0], len(self.terms) - 1, len(self.words) - 1)
         return clauses
 
     def _unique(self, clauses: list[wq.Query]) -> list[wq.Query]:
@@ -298,13 +306,13 @@ class _Parser:
         out = []
         for clause in clauses:
             word = self._word_keys.get(id(clause))
-            key = word[1] if word is not None else clause
+            key = word.key if word is not None else clause
             if key not in seen:
                 seen.add(key)
                 out.append(clause)
             elif word is not None:
-                self.terms[word[2]] = None
-                self.words = [w for w in self.words if w is not word[3]]
+                self.terms[word.term_index] = None
+                self.words[word.word_index] = None
         return out
 
     def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
@@ -434,6 +442,6 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True,
     node = parser.parse()
     if node is None:
         return None
-    terms = [t for t in parser.terms if t is not None]
-    return ParsedQuery(hoist_optional(node), terms, parser.highlight, parser.words,
+    return ParsedQuery(hoist_optional(node), [t for t in parser.terms if t is not None],
+                       parser.highlight, [w for w in parser.words if w is not None],
                        parser.filters)
