@@ -31,14 +31,22 @@ def stored_values(stored: dict[str, Any], fieldname: str) -> list[str]:
     if fieldname == "published":
         return [published] if published else []
     if fieldname == "months":
-        # As schema.mention_fields: the publication month, else the months mentioned.
-        if published:
-            return [published[:7]]
-        return list(dict.fromkeys(d[:7] for d in mentions.get("dates", []) if len(d) >= 7))
+        return months_of(published, mentions.get("dates", []))
     if fieldname == "source_key":
         source = stored.get("source")
         return [source.lower()] if source else []
     raise ValueError(f"{fieldname!r} is not read back from stored fields")
+
+
+def months_of(published: str | None, dates: Iterable[str]) -> list[str]:
+    """The ``months`` of an article: its publication month, else the months it mentions.
+
+    >>> months_of(None, ["2019", "2019-03-15", "2019-03"]), months_of("2020-01-02", ["2019"])
+    (['2019-03'], ['2020-01'])
+    """
+    if published:
+        return [published[:7]]
+    return list(dict.fromkeys(d[:7] for d in dates if len(d) >= 7))
 
 
 def group_stored(searcher: Any, docnums: Iterable[int], fieldnames: Iterable[str]

@@ -17,6 +17,7 @@ from whoosh.analysis import Token, Tokenizer
 
 from arsearch.analysis import Term, analyze_terms
 from arsearch.extract import Gazetteer, extract
+from arsearch.facets import months_of
 from arsearch.models import Article, Mention
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
@@ -91,7 +92,7 @@ def build_schema() -> fields.Schema:
         actor_scope=_ids_field(),
         place_scope=_ids_field(),
         dates=_ids_field(),  # ISO values at their precision: 2019, 2019-03, 2019-03-15
-        months=_ids_field(),  # publication month, else the months mentioned
+        months=_ids_field(),  # facets.months_of: publication month, else the months mentioned
         mentions=fields.STORED(),  # {"actors": [[id, name]...], "places": ..., "dates": [...]}
     )
 
@@ -141,7 +142,6 @@ def mention_fields(mentions: list[Mention], published: str | None,
             dates[mention.value] = None
         elif mention.kind in by_kind:
             by_kind[mention.kind].setdefault(mention.id, mention.name)
-    months = [published[:7]] if published else [d[:7] for d in dates if len(d) >= 7]
     scope = {kind: {a: None for i in ids for a in (i, *gazetteer.ancestors(i))}
              for kind, ids in by_kind.items()}
     return {
@@ -150,7 +150,7 @@ def mention_fields(mentions: list[Mention], published: str | None,
         "actor_scope": ",".join(scope["actor"]),
         "place_scope": ",".join(scope["place"]),
         "dates": ",".join(dates),
-        "months": ",".join(dict.fromkeys(months)),
+        "months": ",".join(months_of(published, dates)),
         "mentions": {
             "actors": [[i, n] for i, n in by_kind["actor"].items()],
             "places": [[i, n] for i, n in by_kind["place"].items()],
