@@ -31,16 +31,16 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length
 
 from arsearch.filters import RangeUnion
+from arsearch.writer import column_lengths
 
 Scores = dict[int, float]
-_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 #: Bytes read at once for a block header (its length and pickled info take ~40).
 _HEADER_READ = 128
 _lengths: weakref.WeakKeyDictionary[Any, dict[str, list[int]]] = weakref.WeakKeyDictionary()
@@ -259,9 +259,5 @@ def _field_lengths(reader: Any, fieldname: str) -> list[int]:
     """Every article's length in ``fieldname`` in one segment, decoded once per reader."""
     cached = _lengths.setdefault(reader, {})
     if fieldname not in cached:
-        count = reader.doc_count_all()
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-        # Whoosh leaves trailing default (0) values out of the column file.
-        cached[fieldname] = [_LENGTH_OF_BYTE[b] for b in raw] + [0] * (count - len(raw))
+        cached[fieldname] = column_lengths(reader._perdoc, fieldname, reader.doc_count_all())
     return cached[fieldname]

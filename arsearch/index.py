@@ -47,6 +47,7 @@ from arsearch.query import ParsedQuery, hoist_optional, parse_query
 from arsearch.readers import read_paths
 from arsearch.schema import SCHEMA_VERSION, build_schema
 from arsearch.snippet import make_snippet
+from arsearch.writer import TermPoolWriter
 
 META_FILE = "arsearch.json"
 GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
@@ -369,7 +370,7 @@ class Index:
 
     def _writer(self) -> Any:
         try:
-            return self._ix.writer(timeout=WRITER_TIMEOUT)
+            return TermPoolWriter(self._ix, timeout=WRITER_TIMEOUT)
         except LockError:
             raise IndexLocked(str(self.path)) from None
 

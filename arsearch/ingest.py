@@ -34,6 +34,7 @@ from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import Article
 from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
 from arsearch.schema import content_hash, id_hash_key, to_document
+from arsearch.writer import TermPoolWriter
 
 if TYPE_CHECKING:
     from arsearch.index import Index
@@ -453,7 +454,7 @@ class _Worker:
     def write(self, payload: list[tuple[Article, str]]) -> dict[str, str]:
         """Add articles to this worker's segment; returns the ids that failed."""
         if self.writer is None:
-            self.writer = SegmentWriter(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+            self.writer = TermPoolWriter(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
         failed: dict[str, str] = {}
         for article, digest in payload:
             document = _document(article, digest, self.gazetteer, failed)

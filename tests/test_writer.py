@@ -1,0 +1,76 @@
+"""TermPoolWriter writes the very segment files Whoosh's own SegmentWriter writes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+import arsearch
+from arsearch.readers import read_paths
+from arsearch.schema import to_document
+from arsearch.writer import TermPool, TermPoolWriter
+
+
+def _documents(seeds_dir: Path) -> list[dict[str, Any]]:
+    articles = [a for a in read_paths([seeds_dir]) if isinstance(a, arsearch.Article)]
+    docs = [to_document(a) for a in articles]
+    # Many copies: terms with more postings than a block (128) holds, so that
+    # block boundaries and the last block are covered.
+    return [{**doc, "id": f"{doc['id']}-{n}", "id_hash": f"{doc['id_hash']}-{n}"}
+            for n in range(60) for doc in docs]
+
+
+def _segment_files(tmp_path: Path, name: str, writer_class: type, docs: list[dict[str, Any]],
+                   limitmb: float) -> dict[str, str]:
+    path = tmp_path / name
+    arsearch.Index.create(path)
+    ix = windex.open_dir(str(path))
+    writer = writer_class(ix, _lk=False, limitmb=limitmb)
+    for doc in docs:
+        writer.add_document(**doc)
+    segment = writer._finalize_segment()
+    files = segment.open_compound_file(ix.storage)
+    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
+            for n in files.list()}
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.5], ids=["in memory", "spilled to runs"])
+def test_segment_files_are_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: Path,
+                                                     limitmb: float,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _documents(seeds_dir)
+    spills = []
+    spill = TermPool._spill
+    monkeypatch.setattr(TermPool, "_spill", lambda pool: spills.append(1) or spill(pool))
+    ours = _segment_files(tmp_path, "ours", TermPoolWriter, docs, limitmb)
+    assert bool(spills) == (limitmb < 1)
+    whooshs = _segment_files(tmp_path, "whoosh", SegmentWriter, docs, 64)
+    assert ours == whooshs
+    assert any(name.endswith("pst") for name in ours)
+
+
+def test_pool_spills_sorted_runs_and_merges_them_in_docnum_order(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path)).create()
+    pool = TermPool(storage, limitmb=0.001)  # a run every few postings
+    postings = [("f", t.encode(), d, 1.0, b"") for d in range(50) for t in ("b", "a", f"x{d}")]
+    for posting in postings:
+        pool.add(posting)
+    assert len(pool._runs) > 3
+    assert list(pool.iter_postings()) == sorted(postings)
+    pool.cleanup()
+    assert not [n for n in storage.list() if n.endswith(".run")]
+
+
+def test_index_commits_and_merges_through_the_pool(tmp_path: Path, seeds_dir: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    for seed in sorted(seeds_dir.glob("*.txt")):  # one commit (and segment) each
+        ix.add_paths([seed])
+    ix.optimize()
+    assert ix.search("داعش").total >= 1
+    assert len(ix.search(None, limit=10).hits) == len(list(seeds_dir.glob("*.txt")))
