@@ -15,7 +15,7 @@ from arsearch.errors import ArsearchError
 from arsearch.extract import extract
 from arsearch.filters import parse_date_range
 from arsearch.index import Index, SearchResults
-from arsearch.models import Hit, Mention
+from arsearch.models import Hit, Mention, discovered_id
 from arsearch.normalize import normalize
 
 _HIGH = "\uffff"  # as in arsearch.filters: the end of a range at its precision
@@ -126,7 +126,7 @@ def _entity_matches(index: Index, kind: str, value: str, mentions: list[Mention]
         if entry.kind == kind or entry.type == "country":
             ids |= gazetteer.descendants(entry.id)
     if not ids:
-        ids = {f"new:{kind}:{normalize(value)}"}
+        ids = {discovered_id(kind, normalize(value))}
     found: dict[str, tuple[str, list[str]]] = {}
     for m in mentions:
         if m.kind == kind and m.id in ids:

@@ -28,6 +28,7 @@ from whoosh import query as wq
 from arsearch.analysis import analyze_terms
 from arsearch.errors import ArsearchError
 from arsearch.extract.gazetteer import Gazetteer
+from arsearch.models import discovered_id
 from arsearch.normalize import normalize
 from arsearch.query import phrase_query
 
@@ -183,7 +184,7 @@ def entity_query(name: str, kind: str, gazetteer: Gazetteer) -> wq.Query:
         return wq.Or([wq.Term(f"{kind}_scope", i) for i in ids])
     terms = list(analyze_terms(name))
     fallback = phrase_query(terms, "stem") if terms else wq.NullQuery
-    return wq.Or([wq.Term(f"{kind}_ids", f"new:{kind}:{normalize(name)}"), fallback])
+    return wq.Or([wq.Term(f"{kind}_ids", discovered_id(kind, normalize(name))), fallback])
 
 
 def as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:

@@ -7,6 +7,14 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+#: Prefix of the id of a name found in the text but not in the gazetteer.
+DISCOVERED = "new:"
+
+
+def discovered_id(kind: str, name: str) -> str:
+    """The id of a discovered actor or place: ``new:actor:لواء القدس``."""
+    return f"{DISCOVERED}{kind}:{name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:

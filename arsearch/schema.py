@@ -18,7 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 from arsearch.analysis import Term, analyze_terms
 from arsearch.extract import Gazetteer, extract
 from arsearch.facets import months_of
-from arsearch.models import Article, Mention
+from arsearch.models import DISCOVERED, Article, Mention
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
 SCHEMA_VERSION = 5
@@ -142,7 +142,11 @@ def mention_fields(mentions: list[Mention], published: str | None,
             dates[mention.value] = None
         elif mention.kind in by_kind:
             by_kind[mention.kind].setdefault(mention.id, mention.name)
-    scope = {kind: {a: None for i in ids for a in (i, *gazetteer.ancestors(i))}
+    # Filters reach discovered names (new:...) through the ids field, so the
+    # scope holds gazetteer entries only: a discovered name is most often seen
+    # once, and as a second term it made a seventh of a segment's terms.
+    scope = {kind: {a: None for i in ids if not i.startswith(DISCOVERED)
+                    for a in (i, *gazetteer.ancestors(i))}
              for kind, ids in by_kind.items()}
     return {
         "actor_ids": ",".join(by_kind["actor"]),

@@ -125,3 +125,22 @@ def test_broken_user_gazetteer_is_refused(tmp_path: Path) -> None:
         ix.add_gazetteer(bad)
     assert not (tmp_path / "ix" / "gazetteer").exists() or not list(
         (tmp_path / "ix" / "gazetteer").iterdir())
+
+
+def test_discovered_names_are_found_by_id_not_kept_in_the_scope() -> None:
+    from arsearch.models import Mention
+    from arsearch.schema import mention_fields
+
+    mentions = [Mention("actor", "militia", "new:actor:لواء اسود الشرقيه", "لواء أسود الشرقية",
+                        "لواء أسود الشرقية", 0, 17),
+                Mention("actor", "armed_group", "isis", "داعش", "داعش", 20, 24)]
+    fields = mention_fields(mentions, None)
+    assert fields["actor_ids"].split(",") == ["new:actor:لواء اسود الشرقيه", "isis"]
+    assert "new:" not in fields["actor_scope"] and "isis" in fields["actor_scope"].split(",")
+
+
+def test_a_discovered_actor_filters(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    ix.add_articles([{"id": "a", "text": "انتشرت ميليشيا «لواء أسود الشرقية» في البادية"},
+                     {"id": "b", "text": "انتشرت قوات النظام في البادية"}])
+    assert ids(ix.search(actor="لواء أسود الشرقية", limit=0)) == {"a"}

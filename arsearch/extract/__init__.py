@@ -18,7 +18,7 @@ from arsearch.extract.dates import find_dates
 from arsearch.extract.entities import find_entities
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.extract.ner import find_names
-from arsearch.models import Mention
+from arsearch.models import Mention, discovered_id
 from arsearch.normalize import normalize
 
 __all__ = ["Gazetteer", "extract", "find_dates", "find_entities", "find_names"]
@@ -72,7 +72,8 @@ def _tagged_names(text: str, known: list[Mention], gazetteer: Gazetteer) -> list
             continue
         name = _strip_clitic(normalize(surface))
         if len(name) >= _MIN_NAME:
-            found.append(Mention(kind, kind_type, f"new:{kind}:{name}", name, surface, start, end))
+            found.append(Mention(kind, kind_type, discovered_id(kind, name), name, surface,
+                                 start, end))
     return found
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from arsearch.analysis import stopwords
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
-from arsearch.models import Mention
+from arsearch.models import Mention, discovered_id
 from arsearch.normalize import normalize, strip_marks
 from arsearch.tokenize import Token, tokenize
 
@@ -287,7 +287,7 @@ class _Scan:
         if with_trigger:
             name = strip_marks(surface)
         self.mentions.append(Mention(
-            kind=kind, type=type_, id=f"new:{kind}:{' '.join(words)}", name=name,
+            kind=kind, type=type_, id=discovered_id(kind, " ".join(words)), name=name,
             text=surface, start=start, end=start + len(surface),
         ))
         self.free_from = end
