@@ -433,9 +433,14 @@ def _getter(known: _Known | None) -> Callable[[str], str | None]:
     return known.names.get if known is not None else str
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 17)
 def _tagging_features(text: str) -> _TokenFeatures:
-    """``_token_features`` for the bundled model, cached per token text."""
+    """``_token_features`` for the bundled model, cached per token text.
+
+    News text has a long tail of token texts: over 6,000 articles, 1 << 15
+    entries missed 217k times and 1 << 17 missed 131k times, for about 60 MB
+    more per process.
+    """
     return _token_features(text, _model_attributes())
 
 
