@@ -554,7 +554,14 @@ def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
         return []
     if tagger is not None:
         return list(tagger.tag(sentence_features(tokens)))
-    feats = _sentence_features([_tagging_features(t) for t in tokens], _model_attributes())
+    return _tag_features([_tagging_features(t) for t in tokens])
+
+
+def _tag_features(toks: Sequence[_TokenFeatures]) -> list[str]:
+    """Tags of a sentence with the bundled model, from its tokens' cached features."""
+    if not toks:
+        return []
+    feats = _sentence_features(toks, _model_attributes())
     with _lock:
         return list(_get_tagger().tag(feats))
 
@@ -594,7 +601,11 @@ def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
     elsewhere. Multi-word names of any type, and the last word of a person's
     name, are propagated. ``sents`` are token texts, ``tags`` BIO per token.
     """
-    keys = [[_token_info(t)[3] for t in sent] for sent in sents]
+    return _propagate([[_token_info(t)[3] for t in sent] for sent in sents], tags)
+
+
+def _propagate(keys: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list[list[str]]:
+    """``propagate`` over the tokens' bare words (the word without article or clitic)."""
     names: dict[tuple[str, ...], str] = {}
     for ks, ts in zip(keys, tags, strict=True):
         for start, end, kind in bio_spans(ts):
@@ -638,8 +649,9 @@ def find_names(text: str) -> list[tuple[int, int, str]]:
     []
     """
     sents = list(sentences(pieces(text), text))
-    tokens = [[p.text for p in sent] for sent in sents]
-    tags = propagate(tokens, [_tag(t) for t in tokens])
+    # The features carry each token's bare word too: one cache lookup per token.
+    toks = [[_tagging_features(p.text) for p in sent] for sent in sents]
+    tags = _propagate([[t.bare for t in sent] for sent in toks], [_tag_features(t) for t in toks])
     spans: list[tuple[int, int, str]] = []
     for sent, ts in zip(sents, tags, strict=True):
         spans.extend(_spans(sent, ts))
