@@ -3,7 +3,7 @@
 Whoosh's ``PostingPool`` keeps every posting as a tuple, pickles each one to a
 sorted run on disk when its (underestimated) memory limit is reached, and merges
 the runs with ``heapq``: one ``pickle.dump`` and one ``pickle.load`` per
-posting. An arsearch article has about 500 postings (three body fields and a
+posting. An arsearch article has about 480 postings (three body fields and a
 title), so for the news corpus that was 45% of the time spent writing a
 segment. ``TermPool`` appends each posting to its term's arrays, spills a
 sorted run one term at a time, and merges runs term by term. A segment writer
