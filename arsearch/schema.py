@@ -169,10 +169,15 @@ def to_document(article: Article, digest: str | None = None,
     digest = digest or content_hash(article)
     body = f"{article.title}\n{article.text}" if article.title else article.text
     mentions = extract(body, article.published, gazetteer=gazetteer)
+    # The body's words were just tokenized (and cached) for extraction; the
+    # title's are those before the line break that ends it.
+    terms = list(analyze_terms(body))
+    title_end = len(article.title) if article.title else -1
+    split = next((i for i, term in enumerate(terms) if term.start > title_end), len(terms))
+    title_terms = terms[:split]
     # The title is searched as part of the body too (it often names the subject
     # the text only refers to), besides its own boosted field.
-    title_terms = list(analyze_terms(article.title or ""))
-    exact, stem, broad = _join(title_terms, analyze_terms(article.text))
+    exact, stem, broad = _join(title_terms, terms[split:])
     title_stems = " ".join(ALTERNATIVES.join(t.stems) for t in title_terms)
     doc: dict[str, Any] = {
         "id": article.id,
