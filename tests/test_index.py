@@ -151,3 +151,14 @@ def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
     (tmp_path / "arsearch.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(arsearch.SchemaMismatch, match="unreadable"):
         arsearch.Index.open(tmp_path)
+
+
+@pytest.mark.parametrize("title", ["", "في", "«دا.عــش» #جبل_البشري", "سطر\nثان"])
+def test_title_terms_are_the_titles_words_only(title: str) -> None:
+    from arsearch.analysis import analyze_terms
+    from arsearch.schema import ALTERNATIVES, GAP, to_document
+
+    doc = to_document(arsearch.Article(id="x", title=title, text="غارات على الرقة"))
+    title_stems = [ALTERNATIVES.join(t.stems) for t in analyze_terms(title)]
+    assert doc.get("title_terms", "") == " ".join(title_stems)
+    assert doc["stem"] == " ".join([*title_stems, GAP, "غار", "رقه"])
