@@ -80,13 +80,9 @@ class TermPool:
         if self._size > self.limit:
             self._spill()
 
-    def terms(self) -> Iterator[tuple[tuple[str, bytes], _Entry]]:
-        """Every term with its postings, sorted by field and term (docnums ascending)."""
-        return self._merged()
-
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, sorted by field, term and docnum (Whoosh's pool interface)."""
-        for (fieldname, tbytes), (docnums, weights, values) in self._merged():
+        for (fieldname, tbytes), (docnums, weights, values) in self.terms():
             for docnum, weight, value in zip(docnums, weights, values, strict=True):
                 yield fieldname, tbytes, docnum, weight, value
 
@@ -126,7 +122,8 @@ class TermPool:
                     return
                 yield from chunk
 
-    def _merged(self) -> Iterator[tuple[tuple[str, bytes], _Entry]]:
+    def terms(self) -> Iterator[tuple[tuple[str, bytes], _Entry]]:
+        """Every term with its postings, sorted by field and term (docnums ascending)."""
         if not self._runs:
             yield from self._sorted_terms()
             return
