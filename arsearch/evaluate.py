@@ -21,12 +21,9 @@ attributes of whoosh-reloaded 2.7.5 (pinned in setup.cfg).
 
 from __future__ import annotations
 
-import io
-import pickle
 import weakref
 from bisect import bisect_right
 from collections.abc import Set as AbstractSet
-from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
@@ -34,15 +31,12 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE, unpack_int
-from whoosh.util.numeric import byte_to_length
 
+from arsearch.blocks import block_ids, block_weights, next_block
 from arsearch.filters import RangeUnion
 from arsearch.writer import column_lengths
 
 Scores = dict[int, float]
-#: Bytes read at once for a block header (its length and pickled info take ~40).
-_HEADER_READ = 128
 _lengths: weakref.WeakKeyDictionary[Any, dict[str, list[int]]] = weakref.WeakKeyDictionary()
 
 
@@ -176,9 +170,9 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
                 break
             if within.sorted[first] > block_max:  # no article in play in this block
                 last_max = block_max
-                _next_block(matcher)
+                next_block(matcher)
                 continue
-        pairs = zip(_block_ids(matcher), _block_weights(matcher), strict=True)
+        pairs = zip(block_ids(matcher), block_weights(matcher), strict=True)
         if wanted is not None:
             pairs = ((d, w) for d, w in pairs if d in wanted)
         if field.scorable:
@@ -190,7 +184,7 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: _Within | None) -> Scores
             for docnum, weight in pairs:
                 scores[docnum] = weight * query.boost
         last_max = block_max
-        _next_block(matcher)
+        next_block(matcher)
     return scores
 
 
@@ -209,50 +203,6 @@ def _bm25_statistics(top: Any, leaf: Any, fieldname: str, btext: bytes
                 top.avg_field_length(fieldname) or 1)
     scorer = weighting.scorer(leaf, fieldname, btext)
     return scorer.idf, scorer.K1, scorer.B, scorer.avgfl
-
-
-def _next_block(matcher: W3LeafMatcher) -> None:
-    """``W3LeafMatcher._next_block``, reading the next block's header in one read.
-
-    Whoosh unpickles the header straight from the file, which reads it a few
-    bytes at a time: about twenty reads per block, a sixth of an any-word search.
-    """
-    if matcher._lastblock:
-        matcher._atend = True
-        return
-    position = matcher._nextoffset
-    head = matcher._postfile.get(position, _HEADER_READ)
-    stream = io.BytesIO(head)
-    stream.seek(_INT_SIZE)
-    try:
-        blocklength, maxid, maxweight, compression, minlength, maxlength = pickle.load(stream)
-    except (EOFError, pickle.UnpicklingError, ValueError):  # a longer header than read
-        matcher._goto(position)
-        return
-    length = unpack_int(head[:_INT_SIZE])[0]
-    matcher._lastblock = length < 0
-    matcher._nextoffset = position + _INT_SIZE + abs(length)
-    matcher._dataoffset = position + stream.tell()
-    matcher._data = matcher._ids = matcher._weights = matcher._values = None
-    matcher._i = 0
-    matcher._blocklength, matcher._maxid, matcher._maxweight = blocklength, maxid, maxweight
-    matcher._compression = compression
-    matcher._minlength = byte_to_length(minlength)
-    matcher._maxlength = byte_to_length(maxlength)
-
-
-def _block_ids(matcher: W3LeafMatcher) -> Any:
-    """The article numbers of the current block: ``_read_ids`` without its
-    Python-generator delta decoding (``accumulate`` runs in C)."""
-    if matcher._data is None:
-        matcher._read_data()
-    ids = matcher._data[0]
-    return ids if matcher._byteids else accumulate(ids)
-
-
-def _block_weights(matcher: W3LeafMatcher) -> Any:
-    matcher._read_weights()
-    return matcher._weights
 
 
 def _field_lengths(reader: Any, fieldname: str) -> list[int]:

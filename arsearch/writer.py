@@ -10,9 +10,16 @@ sorted run one term at a time, and merges runs term by term. A segment writer
 also asked the length column of every posting's document once per posting;
 ``TermPoolWriter`` decodes each column once.
 
+Merging segments (``optimize``, Whoosh's merge policy at a commit) went the
+same way: ``add_reader`` fed every posting of the old segments to the pool one
+by one, about 8.5 minutes for the 73k news index. ``TermPoolWriter`` copies
+the old segments' documents at once but their postings only at flush, a
+block at a time, merging them term by term with the pool's.
+
 The files written are Whoosh's own, unchanged: only how postings reach the
 codec differs. This uses private parts of whoosh-reloaded 2.7.5 (pinned):
-``SegmentWriter.pool`` and ``_flush_segment``.
+``SegmentWriter.pool``, ``add_reader``, ``_flush_segment`` and the W3 codec's
+term table and posting blocks (``arsearch.blocks``).
 """
 
 from __future__ import annotations
@@ -20,19 +27,27 @@ from __future__ import annotations
 import heapq
 import pickle
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import Storage
+from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from arsearch.blocks import decode_postings, encode_postings, split_terminfo, term_extent
 
 #: Posting (fieldname, term bytes, docnum, weight, value bytes), as Whoosh passes them.
 Posting = tuple[str, bytes, int, float, bytes]
 #: A term's postings: docnums, weights and value bytes, in the order added.
 _Entry = tuple[array, array, list[bytes]]
+#: A sorted stream of terms with their postings.
+_Terms = Iterator[tuple[tuple[str, bytes], _Entry]]
 #: Rough bytes of Python memory per term and per posting, for the spill limit.
 _TERM_BYTES = 400
 _POSTING_BYTES = 20
@@ -163,54 +178,141 @@ class TermPoolWriter(SegmentWriter):
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+        #: Segments added by ``add_reader`` whose postings are copied at flush:
+        #: (segment, its first docnum here, old -> new docnums if it has deletions).
+        self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
+
+    def add_reader(self, reader: Any) -> None:
+        """Add a segment's documents now and its postings at flush, block by block.
+
+        Readers other than one segment's go through Whoosh's posting-by-posting copy.
+        """
+        if type(reader) is not SegmentReader:
+            super().add_reader(reader)
+            return
+        self._check_state()
+        basedoc = self.docnum
+        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
+        docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
+        self._merging.append((reader.segment(), basedoc, docmap))
+        self._added = True
 
     def _flush_segment(self) -> None:
         # SegmentWriter._flush_segment, but the postings of a term go to the
         # codec a block at a time instead of through add_postings one by one.
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
+        readers = [SegmentReader(self.storage, self.schema, segment)
+                   for segment, _, _ in self._merging]
         try:
-            self._write_terms(perdoc)
+            sources = [self.pool.terms()]
+            sources += [_segment_terms(reader, self.schema, base, docmap)
+                        for reader, (_, base, docmap) in zip(readers, self._merging, strict=True)]
+            self._write_terms(_merge_terms(sources), perdoc)
         finally:
             self.fieldwriter.close()
             if perdoc is not None:
                 perdoc.close()
+            for reader in readers:
+                reader.close()
 
-    def _write_terms(self, perdoc: Any) -> None:
+    def _write_terms(self, terms: _Terms, perdoc: Any) -> None:
+        # W3FieldWriter.start_term, add and finish_term, a term at a time.
         fieldwriter = self.fieldwriter
+        postfile, table = fieldwriter._postfile, fieldwriter._tindex
+        codec = self.codec
+        if codec._inlinelimit > 1:
+            raise ValueError("TermPoolWriter writes no inlined postings")
         lengths: list[int] = []
         current = None
-        for (fieldname, tbytes), (docnums, weights, values) in self.pool.terms():
+        prefix = b""
+        fixedsize = None
+        for (fieldname, tbytes), (docnums, weights, values) in terms:
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
-                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                fieldobj = self.schema[fieldname]
+                fieldwriter.start_field(fieldname, fieldobj)
                 current = fieldname
+                prefix = pack_ushort(fieldwriter._fieldid)
+                fixedsize = fieldobj.format.fixed_value_size()
                 lengths = (column_lengths(perdoc, fieldname, self.docnum)
                            if perdoc is not None else [])
-            fieldwriter.start_term(tbytes)
-            _write_blocks(fieldwriter._postwriter, lengths, docnums, weights, values)
-            fieldwriter.finish_term()
+            postings, stats = encode_postings(
+                docnums, weights, values, lengths, blocklimit=codec._blocklimit,
+                compression=codec._compression, fixedsize=fixedsize)
+            offset = postfile.tell()
+            postfile.write(postings)
+            table.add(prefix + tbytes, stats + term_extent(offset, len(postings)))
         if current is not None:
             fieldwriter.finish_field()
 
 
-def _write_blocks(postwriter: Any, lengths: list[int], docnums: array, weights: array,
-                  values: list[bytes]) -> None:
-    """Fill and write the blocks of one term as ``W3PostingsWriter.add_posting`` would.
+def _merge_terms(sources: list[_Terms]) -> _Terms:
+    """Sorted term streams merged into one, each term's postings in docnum order."""
+    if len(sources) == 1:
+        yield from sources[0]
+        return
+    merged = heapq.merge(*sources, key=itemgetter(0))
+    for key, group in groupby(merged, key=itemgetter(0)):
+        parts = [entry for _, entry in group]
+        if len(parts) == 1:
+            yield key, parts[0]
+            continue
+        # The pool's documents and each segment's are numbered in separate
+        # runs, so sorting the parts by their first docnum orders the postings,
+        # unless documents were added both before and after a segment.
+        parts.sort(key=lambda part: part[0][0])
+        docnums, weights, values = array("I"), array("d"), []
+        for d, w, v in parts:
+            if docnums and d[0] < docnums[-1]:
+                yield key, _sorted_postings(parts)
+                break
+            docnums.extend(d)
+            weights.extend(w)
+            values.extend(v)
+        else:
+            yield key, (docnums, weights, values)
 
-    The last block is left in the writer for ``finish_term`` to write (as the last).
+
+def _sorted_postings(parts: Iterable[_Entry]) -> _Entry:
+    rows = sorted(row for d, w, v in parts for row in zip(d, w, v, strict=True))
+    return (array("I", (r[0] for r in rows)), array("d", (r[1] for r in rows)),
+            [r[2] for r in rows])
+
+
+def _segment_terms(reader: SegmentReader, schema: Any, base: int,
+                   docmap: dict[int, int] | None) -> _Terms:
+    """A segment's terms with their postings renumbered for the new segment.
+
+    The postings of deleted documents (absent from ``docmap``) are left out,
+    and so are terms left without postings. Terms come in the term table's
+    order, which is by field and term, as every Whoosh writer sorts them.
     """
-    size = postwriter._blocklimit
-    count = len(docnums)
-    for start in range(0, count, size):
-        ids = docnums[start:start + size]
-        postwriter._ids = ids
-        postwriter._weights = array("f", weights[start:start + size])
-        postwriter._values = [v for v in values[start:start + size] if v]
-        postwriter._maxweight = max(0, max(postwriter._weights))
-        known = [lengths[d] for d in ids if d < len(lengths) and lengths[d]]
-        postwriter._minlength = min(known) if known else None
-        postwriter._maxlength = max(known) if known else 0
-        if start + size < count:
-            postwriter._write_block()  # also starts the next, empty block
+    terms = reader._terms
+    postfile = terms._postfile
+    names = terms._fieldunmap
+    for key, raw in terms._tindex.items():
+        fieldname = names[unpack_ushort(key[:2])[0]]
+        if fieldname not in schema:
+            continue
+        inlined, offset, length = split_terminfo(raw)
+        if inlined:
+            blocks = [W3TermInfo.from_bytes(raw).inlined_postings()]
+        else:
+            blocks = decode_postings(postfile.get(offset, length),
+                                     schema[fieldname].format.fixed_value_size())
+        docnums, weights, values = array("I"), array("d"), []
+        for ids, ws, vs in blocks:
+            if docmap is None:
+                docnums.extend([base + d for d in ids] if base else ids)
+                weights.extend(ws)
+                values.extend(vs)
+            else:
+                for d, w, v in zip(ids, ws, vs, strict=True):
+                    if d in docmap:
+                        docnums.append(docmap[d])
+                        weights.append(w)
+                        values.append(v)
+        if docnums:
+            yield (fieldname, key[2:]), (docnums, weights, values)

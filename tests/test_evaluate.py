@@ -6,7 +6,7 @@ import pytest
 from whoosh import query as wq
 
 import arsearch
-from arsearch import evaluate as evaluate_module
+from arsearch import blocks
 from arsearch.evaluate import evaluate
 
 QUERIES = [
@@ -48,7 +48,7 @@ def test_same_matches_and_scores_as_whoosh(seed_index: arsearch.Index, text: str
 def test_segments_deletions_and_replacements(tmp_path: Path, header_read: int,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # 6 bytes is shorter than any block header: Whoosh's own reader takes over.
-    monkeypatch.setattr(evaluate_module, "_HEADER_READ", header_read)
+    monkeypatch.setattr(blocks, "_HEADER_READ", header_read)
     ix = arsearch.Index.create(tmp_path)
     ix.add_articles([{"id": f"a{i}", "text": f"قصف الطيران مطار حلب رقم {i}",
                       "published": "2016-03-0" + str(1 + i % 9)} for i in range(300)])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 import arsearch
@@ -74,3 +75,57 @@ def test_index_commits_and_merges_through_the_pool(tmp_path: Path, seeds_dir: Pa
     ix.optimize()
     assert ix.search("داعش").total >= 1
     assert len(ix.search(None, limit=10).hits) == len(list(seeds_dir.glob("*.txt")))
+
+
+def _merged_files(tmp_path: Path, name: str, writer_class: type, seeds_dir: Path,
+                  delete: list[str]) -> dict[str, str]:
+    """Segment files of an optimize over three committed segments (some deletions)."""
+    path = tmp_path / name
+    arsearch.Index.create(path)
+    ix = windex.open_dir(str(path))
+    docs = _documents(seeds_dir)
+    for part in (docs[:100], docs[100:250], docs[250:]):
+        writer = SegmentWriter(ix, limitmb=64)
+        for doc in part:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    if delete:
+        writer = SegmentWriter(ix)
+        for doc_id in delete:
+            writer.delete_by_term("id", doc_id)
+        writer.commit(merge=False)
+    writer = writer_class(ix, limitmb=64)
+    writer.add_document(**{**docs[0], "id": "late", "id_hash": "late"})  # pool + segments
+    writer.commit(optimize=True)
+    ix = windex.open_dir(str(path))
+    (segment,) = ix._segments()
+    files = segment.open_compound_file(ix.storage)
+    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
+            for n in files.list()}
+
+
+@pytest.mark.parametrize("delete", [[], ["001-0", "003-7", "005-59"]],
+                         ids=["no deletions", "deletions"])
+def test_merged_segment_is_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: Path,
+                                                      delete: list[str]) -> None:
+    ours = _merged_files(tmp_path, "ours", TermPoolWriter, seeds_dir, delete)
+    whooshs = _merged_files(tmp_path, "whoosh", SegmentWriter, seeds_dir, delete)
+    assert ours == whooshs
+
+
+def test_documents_added_after_a_merged_segment_keep_postings_in_order(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    ix.add_articles([{"id": f"a{i}", "text": f"غارات على حلب {i}"} for i in range(5)])
+    raw = windex.open_dir(str(tmp_path / "ix"))
+    writer = TermPoolWriter(raw)
+    before = to_document(arsearch.Article(id="before", text="غارات على حماة"))
+    after = to_document(arsearch.Article(id="after", text="غارات على إدلب"))
+    writer.add_document(**before)
+    for segment in raw._segments():
+        writer.add_reader(SegmentReader(raw.storage, raw.schema, segment))
+    writer.add_document(**after)
+    writer.commit(mergetype=lambda w, segments: [])  # the readers were added by hand
+    with windex.open_dir(str(tmp_path / "ix")).searcher() as searcher:
+        ids = list(searcher.postings("stem", "غار").all_ids())
+        assert ids == sorted(ids) and len(ids) == 7
+        assert {searcher.stored_fields(d)["id"] for d in ids} >= {"before", "after", "a0"}
