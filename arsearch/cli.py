@@ -161,11 +161,13 @@ def main(index_dir: str | None) -> None:
               help="Processes analysing articles [default: the number of cores].")
 @click.option("--batch", "batch_size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
               show_default=True, help="Articles per commit (memory vs. commit cost).")
+@click.option("--merge/--no-merge", default=True, show_default=True,
+              help="End by merging the segments written (and smaller ones) into one.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @gazetteer_option
 @handle_errors
 def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batch_size: int,
-                  quiet: bool, gazetteer: tuple[str, ...]) -> None:
+                  merge: bool, quiet: bool, gazetteer: tuple[str, ...]) -> None:
     """Add articles from files, directories and stdin to the index (created if missing).
 
     Reads .txt files (one article each; the id is the file name), JSON Lines
@@ -175,7 +177,10 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     replaces the article; unchanged articles are skipped. Bad inputs are
     reported by name and the rest is still indexed (exit status 2 if any
     failed). Commits every --batch articles: an interrupted ingest keeps
-    what was committed, and running it again finishes the rest.
+    what was committed, and running it again finishes the rest. Each commit
+    adds a segment (two with --jobs 2); at the end they are merged into one,
+    with any segment smaller than what was written (--no-merge to skip; see
+    also arsearch optimize).
 
     Every article is tagged with the actors, places and dates it mentions.
     --gazetteer FILE keeps FILE with the index: its entries are used from
@@ -195,7 +200,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
                             enabled=interactive)
     try:
         report = ix.add_paths(paths, jobs=jobs or os.cpu_count() or 1,
-                              batch_size=batch_size, progress=progress)
+                              batch_size=batch_size, progress=progress, merge=merge)
     except KeyboardInterrupt:
         progress.close()
         _fail(f"interrupted; {index_dir} holds every batch committed before "

@@ -27,6 +27,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
 from arsearch.collect import newest_first, top_by_score
@@ -41,7 +42,7 @@ from arsearch.evaluate import evaluate
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
 from arsearch.facets import STORED_FIELDS, group_stored
 from arsearch.filters import as_list, date_query, entity_query
-from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, ingest
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, batch_writer, ingest
 from arsearch.models import Article, Hit
 from arsearch.query import ParsedQuery, hoist_optional, parse_query
 from arsearch.readers import read_paths
@@ -329,14 +330,42 @@ class Index:
 
     def optimize(self) -> None:
         """Merge all segments into one: faster searches after many incremental ingests."""
-        writer = self._writer()
-        writer.commit(optimize=True)
+        with batch_writer(self, undone="the index is unchanged") as writer:
+            writer.commit(optimize=True)
+
+    def merge_segments(self, max_docs: int) -> int:
+        """Merge the segments of at most ``max_docs`` articles into one; returns how many.
+
+        Each segment has its own term table and per-term block headers: the
+        73k news corpus ingested in 10 segments took 777 MB, merged 503 MB.
+        An ingest calls this with the number of articles it wrote, so its own
+        segments (and any smaller ones) become one, while a large existing
+        segment is not rewritten for a small addition.
+        """
+        segments = [s for s in self._ix._segments() if s.doc_count_all() <= max_docs]
+        if len(segments) < 2:
+            return 0
+        chosen = {s.segment_id() for s in segments}
+
+        def policy(writer: Any, existing: list[Any]) -> list[Any]:
+            kept = []
+            for segment in existing:
+                if segment.segment_id() not in chosen:
+                    kept.append(segment)
+                    continue
+                with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                    writer.add_reader(reader)
+            return kept
+
+        with batch_writer(self, undone="the index is unchanged") as writer:
+            writer.commit(mergetype=policy)
+        return len(chosen)
 
     # --- writing ---------------------------------------------------------
 
     def add_articles(self, articles: Iterable[Article | dict[str, Any] | InputError], *,
                      jobs: int = 1, batch_size: int = DEFAULT_BATCH,
-                     progress: Progress | None = None) -> IngestReport:
+                     progress: Progress | None = None, merge: bool = True) -> IngestReport:
         """Index articles (``Article``s or JSON Lines style dicts).
 
         An article whose id is already indexed replaces it; one whose content
@@ -348,17 +377,21 @@ class Index:
             jobs: processes that analyse articles; above 1, worker processes
                 do it in parallel (worth it from a few hundred articles on).
             progress: called with the number of articles handled so far.
+            merge: end by merging the segments this ingest wrote (and any
+                smaller ones) into one (``merge_segments``): a smaller index
+                and faster searches, for a few minutes on 70k articles.
         """
-        return ingest(self, articles, jobs=jobs, batch_size=batch_size, progress=progress)
+        return ingest(self, articles, jobs=jobs, batch_size=batch_size, progress=progress,
+                      merge=merge)
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
-                  batch_size: int = DEFAULT_BATCH,
-                  progress: Progress | None = None) -> IngestReport:
+                  batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
+                  merge: bool = True) -> IngestReport:
         """Index files and directories (see ``arsearch.readers``), as ``add_articles``."""
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
         return self.add_articles(read_paths(paths), jobs=jobs, batch_size=batch_size,
-                                 progress=progress)
+                                 progress=progress, merge=merge)
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove articles by id; returns how many were removed."""

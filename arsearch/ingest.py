@@ -61,7 +61,11 @@ WORKER_LIMIT_MB = 64
 _POLL = 0.5  # seconds between checks that the other side is still alive
 
 Progress = Callable[[int], None]
-"""Called with the number of articles handled so far (written, skipped or failed)."""
+"""Called with the number of articles handled so far (written, skipped or failed).
+
+If it also has a ``phase(label)`` method, that is called when the ingest moves
+on from articles to merging segments.
+"""
 
 
 @dataclass
@@ -74,6 +78,8 @@ class IngestReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    merged: int = 0
+    """Segments merged into one at the end of the ingest."""
 
     @property
     def indexed(self) -> int:
@@ -88,8 +94,9 @@ class IngestReport:
     def summary(self) -> str:
         """One line: added / replaced / unchanged / failed, time and rate."""
         rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
+        merged = f", merged {self.merged} segments" if self.merged else ""
         return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
-                f"failed {self.failed} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
+                f"failed {self.failed}{merged} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
 
     def fail(self, message: str) -> None:
         """Count one skipped input."""
@@ -107,8 +114,12 @@ class _Plan:
 
 def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError], *,
            jobs: int = 1, batch_size: int = DEFAULT_BATCH,
-           progress: Progress | None = None) -> IngestReport:
-    """Index ``items`` into ``index``, committing every ``batch_size`` articles."""
+           progress: Progress | None = None, merge: bool = True) -> IngestReport:
+    """Index ``items`` into ``index``, committing every ``batch_size`` articles.
+
+    With ``merge``, the segments the ingest wrote (and any smaller ones) are
+    merged into one at the end (``Index.merge_segments``).
+    """
     report = IngestReport()
     started = time.perf_counter()
     # A changed user gazetteer changes what is extracted: re-extract then.
@@ -130,6 +141,11 @@ def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError],
     finally:
         if workers:
             workers.close()
+    if merge and report.indexed:
+        phase = getattr(progress, "phase", None)
+        if phase is not None:
+            phase("merging segments")
+        report.merged = index.merge_segments(report.indexed)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -228,7 +244,8 @@ def _write_here(writer: SegmentWriter, gazetteer: Gazetteer, plan: _Plan,
 
 
 @contextlib.contextmanager
-def batch_writer(index: Index) -> Iterator[SegmentWriter]:
+def batch_writer(index: Index, *, undone: str = "nothing of the current batch was committed"
+                 ) -> Iterator[SegmentWriter]:
     """The index's writer (and lock) for one batch; the caller commits, or nothing is written.
 
     On any failure (disk full, Ctrl-C, a dead worker) the batch's files are
@@ -254,8 +271,7 @@ def batch_writer(index: Index) -> Iterator[SegmentWriter]:
                 writer.writelock.release()
         if isinstance(exc, OSError):
             raise ArsearchError(
-                f"{index.path}: cannot write the index: {exc.strerror or exc}; "
-                "nothing of the current batch was committed") from None
+                f"{index.path}: cannot write the index: {exc.strerror or exc}; {undone}") from None
         raise
 
 

@@ -38,10 +38,11 @@ class ProgressLine:
         self.started = time.monotonic()
         self._drawn = 0.0
         self._width = 0
+        self._counting = True
 
     def __call__(self, done: int) -> None:
         now = time.monotonic()
-        if not self.enabled or now - self._drawn < _REDRAW:
+        if not self.enabled or not self._counting or now - self._drawn < _REDRAW:
             return
         self._drawn = now
         line = self.render(done, now - self.started)
@@ -60,6 +61,15 @@ class ProgressLine:
         eta = (self.total - done) / rate if rate > 0 and done < self.total else 0.0
         return (f"{self.label} [{'#' * filled}{'.' * (_BAR - filled)}] {share:4.0%} "
                 f"{done:,}/{self.total:,}  {rate:,.0f}/s  ETA {format_seconds(eta)}")
+
+    def phase(self, label: str) -> None:
+        """Show ``label`` alone from now on (a step with no count, such as a merge)."""
+        if self.enabled:
+            line = f"{label}…"
+            self.stream.write("\r" + line.ljust(self._width))
+            self.stream.flush()
+            self._width = max(self._width, len(line))
+        self._counting = False
 
     def close(self) -> None:
         """Erase the line so the summary starts on a clean line."""

@@ -397,6 +397,8 @@ def main() -> int:
                         help="arsearch index --jobs [default: %(default)s]")
     parser.add_argument("--batch", type=int, default=None,
                         help="arsearch index --batch (articles per commit) [default: its own]")
+    parser.add_argument("--no-merge", action="store_true",
+                        help="arsearch index --no-merge: leave the segments as committed")
     parser.add_argument("--order", choices=("mixed", "files"), default="mixed",
                         help="mixed: round-robin over the corpus files (same mix of sources "
                              "at every size); files: file after file [default: %(default)s]")
@@ -444,6 +446,8 @@ def main() -> int:
                 print(f"  {docs - valid} records have no text: both systems skip them "
                       f"(arsearch reports them and exits with status 2)", file=sys.stderr)
             batch = ["--batch", str(args.batch)] if args.batch else []
+            if args.no_merge:
+                batch.append("--no-merge")
             runs = [("arsearch", [*arsearch_command(), "index", str(sample), "--jobs",
                                   str(args.jobs), *batch, "--quiet", "--index"])]
             if not args.skip_baseline:

@@ -4,6 +4,7 @@ repair, reindex, stats."""
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from arsearch.cli import main
@@ -65,3 +66,14 @@ def test_repair_and_reindex(tmp_path: Path) -> None:
     result = run("repair", "--index", ix)
     assert result.exit_code == 0 and "5 articles, index opens and answers" in result.stdout
     assert run("repair", "--index", str(tmp_path / "none")).exit_code == 2
+
+
+@pytest.mark.parametrize(("flag", "segments"), [("--merge", 1), ("--no-merge", 3)])
+def test_index_merges_the_segments_it_wrote_unless_told_not_to(tmp_path: Path, flag: str,
+                                                               segments: int) -> None:
+    ix = str(tmp_path / "ix")
+    result = run("index", "-", "--batch", "5", flag, "--index", ix, input=jsonl(12))
+    assert result.exit_code == 0, result.stderr
+    assert ("merged 3 segments" in result.stdout) == (segments == 1)
+    info = json.loads(run("stats", "--json", "--index", ix).stdout)["index"]
+    assert (info["documents"], info["segments"]) == (12, segments)

@@ -44,8 +44,8 @@ def parallel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Index]:
     serial = Index.create(tmp_path_factory.mktemp("serial"))
     serial.add_articles(articles(n))
     workers = Index.create(tmp_path_factory.mktemp("workers"))
-    report = workers.add_articles(articles(n), jobs=2)
-    assert (report.added, report.failed) == (n, 0)
+    report = workers.add_articles(articles(n), jobs=2, merge=False)
+    assert (report.added, report.failed, report.merged) == (n, 0, 0)
     return serial, workers
 
 
@@ -60,6 +60,42 @@ def test_workers_index_what_one_process_indexes(parallel: tuple[Index, Index]) -
 
 def test_workers_write_their_own_segments(parallel: tuple[Index, Index]) -> None:
     assert parallel[1].info().segments == 2
+
+
+def test_an_ingest_ends_by_merging_its_segments(tmp_path: Path) -> None:
+    phases: list[str] = []
+
+    class Progress:
+        def __call__(self, done: int) -> None:
+            pass
+
+        def phase(self, label: str) -> None:
+            phases.append(label)
+
+    ix = Index.create(tmp_path)
+    report = ix.add_articles(articles(MIN_PARALLEL + 50), jobs=2, progress=Progress())
+    assert (report.merged, ix.info().segments, len(ix)) == (2, 1, MIN_PARALLEL + 50)
+    assert phases == ["merging segments"] and "merged 2 segments" in report.summary()
+    unmerged = Index.create(tmp_path / "unmerged")
+    unmerged.add_articles(articles(MIN_PARALLEL + 50), jobs=2, merge=False)
+    # Scores move a little: a merged segment's total field lengths are summed
+    # from the one-byte lengths of its documents (as in Whoosh's own merges).
+    for query in ("غارات", '"دير الزور"', None):
+        assert ids(ix, query) == ids(unmerged, query)
+    assert ix.search("غارات", place="حلب").total == unmerged.search(
+        "غارات", place="حلب").total > 0
+
+
+def test_merging_leaves_segments_larger_than_the_ingest_alone(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(60))
+    (large,) = [s.segment_id() for s in ix._ix._segments()]
+    report = ix.add_articles(articles(6, prefix="b"), batch_size=2)  # three commits
+    assert report.merged == 3
+    segments = {s.segment_id(): s.doc_count_all() for s in ix._ix._segments()}
+    assert segments[large] == 60 and sorted(segments.values()) == [6, 60]
+    assert ids(ix, "غارات") == {f"a{i}" for i in range(0, 60, 10)} | {"b0"}
+    assert ix.merge_segments(6) == 0  # nothing left to merge
 
 
 def test_unchanged_articles_are_skipped_and_changed_ones_replaced(tmp_path: Path) -> None:
@@ -149,7 +185,7 @@ def test_progress_line() -> None:
 
 def test_optimize_merges_segments(tmp_path: Path) -> None:
     ix = Index.create(tmp_path)
-    ix.add_articles(articles(MIN_PARALLEL), jobs=2)
+    ix.add_articles(articles(MIN_PARALLEL), jobs=2, merge=False)
     assert ix.info().segments == 2
     ix.optimize()
     info = ix.info()
