@@ -1,0 +1,89 @@
+"""arsearch.blocks encodes posting lists as Whoosh's W3 codec does, and decodes them back."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
+from whoosh.filedb.structfile import StructFile
+from whoosh.formats import Existence, Frequency, Positions
+from whoosh.system import pack_uint
+
+from arsearch.blocks import decode_postings, encode_postings, split_terminfo, term_extent
+
+FORMATS = {"positions": Positions(), "frequency": Frequency(), "existence": Existence()}
+
+
+@st.composite
+def posting_lists(draw: st.DrawFn) -> tuple[str, list[int], list[float], list[bytes], list[int]]:
+    """A format, increasing docnums, weights, non-empty values and per-document lengths."""
+    kind = draw(st.sampled_from(sorted(FORMATS)))
+    docnums = sorted(draw(st.sets(st.integers(0, 2000), min_size=1, max_size=400)))
+    weights = [float(w) for w in draw(st.lists(st.integers(1, 40), min_size=len(docnums),
+                                               max_size=len(docnums)))]
+    if kind == "positions":
+        values = [FORMATS[kind].encode(list(range(int(w)))) for w in weights]
+    elif kind == "frequency":
+        values = [pack_uint(int(w)) for w in weights]
+    else:
+        values = [b""] * len(weights)
+    lengths = draw(st.lists(st.integers(0, 5000), min_size=0, max_size=2001))
+    return kind, docnums, weights, values, lengths
+
+
+def _whooshs(kind: str, docnums: list[int], weights: list[float], values: list[bytes],
+             lengths: list[int], base: int) -> tuple[bytes, bytes]:
+    """Posting bytes and term entry from Whoosh's own writer, posting by posting."""
+    buffer = io.BytesIO()
+    postfile = StructFile(buffer)
+    postfile.write(b"x" * base)  # the term's postings do not start the file
+    writer = W3PostingsWriter(postfile, blocklimit=128)
+    writer.start_postings(FORMATS[kind], W3TermInfo())
+    for docnum, weight, value in zip(docnums, weights, values, strict=True):
+        length = lengths[docnum] if docnum < len(lengths) else None
+        writer.add_posting(docnum, weight, value, length)
+    terminfo = writer.finish_postings()
+    return buffer.getvalue()[base:], terminfo.to_bytes()
+
+
+def _assert_same_as_whooshs(kind: str, docnums: list[int], weights: list[float],
+                            values: list[bytes], lengths: list[int], base: int) -> None:
+    ours, stats = encode_postings(docnums, weights, values, lengths, blocklimit=128,
+                                  compression=3, fixedsize=FORMATS[kind].fixed_value_size())
+    theirs, entry = _whooshs(kind, docnums, weights, values, lengths, base)
+    assert ours == theirs
+    assert stats + term_extent(base, len(ours)) == entry
+    assert split_terminfo(entry) == (False, base, len(ours))
+
+
+@settings(max_examples=60, deadline=None)
+@given(posting_lists(), st.integers(0, 100))
+def test_encoding_is_byte_for_byte_whooshs(postings: tuple, base: int) -> None:
+    _assert_same_as_whooshs(*postings, base)
+
+
+@pytest.mark.parametrize("count", [1, 127, 128, 129, 256, 300])
+def test_block_boundaries_are_whooshs(count: int) -> None:
+    docnums = [3 * n + 1 for n in range(count)]
+    weights = [float(1 + n % 3) for n in range(count)]
+    values = [Positions().encode(list(range(int(w)))) for w in weights]
+    lengths = [n % 50 for n in range(3 * count)]  # some documents without a length
+    _assert_same_as_whooshs("positions", docnums, weights, values, lengths, 7)
+
+
+@settings(max_examples=60, deadline=None)
+@given(posting_lists())
+def test_decoding_gives_back_what_was_encoded(postings: tuple) -> None:
+    kind, docnums, weights, values, lengths = postings
+    fixedsize = FORMATS[kind].fixed_value_size()
+    raw, _ = encode_postings(docnums, weights, values, lengths, blocklimit=128,
+                             compression=3, fixedsize=fixedsize)
+    blocks = list(decode_postings(raw, fixedsize))
+    assert [len(ids) for ids, _, _ in blocks[:-1]] == [128] * (len(blocks) - 1)
+    assert [d for ids, _, _ in blocks for d in ids] == docnums
+    assert [w for _, ws, _ in blocks for w in ws] == weights
+    expected = [None] * len(values) if fixedsize == 0 else values
+    assert [v for _, _, vs in blocks for v in vs] == expected
