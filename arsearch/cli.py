@@ -179,8 +179,8 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     failed). Commits every --batch articles: an interrupted ingest keeps
     what was committed, and running it again finishes the rest. Each commit
     adds a segment (two with --jobs 2); at the end they are merged into one,
-    with any segment smaller than what was written (--no-merge to skip; see
-    also arsearch optimize).
+    with any segment no larger than what was read (--no-merge to skip; a
+    later run of the same command merges; see also arsearch optimize).
 
     Every article is tagged with the actors, places and dates it mentions.
     --gazetteer FILE keeps FILE with the index: its entries are used from

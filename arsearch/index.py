@@ -338,9 +338,9 @@ class Index:
 
         Each segment has its own term table and per-term block headers: the
         73k news corpus ingested in 10 segments took 777 MB, merged 503 MB.
-        An ingest calls this with the number of articles it wrote, so its own
-        segments (and any smaller ones) become one, while a large existing
-        segment is not rewritten for a small addition.
+        An ingest calls this with the number of articles it wrote or found
+        unchanged, so its own segments (and any smaller ones) become one,
+        while a large existing segment is not rewritten for a small addition.
         """
         segments = [s for s in self._ix._segments() if s.doc_count_all() <= max_docs]
         if len(segments) < 2:

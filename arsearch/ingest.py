@@ -117,8 +117,8 @@ def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError],
            progress: Progress | None = None, merge: bool = True) -> IngestReport:
     """Index ``items`` into ``index``, committing every ``batch_size`` articles.
 
-    With ``merge``, the segments the ingest wrote (and any smaller ones) are
-    merged into one at the end (``Index.merge_segments``).
+    With ``merge``, the segments of at most as many articles as it wrote or
+    found unchanged are merged into one at the end (``Index.merge_segments``).
     """
     report = IngestReport()
     started = time.perf_counter()
@@ -141,11 +141,14 @@ def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError],
     finally:
         if workers:
             workers.close()
-    if merge and report.indexed:
+    # Unchanged articles count too: re-running an ingest whose merge was
+    # interrupted (or skipped) finishes it.
+    handled = report.indexed + report.unchanged
+    if merge and handled:
         phase = getattr(progress, "phase", None)
         if phase is not None:
             phase("merging segments")
-        report.merged = index.merge_segments(report.indexed)
+        report.merged = index.merge_segments(handled)
     report.seconds = time.perf_counter() - started
     return report
 

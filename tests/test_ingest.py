@@ -98,6 +98,23 @@ def test_merging_leaves_segments_larger_than_the_ingest_alone(tmp_path: Path) ->
     assert ix.merge_segments(6) == 0  # nothing left to merge
 
 
+def test_running_an_unmerged_ingest_again_merges_it(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(30), batch_size=10, merge=False)
+    assert ix.info().segments == 3
+    report = ix.add_articles(articles(30))
+    assert (report.unchanged, report.merged, ix.info().segments) == (30, 3, 1)
+    assert ids(ix, "غارات") == {"a0", "a10", "a20"}
+
+
+def test_progress_line_shows_the_merge_phase() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream, 100)
+    line.phase("merging segments")
+    line(50)  # no more counts once merging
+    assert stream.getvalue().strip() == "merging segments…"
+
+
 def test_unchanged_articles_are_skipped_and_changed_ones_replaced(tmp_path: Path) -> None:
     ix = Index.create(tmp_path)
     ix.add_articles(articles(300), jobs=2)
