@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import arsearch.ingest
+import arsearch.writer
 from arsearch import Index
 from arsearch.errors import ArsearchError, SchemaMismatch
 from arsearch.ingest import MIN_PARALLEL, estimate_count
@@ -260,6 +261,26 @@ def test_a_full_disk_fails_cleanly_and_leaves_the_index_as_it_was(
         ix.add_articles(articles(MIN_PARALLEL, prefix="new"), jobs=jobs)
     assert sorted(p.name for p in tmp_path.iterdir()) == files
     assert len(Index.open(tmp_path)) == 20
+
+
+def test_a_full_disk_during_the_merge_keeps_every_committed_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = Index.create(tmp_path)
+    ix.add_articles(articles(30), batch_size=10, merge=False)
+    files = sorted(p.name for p in tmp_path.iterdir())
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(arsearch.writer.TermPoolWriter, "_write_terms", full)
+    with pytest.raises(ArsearchError, match="No space left on device; the index is unchanged"):
+        ix.add_articles(articles(30))  # all unchanged: only the merge writes
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+    reopened = Index.open(tmp_path)
+    assert (len(reopened), reopened.info().segments) == (30, 3)
+    assert ids(reopened, "غارات") == {"a0", "a10", "a20"}
+    monkeypatch.undo()
+    assert reopened.add_articles(articles(30)).merged == 3  # the lock was released
 
 
 def test_a_writer_waiting_for_the_lock_plans_against_what_the_other_committed(
