@@ -2,9 +2,11 @@
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arsearch import snippet as snippet_module
 from arsearch.analysis import analyze_terms
 from arsearch.normalize import normalize, spelling_pattern
 from arsearch.snippet import make_snippet
@@ -47,3 +49,17 @@ def test_spelling_pattern_finds_every_spelling_that_normalizes_the_same(raw: str
     folded = normalize(raw)
     if folded and "." not in folded and "*" not in folded and " " not in folded:
         assert re.search(spelling_pattern(folded), raw, re.IGNORECASE)
+
+
+def test_nothing_to_highlight_gives_the_lead_without_analysing_the_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Filter-only searches (--actor, --place, --date) have no words to highlight.
+    text = "قصفت الطائرات الروسية مدينة حلب. " * 50
+    lead, spans = make_snippet(text, set())
+    assert spans == [] and text.startswith(lead.rstrip("…").rstrip())
+
+    def unused(_text: str) -> None:
+        raise AssertionError("the text was tokenized")
+
+    monkeypatch.setattr(snippet_module, "tokenize", unused)
+    assert make_snippet(text, set()) == (lead, spans)
