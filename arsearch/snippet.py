@@ -21,10 +21,12 @@ def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS
     ``highlight`` (the terms a parsed query searched). The window is moved
     to word boundaries; without matches the article's lead is returned.
     """
-    matches = _matches(text, highlight, prefilter=True) if highlight else []
-    if not matches and highlight:
-        # matched only through a broad key (a broken plural): look at all words
-        matches = _matches(text, highlight, prefilter=False)
+    matches = []
+    if highlight:  # nothing to highlight (a filter-only search): the lead, words unread
+        # No spelling found means a match through a broad key only (a broken
+        # plural): then look at all words.
+        matches = (_matches(text, highlight, prefilter=True)
+                   or _matches(text, highlight, prefilter=False))
     if not matches:
         begin, end = _bounds(text, 0, _LEAD_CHARS)
         return _render(text, begin, end, [])
