@@ -202,9 +202,10 @@ class TermPoolWriter(SegmentWriter):
         # codec a block at a time instead of through add_postings one by one.
         self.perdocwriter.close()
         perdoc = self.per_document_reader() if self.codec.length_stats else None
-        readers = [SegmentReader(self.storage, self.schema, segment)
-                   for segment, _, _ in self._merging]
+        readers: list[SegmentReader] = []
         try:
+            for segment, _, _ in self._merging:
+                readers.append(SegmentReader(self.storage, self.schema, segment))
             sources = [self.pool.terms()]
             sources += [_segment_terms(reader, self.schema, base, docmap)
                         for reader, (_, base, docmap) in zip(readers, self._merging, strict=True)]
