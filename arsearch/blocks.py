@@ -10,8 +10,15 @@ in setup.cfg), whose private attributes and layout this module relies on. A
 term's postings are ``W3Bl`` followed by blocks; a block is a signed int (its
 byte length, negative for the last), a pickled header (count, last docnum, max
 weight, compression, min and max length bytes) and the zlib-compressed pickle
-of (delta-coded docnums, weights, values). ``tests/test_writer.py`` checks
-the output against Whoosh's own writer byte for byte.
+of (delta-coded docnums, weights, values).
+
+Whoosh's writer pickles a block's data with protocol 2, which stores each
+posting's value (positions) as a call to ``_codecs.encode``: unpickling a block
+of the positional ``stem`` field took ten times as long as its document numbers
+and weights alone, and most of an any-word search went there. arsearch writes
+protocol 5 (``bytes`` as bytes; readable since Python 3.8), which Whoosh's
+reader unpickles the same. With ``protocol=2`` the output is Whoosh's own, byte
+for byte, which ``tests/test_blocks.py`` and ``tests/test_writer.py`` check.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: Bytes read at once for a block header (its length and pickled info take ~40).
 _HEADER_READ = 128
+#: The pickle protocol of the blocks arsearch writes (Whoosh's own writer uses 2).
+BLOCK_PROTOCOL = 5
 #: A term's statistics in the term table, before the postings' offset and length.
 _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
@@ -83,11 +92,13 @@ def block_weights(matcher: W3LeafMatcher) -> Any:
 
 def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any],
                     lengths: Sequence[int], *, blocklimit: int, compression: int,
-                    fixedsize: int | None) -> tuple[bytes, bytes]:
+                    fixedsize: int | None, protocol: int = BLOCK_PROTOCOL
+                    ) -> tuple[bytes, bytes]:
     """One term's posting-file bytes and its term-table statistics.
 
     As ``W3PostingsWriter.add_posting`` called once per posting, then
-    ``finish_postings`` (postings never inlined). ``lengths`` holds each
+    ``finish_postings`` (postings never inlined), except that a block's data is
+    pickled with ``protocol``. ``lengths`` holds each
     document's length in the field (empty for an unscored field); ``values``
     the value bytes (falsy where a format has none). Append
     ``term_extent(offset, len(postings))`` to the statistics for the term table.
@@ -127,7 +138,7 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
             packed_values = None
         else:
             packed_values = b"".join(present)
-        data = pickle.dumps((deltas, packed_weights, packed_values), 2)
+        data = pickle.dumps((deltas, packed_weights, packed_values), protocol)
         if compression:
             data = zlib.compress(data, compression)
         info = pickle.dumps((len(ids), ids[-1], block_maxweight, compression,

@@ -16,10 +16,12 @@ by one, about 8.5 minutes for the 73k news index. ``TermPoolWriter`` copies
 the old segments' documents at once but their postings only at flush, a
 block at a time, merging them term by term with the pool's.
 
-The files written are Whoosh's own, unchanged: only how postings reach the
-codec differs. This uses private parts of whoosh-reloaded 2.7.5 (pinned):
-``SegmentWriter.pool``, ``add_reader``, ``_flush_segment`` and the W3 codec's
-term table and posting blocks (``arsearch.blocks``).
+The files written are Whoosh's own but for one thing: posting blocks are
+pickled with protocol 5, not 2 (``arsearch.blocks``; Whoosh reads both). With
+``block_protocol = 2`` they are byte for byte what Whoosh writes. This uses
+private parts of whoosh-reloaded 2.7.5 (pinned): ``SegmentWriter.pool``,
+``add_reader``, ``_flush_segment`` and the W3 codec's term table and posting
+blocks (``arsearch.blocks``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from arsearch.blocks import decode_postings, encode_postings, split_terminfo, term_extent
+from arsearch.blocks import (
+    BLOCK_PROTOCOL,
+    decode_postings,
+    encode_postings,
+    split_terminfo,
+    term_extent,
+)
 
 #: Posting (fieldname, term bytes, docnum, weight, value bytes), as Whoosh passes them.
 Posting = tuple[str, bytes, int, float, bytes]
@@ -175,6 +183,9 @@ def column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int]:
 class TermPoolWriter(SegmentWriter):
     """Whoosh's ``SegmentWriter`` with a ``TermPool``, writing each term's blocks at once."""
 
+    #: Pickle protocol of the posting blocks (2 writes exactly Whoosh's bytes).
+    block_protocol = BLOCK_PROTOCOL
+
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
@@ -241,7 +252,8 @@ class TermPoolWriter(SegmentWriter):
                            if perdoc is not None else [])
             postings, stats = encode_postings(
                 docnums, weights, values, lengths, blocklimit=codec._blocklimit,
-                compression=codec._compression, fixedsize=fixedsize)
+                compression=codec._compression, fixedsize=fixedsize,
+                protocol=self.block_protocol)
             offset = postfile.tell()
             postfile.write(postings)
             table.add(prefix + tbytes, stats + term_extent(offset, len(postings)))

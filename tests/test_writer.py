@@ -1,4 +1,8 @@
-"""TermPoolWriter writes the very segment files Whoosh's own SegmentWriter writes."""
+"""TermPoolWriter writes the segment files Whoosh's own SegmentWriter writes.
+
+With ``block_protocol = 2`` they are byte for byte Whoosh's; with the default
+(5) Whoosh reads the same postings from them.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ def _segment_files(tmp_path: Path, name: str, writer_class: type, docs: list[dic
 def test_segment_files_are_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: Path,
                                                      limitmb: float,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TermPoolWriter, "block_protocol", 2)
     docs = _documents(seeds_dir)
     spills = []
     spill = TermPool._spill
@@ -54,6 +59,35 @@ def test_segment_files_are_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: 
     whooshs = _segment_files(tmp_path, "whoosh", SegmentWriter, docs, 64)
     assert ours == whooshs
     assert any(name.endswith("pst") for name in ours)
+
+
+def _postings_read_by_whoosh(path: Path) -> dict[tuple[str, bytes], list[tuple]]:
+    found: dict[tuple[str, bytes], list[tuple]] = {}
+    with windex.open_dir(str(path)).reader() as reader:
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            postings = found[field, term] = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+    return found
+
+
+def test_default_blocks_hold_whooshs_postings_in_less_space(tmp_path: Path,
+                                                           seeds_dir: Path) -> None:
+    docs = _documents(seeds_dir)[:150]
+    for name, writer_class in (("ours", TermPoolWriter), ("whoosh", SegmentWriter)):
+        arsearch.Index.create(tmp_path / name)
+        writer = writer_class(windex.open_dir(str(tmp_path / name)), limitmb=64)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    ours = _postings_read_by_whoosh(tmp_path / "ours")
+    assert ours == _postings_read_by_whoosh(tmp_path / "whoosh")
+    assert any(len(postings) > 128 for postings in ours.values())  # more than one block
+    sizes = {name: sum(f.stat().st_size for f in (tmp_path / name).glob("*.seg"))
+             for name in ("ours", "whoosh")}
+    assert sizes["ours"] < sizes["whoosh"]
 
 
 def test_pool_spills_sorted_runs_and_merges_them_in_docnum_order(tmp_path: Path) -> None:
@@ -107,7 +141,9 @@ def _merged_files(tmp_path: Path, name: str, writer_class: type, seeds_dir: Path
 @pytest.mark.parametrize("delete", [[], ["001-0", "003-7", "005-59"]],
                          ids=["no deletions", "deletions"])
 def test_merged_segment_is_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: Path,
-                                                      delete: list[str]) -> None:
+                                                      delete: list[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TermPoolWriter, "block_protocol", 2)
     ours = _merged_files(tmp_path, "ours", TermPoolWriter, seeds_dir, delete)
     whooshs = _merged_files(tmp_path, "whoosh", SegmentWriter, seeds_dir, delete)
     assert ours == whooshs
