@@ -34,10 +34,8 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.system import _INT_SIZE, pack_int, pack_long, unpack_int
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
-#: Bytes read at once for a block header (its length and pickled info take ~40).
-_HEADER_READ = 128
 #: The pickle protocol of the blocks arsearch writes (Whoosh's own writer uses 2).
 BLOCK_PROTOCOL = 5
 #: A term's statistics in the term table, before the postings' offset and length.
@@ -45,49 +43,37 @@ _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
 
 
-def next_block(matcher: W3LeafMatcher) -> None:
-    """``W3LeafMatcher._next_block``, reading the next block's header in one read.
+def posting_bytes(matcher: W3LeafMatcher) -> bytes:
+    """All of the matcher's term's posting bytes (from ``W3Bl`` on) in one read.
 
-    Whoosh unpickles the header straight from the file, which reads it a few
-    bytes at a time: about twenty reads per block, a sixth of an any-word search.
+    Whoosh's term info keeps the length as a 1-tuple (``unpack_int`` without ``[0]``).
     """
-    if matcher._lastblock:
-        matcher._atend = True
-        return
-    position = matcher._nextoffset
-    head = matcher._postfile.get(position, _HEADER_READ)
-    stream = io.BytesIO(head)
-    stream.seek(_INT_SIZE)
-    try:
-        blocklength, maxid, maxweight, compression, minlength, maxlength = pickle.load(stream)
-    except (EOFError, pickle.UnpicklingError, ValueError):  # a longer header than read
-        matcher._goto(position)
-        return
-    length = unpack_int(head[:_INT_SIZE])[0]
-    matcher._lastblock = length < 0
-    matcher._nextoffset = position + _INT_SIZE + abs(length)
-    matcher._dataoffset = position + stream.tell()
-    matcher._data = matcher._ids = matcher._weights = matcher._values = None
-    matcher._i = 0
-    matcher._blocklength, matcher._maxid, matcher._maxweight = blocklength, maxid, maxweight
-    matcher._compression = compression
-    matcher._minlength = byte_to_length(minlength)
-    matcher._maxlength = byte_to_length(maxlength)
+    length = matcher._length
+    if isinstance(length, tuple):
+        (length,) = length
+    return matcher._postfile.get(matcher._startoffset, length)
 
 
-def block_ids(matcher: W3LeafMatcher) -> Any:
-    """The document numbers of the current block: ``_read_ids`` without its
-    Python-generator delta decoding (``accumulate`` runs in C)."""
-    if matcher._data is None:
-        matcher._read_data()
-    ids = matcher._data[0]
-    return ids if matcher._byteids else accumulate(ids)
+def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
+    """(count, last docnum, compression, data start, data end) of each block.
 
-
-def block_weights(matcher: W3LeafMatcher) -> Any:
-    """The weights (term frequencies) of the current block."""
-    matcher._read_weights()
-    return matcher._weights
+    ``raw`` is a term's posting bytes; reading the headers alone is enough to
+    decide which blocks to decode.
+    """
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a posting list (starts {raw[:4]!r})")
+    heads = []
+    stream = io.BytesIO(raw)
+    position = 4
+    while True:
+        size = unpack_int(raw[position:position + _INT_SIZE])[0]
+        stream.seek(position + _INT_SIZE)
+        count, maxid, _maxweight, compression, _minl, _maxl = pickle.load(stream)
+        end = position + _INT_SIZE + abs(size)
+        heads.append((count, maxid, compression, stream.tell(), end))
+        if size < 0:
+            return heads
+        position = end
 
 
 def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any],
@@ -164,16 +150,8 @@ def decode_postings(raw: bytes, fixedsize: int | None
 
     Values are ``None`` each where the format has none.
     """
-    if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a posting list (starts {raw[:4]!r})")
-    stream = io.BytesIO(raw)
-    position = 4
-    while True:
-        size = unpack_int(raw[position:position + _INT_SIZE])[0]
-        stream.seek(position + _INT_SIZE)
-        count, _maxid, _maxweight, compression, _minl, _maxl = pickle.load(stream)
-        end = position + _INT_SIZE + abs(size)
-        data = raw[stream.tell():end]
+    for count, _maxid, compression, start, end in block_heads(raw):
+        data = raw[start:end]
         ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
         if weights is None:
             weights = (1.0,) * count
@@ -187,9 +165,6 @@ def decode_postings(raw: bytes, fixedsize: int | None
             # Whoosh drops empty values from a block; positions never are.
             raise ValueError(f"posting block of {count} postings has {len(values)} values")
         yield list(accumulate(ids)), weights, values
-        if size < 0:
-            return
-        position = end
 
 
 def split_terminfo(raw: bytes) -> tuple[bool, int, int]:

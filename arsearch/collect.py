@@ -12,6 +12,7 @@ import heapq
 import weakref
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from arsearch.evaluate import evaluate
@@ -27,16 +28,18 @@ def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple
 
     Ties keep index order, as in Whoosh.
     """
-    scores = evaluate(searcher, query)
-    if len(scores) > limit:
-        # The limit-th best score, compared as plain floats (fast), then only
-        # the articles reaching it are ordered.
-        cutoff = heapq.nlargest(limit, scores.values())[-1]
-        candidates = [(d, s) for d, s in scores.items() if s >= cutoff]
-    else:
-        candidates = list(scores.items())
+    matches = evaluate(searcher, query)
+    docnums, scores = matches.docnums, matches.scores
+    total = len(docnums)
+    if total > limit > 0:
+        # The limit-th best score (a partial sort), then only the articles
+        # reaching it are ordered.
+        cutoff = np.partition(scores, total - limit)[total - limit]
+        reaching = np.flatnonzero(scores >= cutoff)
+        docnums, scores = docnums[reaching], scores[reaching]
+    candidates = zip(docnums.tolist(), scores.tolist(), strict=True)
     best = sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
-    return best, len(scores)
+    return best, total
 
 
 def newest_first(searcher: Any, query: wq.Query, limit: int | None) -> tuple[list[int], int]:
@@ -44,7 +47,7 @@ def newest_first(searcher: Any, query: wq.Query, limit: int | None) -> tuple[lis
 
     Ties keep index order; articles without a publication date come last.
     """
-    docnums = list(evaluate(searcher, query))
+    docnums = evaluate(searcher, query).docnums.tolist()
     if not docnums:
         return [], 0
     date_of = _published(searcher, len(docnums))

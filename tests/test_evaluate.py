@@ -2,12 +2,16 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.formats import Positions
 
 import arsearch
-from arsearch import blocks
-from arsearch.evaluate import evaluate
+from arsearch.blocks import encode_postings
+from arsearch.evaluate import _postings, evaluate
 
 QUERIES = [
     ("الغارات الروسية على دير الزور", {}, "all"),
@@ -28,7 +32,7 @@ def whoosh_scores(ix: arsearch.Index, query: wq.Query) -> dict[int, float]:
 
 def assert_same(ix: arsearch.Index, query: wq.Query) -> None:
     with ix._searcher() as searcher:
-        ours = evaluate(searcher, query)
+        ours = evaluate(searcher, query).as_dict()
     theirs = whoosh_scores(ix, query)
     assert ours.keys() == theirs.keys()
     for docnum, score in theirs.items():
@@ -44,11 +48,7 @@ def test_same_matches_and_scores_as_whoosh(seed_index: arsearch.Index, text: str
     assert_same(seed_index, compiled.query)
 
 
-@pytest.mark.parametrize("header_read", [128, 6])
-def test_segments_deletions_and_replacements(tmp_path: Path, header_read: int,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    # 6 bytes is shorter than any block header: Whoosh's own reader takes over.
-    monkeypatch.setattr(blocks, "_HEADER_READ", header_read)
+def test_segments_deletions_and_replacements(tmp_path: Path) -> None:
     ix = arsearch.Index.create(tmp_path)
     ix.add_articles([{"id": f"a{i}", "text": f"قصف الطيران مطار حلب رقم {i}",
                       "published": "2016-03-0" + str(1 + i % 9)} for i in range(300)])
@@ -82,3 +82,27 @@ def test_exclusion_before_the_first_match_is_excluded(seed_index: arsearch.Index
 
     for kept, dropped in (("قوات النظام", "الرقة"), ("داعش", "روسيا"), ("داعش", "actor:روسيا")):
         assert ids(f"{kept} -{dropped}") == ids(kept) - ids(dropped) != ids(kept)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_postings_decode_whole_lists_and_the_blocks_in_play(data: st.DataObject) -> None:
+    docnums = sorted(data.draw(st.sets(st.integers(0, 3000), min_size=1, max_size=700)))
+    weights = [float(w) for w in data.draw(
+        st.lists(st.integers(1, 9), min_size=len(docnums), max_size=len(docnums)))]
+    values = [Positions().encode(list(range(int(w)))) for w in weights]
+    raw, _ = encode_postings(docnums, weights, values, [], blocklimit=128, compression=3,
+                             fixedsize=None)
+    ids, tfs = _postings(raw, None)
+    assert ids.tolist() == docnums and tfs.tolist() == weights
+    within = sorted(data.draw(st.sets(st.integers(0, 3000), max_size=50)))
+    ids, tfs = _postings(raw, np.array(within, dtype=np.int64))
+    pairs = list(zip(ids.tolist(), tfs.tolist(), strict=True))
+    assert set(pairs) <= set(zip(docnums, weights, strict=True))  # real postings,
+    assert ids.tolist() == sorted(set(ids.tolist()))  # in order, once each,
+    assert set(within) & set(docnums) <= set(ids.tolist())  # every one in play
+    # and the blocks whose range of docnums holds one, no other.
+    lasts = docnums[127::128] + ([docnums[-1]] if len(docnums) % 128 else [])
+    reached = [b for b, (first, last) in enumerate(zip([-1, *lasts], lasts, strict=False)) if any(
+        first < d <= last for d in within)]
+    assert ids.tolist() == [d for b in reached for d in docnums[128 * b:128 * (b + 1)]]
