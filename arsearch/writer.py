@@ -36,8 +36,9 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import Storage
+from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_ushort, unpack_ushort
+from whoosh.system import pack_uint, pack_ushort, unpack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -49,6 +50,7 @@ from arsearch.blocks import (
     split_terminfo,
     term_extent,
 )
+from arsearch.schema import ALTERNATIVES, GAP, PreAnalyzedTokenizer
 
 #: Posting (fieldname, term bytes, docnum, weight, value bytes), as Whoosh passes them.
 Posting = tuple[str, bytes, int, float, bytes]
@@ -100,6 +102,29 @@ class TermPool:
         entry[1].append(weight)
         entry[2].append(value)
         self._size += _POSTING_BYTES
+        if self._size > self.limit:
+            self._spill()
+
+    def add_terms(self, fieldname: str, docnum: int,
+                  postings: list[tuple[bytes, float, bytes]]) -> None:
+        """Add one document's postings in one field: ``add`` without a tuple per posting."""
+        terms, shared = self._terms, self._values
+        size = 0
+        for tbytes, weight, value in postings:
+            entry = terms.get((fieldname, tbytes))
+            if entry is None:
+                entry = terms[fieldname, tbytes] = (array("I"), array("d"), [])
+                size += _TERM_BYTES + len(tbytes)
+            if len(value) <= _SHARED_VALUE:
+                value = shared.setdefault(value, value)
+            else:
+                size += len(value) + 33
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(value)
+        if postings:
+            self.fieldnames.add(fieldname)
+        self._size += size + _POSTING_BYTES * len(postings)
         if self._size > self.limit:
             self._spill()
 
@@ -169,6 +194,40 @@ class TermPool:
             yield current, (docnums, weights, values)
 
 
+def _pre_analyzed(field: Any, value: Any, boost: float
+                  ) -> tuple[list[tuple[bytes, float, bytes]], int] | None:
+    """(term bytes, weight, value bytes) of each term of a pre-analyzed field, and its length.
+
+    What Whoosh's ``Positions``/``Frequency.word_values`` make of the
+    ``PreAnalyzedTokenizer``'s tokens, with ``weight *= boost`` as its
+    ``add_document`` does; None for any other field.
+    """
+    kind = type(field.format)
+    if (type(field.analyzer) is not PreAnalyzedTokenizer or not isinstance(value, str)
+            or kind not in (Positions, Frequency)):
+        return None
+    slots: dict[str, list[int]] = {}
+    for position, slot in enumerate(value.split()):
+        if slot == GAP:
+            continue
+        for text in slot.split(ALTERNATIVES) if ALTERNATIVES in slot else (slot,):
+            seen = slots.get(text)
+            if seen is None:
+                slots[text] = [position]
+            else:
+                seen.append(position)
+    fb = field.format.field_boost
+    encode = field.format.encode if kind is Positions else None
+    postings = []
+    length = 0
+    for text, positions in slots.items():
+        freq = len(positions)
+        length += freq
+        postings.append((text.encode("utf-8"), float(freq) * fb * boost,
+                         encode(positions) if encode is not None else pack_uint(freq)))
+    return postings, (length if field.scorable else 0)
+
+
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
@@ -192,6 +251,57 @@ class TermPoolWriter(SegmentWriter):
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``SegmentWriter.add_document``, indexing pre-analyzed fields directly.
+
+        Whoosh runs a field's value through its tokenizer and format (a token
+        object and two dict updates per word, a generator per step) and hands
+        the pool one tuple per posting; for arsearch's four term fields that
+        was about a sixth of a worker's time. ``_pre_analyzed`` reads the same
+        terms, positions and weights straight from the value, and the pool
+        takes a field's postings at once; the segment files are unchanged
+        (``tests/test_writer.py``). Other fields go through Whoosh's code.
+        """
+        self._check_state()
+        schema = self.schema
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        perdoc.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"field {fieldname!r}: spelling and vectors are not written")
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    postings = _pre_analyzed(field, value, boost)
+                    if postings is not None:
+                        self.pool.add_terms(fieldname, docnum, postings[0])
+                        length = postings[1]
+                    else:
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if field.scorable:
+                                length += freq
+                            self.pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    perdoc.add_column_value(fieldname, field.column_type,
+                                            field.to_column_value(stored))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def add_reader(self, reader: Any) -> None:
         """Add a segment's documents now and its postings at flush, block by block.
