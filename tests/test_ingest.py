@@ -256,7 +256,7 @@ def test_a_full_disk_fails_cleanly_and_leaves_the_index_as_it_was(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(arsearch.ingest.SegmentWriter, "add_document", full)
+    monkeypatch.setattr(arsearch.writer.TermPoolWriter, "add_document", full)
     with pytest.raises(ArsearchError, match="No space left on device; nothing of the current"):
         ix.add_articles(articles(MIN_PARALLEL, prefix="new"), jobs=jobs)
     assert sorted(p.name for p in tmp_path.iterdir()) == files
