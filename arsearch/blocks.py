@@ -17,8 +17,11 @@ posting's value (positions) as a call to ``_codecs.encode``: unpickling a block
 of the positional ``stem`` field took ten times as long as its document numbers
 and weights alone, and most of an any-word search went there. arsearch writes
 protocol 5 (``bytes`` as bytes; readable since Python 3.8), which Whoosh's
-reader unpickles the same. With ``protocol=2`` the output is Whoosh's own, byte
-for byte, which ``tests/test_blocks.py`` and ``tests/test_writer.py`` check.
+reader unpickles the same. Whoosh also compresses every block, even one of a
+single posting, whose pickle only grows: arsearch leaves blocks under
+``MIN_COMPRESS`` bytes uncompressed (a block's header says which). With
+``protocol=2, min_compress=0`` the output is Whoosh's own, byte for byte, which
+``tests/test_blocks.py`` and ``tests/test_writer.py`` check.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import sub
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
@@ -38,6 +42,8 @@ from whoosh.util.numeric import length_to_byte
 
 #: The pickle protocol of the blocks arsearch writes (Whoosh's own writer uses 2).
 BLOCK_PROTOCOL = 5
+#: Blocks whose pickle is shorter are stored uncompressed (Whoosh compresses all).
+MIN_COMPRESS = 64
 #: A term's statistics in the term table, before the postings' offset and length.
 _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
@@ -78,13 +84,14 @@ def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
 
 def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any],
                     lengths: Sequence[int], *, blocklimit: int, compression: int,
-                    fixedsize: int | None, protocol: int = BLOCK_PROTOCOL
-                    ) -> tuple[bytes, bytes]:
+                    fixedsize: int | None, protocol: int = BLOCK_PROTOCOL,
+                    min_compress: int = MIN_COMPRESS) -> tuple[bytes, bytes]:
     """One term's posting-file bytes and its term-table statistics.
 
     As ``W3PostingsWriter.add_posting`` called once per posting, then
     ``finish_postings`` (postings never inlined), except that a block's data is
-    pickled with ``protocol``. ``lengths`` holds each
+    pickled with ``protocol`` and only compressed from ``min_compress`` bytes
+    on (``protocol=2, min_compress=0``: Whoosh's bytes). ``lengths`` holds each
     document's length in the field (empty for an unscored field); ``values``
     the value bytes (falsy where a format has none). Append
     ``term_extent(offset, len(postings))`` to the statistics for the term table.
@@ -101,7 +108,12 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
         doubles = weights[start:start + blocklimit]
         singles = array("f", doubles)
         block_maxweight = max(0, max(doubles))
-        known = [lengths[d] for d in ids if d < known_lengths and lengths[d]]
+        if not known_lengths:
+            known: list[int] = []
+        elif ids[-1] < known_lengths:
+            known = list(filter(None, map(lengths.__getitem__, ids)))
+        else:
+            known = [lengths[d] for d in ids if d < known_lengths and lengths[d]]
         block_min = min(known) if known else None
         block_max = max(known) if known else 0
 
@@ -110,14 +122,14 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
         maxlength = max(maxlength, block_max)
         maxweight = max(maxweight, block_maxweight)
 
-        deltas = tuple(b - a for a, b in zip((0, *ids), ids, strict=False))
-        if all(w == 1.0 for w in singles):
+        deltas = tuple(map(sub, ids, chain((0,), ids)))
+        if singles.count(1.0) == len(singles):
             packed_weights = None
-        elif all(w == singles[0] for w in singles):
+        elif singles.count(singles[0]) == len(singles):
             packed_weights = singles[0]
         else:
             packed_weights = tuple(singles)
-        present = [v for v in values[start:start + blocklimit] if v]
+        present = list(filter(None, values[start:start + blocklimit]))
         if fixedsize is None or fixedsize < 0:
             packed_values: Any = tuple(present)
         elif fixedsize == 0:
@@ -125,9 +137,11 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
         else:
             packed_values = b"".join(present)
         data = pickle.dumps((deltas, packed_weights, packed_values), protocol)
-        if compression:
-            data = zlib.compress(data, compression)
-        info = pickle.dumps((len(ids), ids[-1], block_maxweight, compression,
+        # Whoosh compresses every block; a few postings' pickle only grows.
+        block_compression = compression if len(data) >= min_compress else 0
+        if block_compression:
+            data = zlib.compress(data, block_compression)
+        info = pickle.dumps((len(ids), ids[-1], block_maxweight, block_compression,
                              length_to_byte(block_min), length_to_byte(block_max)), 2)
         size = len(info) + len(data)
         parts.append(pack_int(-size if start + blocklimit >= count else size))

@@ -16,9 +16,10 @@ by one, about 8.5 minutes for the 73k news index. ``TermPoolWriter`` copies
 the old segments' documents at once but their postings only at flush, a
 block at a time, merging them term by term with the pool's.
 
-The files written are Whoosh's own but for one thing: posting blocks are
-pickled with protocol 5, not 2 (``arsearch.blocks``; Whoosh reads both). With
-``block_protocol = 2`` they are byte for byte what Whoosh writes. This uses
+The files written are Whoosh's own but for the posting blocks: pickled with
+protocol 5, not 2, and small ones not compressed (``arsearch.blocks``; Whoosh
+reads both). With ``block_protocol = 2`` and ``block_min_compress = 0`` they
+are byte for byte what Whoosh writes. This uses
 private parts of whoosh-reloaded 2.7.5 (pinned): ``SegmentWriter.pool``,
 ``add_reader``, ``_flush_segment`` and the W3 codec's term table and posting
 blocks (``arsearch.blocks``).
@@ -45,6 +46,7 @@ from whoosh.writing import SegmentWriter
 
 from arsearch.blocks import (
     BLOCK_PROTOCOL,
+    MIN_COMPRESS,
     decode_postings,
     encode_postings,
     split_terminfo,
@@ -242,8 +244,10 @@ def column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int]:
 class TermPoolWriter(SegmentWriter):
     """Whoosh's ``SegmentWriter`` with a ``TermPool``, writing each term's blocks at once."""
 
-    #: Pickle protocol of the posting blocks (2 writes exactly Whoosh's bytes).
+    #: Pickle protocol of the posting blocks, and the smallest pickle compressed
+    #: (2 and 0 write exactly Whoosh's bytes).
     block_protocol = BLOCK_PROTOCOL
+    block_min_compress = MIN_COMPRESS
 
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
@@ -363,7 +367,7 @@ class TermPoolWriter(SegmentWriter):
             postings, stats = encode_postings(
                 docnums, weights, values, lengths, blocklimit=codec._blocklimit,
                 compression=codec._compression, fixedsize=fixedsize,
-                protocol=self.block_protocol)
+                protocol=self.block_protocol, min_compress=self.block_min_compress)
             offset = postfile.tell()
             postfile.write(postings)
             table.add(prefix + tbytes, stats + term_extent(offset, len(postings)))

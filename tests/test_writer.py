@@ -1,7 +1,7 @@
 """TermPoolWriter writes the segment files Whoosh's own SegmentWriter writes.
 
-With ``block_protocol = 2`` they are byte for byte Whoosh's; with the default
-(5) Whoosh reads the same postings from them.
+With ``block_protocol = 2`` and ``block_min_compress = 0`` they are byte for
+byte Whoosh's; with the defaults Whoosh reads the same postings from them.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def test_segment_files_are_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: 
                                                      limitmb: float,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TermPoolWriter, "block_protocol", 2)
+    monkeypatch.setattr(TermPoolWriter, "block_min_compress", 0)
     docs = _documents(seeds_dir)
     spills = []
     spill = TermPool._spill
@@ -144,6 +145,7 @@ def test_merged_segment_is_byte_identical_to_whooshs(tmp_path: Path, seeds_dir: 
                                                       delete: list[str],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TermPoolWriter, "block_protocol", 2)
+    monkeypatch.setattr(TermPoolWriter, "block_min_compress", 0)
     ours = _merged_files(tmp_path, "ours", TermPoolWriter, seeds_dir, delete)
     whooshs = _merged_files(tmp_path, "whoosh", SegmentWriter, seeds_dir, delete)
     assert ours == whooshs
