@@ -12,6 +12,7 @@ from whoosh.formats import Positions
 import arsearch
 from arsearch.blocks import encode_postings
 from arsearch.evaluate import _postings, evaluate
+from arsearch.writer import TermPoolWriter
 
 QUERIES = [
     ("الغارات الروسية على دير الزور", {}, "all"),
@@ -48,7 +49,13 @@ def test_same_matches_and_scores_as_whoosh(seed_index: arsearch.Index, text: str
     assert_same(seed_index, compiled.query)
 
 
-def test_segments_deletions_and_replacements(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whoosh_blocks", [False, True],
+                         ids=["arsearch blocks", "Whoosh's own blocks"])
+def test_segments_deletions_and_replacements(tmp_path: Path, whoosh_blocks: bool,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    if whoosh_blocks:  # as older arsearch versions wrote them: protocol 2, all compressed
+        monkeypatch.setattr(TermPoolWriter, "block_protocol", 2)
+        monkeypatch.setattr(TermPoolWriter, "block_min_compress", 0)
     ix = arsearch.Index.create(tmp_path)
     ix.add_articles([{"id": f"a{i}", "text": f"قصف الطيران مطار حلب رقم {i}",
                       "published": "2016-03-0" + str(1 + i % 9)} for i in range(300)])
