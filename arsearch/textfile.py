@@ -15,7 +15,6 @@ from importlib import resources
 from typing import Any
 
 from arsearch.analysis import stopwords
-from arsearch.extract.dates import find_dates
 from arsearch.normalize import normalize
 
 # A trailing list of links to other articles: everything after it goes.
@@ -85,6 +84,8 @@ def parse_text_article(raw: str) -> dict[str, Any]:
 def _take_dateline(content: list[str]) -> tuple[str | None, list[str]]:
     """A short line near the top that is a full date (نُشر في 15 آذار 2019) is the
     publication date; it is taken out of the body."""
+    from arsearch.extract.dates import find_dates  # loaded for text files only
+
     for i, line in enumerate(content[:_DATELINE_WINDOW]):
         if len(line) > _DATELINE_MAX_CHARS:
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,16 @@ def test_seed_articles(seed: str, expected: set[str]) -> None:
 
 def test_seed_has_no_stray_places() -> None:
     assert not any(i.startswith("new:") for i in seed_ids("000"))
+
+
+def test_the_tagger_and_date_finder_load_only_when_extraction_runs() -> None:
+    # Searching needs neither; every command's start-up paid for both.
+    code = ("import sys, arsearch.cli; "
+            "print(sorted(m for m in ('arsearch.extract.ner', 'arsearch.extract.dates', "
+            "'pycrfsuite') if m in sys.modules)); "
+            "import arsearch; arsearch.extract('التقى جون كيري في دمشق يوم 3 آذار 2019'); "
+            "print(sorted(m for m in ('arsearch.extract.ner', 'arsearch.extract.dates') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["[]", "['arsearch.extract.dates', 'arsearch.extract.ner']"]

@@ -8,20 +8,43 @@
    kept where they overlap no gazetteer mention, resolved through the
    gazetteer when they can be, else tagged as discovered entities;
 3. the date finder (``dates.find_dates``).
+
+The tagger and the date finder load on first use (``find_names``,
+``find_dates`` here are looked up lazily): their models and patterns took
+about a tenth of the start-up of every ``arsearch`` command, and searching
+needs neither.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from typing import Any
 
-from arsearch.extract.dates import find_dates
 from arsearch.extract.entities import find_entities
 from arsearch.extract.gazetteer import Gazetteer
-from arsearch.extract.ner import find_names
 from arsearch.models import Mention, discovered_id
 from arsearch.normalize import normalize
 
 __all__ = ["Gazetteer", "extract", "find_dates", "find_entities", "find_names"]
+
+_LAZY = {"find_dates": "arsearch.extract.dates", "find_names": "arsearch.extract.ner"}
+
+
+def __getattr__(name: str) -> Any:
+    """``find_dates`` and ``find_names``, imported when first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def _loaded(name: str) -> Any:
+    # A module's own functions do not go through its __getattr__; a value set
+    # on the module (by the first use, or by mock.patch) is found here.
+    return globals()[name] if name in globals() else __getattr__(name)
+
 
 _NER_KINDS = {"PERS": ("actor", "person"), "ORG": ("actor", "organization"),
               "LOC": ("place", "region")}
@@ -49,7 +72,7 @@ def extract(text: str, published: dt.date | str | None = None, *,
     mentions = find_entities(text, gazetteer)
     if names:
         mentions += _tagged_names(text, mentions, gazetteer)
-    dates = [d for d in find_dates(text, published) if not _overlaps(d, mentions)]
+    dates = [d for d in _loaded("find_dates")(text, published) if not _overlaps(d, mentions)]
     return sorted(mentions + dates, key=lambda m: (m.start, m.end))
 
 
@@ -60,7 +83,7 @@ def _overlaps(mention: Mention | tuple[int, int], others: list[Mention]) -> bool
 
 def _tagged_names(text: str, known: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     found = []
-    for start, end, label in find_names(text):
+    for start, end, label in _loaded("find_names")(text):
         if _overlaps((start, end), known):
             continue
         surface = text[start:end]
