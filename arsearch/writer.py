@@ -19,10 +19,11 @@ block at a time, merging them term by term with the pool's.
 The files written are Whoosh's own but for the posting blocks: pickled with
 protocol 5, not 2, and small ones not compressed (``arsearch.blocks``; Whoosh
 reads both). With ``block_protocol = 2`` and ``block_min_compress = 0`` they
-are byte for byte what Whoosh writes. This uses
-private parts of whoosh-reloaded 2.7.5 (pinned): ``SegmentWriter.pool``,
-``add_reader``, ``_flush_segment`` and the W3 codec's term table and posting
-blocks (``arsearch.blocks``).
+are byte for byte what Whoosh writes. ``add_document`` indexes arsearch's
+pre-analyzed term fields itself. This uses private parts of whoosh-reloaded
+2.7.5 (pinned): ``SegmentWriter.pool``, ``add_document``, ``add_reader``,
+``_flush_segment`` and the W3 codec's term table and posting blocks
+(``arsearch.blocks``).
 """
 
 from __future__ import annotations
