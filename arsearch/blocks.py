@@ -36,7 +36,7 @@ from itertools import accumulate, chain
 from operator import sub
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import _INT_SIZE, pack_int, pack_long, unpack_int
 from whoosh.util.numeric import length_to_byte
 
@@ -49,15 +49,15 @@ _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
 
 
-def posting_bytes(matcher: W3LeafMatcher) -> bytes:
-    """All of the matcher's term's posting bytes (from ``W3Bl`` on) in one read.
+def posting_bytes(postfile: Any, terminfo: W3TermInfo) -> bytes:
+    """All of a term's posting bytes (from ``W3Bl`` on) in one read.
 
     Whoosh's term info keeps the length as a 1-tuple (``unpack_int`` without ``[0]``).
     """
-    length = matcher._length
+    offset, length = terminfo.extent()
     if isinstance(length, tuple):
         (length,) = length
-    return matcher._postfile.get(matcher._startoffset, length)
+    return postfile.get(offset, length)
 
 
 def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:

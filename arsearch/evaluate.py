@@ -35,9 +35,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
+from whoosh.codec.whoosh3 import W3TermsReader
+from whoosh.reading import SegmentReader, TermNotFound
 
 from arsearch.blocks import block_heads, posting_bytes
 from arsearch.filters import RangeUnion
@@ -76,12 +75,64 @@ class _Part:
         self.scores = np.zeros(size)
 
 
+#: A term as looked up in a segment: its field, bytes and term info (None: absent).
+_Found = tuple[Any, bytes, Any] | None
+
+
+class _Segment:
+    """One segment during one evaluation, with the terms looked up in it so far.
+
+    Ordering a query's clauses by size, reading a term's postings and taking
+    its statistics each looked the term up in the segment's term table again:
+    per term, three lookups and, for the matcher, a dozen small reads of its
+    first block header. Here a term is looked up once and its postings read
+    in one read.
+    """
+
+    __slots__ = ("leaf", "top", "reader", "size", "direct", "found")
+
+    def __init__(self, leaf: Any, top: Any) -> None:
+        self.leaf = leaf
+        self.top = top
+        self.reader = leaf.reader()
+        self.size = self.reader.doc_count_all()
+        # Postings are read straight from the W3 codec's files; any other
+        # reader goes through Whoosh's matchers.
+        self.direct = (type(self.reader) is SegmentReader
+                       and type(self.reader._terms) is W3TermsReader)
+        self.found: dict[tuple[str, Any], _Found] = {}
+
+    def lookup(self, query: wq.Term) -> _Found:
+        """(field, term bytes, term info) of a term query, or None if the segment lacks it."""
+        key = (query.fieldname, query.text)
+        if key not in self.found:
+            self.found[key] = self._lookup(query)
+        return self.found[key]
+
+    def _lookup(self, query: wq.Term) -> _Found:
+        if query.fieldname not in self.leaf.schema:
+            return None
+        field = self.leaf.schema[query.fieldname]
+        try:
+            btext = field.to_bytes(query.text)
+            return field, btext, self.reader.term_info(query.fieldname, btext)
+        except (ValueError, TermNotFound):
+            return None
+
+    def size_of(self, query: wq.Query) -> int:
+        """How many articles ``query`` may match here (to order clauses)."""
+        if type(query) is wq.Term:
+            found = self.lookup(query)
+            return found[2].doc_frequency() if found is not None else 0
+        return query.estimate_size(self.reader)
+
+
 def evaluate(searcher: Any, query: wq.Query) -> Matches:
     """Every match of ``query`` with its score, by top-level docnum."""
     docnums: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     for leaf, offset in searcher.leaf_searchers():
-        part = _evaluate(query, leaf, searcher, None)
+        part = _evaluate(query, _Segment(leaf, searcher), None)
         deleted = leaf.reader().deleted_docs_set
         if deleted:
             part.matched[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
@@ -95,58 +146,56 @@ def evaluate(searcher: Any, query: wq.Query) -> Matches:
     return Matches(np.concatenate(docnums), np.concatenate(scores))
 
 
-def _evaluate(query: wq.Query, leaf: Any, top: Any, within: np.ndarray | None) -> _Part:
+def _evaluate(query: wq.Query, seg: _Segment, within: np.ndarray | None) -> _Part:
     """Matches of ``query`` in one segment.
 
     ``within`` (sorted docnums) are the only articles the caller will look at:
     a clause may then skip blocks of postings that hold none of them.
     """
     kind = type(query)
-    size = leaf.reader().doc_count_all()
     if kind is wq.Or or kind is wq.Term:
-        part = _Part(size)
-        _add(query, leaf, top, within, part, 1.0)
+        part = _Part(seg.size)
+        _add(query, seg, within, part, 1.0)
         return part
     if kind is wq.And:
-        reader = leaf.reader()
-        clauses = sorted(query.subqueries, key=lambda q: q.estimate_size(reader))
+        clauses = sorted(query.subqueries, key=seg.size_of)
         if not clauses:
-            return _Part(size)
-        result = _evaluate(clauses[0], leaf, top, within)
+            return _Part(seg.size)
+        result = _evaluate(clauses[0], seg, within)
         for clause in clauses[1:]:
             in_play = np.flatnonzero(result.matched)
             if not len(in_play):
                 break
-            other = _evaluate(clause, leaf, top, in_play)
+            other = _evaluate(clause, seg, in_play)
             result.matched &= other.matched
             result.scores = np.where(result.matched, result.scores + other.scores, 0.0)
         if query.boost != 1.0:
             result.scores *= query.boost
         return result
     if kind is wq.AndMaybe:
-        result = _evaluate(query.a, leaf, top, within)
+        result = _evaluate(query.a, seg, within)
         in_play = np.flatnonzero(result.matched)
         if len(in_play):
-            extra = _evaluate(query.b, leaf, top, in_play)
+            extra = _evaluate(query.b, seg, in_play)
             result.scores += np.where(result.matched, extra.scores, 0.0)
         return result
     if kind is wq.AndNot:
-        result = _evaluate(query.a, leaf, top, within)
+        result = _evaluate(query.a, seg, within)
         in_play = np.flatnonzero(result.matched)
         if len(in_play):
-            result.matched &= ~_evaluate(query.b, leaf, top, in_play).matched
+            result.matched &= ~_evaluate(query.b, seg, in_play).matched
             result.scores[~result.matched] = 0.0
         return result
-    part = _Part(size)
+    part = _Part(seg.size)
     if kind is RangeUnion:
-        ids = list(query.matcher(leaf).all_ids())
+        ids = list(query.matcher(seg.leaf).all_ids())
         part.matched[ids] = True
     elif query is not wq.NullQuery:
-        _by_whoosh(query, leaf, top, part, 1.0)
+        _by_whoosh(query, seg, part, 1.0)
     return part
 
 
-def _add(query: wq.Query, leaf: Any, top: Any, within: np.ndarray | None, into: _Part,
+def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
          factor: float) -> None:
     """Add the matches of ``query`` to ``into``, their scores times ``factor``.
 
@@ -155,21 +204,19 @@ def _add(query: wq.Query, leaf: Any, top: Any, within: np.ndarray | None, into: 
     """
     kind = type(query)
     if kind is wq.Term:
-        _term(query, leaf, top, within, into, factor)
+        _term(query, seg, within, into, factor)
     elif kind is wq.Or:
-        reader = leaf.reader()
-        for sub in sorted(query.subqueries, key=lambda q: q.estimate_size(reader),
-                          reverse=True):
-            _add(sub, leaf, top, within, into, factor * query.boost)
+        for sub in sorted(query.subqueries, key=seg.size_of, reverse=True):
+            _add(sub, seg, within, into, factor * query.boost)
     else:
-        part = _evaluate(query, leaf, top, within)
+        part = _evaluate(query, seg, within)
         into.matched |= part.matched
         into.scores += part.scores * factor if factor != 1.0 else part.scores
 
 
-def _by_whoosh(query: wq.Query, leaf: Any, top: Any, into: _Part, factor: float) -> None:
+def _by_whoosh(query: wq.Query, seg: _Segment, into: _Part, factor: float) -> None:
     """Matches and scores of any other query (phrases) from Whoosh's matcher."""
-    matcher = query.matcher(leaf, top.context())
+    matcher = query.matcher(seg.leaf, seg.top.context())
     ids: list[int] = []
     scores: list[float] = []
     while matcher.is_active():
@@ -180,27 +227,17 @@ def _by_whoosh(query: wq.Query, leaf: Any, top: Any, into: _Part, factor: float)
     into.scores[ids] += np.array(scores) * factor if factor != 1.0 else scores
 
 
-def _term(query: wq.Term, leaf: Any, top: Any, within: np.ndarray | None, into: _Part,
+def _term(query: wq.Term, seg: _Segment, within: np.ndarray | None, into: _Part,
           factor: float) -> None:
     """Add the postings of one term, scored as Whoosh's BM25F (by weight if unscored)."""
-    if query.fieldname not in leaf.schema:
+    found = seg.lookup(query)
+    if found is None:
         return
-    field = leaf.schema[query.fieldname]
-    try:
-        btext = field.to_bytes(query.text)
-    except ValueError:
+    field, btext, info = found
+    if not seg.direct or info.is_inlined():  # postings not in a W3 posting file
+        _by_whoosh(query, seg, into, factor)
         return
-    reader = leaf.reader()
-    try:
-        matcher = reader.postings(query.fieldname, btext)
-    except TermNotFound:
-        return
-    if isinstance(matcher, FilterMatcher):  # deletions: removed once, in evaluate()
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:  # not the on-disk codec
-        _by_whoosh(query, leaf, top, into, factor)
-        return
-    ids, tfs = _postings(posting_bytes(matcher), within)
+    ids, tfs = _postings(posting_bytes(seg.reader._terms._postfile, info), within)
     boost = query.boost * factor
     into.matched[ids] = True
     if not field.scorable:
@@ -208,8 +245,8 @@ def _term(query: wq.Term, leaf: Any, top: Any, within: np.ndarray | None, into: 
         return
     # bm25(idf, tf, fl, avgfl, B, K1) of whoosh.scoring is idf * tf * (K1 + 1) / (tf + norm),
     # the norm depending on the article's length in the field only.
-    idf, k1, b, avgfl = _bm25_statistics(top, leaf, query.fieldname, btext)
-    norms = _field_norms(reader, query.fieldname, k1, b, avgfl)
+    idf, k1, b, avgfl = _bm25_statistics(seg.top, seg.leaf, query.fieldname, btext)
+    norms = _field_norms(seg.reader, query.fieldname, k1, b, avgfl)
     into.scores[ids] += idf * boost * (k1 + 1) * tfs / (tfs + norms[ids])
 
 
