@@ -133,8 +133,9 @@ def evaluate(searcher: Any, query: wq.Query) -> Matches:
     scores: list[np.ndarray] = []
     for leaf, offset in searcher.leaf_searchers():
         part = _evaluate(query, _Segment(leaf, searcher), None)
-        deleted = leaf.reader().deleted_docs_set
-        if deleted:
+        reader = leaf.reader()
+        if reader.has_deletions():  # an empty index's reader has no deletion set at all
+            deleted = reader.deleted_docs_set
             part.matched[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False
         found = np.flatnonzero(part.matched)
         scores.append(part.scores[found])

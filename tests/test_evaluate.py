@@ -113,3 +113,13 @@ def test_postings_decode_whole_lists_and_the_blocks_in_play(data: st.DataObject)
     reached = [b for b, (first, last) in enumerate(zip([-1, *lasts], lasts, strict=False)) if any(
         first < d <= last for d in within)]
     assert ids.tolist() == [d for b in reached for d in docnums[128 * b:128 * (b + 1)]]
+
+
+def test_an_empty_index_answers_every_kind_of_search(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    assert ix.search("غارات").total == 0
+    assert ix.search("غارات الرقة", match="any", actor="داعش").total == 0
+    assert ix.search('"دير الزور" -داعش').total == 0
+    assert ix.search(None, date="2019").total == 0
+    assert ix.count("غارات") == 0
+    assert ix.search("غارات", limit=0).facets["actors"] == {}
