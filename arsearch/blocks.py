@@ -82,6 +82,23 @@ def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
         position = end
 
 
+def block_data(raw: bytes, head: tuple[int, int, int, int, int]
+               ) -> tuple[Sequence[int], Sequence[float], Any]:
+    """(delta-coded docnums, weights, values as stored) of the block ``head`` describes.
+
+    Weights come spelled out, one per posting (Whoosh stores None when all are
+    1.0 and one float when all are the same).
+    """
+    count, _maxid, compression, start, end = head
+    data = raw[start:end]
+    deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+    if weights is None:
+        weights = (1.0,) * count
+    elif isinstance(weights, float):
+        weights = (weights,) * count
+    return deltas, weights, values
+
+
 def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any],
                     lengths: Sequence[int], *, blocklimit: int, compression: int,
                     fixedsize: int | None, protocol: int = BLOCK_PROTOCOL,
@@ -164,13 +181,9 @@ def decode_postings(raw: bytes, fixedsize: int | None
 
     Values are ``None`` each where the format has none.
     """
-    for count, _maxid, compression, start, end in block_heads(raw):
-        data = raw[start:end]
-        ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
-        if weights is None:
-            weights = (1.0,) * count
-        elif isinstance(weights, float):
-            weights = (weights,) * count
+    for head in block_heads(raw):
+        count = head[0]
+        deltas, weights, values = block_data(raw, head)
         if fixedsize == 0:
             values = (None,) * count
         elif fixedsize is not None and fixedsize > 0:
@@ -178,7 +191,7 @@ def decode_postings(raw: bytes, fixedsize: int | None
         if len(values) != count:
             # Whoosh drops empty values from a block; positions never are.
             raise ValueError(f"posting block of {count} postings has {len(values)} values")
-        yield list(accumulate(ids)), weights, values
+        yield list(accumulate(deltas)), weights, values
 
 
 def split_terminfo(raw: bytes) -> tuple[bool, int, int]:

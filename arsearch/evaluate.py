@@ -25,11 +25,9 @@ attributes of whoosh-reloaded 2.7.5 (pinned in setup.cfg).
 
 from __future__ import annotations
 
-import pickle
 import weakref
-import zlib
 from collections.abc import Iterator
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -38,7 +36,7 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.reading import SegmentReader, TermNotFound
 
-from arsearch.blocks import block_heads, posting_bytes
+from arsearch.blocks import block_data, block_heads, posting_bytes
 from arsearch.filters import RangeUnion
 from arsearch.writer import column_lengths
 
@@ -262,16 +260,10 @@ def _postings(raw: bytes, within: np.ndarray | None) -> tuple[np.ndarray, np.nda
         heads = [head for head, keep in zip(heads, wanted, strict=True) if keep]
         lasts = [last for last, keep in zip(lasts, wanted, strict=True) if keep]
     deltas = []
-    weights: list[Any] = []
-    for count, _, compression, start, end in heads:
-        data = raw[start:end]
-        block_deltas, block_weights, _ = pickle.loads(zlib.decompress(data) if compression
-                                                      else data)
+    weights = []
+    for head in heads:
+        block_deltas, block_weights, _ = block_data(raw, head)
         deltas.append(block_deltas)
-        if block_weights is None:
-            block_weights = repeat(1.0, count)
-        elif isinstance(block_weights, float):
-            block_weights = repeat(block_weights, count)
         weights.append(block_weights)
     total = sum(count for count, _, _, _, _ in heads)
     ids = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total)
