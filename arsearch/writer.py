@@ -90,23 +90,7 @@ class TermPool:
     def add(self, item: Posting) -> None:
         """Add one posting (Whoosh's pool interface)."""
         fieldname, tbytes, docnum, weight, value = item
-        key = (fieldname, tbytes)
-        entry = self._terms.get(key)
-        if entry is None:
-            entry = self._terms[key] = (array("I"), array("d"), [])
-            self.fieldnames.add(fieldname)
-            self._size += _TERM_BYTES + len(tbytes)
-        value = value or b""
-        if len(value) <= _SHARED_VALUE:
-            value = self._values.setdefault(value, value)
-        else:
-            self._size += len(value) + 33
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(value)
-        self._size += _POSTING_BYTES
-        if self._size > self.limit:
-            self._spill()
+        self.add_terms(fieldname, docnum, [(tbytes, weight, value or b"")])
 
     def add_terms(self, fieldname: str, docnum: int,
                   postings: list[tuple[bytes, float, bytes]]) -> None:
@@ -231,6 +215,18 @@ def _pre_analyzed(field: Any, value: Any, boost: float
     return postings, (length if field.scorable else 0)
 
 
+def _indexed(field: Any, value: Any, boost: float
+             ) -> tuple[list[tuple[bytes, float, bytes]], int]:
+    """The same as ``_pre_analyzed``, through the field's own analyzer and format."""
+    postings = []
+    length = 0
+    for tbytes, freq, weight, vbytes in field.index(value):
+        if field.scorable:
+            length += freq
+        postings.append((tbytes, weight * boost, vbytes or b""))
+    return postings, length
+
+
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
@@ -287,15 +283,9 @@ class TermPoolWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    postings = _pre_analyzed(field, value, boost)
-                    if postings is not None:
-                        self.pool.add_terms(fieldname, docnum, postings[0])
-                        length = postings[1]
-                    else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if field.scorable:
-                                length += freq
-                            self.pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
+                    postings, length = (_pre_analyzed(field, value, boost)
+                                        or _indexed(field, value, boost))
+                    self.pool.add_terms(fieldname, docnum, postings)
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdoc.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:
