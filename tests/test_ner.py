@@ -112,26 +112,30 @@ def _seed_sentences() -> list[list[str]]:
     return [[p.text for p in sent] for sent in ner.sentences(ner.pieces(text), text)]
 
 
-def test_tagging_features_are_the_known_training_features_in_order() -> None:
-    """The tagger gets exactly the features the model knows, in training order,
-    so its scores are those of the full feature lists."""
-    known = ner._model_attributes()
-    assert known is not None and "bias" in known.names
+def test_tagging_scores_are_the_weights_of_the_training_features() -> None:
+    """The tagger's state scores are those of the features training builds:
+    the cached per-token sums and the pair lookups miss no known feature."""
+    model = ner._bundled().model
     for tokens in _seed_sentences():
-        full = ner.sentence_features(tokens)
-        tagged = ner._sentence_features([ner._tagging_features(t) for t in tokens], known)
-        assert tagged == [[f for f in feats if f in known.names] for feats in full]
+        emissions, starts = ner._emissions([[ner._tagging_features(t) for t in tokens]])
+        assert starts.tolist() == [0]
+        for row, feats in zip(emissions, ner.sentence_features(tokens), strict=True):
+            rows = [model.attributes[f] for f in feats if f in model.attributes]
+            assert row == pytest.approx(model.state[rows].sum(axis=0), abs=1e-9)
 
 
-def test_pair_screen_misses_no_known_pair() -> None:
-    known = ner._Known.of(["w0+1=a|b|c", "-1b0=x|y", "bias"])
-    assert known.pair_left["w0+1"] == {"a", "a|b"}
-    assert known.pair_right["w0+1"] == {"b|c", "c"}
-    left, right = known.pair_sides("a|b", "x", "")
-    assert left & ner._W_AHEAD and left & ner._B_BACK and not right
+def test_pair_index_holds_every_reading_of_a_pair() -> None:
+    known = ner._Known.of({"w0+1=a|b|c": 0, "-1b0=x|y": 1, "bias": 2}, 3)
+    assert known.pairs["w0+1"] == {"a": {"b|c": 0}, "a|b": {"c": 0}}
+    assert known.pairs["-1b0"] == {"y": {"x": 1}}, "indexed by the right-hand token"
+    links = known.links("a|b", "y", "")
+    assert links is not None
+    assert links[ner._PAIR_KINDS.index("w0+1")] == {"c": 0}
+    assert links[ner._PAIR_KINDS.index("-1b0")] == {"x": 1}
+    assert known.links("q", "q", "q") is None
 
 
-def test_tags_with_and_without_the_attribute_filter_agree() -> None:
+def test_numpy_decoding_agrees_with_crfsuite() -> None:
     tagger = ner._get_tagger()
     for tokens in _seed_sentences():
         assert ner._tag(tokens) == list(tagger.tag(ner.sentence_features(tokens)))

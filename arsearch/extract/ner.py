@@ -9,7 +9,9 @@ unlabelled news (``ner_clusters.tsv``, built by ``tools/ner_clusters.py``).
 
 Training and tagging build tokens the same way (``pieces``): the words of
 ``arsearch.tokenize.tokenize`` plus the punctuation between them, as
-ANERcorp splits punctuation into tokens of its own.
+ANERcorp splits punctuation into tokens of its own. Tagging sums each token
+text's cached feature weights and decodes with ``arsearch.extract.crf``;
+CRFsuite itself trains the model and reads it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
+from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
+from arsearch.extract import crf
 from arsearch.extract.conll import bio_spans
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
 from arsearch.stem import STEM_CACHES, light_stem
@@ -318,55 +325,50 @@ _OFFSETS = (-2, -1, 1, 2)
 _PADS = tuple(f"{off}w=<pad>" for off in _OFFSETS)
 
 _NEAR_KINDS = frozenset(f"{off}{kind}" for off in _OFFSETS for kind in "wsbt")
-# Features of two adjacent tokens, "kind=left|right": one bit each, whether
-# the pair is the token before and this one (BACK) or this one and the next.
-_W_BACK, _W_AHEAD, _B_AHEAD, _B_BACK, _MID_BACK, _MID_AHEAD = (1 << k for k in range(6))
-_PAIR_KINDS = {"-1w0": _W_BACK, "w0+1": _W_AHEAD, "b0+1": _B_AHEAD, "-1b0": _B_BACK,
-               "-1k0": _MID_BACK, "k0+1": _MID_AHEAD}
-_ANY_PAIR = sum(_PAIR_KINDS.values())
+# Features of two adjacent tokens, "kind=left|right": the pair is the token
+# before and this one (-1...0) or this one and the next (...0+1); each kind
+# compares the words, the bare words or the second-level clusters.
+_PAIR_KINDS = ("-1w0", "-1b0", "-1k0", "w0+1", "b0+1", "k0+1")
+_BACK_KINDS = frozenset(_PAIR_KINDS[:3])
+
+# Per pair kind, in _PAIR_KINDS order: the neighbour's value -> the row of
+# the feature (None: the token is in no pair of that kind the model has).
+_Links = tuple[dict[str, int] | None, ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity, as a cache key
 class _Known:
     """The attributes a CRF model has (only those can change its scores)."""
 
-    names: dict[str, str]  # attribute -> the same string, shared by every token
+    rows: dict[str, int]  # attribute -> its row in the model's weights
+    zero: int  # a row of zeros
     near_values: frozenset[str]  # values of the neighbour word features (-1w=...)
-    # Per pair kind, the values found on the left and on the right of its "|".
-    pair_left: dict[str, frozenset[str]]
-    pair_right: dict[str, frozenset[str]]
+    # Per pair kind: the token's own value -> the neighbour's value -> row.
+    pairs: dict[str, dict[str, dict[str, int]]]
 
     @classmethod
-    def of(cls, attributes: Iterable[str]) -> _Known:
-        """Index a model's attribute names."""
-        names = {name: name for name in attributes}
+    def of(cls, attributes: Mapping[str, int], zero: int) -> _Known:
+        """Index a model's attributes (name -> row; ``zero``: a row of zeros)."""
         near = set()
-        left: dict[str, set[str]] = {kind: set() for kind in _PAIR_KINDS}
-        right: dict[str, set[str]] = {kind: set() for kind in _PAIR_KINDS}
-        for name in names:
+        pairs: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in _PAIR_KINDS}
+        for name, row in attributes.items():
             kind, equals, value = name.partition("=")
             if equals and kind in _NEAR_KINDS:
                 near.add(value)
-            elif equals and kind in _PAIR_KINDS:
+            elif equals and kind in pairs:
                 # Every "|" may be the separator: words can hold one too.
                 for cut, char in enumerate(value):
                     if char == "|":
-                        left[kind].add(value[:cut])
-                        right[kind].add(value[cut + 1:])
-        return cls(names, frozenset(near), {k: frozenset(v) for k, v in left.items()},
-                   {k: frozenset(v) for k, v in right.items()})
+                        left, right = value[:cut], value[cut + 1:]
+                        own, other = (right, left) if kind in _BACK_KINDS else (left, right)
+                        pairs[kind].setdefault(own, {})[other] = row
+        return cls(dict(attributes), zero, frozenset(near), pairs)
 
-    def pair_sides(self, word: str, bare: str, mid: str) -> tuple[int, int]:
-        """The pair kinds (bits) a token may be the left and the right side of."""
-        values = {"-1w0": word, "w0+1": word, "b0+1": bare, "-1b0": bare,
-                  "-1k0": mid, "k0+1": mid}
-        left = right = 0
-        for kind, bit in _PAIR_KINDS.items():
-            if values[kind] in self.pair_left[kind]:
-                left |= bit
-            if values[kind] in self.pair_right[kind]:
-                right |= bit
-        return left, right
+    def links(self, word: str, bare: str, mid: str) -> _Links | None:
+        """The pair features a token with these values may have, or None."""
+        found = tuple(self.pairs[kind].get(value)
+                      for kind, value in zip(_PAIR_KINDS, (word, bare, mid) * 2, strict=True))
+        return found if any(found) else None
 
 
 class _TokenFeatures(NamedTuple):
@@ -374,29 +376,37 @@ class _TokenFeatures(NamedTuple):
 
     Everything but the features of token pairs and of gazetteer names, which
     depend on the neighbours: computed once per distinct text, not per token.
+    Features are names, or with a model (``_token_features``) their rows.
     """
 
     word: str
     bare: str
-    own: tuple[str, ...]  # bias, its own features and clusters
+    own: tuple[str | int, ...]  # bias, its own features and clusters
     mid: str  # its cluster id at the second level, "" without clusters
     # What it gives a token that has it at each of _OFFSETS (-2: two before that token):
-    near_clusters: tuple[tuple[str, ...], ...]
-    near_words: tuple[tuple[str, ...], ...]
-    # The pair features it may be the left and the right side of (bits).
-    pair_left: int = _ANY_PAIR
-    pair_right: int = _ANY_PAIR
+    near_clusters: tuple[tuple[str | int, ...], ...]
+    near_words: tuple[tuple[str | int, ...], ...]
+
+
+class _TokenScores(NamedTuple):
+    """A token text as the tagger sees it: its features' weights, summed per label.
+
+    ``scores`` rows: its own features, then what it gives a token that has
+    it at each of _OFFSETS. Pair features are looked up through ``links``.
+    """
+
+    word: str
+    bare: str
+    mid: str
+    links: _Links | None
+    scores: np.ndarray  # (5, labels)
 
 
 def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
-    """The features of a token text; with ``known``, only those the model has."""
+    """The features of a token text; with ``known``, the rows of those the model has."""
     own, word, stem, bare, trig = _token_info(text)
     clus = _cluster_feats(word, bare) if word != "<num>" and own[-1] != "punct" else ()
-    get = _getter(known)
-
-    def keep(feats: list[str]) -> tuple[str, ...]:
-        return tuple(filter(None, map(get, feats)))
-
+    keep = _keeper(known)
     # Word, stem, bare word and trigger, as seen from a neighbour; a value the
     # model has at no offset is left out without spelling out its features.
     values = [("w", word), ("s", stem)]
@@ -404,47 +414,53 @@ def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
         values.append(("b", bare))
     if trig:
         values.append(("t", trig))
-    mid = clus[1 % len(clus)] if clus else ""
-    sides = (_ANY_PAIR, _ANY_PAIR)
     if known is not None:
         values = [(kind, value) for kind, value in values if value in known.near_values]
-        sides = known.pair_sides(word, bare, mid)
     return _TokenFeatures(
-        word, bare, keep(["bias", *own, *clus]), mid, _near_clusters(clus[:2], known),
+        word, bare, keep(["bias", *own, *clus]), clus[1 % len(clus)] if clus else "",
+        _near_clusters(clus[:2], known),
         tuple(keep([f"{off}{kind}={value}" for kind, value in values]) for off in _OFFSETS),
-        *sides,
     )
 
 
 @lru_cache(maxsize=1 << 12)
-def _near_clusters(clus: tuple[str, ...], known: _Known | None) -> tuple[tuple[str, ...], ...]:
+def _near_clusters(clus: tuple[str, ...], known: _Known | None
+                   ) -> tuple[tuple[str | int, ...], ...]:
     """What a token with these first two cluster ids gives a token at each of _OFFSETS.
 
     Cached: many words share their coarse clusters.
     """
-    get = _getter(known)
-    return tuple(
-        tuple(filter(None, map(get, [f"{off}{c}" for c in (clus if off in (-1, 1) else clus[1:])])))
-        for off in _OFFSETS)
+    keep = _keeper(known)
+    return tuple(keep([f"{off}{c}" for c in (clus if off in (-1, 1) else clus[1:])])
+                 for off in _OFFSETS)
 
 
-def _getter(known: _Known | None) -> Callable[[str], str | None]:
-    """Feature -> the model's own string for it, or None (``known`` None: keep all).
+def _keeper(known: _Known | None) -> Callable[[list[str]], tuple[str | int, ...]]:
+    """Feature names -> themselves (``known`` None), or their rows in the model.
 
-    ``filter(None, map(_getter(known), feats))`` keeps the known features in order.
+    A feature the model lacks gets its row of zeros: adding it changes no score.
     """
-    return known.names.get if known is not None else str
+    if known is None:
+        return tuple
+    get, zero = known.rows.get, repeat(known.zero)
+    return lambda feats: tuple(map(get, feats, zero))
 
 
 @lru_cache(maxsize=1 << 17)
-def _tagging_features(text: str) -> _TokenFeatures:
-    """``_token_features`` for the bundled model, cached per token text.
+def _tagging_features(text: str) -> _TokenScores:
+    """A token text in the bundled model, cached per text.
 
     News text has a long tail of token texts: over 6,000 articles, 1 << 15
     entries missed 217k times and 1 << 17 missed 131k times, for about 60 MB
     more per process.
     """
-    return _token_features(text, _model_attributes())
+    tagger = _bundled()
+    feats = _token_features(text, tagger.known)
+    groups = [feats.own, *(c + w for c, w in zip(feats.near_clusters, feats.near_words,
+                                                 strict=True))]
+    return _TokenScores(feats.word, feats.bare, feats.mid,
+                        tagger.known.links(feats.word, feats.bare, feats.mid),
+                        tagger.sum_rows(groups))
 
 
 STEM_CACHES.append(_tagging_features.cache_clear)
@@ -452,60 +468,47 @@ STEM_CACHES.append(_tagging_features.cache_clear)
 
 def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
     """CRF attributes of each token of one sentence (training and tagging)."""
-    return _sentence_features([_token_features(t, None) for t in tokens], None)
-
-
-def _sentence_features(toks: Sequence[_TokenFeatures], known: _Known | None
-                       ) -> list[list[str]]:
-    """The features of each token of a sentence, in a fixed order.
-
-    With ``known``, only the attributes the model has: CRFsuite ignores the
-    others, and keeping the order of the rest keeps its scores bit for bit.
-    """
-    get = _getter(known)
     # Two stand-ins on each side give the <pad> features and no others.
-    edge = _TokenFeatures("", "", (), "", ((),) * 4,
-                          tuple(tuple(filter(None, [get(pad)])) for pad in _PADS), 0, 0)
+    edge = _TokenFeatures("", "", (), "", ((),) * 4, tuple((pad,) for pad in _PADS))
+    toks = [_token_features(t, None) for t in tokens]
     padded = [edge, edge, *toks, edge, edge]
     gaz = ["", *_gazetteer_features([t.word for t in toks]), ""]
     out: list[list[str]] = []
     windows = zip(padded, padded[1:], toks, padded[3:], padded[4:], gaz, gaz[1:], gaz[2:],
                   strict=False)
     for before2, before, tok, after, after2, gaz_before, gaz_here, gaz_after in windows:
-        back = before.pair_left & tok.pair_right
-        ahead = tok.pair_left & after.pair_right
-        feats = [*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
-                 *after.near_clusters[2], *after2.near_clusters[3]]
-        varying = []
-        if back & _MID_BACK and tok.mid and before.mid:
-            varying.append(f"-1k0={before.mid}|{tok.mid}")
-        if ahead & _MID_AHEAD and tok.mid and after.mid:
-            varying.append(f"k0+1={tok.mid}|{after.mid}")
-        if gaz_here:
-            varying.append(f"gz={gaz_here}")
-            if gaz_here != "adj":
-                varying.append(f"gz={gaz_here[2:]}")
-        if gaz_before:
-            varying.append(f"-1gz={gaz_before}")
-        if gaz_after:
-            varying.append(f"+1gz={gaz_after}")
-        if varying:
-            feats.extend(filter(None, map(get, varying)))
-        feats.extend((*before2.near_words[0], *before.near_words[1],
-                      *after.near_words[2], *after2.near_words[3]))
-        if back | ahead:
-            varying = []
-            if back & _W_BACK:
-                varying.append(f"-1w0={before.word}|{tok.word}")
-            if ahead & _W_AHEAD:
-                varying.append(f"w0+1={tok.word}|{after.word}")
-            if ahead & _B_AHEAD:
-                varying.append(f"b0+1={tok.bare}|{after.bare}")
-            if back & _B_BACK:
-                varying.append(f"-1b0={before.bare}|{tok.bare}")
-            feats.extend(filter(None, map(get, varying)))
-        out.append(feats)
+        # A real token's word is never empty; the stand-ins' is.
+        pairs = []
+        if tok.mid and before.mid:
+            pairs.append(f"-1k0={before.mid}|{tok.mid}")
+        if tok.mid and after.mid:
+            pairs.append(f"k0+1={tok.mid}|{after.mid}")
+        pairs.extend(_gazetteer_context(gaz_before, gaz_here, gaz_after))
+        pairs.extend(before2.near_words[0] + before.near_words[1] + after.near_words[2]
+                     + after2.near_words[3])
+        if before.word:
+            pairs.append(f"-1w0={before.word}|{tok.word}")
+        if after.word:
+            pairs.extend((f"w0+1={tok.word}|{after.word}", f"b0+1={tok.bare}|{after.bare}"))
+        if before.word:
+            pairs.append(f"-1b0={before.bare}|{tok.bare}")
+        out.append([*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
+                    *after.near_clusters[2], *after2.near_clusters[3], *pairs])
     return out
+
+
+def _gazetteer_context(gaz_before: str, gaz_here: str, gaz_after: str) -> list[str]:
+    """Gazetteer features of a token from the classes of it and its neighbours."""
+    feats = []
+    if gaz_here:
+        feats.append(f"gz={gaz_here}")
+        if gaz_here != "adj":
+            feats.append(f"gz={gaz_here[2:]}")
+    if gaz_before:
+        feats.append(f"-1gz={gaz_before}")
+    if gaz_after:
+        feats.append(f"+1gz={gaz_after}")
+    return feats
 
 
 # --- the model ----------------------------------------------------------------
@@ -518,38 +521,66 @@ atexit.register(_files.close)
 
 def _get_tagger():  # -> pycrfsuite.Tagger
     global _tagger
-    if _tagger is None:
-        import pycrfsuite
+    with _lock:
+        if _tagger is None:
+            import pycrfsuite
 
-        resource = resources.files("arsearch.data").joinpath(MODEL_FILE)
-        path = _files.enter_context(resources.as_file(resource))
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(path))
-        _tagger = tagger
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(_model_path()))
+            _tagger = tagger
     return _tagger
 
 
-_attributes: _Known | None = None
-_attributes_loaded = False
+def _model_path() -> Path:
+    resource = resources.files("arsearch.data").joinpath(MODEL_FILE)
+    return _files.enter_context(resources.as_file(resource))
 
 
-def _model_attributes() -> _Known | None:
-    """The attributes the bundled model knows (None: unknown, keep every feature).
+@dataclass(frozen=True, eq=False)
+class _Bundled:
+    """The bundled model as the tagger uses it: its weights and attribute index."""
+
+    model: crf.Model
+    known: _Known
+    edge: _TokenScores  # the stand-in two tokens before and after a sentence
+
+    def sum_rows(self, groups: Sequence[Sequence[int]]) -> np.ndarray:
+        """(len(groups), labels): each group's rows of weights, summed."""
+        rows: list[int] = []
+        starts = []
+        for group in groups:
+            starts.append(len(rows))
+            rows.append(self.model.zero)
+            rows.extend(group)
+        return np.add.reduceat(self.model.state[rows], starts, axis=0)
+
+
+_bundled_model: _Bundled | None = None
+
+
+def _bundled() -> _Bundled:
+    """The bundled model's weights, read once per process."""
+    global _bundled_model
+    if _bundled_model is None:
+        info = _get_tagger().info()
+        with _lock:
+            if _bundled_model is None:
+                model = crf.Model.read(_model_path(), info.labels, info.attributes)
+                known = _Known.of(model.attributes, model.zero)
+                stub = _Bundled(model, known, _TokenScores("", "", "", None, np.zeros(0)))
+                pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
+                edge = _TokenScores("", "", "", None, stub.sum_rows(pads))
+                _bundled_model = _Bundled(model, known, edge)
+    return _bundled_model
+
+
+def _model_attributes() -> _Known:
+    """The attributes the bundled model knows.
 
     Most features of a token (rare words, word pairs) are not in the model;
-    dropping them before CRFsuite sees them saves encoding and looking them up.
+    dropping them early saves building and looking them up.
     """
-    global _attributes, _attributes_loaded
-    if not _attributes_loaded:
-        with _lock:
-            if not _attributes_loaded:
-                info = _get_tagger().info()
-                # Every attribute parsed from the dump, each under its own id.
-                count = int(info.header.get("num_attrs", -1))
-                if len(info.attributes) == len(set(info.attributes.values())) == count:
-                    _attributes = _Known.of(info.attributes)
-                _attributes_loaded = True
-    return _attributes
+    return _bundled().known
 
 
 def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
@@ -557,16 +588,65 @@ def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
         return []
     if tagger is not None:
         return list(tagger.tag(sentence_features(tokens)))
-    return _tag_features([_tagging_features(t) for t in tokens])
+    return _tag_sentences([[_tagging_features(t) for t in tokens]])[0]
 
 
-def _tag_features(toks: Sequence[_TokenFeatures]) -> list[str]:
-    """Tags of a sentence with the bundled model, from its tokens' cached features."""
-    if not toks:
+def _tag_sentences(sents: Sequence[Sequence[_TokenScores]]) -> list[list[str]]:
+    """Tags of sentences with the bundled model, decoded together."""
+    if not sents:
         return []
-    feats = _sentence_features(toks, _model_attributes())
-    with _lock:
-        return list(_get_tagger().tag(feats))
+    model = _bundled().model
+    emissions, starts = _emissions(sents)
+    lengths = np.array([len(sent) for sent in sents], dtype=np.intp)
+    index = np.minimum(starts[:, None] + np.arange(lengths.max()), len(emissions) - 1)
+    best = crf.viterbi(emissions[index], lengths, model.transitions)
+    labels = model.labels
+    return [[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())]
+
+
+def _emissions(sents: Sequence[Sequence[_TokenScores]]) -> tuple[np.ndarray, np.ndarray]:
+    """The state scores of the tokens of ``sents`` in one array, and where each sentence starts.
+
+    A sentence's tokens are consecutive rows, sentences two rows apart.
+    """
+    bundled = _bundled()
+    state, edge = bundled.model.state, bundled.edge
+    # One run of tokens for all sentences, two stand-ins before, between and
+    # after them: a token's window never reaches into another sentence.
+    padded = [edge, edge]
+    for sent in sents:
+        padded.extend(sent)
+        padded.extend((edge, edge))
+    weights = np.stack([t.scores for t in padded])
+    # Row r belongs to padded[r + 2]: its own weights plus its neighbours' gifts.
+    emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
+                 + weights[4:, 4])
+    at: list[int] = []
+    rows: list[int] = []
+    starts = []
+    r = 0
+    for sent in sents:
+        starts.append(r)
+        gaz = ["", *_gazetteer_features([t.word for t in sent]), ""]
+        named = any(gaz)
+        for k, tok in enumerate(sent):
+            if tok.links is not None:
+                before, after = padded[r + 1], padded[r + 3]
+                values = (before.word, before.bare, before.mid, after.word, after.bare, after.mid)
+                for table, value in zip(tok.links, values, strict=True):
+                    # The stand-ins' values are empty: no pair with them.
+                    if table is not None and value and (row := table.get(value)) is not None:
+                        at.append(r)
+                        rows.append(row)
+            if named and (gaz[k] or gaz[k + 1] or gaz[k + 2]):
+                for row in _keeper(bundled.known)(_gazetteer_context(*gaz[k:k + 3])):
+                    at.append(r)
+                    rows.append(row)
+            r += 1
+        r += 2
+    if rows:
+        np.add.at(emissions, at, state[rows])
+    return emissions, np.array(starts, dtype=np.intp)
 
 
 def tag_tokens(words: list[str]) -> list[str]:
@@ -654,7 +734,7 @@ def find_names(text: str) -> list[tuple[int, int, str]]:
     sents = list(sentences(pieces(text), text))
     # The features carry each token's bare word too: one cache lookup per token.
     toks = [[_tagging_features(p.text) for p in sent] for sent in sents]
-    tags = _propagate([[t.bare for t in sent] for sent in toks], [_tag_features(t) for t in toks])
+    tags = _propagate([[t.bare for t in sent] for sent in toks], _tag_sentences(toks))
     spans: list[tuple[int, int, str]] = []
     for sent, ts in zip(sents, tags, strict=True):
         spans.extend(_spans(sent, ts))

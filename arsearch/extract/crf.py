@@ -1,0 +1,125 @@
+"""Linear-chain CRF decoding with numpy, from a CRFsuite model file.
+
+CRFsuite's tagger takes every token's features as strings on every call and
+looks each one up again; most of a tagging call went there. arsearch's
+tagger caches each token text's feature weights as vectors instead
+(``arsearch.extract.ner``), so it needs the weights themselves and a decoder
+over score arrays: this module reads both from the model CRFsuite trained
+and decodes as CRFsuite does (first best label on ties), many sentences at once.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# The model file layout of CRFsuite's crf1d_model.c: a 48-byte little-endian
+# header (magic, size, type, version, then counts and chunk offsets) and a
+# FEAT chunk of 20-byte records: type (0 state, 1 transition), source
+# (attribute or label id), destination label id, weight as a double.
+_HEADER = struct.Struct("<4sI4sI8I")
+_CHUNK = struct.Struct("<4sII")
+_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
+
+
+class ModelError(ValueError):
+    """The file is not a CRFsuite linear-chain model this module can read."""
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """The weights of a linear-chain CRF.
+
+    ``state[a]`` holds attribute ``a``'s weight for each label; its last row
+    is all zeros (see ``zero``). ``transitions[i, j]`` scores label i followed
+    by label j.
+    """
+
+    labels: tuple[str, ...]
+    attributes: dict[str, int]  # attribute name -> row of ``state``
+    state: np.ndarray
+    transitions: np.ndarray
+
+    @property
+    def zero(self) -> int:
+        """A row of zeros: ``state[[zero, *rows]].sum(0)`` is never empty."""
+        return len(self.state) - 1
+
+    @classmethod
+    def read(cls, path: str | Path, labels: Mapping[str, int],
+             attributes: Mapping[str, int]) -> Model:
+        """The weights in the CRFsuite model at ``path``.
+
+        ``labels`` and ``attributes`` map names to the model's ids, as
+        ``pycrfsuite.Tagger().info()`` gives them; its weights are rounded to
+        six decimals in that dump, so they come from the file itself here.
+        """
+        data = Path(path).read_bytes()
+        if len(data) < _HEADER.size:
+            raise ModelError(f"{path}: too short for a CRFsuite model")
+        magic, _, kind, _, _, n_labels, n_attrs, off_features, *_ = _HEADER.unpack_from(data)
+        if magic != b"lCRF" or kind != b"FOMC":
+            raise ModelError(f"{path}: not a CRFsuite linear-chain model")
+        if off_features + _CHUNK.size > len(data):
+            raise ModelError(f"{path}: no feature chunk where the header says")
+        chunk, _, count = _CHUNK.unpack_from(data, off_features)
+        if chunk != b"FEAT" or off_features + _CHUNK.size + count * _FEATURE.itemsize > len(data):
+            raise ModelError(f"{path}: no feature chunk where the header says")
+        features = np.frombuffer(data, _FEATURE, count, off_features + _CHUNK.size)
+        if len(labels) != n_labels or len(attributes) != n_attrs:
+            raise ModelError(f"{path}: label or attribute names do not match the model")
+        state = np.zeros((n_attrs + 1, n_labels))
+        transitions = np.zeros((n_labels, n_labels))
+        is_state = features["type"] == 0
+        for table, rows in ((state, features[is_state]), (transitions, features[~is_state])):
+            table[rows["src"], rows["dst"]] = rows["weight"]
+        names = [""] * n_labels
+        for name, lid in labels.items():
+            names[int(lid)] = name
+        return cls(tuple(names), {name: int(aid) for name, aid in attributes.items()},
+                   state, transitions)
+
+
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """Best label ids of a batch of sentences, as CRFsuite's Viterbi finds them.
+
+    ``emissions`` is (sentences, longest, labels): the state scores of each
+    token, sentence ``b`` filling its first ``lengths[b]`` rows. Returns
+    (sentences, longest) label ids, meaningful in the same rows. Ties go to
+    the lowest label id, as in CRFsuite.
+
+    Label 1 scores best at the second token, but not enough to pay for the
+    transition from label 0 into it:
+
+    >>> e = np.array([[[1.0, 0.0], [0.0, 0.5]], [[0.0, 3.0], [0.0, 0.0]]])
+    >>> viterbi(e, np.array([2, 1]), np.array([[0.0, -5.0], [0.0, 0.0]])).tolist()
+    [[0, 0], [1, 0]]
+    """
+    count, longest, n_labels = emissions.shape
+    if count == 0 or longest == 0:
+        return np.zeros((count, longest), dtype=np.intp)
+    # Longest first: the sentences still going at step t are a prefix.
+    order = np.argsort(-lengths, kind="stable")
+    ordered = emissions[order]
+    going = np.searchsorted(-lengths[order], -np.arange(longest), side="left")
+    delta = ordered[:, 0].copy()
+    back = np.zeros((count, longest, n_labels), dtype=np.intp)
+    for t in range(1, longest):
+        k = going[t]
+        candidates = delta[:k, :, None] + transitions  # previous label x label
+        back[:k, t] = candidates.argmax(axis=1)
+        delta[:k] = candidates.max(axis=1) + ordered[:k, t]
+    best = np.zeros((count, longest), dtype=np.intp)
+    current = delta.argmax(axis=1)
+    for t in range(longest - 1, 0, -1):
+        k = going[t]
+        best[:k, t] = current[:k]
+        current[:k] = back[np.arange(k), t, current[:k]]
+    best[:, 0] = current
+    out = np.empty_like(best)
+    out[order] = best
+    return out
