@@ -105,20 +105,22 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray)
     # Longest first: the sentences still going at step t are a prefix.
     order = np.argsort(-lengths, kind="stable")
     ordered = emissions[order]
-    going = np.searchsorted(-lengths[order], -np.arange(longest), side="left")
+    going = np.searchsorted(-lengths[order], -np.arange(longest), side="left").tolist()
     delta = ordered[:, 0].copy()
     back = np.zeros((count, longest, n_labels), dtype=np.intp)
+    buffer = np.empty((count, n_labels, n_labels))
     for t in range(1, longest):
         k = going[t]
-        candidates = delta[:k, :, None] + transitions  # previous label x label
+        candidates = np.add(delta[:k, :, None], transitions, out=buffer[:k])  # previous x next
         back[:k, t] = candidates.argmax(axis=1)
-        delta[:k] = candidates.max(axis=1) + ordered[:k, t]
+        np.add(candidates.max(axis=1), ordered[:k, t], out=delta[:k])
     best = np.zeros((count, longest), dtype=np.intp)
     current = delta.argmax(axis=1)
+    sentences = np.arange(count)
     for t in range(longest - 1, 0, -1):
         k = going[t]
         best[:k, t] = current[:k]
-        current[:k] = back[np.arange(k), t, current[:k]]
+        current[:k] = back[sentences[:k], t, current[:k]]
     best[:, 0] = current
     out = np.empty_like(best)
     out[order] = best

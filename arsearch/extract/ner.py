@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -144,6 +145,15 @@ _TRIGGERS: dict[str, frozenset[str]] = {
 }
 
 
+# Word -> (rank, class) of the first trigger class in _TRIGGERS that holds it.
+_TRIGGER_OF: dict[str, tuple[int, str]] = {}
+for _rank, (_name, _words) in enumerate(_TRIGGERS.items()):
+    for _word in _words:
+        _TRIGGER_OF.setdefault(_word, (_rank, _name))
+_NO_TRIGGER = (len(_TRIGGERS), "")
+_LATIN_RE = re.compile("[A-Za-z]")
+
+
 def _strip_article(n: str) -> str:
     for prefix in _ARTICLE_CLITICS:
         if n.startswith(prefix) and len(n) - len(prefix) >= 2:
@@ -183,16 +193,13 @@ def _token_info(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
         feats.append(f"c={word[0]}")
         if word[1:3] == "ال":
             feats.append("c+al")
-    if any(c.isascii() and c.isalpha() for c in word):
+    if _LATIN_RE.search(word):
         feats.append("latin")
-    if any(c.isdigit() for c in word):
+    if any(map(str.isdigit, word)):
         feats.append("hasdigit")
-    trig = ""
-    for name, words in _TRIGGERS.items():
-        if bare in words or word in words:
-            trig = name
-            feats.append(f"t={name}")
-            break
+    trig = min(_TRIGGER_OF.get(bare, _NO_TRIGGER), _TRIGGER_OF.get(word, _NO_TRIGGER))[1]
+    if trig:
+        feats.append(f"t={trig}")
     return tuple(feats), word, stem, bare, trig
 
 
@@ -544,15 +551,13 @@ class _Bundled:
     known: _Known
     edge: _TokenScores  # the stand-in two tokens before and after a sentence
 
-    def sum_rows(self, groups: Sequence[Sequence[int]]) -> np.ndarray:
+    def sum_rows(self, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
         """(len(groups), labels): each group's rows of weights, summed."""
-        rows: list[int] = []
-        starts = []
-        for group in groups:
-            starts.append(len(rows))
-            rows.append(self.model.zero)
-            rows.extend(group)
-        return np.add.reduceat(self.model.state[rows], starts, axis=0)
+        zero = (self.model.zero,)
+        parts = [zero + group for group in groups]
+        starts = list(accumulate(map(len, parts[:-1]), initial=0))
+        return np.add.reduceat(self.model.state.take(tuple(chain.from_iterable(parts)), axis=0),
+                               starts, axis=0)
 
 
 _bundled_model: _Bundled | None = None
