@@ -467,7 +467,7 @@ def _tagging_features(text: str) -> _TokenScores:
                                                  strict=True))]
     return _TokenScores(feats.word, feats.bare, feats.mid,
                         tagger.known.links(feats.word, feats.bare, feats.mid),
-                        tagger.sum_rows(groups))
+                        _sum_rows(tagger.model, groups))
 
 
 STEM_CACHES.append(_tagging_features.cache_clear)
@@ -484,23 +484,23 @@ def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
     windows = zip(padded, padded[1:], toks, padded[3:], padded[4:], gaz, gaz[1:], gaz[2:],
                   strict=False)
     for before2, before, tok, after, after2, gaz_before, gaz_here, gaz_after in windows:
-        # A real token's word is never empty; the stand-ins' is.
-        pairs = []
+        context = []
         if tok.mid and before.mid:
-            pairs.append(f"-1k0={before.mid}|{tok.mid}")
+            context.append(f"-1k0={before.mid}|{tok.mid}")
         if tok.mid and after.mid:
-            pairs.append(f"k0+1={tok.mid}|{after.mid}")
-        pairs.extend(_gazetteer_context(gaz_before, gaz_here, gaz_after))
-        pairs.extend(before2.near_words[0] + before.near_words[1] + after.near_words[2]
-                     + after2.near_words[3])
+            context.append(f"k0+1={tok.mid}|{after.mid}")
+        context.extend(_gazetteer_context(gaz_before, gaz_here, gaz_after))
+        context.extend(before2.near_words[0] + before.near_words[1] + after.near_words[2]
+                       + after2.near_words[3])
+        # Word pairs with real tokens only: their word is never empty, the stand-ins' is.
         if before.word:
-            pairs.append(f"-1w0={before.word}|{tok.word}")
+            context.append(f"-1w0={before.word}|{tok.word}")
         if after.word:
-            pairs.extend((f"w0+1={tok.word}|{after.word}", f"b0+1={tok.bare}|{after.bare}"))
+            context.extend((f"w0+1={tok.word}|{after.word}", f"b0+1={tok.bare}|{after.bare}"))
         if before.word:
-            pairs.append(f"-1b0={before.bare}|{tok.bare}")
+            context.append(f"-1b0={before.bare}|{tok.bare}")
         out.append([*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
-                    *after.near_clusters[2], *after2.near_clusters[3], *pairs])
+                    *after.near_clusters[2], *after2.near_clusters[3], *context])
     return out
 
 
@@ -551,20 +551,16 @@ class _Bundled:
     known: _Known
     edge: _TokenScores  # the stand-in two tokens before and after a sentence
 
-    def sum_rows(self, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
-        """(len(groups), labels): each group's rows of weights, summed."""
-        zero = (self.model.zero,)
-        parts = [zero + group for group in groups]
-        starts = list(accumulate(map(len, parts[:-1]), initial=0))
-        return np.add.reduceat(self.model.state.take(tuple(chain.from_iterable(parts)), axis=0),
-                               starts, axis=0)
-
 
 _bundled_model: _Bundled | None = None
 
 
 def _bundled() -> _Bundled:
-    """The bundled model's weights, read once per process."""
+    """The bundled model's weights and attributes, read once per process.
+
+    Most features of a token (rare words, word pairs) are not in the model;
+    the index of its attributes drops them early, before building them where it can.
+    """
     global _bundled_model
     if _bundled_model is None:
         info = _get_tagger().info()
@@ -572,20 +568,19 @@ def _bundled() -> _Bundled:
             if _bundled_model is None:
                 model = crf.Model.read(_model_path(), info.labels, info.attributes)
                 known = _Known.of(model.attributes, model.zero)
-                stub = _Bundled(model, known, _TokenScores("", "", "", None, np.zeros(0)))
                 pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
-                edge = _TokenScores("", "", "", None, stub.sum_rows(pads))
+                edge = _TokenScores("", "", "", None, _sum_rows(model, pads))
                 _bundled_model = _Bundled(model, known, edge)
     return _bundled_model
 
 
-def _model_attributes() -> _Known:
-    """The attributes the bundled model knows.
-
-    Most features of a token (rare words, word pairs) are not in the model;
-    dropping them early saves building and looking them up.
-    """
-    return _bundled().known
+def _sum_rows(model: crf.Model, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """(len(groups), labels): each group's rows of weights, summed."""
+    zero = (model.zero,)
+    parts = [zero + group for group in groups]
+    starts = list(accumulate(map(len, parts[:-1]), initial=0))
+    return np.add.reduceat(model.state.take(tuple(chain.from_iterable(parts)), axis=0),
+                           starts, axis=0)
 
 
 def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
