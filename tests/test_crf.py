@@ -57,3 +57,14 @@ def test_unreadable_model_file(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     with pytest.raises(crf.ModelError, match="model.crfsuite"):
         crf.Model.read(path, {"O": 0}, {"bias": 0})
+
+
+def test_a_feature_out_of_range(tmp_path: Path) -> None:
+    """A model whose one feature names attribute 5 of 1."""
+    feature = (0).to_bytes(4, "little") + (5).to_bytes(4, "little") + bytes(4) + bytes(8)
+    header = (b"lCRF" + bytes(4) + b"FOMC" + bytes(8) + (1).to_bytes(4, "little") * 2
+              + (48).to_bytes(4, "little") + bytes(16))
+    path = tmp_path / "model.crfsuite"
+    path.write_bytes(header + b"FEAT" + bytes(4) + (1).to_bytes(4, "little") + feature)
+    with pytest.raises(crf.ModelError, match="lacks"):
+        crf.Model.read(path, {"O": 0}, {"bias": 0})

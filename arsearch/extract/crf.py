@@ -50,12 +50,12 @@ class Model:
         return len(self.state) - 1
 
     @classmethod
-    def read(cls, path: str | Path, labels: Mapping[str, int],
-             attributes: Mapping[str, int]) -> Model:
+    def read(cls, path: str | Path, labels: Mapping[str, int | str],
+             attributes: Mapping[str, int | str]) -> Model:
         """The weights in the CRFsuite model at ``path``.
 
-        ``labels`` and ``attributes`` map names to the model's ids, as
-        ``pycrfsuite.Tagger().info()`` gives them; its weights are rounded to
+        ``labels`` and ``attributes`` map names to the model's ids (numbers
+        or their digits), as ``pycrfsuite.Tagger().info()`` gives them; its weights are rounded to
         six decimals in that dump, so they come from the file itself here.
         """
         data = Path(path).read_bytes()
@@ -72,9 +72,12 @@ class Model:
         features = np.frombuffer(data, _FEATURE, count, off_features + _CHUNK.size)
         if len(labels) != n_labels or len(attributes) != n_attrs:
             raise ModelError(f"{path}: label or attribute names do not match the model")
+        is_state = features["type"] == 0
+        sources = np.where(is_state, n_attrs, n_labels)
+        if np.any(features["src"] >= sources) or np.any(features["dst"] >= n_labels):
+            raise ModelError(f"{path}: a feature refers to an attribute or label it lacks")
         state = np.zeros((n_attrs + 1, n_labels))
         transitions = np.zeros((n_labels, n_labels))
-        is_state = features["type"] == 0
         for table, rows in ((state, features[is_state]), (transitions, features[~is_state])):
             table[rows["src"], rows["dst"]] = rows["weight"]
         names = [""] * n_labels
