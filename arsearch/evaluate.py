@@ -130,8 +130,9 @@ def evaluate(searcher: Any, query: wq.Query) -> Matches:
     docnums: list[np.ndarray] = []
     scores: list[np.ndarray] = []
     for leaf, offset in searcher.leaf_searchers():
-        part = _evaluate(query, _Segment(leaf, searcher), None)
-        reader = leaf.reader()
+        seg = _Segment(leaf, searcher)
+        part = _evaluate(query, seg, None)
+        reader = seg.reader
         if reader.has_deletions():  # an empty index's reader has no deletion set at all
             deleted = reader.deleted_docs_set
             part.matched[np.fromiter(deleted, dtype=np.int64, count=len(deleted))] = False

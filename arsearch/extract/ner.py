@@ -624,6 +624,7 @@ def _emissions(sents: Sequence[Sequence[_TokenScores]]) -> tuple[np.ndarray, np.
     at: list[int] = []
     rows: list[int] = []
     starts = []
+    keep = _keeper(bundled.known)
     r = 0
     for sent in sents:
         starts.append(r)
@@ -639,7 +640,7 @@ def _emissions(sents: Sequence[Sequence[_TokenScores]]) -> tuple[np.ndarray, np.
                         at.append(r)
                         rows.append(row)
             if named and (gaz[k] or gaz[k + 1] or gaz[k + 2]):
-                for row in _keeper(bundled.known)(_gazetteer_context(*gaz[k:k + 3])):
+                for row in keep(_gazetteer_context(*gaz[k:k + 3])):
                     at.append(r)
                     rows.append(row)
             r += 1
