@@ -128,14 +128,18 @@ def test_pair_index_holds_every_reading_of_a_pair() -> None:
     known = ner._Known.of({"w0+1=a|b|c": 0, "-1b0=x|y": 1, "bias": 2}, 3)
     assert known.pairs["w0+1"] == {"a": {"b|c": 0}, "a|b": {"c": 0}}
     assert known.pairs["-1b0"] == {"y": {"x": 1}}, "indexed by the right-hand token"
-    links = known.links("a|b", "y", "")
-    assert links is not None
-    assert links[ner._PAIR_KINDS.index("w0+1")] == {"c": 0}
-    assert links[ner._PAIR_KINDS.index("-1b0")] == {"x": 1}
-    assert known.links("q", "q", "q") is None
+    # (neighbour, its field: 0 word / 1 bare, the neighbour's value -> row)
+    assert known.links("a|b", "y", "") == ((-1, 1, {"x": 1}), (1, 0, {"c": 0}))
+    assert known.links("q", "q", "q") == ()
 
 
 def test_numpy_decoding_agrees_with_crfsuite() -> None:
     tagger = ner._get_tagger()
     for tokens in _seed_sentences():
         assert ner._tag(tokens) == list(tagger.tag(ner.sentence_features(tokens)))
+
+
+def test_neighbour_index_gives_a_row_at_each_offset() -> None:
+    known = ner._Known.of({"-1w=a": 0, "2w=a": 1, "1s=b": 2, "bias": 3}, 4)
+    # Rows at offsets -2, -1, +1, +2; the zero row where the model has no such feature.
+    assert known.near == {"w=a": (4, 0, 4, 1), "s=b": (4, 4, 2, 4)}

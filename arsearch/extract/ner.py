@@ -20,7 +20,7 @@ import atexit
 import contextlib
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -286,23 +286,28 @@ def _gazetteer_index() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], fr
         return _gaz
 
 
-def _gazetteer_features(words: Sequence[str]) -> list[str]:
-    """Per token: '' or the gazetteer class of the name covering it (B-/I-)."""
+def _gazetteer_features(words: Sequence[str], candidates: Iterable[int] | None = None
+                        ) -> list[str]:
+    """Per token: '' or the gazetteer class of the name covering it (B-/I-).
+
+    ``candidates`` (ascending) are the positions whose word may begin a name
+    or is an adjective form, if the caller knows them; by default, all.
+    """
     out = [""] * len(words)
-    i = 0
-    while i < len(words):
-        size = 0
+    covered = 0  # names do not overlap: the first hides those starting inside it
+    for i in range(len(words)) if candidates is None else candidates:
+        if i < covered:
+            continue
         names, adjective = _gazetteer_starts(words[i])
         for rest, cls in names:
             if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
-                size = len(rest) + 1
+                covered = i + 1 + len(rest)
                 out[i] = f"B-{cls}"
-                for k in range(i + 1, i + size):
-                    out[k] = f"I-{cls}"
+                out[i + 1:covered] = [f"I-{cls}"] * len(rest)
                 break
-        if not size and adjective:
-            out[i] = "adj"
-        i += max(size, 1)
+        else:
+            if adjective:
+                out[i] = "adj"
     return out
 
 
@@ -317,6 +322,9 @@ def _gazetteer_starts(word: str) -> tuple[tuple[tuple[tuple[str, ...], str], ...
     readings = _clitic_readings(word)
     names = tuple(name for reading in readings for name in first.get(reading, ()))
     return names, any(reading in adjectives for reading in readings)
+
+
+_NO_GAZETTEER_START = ((), False)
 
 
 def _clitic_readings(word: str) -> tuple[str, ...]:
@@ -338,9 +346,10 @@ _NEAR_KINDS = frozenset(f"{off}{kind}" for off in _OFFSETS for kind in "wsbt")
 _PAIR_KINDS = ("-1w0", "-1b0", "-1k0", "w0+1", "b0+1", "k0+1")
 _BACK_KINDS = frozenset(_PAIR_KINDS[:3])
 
-# Per pair kind, in _PAIR_KINDS order: the neighbour's value -> the row of
-# the feature (None: the token is in no pair of that kind the model has).
-_Links = tuple[dict[str, int] | None, ...]
+# The pair features of a token text the model has, one entry per kind it is
+# in: (-1 or +1: the neighbour, which of its fields (0 word, 1 bare, 2 mid,
+# as in _TokenScores), the neighbour's value -> the row of the feature).
+_Links = tuple[tuple[int, int, dict[str, int]], ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity, as a cache key
@@ -349,19 +358,22 @@ class _Known:
 
     rows: dict[str, int]  # attribute -> its row in the model's weights
     zero: int  # a row of zeros
-    near_values: frozenset[str]  # values of the neighbour word features (-1w=...)
+    # Neighbour features (-1w=..., 2s=...) by "kind=value": their rows at each
+    # of _OFFSETS, ``zero`` where the model lacks one.
+    near: dict[str, tuple[int, ...]]
     # Per pair kind: the token's own value -> the neighbour's value -> row.
     pairs: dict[str, dict[str, dict[str, int]]]
 
     @classmethod
     def of(cls, attributes: Mapping[str, int], zero: int) -> _Known:
         """Index a model's attributes (name -> row; ``zero``: a row of zeros)."""
-        near = set()
+        near: dict[str, list[int]] = {}
         pairs: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in _PAIR_KINDS}
         for name, row in attributes.items():
             kind, equals, value = name.partition("=")
             if equals and kind in _NEAR_KINDS:
-                near.add(value)
+                rows = near.setdefault(f"{kind[-1]}={value}", [zero] * len(_OFFSETS))
+                rows[_OFFSETS.index(int(kind[:-1]))] = row
             elif equals and kind in pairs:
                 # Every "|" may be the separator: words can hold one too.
                 for cut, char in enumerate(value):
@@ -369,13 +381,18 @@ class _Known:
                         left, right = value[:cut], value[cut + 1:]
                         own, other = (right, left) if kind in _BACK_KINDS else (left, right)
                         pairs[kind].setdefault(own, {})[other] = row
-        return cls(dict(attributes), zero, frozenset(near), pairs)
+        return cls(dict(attributes), zero, {key: tuple(rows) for key, rows in near.items()},
+                   pairs)
 
-    def links(self, word: str, bare: str, mid: str) -> _Links | None:
-        """The pair features a token with these values may have, or None."""
-        found = tuple(self.pairs[kind].get(value)
-                      for kind, value in zip(_PAIR_KINDS, (word, bare, mid) * 2, strict=True))
-        return found if any(found) else None
+    def links(self, word: str, bare: str, mid: str) -> _Links:
+        """The pair features a token with these values may have."""
+        found = []
+        for slot, (kind, value) in enumerate(zip(_PAIR_KINDS, (word, bare, mid) * 2,
+                                                 strict=True)):
+            table = self.pairs[kind].get(value)
+            if table:
+                found.append((-1 if slot < 3 else 1, slot % 3, table))
+        return tuple(found)
 
 
 class _TokenFeatures(NamedTuple):
@@ -405,7 +422,8 @@ class _TokenScores(NamedTuple):
     word: str
     bare: str
     mid: str
-    links: _Links | None
+    links: _Links
+    gazetteer: bool  # it may begin a gazetteer name or is an adjective form
     scores: np.ndarray  # (5, labels)
 
 
@@ -421,12 +439,15 @@ def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
         values.append(("b", bare))
     if trig:
         values.append(("t", trig))
-    if known is not None:
-        values = [(kind, value) for kind, value in values if value in known.near_values]
+    if known is None:
+        near_words = tuple(tuple(f"{off}{kind}={value}" for kind, value in values)
+                           for off in _OFFSETS)
+    else:
+        rows = [known.near.get(f"{kind}={value}") for kind, value in values]
+        near_words = tuple(zip(*filter(None, rows), strict=True)) or ((),) * len(_OFFSETS)
     return _TokenFeatures(
         word, bare, keep(["bias", *own, *clus]), clus[1 % len(clus)] if clus else "",
-        _near_clusters(clus[:2], known),
-        tuple(keep([f"{off}{kind}={value}" for kind, value in values]) for off in _OFFSETS),
+        _near_clusters(clus[:2], known), near_words,
     )
 
 
@@ -467,6 +488,7 @@ def _tagging_features(text: str) -> _TokenScores:
                                                  strict=True))]
     return _TokenScores(feats.word, feats.bare, feats.mid,
                         tagger.known.links(feats.word, feats.bare, feats.mid),
+                        _gazetteer_starts(feats.word) != _NO_GAZETTEER_START,
                         _sum_rows(tagger.model, groups))
 
 
@@ -569,7 +591,7 @@ def _bundled() -> _Bundled:
                 model = crf.Model.read(_model_path(), info.labels, info.attributes)
                 known = _Known.of(model.attributes, model.zero)
                 pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
-                edge = _TokenScores("", "", "", None, _sum_rows(model, pads))
+                edge = _TokenScores("", "", "", (), False, _sum_rows(model, pads))
                 _bundled_model = _Bundled(model, known, edge)
     return _bundled_model
 
@@ -617,37 +639,40 @@ def _emissions(sents: Sequence[Sequence[_TokenScores]]) -> tuple[np.ndarray, np.
     for sent in sents:
         padded.extend(sent)
         padded.extend((edge, edge))
-    weights = np.stack([t.scores for t in padded])
+    weights = np.concatenate([t.scores for t in padded]).reshape(len(padded), *edge.scores.shape)
     # Row r belongs to padded[r + 2]: its own weights plus its neighbours' gifts.
     emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
                  + weights[4:, 4])
     at: list[int] = []
     rows: list[int] = []
+    for p, tok in enumerate(padded):
+        for off, field, table in tok.links:
+            # The stand-ins' fields are empty: no pair with them.
+            if (value := padded[p + off][field]) and (row := table.get(value)) is not None:
+                at.append(p - 2)
+                rows.append(row)
     starts = []
-    keep = _keeper(bundled.known)
     r = 0
     for sent in sents:
         starts.append(r)
-        gaz = ["", *_gazetteer_features([t.word for t in sent]), ""]
-        named = any(gaz)
-        for k, tok in enumerate(sent):
-            if tok.links is not None:
-                before, after = padded[r + 1], padded[r + 3]
-                values = (before.word, before.bare, before.mid, after.word, after.bare, after.mid)
-                for table, value in zip(tok.links, values, strict=True):
-                    # The stand-ins' values are empty: no pair with them.
-                    if table is not None and value and (row := table.get(value)) is not None:
-                        at.append(r)
-                        rows.append(row)
-            if named and (gaz[k] or gaz[k + 1] or gaz[k + 2]):
-                for row in keep(_gazetteer_context(*gaz[k:k + 3])):
-                    at.append(r)
+        candidates = [k for k, tok in enumerate(sent) if tok.gazetteer]
+        if candidates:
+            gaz = ["", *_gazetteer_features([t.word for t in sent], candidates), ""]
+            named = {n for k, cls in enumerate(gaz) if cls for n in (k - 2, k - 1, k)}
+            for k in sorted(named.intersection(range(len(sent)))):
+                for row in _gazetteer_rows(*gaz[k:k + 3]):
+                    at.append(r + k)
                     rows.append(row)
-            r += 1
-        r += 2
+        r += len(sent) + 2
     if rows:
         np.add.at(emissions, at, state[rows])
     return emissions, np.array(starts, dtype=np.intp)
+
+
+@lru_cache(maxsize=1 << 8)
+def _gazetteer_rows(gaz_before: str, gaz_here: str, gaz_after: str) -> tuple[int, ...]:
+    """The bundled model's rows of ``_gazetteer_context`` (a few dozen combinations)."""
+    return _keeper(_bundled().known)(_gazetteer_context(gaz_before, gaz_here, gaz_after))
 
 
 def tag_tokens(words: list[str]) -> list[str]:
