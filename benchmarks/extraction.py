@@ -61,7 +61,7 @@ def clear_word_caches() -> None:
         if name.split(".")[0] != "arsearch":
             continue
         for function in vars(module).values():
-            info = getattr(function, "cache_info", None)
+            info = None if isinstance(function, type) else getattr(function, "cache_info", None)
             if info is not None and (info().maxsize or 0) >= 1024:
                 function.cache_clear()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from arsearch.extract import ner
@@ -117,8 +118,8 @@ def test_tagging_scores_are_the_weights_of_the_training_features() -> None:
     the cached per-token sums and the pair lookups miss no known feature."""
     model = ner._bundled().model
     for tokens in _seed_sentences():
-        emissions, starts = ner._emissions([[ner._tagging_features(t) for t in tokens]])
-        assert starts.tolist() == [0]
+        padded, weights = ner._tokens.run([tokens])
+        emissions = ner._emissions(padded, weights, [0], [len(tokens)])
         for row, feats in zip(emissions, ner.sentence_features(tokens), strict=True):
             rows = [model.attributes[f] for f in feats if f in model.attributes]
             assert row == pytest.approx(model.state[rows].sum(axis=0), abs=1e-9)
@@ -126,10 +127,14 @@ def test_tagging_scores_are_the_weights_of_the_training_features() -> None:
 
 def test_pair_index_holds_every_reading_of_a_pair() -> None:
     known = ner._Known.of({"w0+1=a|b|c": 0, "-1b0=x|y": 1, "bias": 2}, 3)
-    assert known.pairs["w0+1"] == {"a": {"b|c": 0}, "a|b": {"c": 0}}
-    assert known.pairs["-1b0"] == {"y": {"x": 1}}, "indexed by the right-hand token"
-    # (neighbour, its field: 0 word / 1 bare, the neighbour's value -> row)
-    assert known.links("a|b", "y", "") == ((-1, 1, {"x": 1}), (1, 0, {"c": 0}))
+    pairs = {kind: {own: known.tables[table] for own, table in tables.items()}
+             for kind, tables in known.pairs.items()}
+    assert pairs["w0+1"] == {"a": {"b|c": 0}, "a|b": {"c": 0}}
+    assert pairs["-1b0"] == {"y": {"x": 1}}, "indexed by the right-hand token"
+    # (the neighbour, its field: word or bare word, its value -> row)
+    links = [(off, field, known.tables[table])
+             for off, field, table in known.links("a|b", "y", "")]
+    assert links == [(-1, ner._BARE, {"x": 1}), (1, ner._WORD, {"c": 0})]
     assert known.links("q", "q", "q") == ()
 
 
@@ -143,3 +148,18 @@ def test_neighbour_index_gives_a_row_at_each_offset() -> None:
     known = ner._Known.of({"-1w=a": 0, "2w=a": 1, "1s=b": 2, "bias": 3}, 4)
     # Rows at offsets -2, -1, +1, +2; the zero row where the model has no such feature.
     assert known.near == {"w=a": (4, 0, 4, 1), "s=b": (4, 4, 2, 4)}
+
+
+def test_a_small_token_cache_that_starts_afresh_gives_the_same_weights() -> None:
+    small = ner._TokenCache(64)
+    sents = _seed_sentences()
+    for tokens in sents + sents[:5]:
+        padded, weights = small.run([tokens])
+        expected, expected_weights = ner._tokens.run([tokens])
+        assert [entry[:ner._ROW] for entry in padded] == [e[:ner._ROW] for e in expected]
+        assert np.array_equal(weights, expected_weights)
+        assert small.cache_info().currsize <= max(64, len(set(tokens)))
+    info = small.cache_info()
+    assert info.hits > 0 and info.misses > 0
+    small.cache_clear()
+    assert small.cache_info() == (0, 0, 64, 0)

@@ -234,10 +234,11 @@ def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
                 word, _, rest = line.partition("\t")
                 if rest:
                     table[word] = tuple(rest.split("\t"))
-            _clusters = table
-            _cluster_feats.cache_clear()
-            _tagging_features.cache_clear()
-            _near_clusters.cache_clear()
+            replaced, _clusters = _clusters is not None, table
+            if replaced:  # nothing used the clusters before the first load
+                _cluster_feats.cache_clear()
+                _tokens.cache_clear()
+                _near_clusters.cache_clear()
         return _clusters
 
 
@@ -347,9 +348,9 @@ _PAIR_KINDS = ("-1w0", "-1b0", "-1k0", "w0+1", "b0+1", "k0+1")
 _BACK_KINDS = frozenset(_PAIR_KINDS[:3])
 
 # The pair features of a token text the model has, one entry per kind it is
-# in: (-1 or +1: the neighbour, which of its fields (0 word, 1 bare, 2 mid,
-# as in _TokenScores), the neighbour's value -> the row of the feature).
-_Links = tuple[tuple[int, int, dict[str, int]], ...]
+# in: (-1 or +1: the neighbour; which of its fields: _WORD, _BARE or _MID;
+# the table of ``_Known.tables`` that maps the neighbour's value to a row).
+_Links = tuple[tuple[int, int, int], ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity, as a cache key
@@ -361,8 +362,10 @@ class _Known:
     # Neighbour features (-1w=..., 2s=...) by "kind=value": their rows at each
     # of _OFFSETS, ``zero`` where the model lacks one.
     near: dict[str, tuple[int, ...]]
-    # Per pair kind: the token's own value -> the neighbour's value -> row.
-    pairs: dict[str, dict[str, dict[str, int]]]
+    # Per pair kind: the token's own value -> its table in ``tables``, which
+    # maps the neighbour's value to the row of the pair.
+    pairs: dict[str, dict[str, int]]
+    tables: list[dict[str, int]]
 
     @classmethod
     def of(cls, attributes: Mapping[str, int], zero: int) -> _Known:
@@ -381,8 +384,15 @@ class _Known:
                         left, right = value[:cut], value[cut + 1:]
                         own, other = (right, left) if kind in _BACK_KINDS else (left, right)
                         pairs[kind].setdefault(own, {})[other] = row
+        tables = []
+        numbered: dict[str, dict[str, int]] = {}
+        for kind, by_value in pairs.items():
+            numbered[kind] = {}
+            for own, table in by_value.items():
+                numbered[kind][own] = len(tables)
+                tables.append(table)
         return cls(dict(attributes), zero, {key: tuple(rows) for key, rows in near.items()},
-                   pairs)
+                   numbered, tables)
 
     def links(self, word: str, bare: str, mid: str) -> _Links:
         """The pair features a token with these values may have."""
@@ -390,8 +400,8 @@ class _Known:
         for slot, (kind, value) in enumerate(zip(_PAIR_KINDS, (word, bare, mid) * 2,
                                                  strict=True)):
             table = self.pairs[kind].get(value)
-            if table:
-                found.append((-1 if slot < 3 else 1, slot % 3, table))
+            if table is not None:
+                found.append((-1 if slot < 3 else 1, (_WORD, _BARE, _MID)[slot % 3], table))
         return tuple(found)
 
 
@@ -412,19 +422,14 @@ class _TokenFeatures(NamedTuple):
     near_words: tuple[tuple[str | int, ...], ...]
 
 
-class _TokenScores(NamedTuple):
-    """A token text as the tagger sees it: its features' weights, summed per label.
-
-    ``scores`` rows: its own features, then what it gives a token that has
-    it at each of _OFFSETS. Pair features are looked up through ``links``.
-    """
-
-    word: str
-    bare: str
-    mid: str
-    links: _Links
-    gazetteer: bool  # it may begin a gazetteer name or is an adjective form
-    scores: np.ndarray  # (5, labels)
+# A token text as the tagger sees it: (word, bare word, mid cluster, links,
+# whether it may begin a gazetteer name or is an adjective form, the row of
+# its summed weights in ``_TokenCache``). A plain tuple of strings and
+# numbers: CPython's garbage collector stops scanning such a tuple, while a
+# named tuple, or one holding dicts, is scanned at every full collection, and
+# the cache holds a hundred thousand of them.
+_Entry = tuple[str, str, str, _Links, bool, int]
+_WORD, _BARE, _MID, _LINKS, _GAZETTEER, _ROW = range(6)
 
 
 def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
@@ -472,27 +477,6 @@ def _keeper(known: _Known | None) -> Callable[[list[str]], tuple[str | int, ...]
         return tuple
     get, zero = known.rows.get, repeat(known.zero)
     return lambda feats: tuple(map(get, feats, zero))
-
-
-@lru_cache(maxsize=1 << 17)
-def _tagging_features(text: str) -> _TokenScores:
-    """A token text in the bundled model, cached per text.
-
-    News text has a long tail of token texts: over 6,000 articles, 1 << 15
-    entries missed 217k times and 1 << 17 missed 131k times, for about 60 MB
-    more per process.
-    """
-    tagger = _bundled()
-    feats = _token_features(text, tagger.known)
-    groups = [feats.own, *(c + w for c, w in zip(feats.near_clusters, feats.near_words,
-                                                 strict=True))]
-    return _TokenScores(feats.word, feats.bare, feats.mid,
-                        tagger.known.links(feats.word, feats.bare, feats.mid),
-                        _gazetteer_starts(feats.word) != _NO_GAZETTEER_START,
-                        _sum_rows(tagger.model, groups))
-
-
-STEM_CACHES.append(_tagging_features.cache_clear)
 
 
 def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
@@ -571,7 +555,7 @@ class _Bundled:
 
     model: crf.Model
     known: _Known
-    edge: _TokenScores  # the stand-in two tokens before and after a sentence
+    edge: np.ndarray  # the weights of the stand-in two tokens before and after a sentence
 
 
 _bundled_model: _Bundled | None = None
@@ -591,8 +575,7 @@ def _bundled() -> _Bundled:
                 model = crf.Model.read(_model_path(), info.labels, info.attributes)
                 known = _Known.of(model.attributes, model.zero)
                 pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
-                edge = _TokenScores("", "", "", (), False, _sum_rows(model, pads))
-                _bundled_model = _Bundled(model, known, edge)
+                _bundled_model = _Bundled(model, known, _sum_rows(model, pads))
     return _bundled_model
 
 
@@ -605,68 +588,151 @@ def _sum_rows(model: crf.Model, groups: Sequence[tuple[int, ...]]) -> np.ndarray
                            starts, axis=0)
 
 
+class _CacheInfo(NamedTuple):
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+class _TokenCache:
+    """Token texts the tagger has seen: their entries, and their weights in one array.
+
+    News text has a long tail of token texts: over 6,000 articles, 1 << 15
+    entries missed 217k times and 1 << 17 missed 131k times. The weights of
+    the texts an article adds are summed in one call, and those of its tokens
+    gathered in one; when full, the cache starts afresh (the frequent texts
+    are back within a few articles). Like ``functools.lru_cache`` it has
+    ``cache_info`` and ``cache_clear``.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._weights: np.ndarray | None = None  # (rows, 5, labels); row 0: the stand-in
+        self._hits = self._misses = 0
+
+    def run(self, sents: Sequence[Sequence[str]]) -> tuple[list[_Entry], np.ndarray]:
+        """The entries of ``sents``' tokens with two stand-ins before, between and after
+        the sentences, and their weights (one row of (5, labels) per entry)."""
+        edge: _Entry = ("", "", "", (), False, 0)
+        with self._lock:
+            texts = dict.fromkeys(chain.from_iterable(sents))
+            new = [text for text in texts if text not in self._entries]
+            if len(self._entries) + len(new) > self.maxsize:
+                self._entries = {}
+                new = list(texts)
+            self._misses += len(new)
+            self._hits += len(texts) - len(new)
+            if new or self._weights is None:
+                self._add(new)
+            entries = self._entries
+            padded = [edge, edge]
+            for sent in sents:
+                padded.extend(map(entries.__getitem__, sent))
+                padded.extend((edge, edge))
+            weights = self._weights[[entry[_ROW] for entry in padded]]
+        return padded, weights
+
+    def _add(self, texts: list[str]) -> None:
+        bundled = _bundled()
+        known = bundled.known
+        feats = [_token_features(text, known) for text in texts]
+        groups = []
+        for f in feats:
+            groups.append(f.own)
+            groups.extend(c + w for c, w in zip(f.near_clusters, f.near_words, strict=True))
+        first = len(self._entries) + 1
+        end = first + len(texts)
+        if self._weights is None or len(self._weights) < end:
+            grown = np.empty((max(end, 2 * first, 4096), *bundled.edge.shape))
+            grown[0] = bundled.edge
+            if self._weights is not None:
+                grown[:first] = self._weights[:first]
+            self._weights = grown
+        if texts:
+            self._weights[first:end] = _sum_rows(bundled.model, groups).reshape(
+                len(texts), *bundled.edge.shape)
+        for row, (text, f) in enumerate(zip(texts, feats, strict=True), start=first):
+            self._entries[text] = (f.word, f.bare, f.mid, known.links(f.word, f.bare, f.mid),
+                                   _gazetteer_starts(f.word) != _NO_GAZETTEER_START, row)
+
+    def cache_info(self) -> _CacheInfo:
+        """Hits, misses, maximum and current size, as ``functools.lru_cache`` gives them."""
+        return _CacheInfo(self._hits, self._misses, self.maxsize, len(self._entries))
+
+    def cache_clear(self) -> None:
+        """Forget every token text (after the clusters or protected names change)."""
+        with self._lock:
+            self._entries = {}
+            self._hits = self._misses = 0
+
+
+_tokens = _TokenCache(1 << 17)
+STEM_CACHES.append(_tokens.cache_clear)
+
+
 def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
     if not tokens:
         return []
     if tagger is not None:
         return list(tagger.tag(sentence_features(tokens)))
-    return _tag_sentences([[_tagging_features(t) for t in tokens]])[0]
+    return _tag_sentences([tokens])[0][0]
 
 
-def _tag_sentences(sents: Sequence[Sequence[_TokenScores]]) -> list[list[str]]:
-    """Tags of sentences with the bundled model, decoded together."""
+def _tag_sentences(sents: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[_Entry]]]:
+    """Tags of sentences of token texts with the bundled model, decoded together,
+    and the tokens' entries."""
     if not sents:
-        return []
+        return [], []
     model = _bundled().model
-    emissions, starts = _emissions(sents)
+    padded, weights = _tokens.run(sents)
     lengths = np.array([len(sent) for sent in sents], dtype=np.intp)
+    starts = np.cumsum(lengths + 2) - lengths - 2
+    emissions = _emissions(padded, weights, starts.tolist(), lengths.tolist())
     index = np.minimum(starts[:, None] + np.arange(lengths.max()), len(emissions) - 1)
     best = crf.viterbi(emissions[index], lengths, model.transitions)
     labels = model.labels
-    return [[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())]
+    return ([[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())],
+            [padded[start + 2:start + 2 + n] for start, n in zip(starts.tolist(),
+                                                                 lengths.tolist(), strict=True)])
 
 
-def _emissions(sents: Sequence[Sequence[_TokenScores]]) -> tuple[np.ndarray, np.ndarray]:
-    """The state scores of the tokens of ``sents`` in one array, and where each sentence starts.
+def _emissions(padded: Sequence[_Entry], weights: np.ndarray, starts: Sequence[int],
+               lengths: Sequence[int]) -> np.ndarray:
+    """The state scores of the tokens of a run (``_TokenCache.run``): row r for padded[r + 2].
 
-    A sentence's tokens are consecutive rows, sentences two rows apart.
+    Sentence ``i`` fills the ``lengths[i]`` rows from ``starts[i]``; the
+    stand-ins keep a token's window from reaching into another sentence.
     """
     bundled = _bundled()
-    state, edge = bundled.model.state, bundled.edge
-    # One run of tokens for all sentences, two stand-ins before, between and
-    # after them: a token's window never reaches into another sentence.
-    padded = [edge, edge]
-    for sent in sents:
-        padded.extend(sent)
-        padded.extend((edge, edge))
-    weights = np.concatenate([t.scores for t in padded]).reshape(len(padded), *edge.scores.shape)
-    # Row r belongs to padded[r + 2]: its own weights plus its neighbours' gifts.
+    state, tables = bundled.model.state, bundled.known.tables
+    # Each token's own weights plus its neighbours' gifts.
     emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
                  + weights[4:, 4])
     at: list[int] = []
     rows: list[int] = []
     for p, tok in enumerate(padded):
-        for off, field, table in tok.links:
+        for off, field, table in tok[_LINKS]:
             # The stand-ins' fields are empty: no pair with them.
-            if (value := padded[p + off][field]) and (row := table.get(value)) is not None:
+            if (value := padded[p + off][field]) and (
+                    row := tables[table].get(value)) is not None:
                 at.append(p - 2)
                 rows.append(row)
-    starts = []
-    r = 0
-    for sent in sents:
-        starts.append(r)
-        candidates = [k for k, tok in enumerate(sent) if tok.gazetteer]
+    for start, length in zip(starts, lengths, strict=True):
+        sent = padded[start + 2:start + 2 + length]
+        candidates = [k for k, tok in enumerate(sent) if tok[_GAZETTEER]]
         if candidates:
-            gaz = ["", *_gazetteer_features([t.word for t in sent], candidates), ""]
+            gaz = ["", *_gazetteer_features([tok[_WORD] for tok in sent], candidates), ""]
             named = {n for k, cls in enumerate(gaz) if cls for n in (k - 2, k - 1, k)}
-            for k in sorted(named.intersection(range(len(sent)))):
+            for k in sorted(named.intersection(range(length))):
                 for row in _gazetteer_rows(*gaz[k:k + 3]):
-                    at.append(r + k)
+                    at.append(start + k)
                     rows.append(row)
-        r += len(sent) + 2
     if rows:
         np.add.at(emissions, at, state[rows])
-    return emissions, np.array(starts, dtype=np.intp)
+    return emissions
 
 
 @lru_cache(maxsize=1 << 8)
@@ -758,9 +824,8 @@ def find_names(text: str) -> list[tuple[int, int, str]]:
     []
     """
     sents = list(sentences(pieces(text), text))
-    # The features carry each token's bare word too: one cache lookup per token.
-    toks = [[_tagging_features(p.text) for p in sent] for sent in sents]
-    tags = _propagate([[t.bare for t in sent] for sent in toks], _tag_sentences(toks))
+    tags, entries = _tag_sentences([[p.text for p in sent] for sent in sents])
+    tags = _propagate([[entry[_BARE] for entry in sent] for sent in entries], tags)
     spans: list[tuple[int, int, str]] = []
     for sent, ts in zip(sents, tags, strict=True):
         spans.extend(_spans(sent, ts))
