@@ -32,6 +32,7 @@ import extraction_entities  # noqa: E402
 
 import arsearch  # noqa: E402
 from arsearch import schema  # noqa: E402
+from arsearch.extract.gazetteer import Gazetteer  # noqa: E402
 
 # ``arsearch.extract`` is also the name of the function the package exports.
 extract_module = sys.modules["arsearch.extract"]
@@ -64,6 +65,10 @@ def clear_word_caches() -> None:
             info = None if isinstance(function, type) else getattr(function, "cache_info", None)
             if info is not None and (info().maxsize or 0) >= 1024:
                 function.cache_clear()
+    # The bundled gazetteer's matcher remembers the words that start no name.
+    matcher = getattr(Gazetteer.load(), "_matcher", None)
+    if matcher is not None:
+        matcher.passive.clear()
 
 
 def main() -> int:

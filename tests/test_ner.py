@@ -163,3 +163,14 @@ def test_a_small_token_cache_that_starts_afresh_gives_the_same_weights() -> None
     assert info.hits > 0 and info.misses > 0
     small.cache_clear()
     assert small.cache_info() == (0, 0, 64, 0)
+
+
+def test_sentences_end_at_marks_and_at_line_breaks_of_the_text() -> None:
+    text = "قال الوزير.\nثم\n\nغادر دمشق\nاليوم"
+    found = ner.sentences(ner.pieces(text), text)
+    assert [[p.text for p in s] for s in found] == [
+        ["قال", "الوزير", "."], ["ثم"], ["غادر", "دمشق"], ["اليوم"]]
+    # Without the text, only the marks end sentences.
+    found = ner.sentences(ner.pieces(text))
+    assert [[p.text for p in s] for s in found] == [
+        ["قال", "الوزير", "."], ["ثم", "غادر", "دمشق", "اليوم"]]

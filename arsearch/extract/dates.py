@@ -245,8 +245,9 @@ _WEEKDAY_RE = re.compile(
 )
 
 
-# Every absolute date holds a digit or a month name; every relative one a keyword.
-_ABSOLUTE_ANCHOR = re.compile(rf"\d|{_B}[وفبلك]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
+# Every absolute date holds a four-digit number or a month name (the day of
+# «15 آذار» comes with the month); every relative one a keyword.
+_ABSOLUTE_ANCHOR = re.compile(rf"\d{{4}}|{_B}[وفبلك]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
 _RELATIVE_ANCHOR = re.compile(
     rf"امس|البارحه|يوم|غد|بكرا|اسبوع|اسابيع|شهر|اشهر|شهور|عام|اعوام|سنه|سنوات|سنين|سنتين|"
     rf"عقد|عقود|ايام|{_WEEKDAYS}"

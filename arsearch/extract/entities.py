@@ -119,6 +119,7 @@ _QUOTES = frozenset("\"'“”„«»‘’")
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
 _ARTICLE = "ال"
 _GLUED_MIN = 7  # shorter unknown words are not tried as glued names
+_PASSIVE_WORDS = 1 << 17  # words remembered by ``_Matcher.is_passive``
 _PIECE_MIN = 4  # each piece of a glued word is a name of at least this length
 _HEAD_WINDOW = 3  # words an adjective may stand after its noun (الطائرات الحربية الروسية)
 _MAX_QUOTED = 6  # words in a quoted name
@@ -160,6 +161,18 @@ class _Matcher:
         #: Words (clitics removed) at which some rule may start; see ``_Scan.run``.
         self.starts = frozenset(self.first).union(
             gazetteer.adjectives, PLACE_TRIGGERS, ACTOR_TRIGGERS)
+        #: Normalized word -> whether every rule passes it by (most words), as seen so far.
+        self.passive: dict[str, bool] = {}
+
+    def is_passive(self, word: str) -> bool:
+        """Whether no rule can start at a normalized word: it starts no name,
+        adjective or trigger under any reading of its clitics, and is too
+        short to be glued names. Remembered per word."""
+        if len(self.passive) >= _PASSIVE_WORDS:
+            self.passive.clear()
+        found = self.passive[word] = len(word) < _GLUED_MIN and all(
+            w not in self.starts for _, w in clitic_variants(word))
+        return found
 
 
 def _matcher(gazetteer: Gazetteer) -> _Matcher:
@@ -196,12 +209,10 @@ class _Scan:
 
     def run(self) -> list[Mention]:
         i, n = 0, len(self.tokens)
-        starts = self.m.starts
+        passive, norms = self.m.passive, self.norms
         while i < n:
-            # Most words start no name, adjective or trigger, and are too short
-            # to be glued names: every rule would pass them by.
-            word = self.norms[i]
-            if len(word) < _GLUED_MIN and all(w not in starts for _, w in clitic_variants(word)):
+            skip = passive.get(norms[i])
+            if skip or skip is None and self.m.is_passive(norms[i]):
                 i += 1
                 continue
             end = self._known(i) or self._adjective(i) or self._discovered(i) or self._glued(i)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ TYPES: tuple[str, ...] = ("PERS", "ORG", "LOC")
 MODEL_FILE = "ner.crfsuite"
 
 _SENTENCE_END = frozenset(".!?؟…")
+_LINE_BREAK_RE = re.compile("\n")
 _MAX_SENTENCE = 80  # pieces; longer runs are tagged in chunks
 _ARTICLE_CLITICS = ("وبال", "فبال", "وكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
 _ONE_LETTER_CLITICS = frozenset("وفبلك")
@@ -93,10 +95,16 @@ def _punctuation(text: str, start: int, end: int) -> Iterator[Piece]:
 def sentences(items: Sequence[Piece], text: str = "") -> Iterator[list[Piece]]:
     """Cut pieces into sentences at . ! ? ؟ and at line breaks in ``text``."""
     current: list[Piece] = []
+    breaks = (m.start() for m in _LINE_BREAK_RE.finditer(text))
+    never = sys.maxsize
+    next_break = next(breaks, never)
     for piece in items:
-        if current and text and "\n" in text[current[-1].end:piece.start]:
-            yield current
-            current = []
+        if next_break < piece.start:  # a line break since the last piece
+            while next_break < piece.start:
+                next_break = next(breaks, never)
+            if current:
+                yield current
+                current = []
         current.append(piece)
         at_end = not piece.is_word and piece.text[0] in _SENTENCE_END
         if at_end or len(current) >= _MAX_SENTENCE:
