@@ -174,3 +174,12 @@ def test_sentences_end_at_marks_and_at_line_breaks_of_the_text() -> None:
     found = ner.sentences(ner.pieces(text))
     assert [[p.text for p in s] for s in found] == [
         ["قال", "الوزير", "."], ["ثم", "غادر", "دمشق", "اليوم"]]
+
+
+@pytest.mark.parametrize(("word", "bare"), [
+    ("وبالمدينه", "مدينه"), ("فللجيش", "جيش"), ("الرقه", "رقه"), ("ودمشق", "دمشق"),
+    ("دمشق", "دمشق"), ("وكالمعتاد", "معتاد"), ("ولواء", "لواء"), ("وسوريا", "سوريا"),
+    ("ال", "ال"),
+])
+def test_bare_word_drops_the_article_and_clitics(word: str, bare: str) -> None:
+    assert ner._strip_clitic(word) == bare

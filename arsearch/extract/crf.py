@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -99,36 +100,45 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray)
     transition from label 0 into it:
 
     >>> e = np.array([[[1.0, 0.0], [0.0, 0.5]], [[0.0, 3.0], [0.0, 0.0]]])
-    >>> viterbi(e, np.array([2, 1]), np.array([[0.0, -5.0], [0.0, 0.0]])).tolist()
-    [[0, 0], [1, 0]]
+    >>> best = viterbi(e, np.array([2, 1]), np.array([[0.0, -5.0], [0.0, 0.0]]))
+    >>> best[0].tolist(), best[1, :1].tolist()
+    ([0, 0], [1])
     """
     count, longest, n_labels = emissions.shape
     if count == 0 or longest == 0:
         return np.zeros((count, longest), dtype=np.intp)
-    # Longest first: the sentences still going at step t are a prefix.
+    # Longest first: the sentences still going at step t are a prefix, the
+    # same one for runs of steps, sliced once per run.
     order = np.argsort(-lengths, kind="stable")
-    ordered = emissions[order]
+    ordered = emissions[order].transpose(1, 0, 2).copy()  # (longest, sentences, labels)
     going = np.searchsorted(-lengths[order], -np.arange(longest), side="left").tolist()
     # Laid out (next, previous): the best previous label is a reduction over
     # the last, contiguous axis; the best score is then read at that index
     # (one argmax and a gather cost less than an argmax and a max).
     into = np.ascontiguousarray(transitions.T)
     at = np.arange(count * n_labels).reshape(count, n_labels) * n_labels
-    delta = ordered[:, 0].copy()
-    back = np.zeros((longest, count, n_labels), dtype=np.intp)
+    delta = ordered[0].copy()
+    # Past its end a sentence's back pointers keep each label: its last one
+    # passes through unchanged and the backward pass needs no slicing.
+    back = np.empty((longest, count, n_labels), dtype=np.intp)
+    back[:] = np.arange(n_labels)
     buffer = np.empty((count, n_labels, n_labels))
-    for t in range(1, longest):
-        k = going[t]
-        candidates = np.add(delta[:k, None, :], into, out=buffer[:k])  # next x previous
-        previous = candidates.argmax(axis=2, out=back[t, :k])
-        np.add(candidates.reshape(-1)[at[:k] + previous], ordered[:k, t], out=delta[:k])
-    best = np.zeros((longest, count), dtype=np.intp)
+    first = 1
+    for k, run in groupby(going[1:]):
+        steps = range(first, first + len(list(run)))
+        scores, rows, candidates, base = delta[:k], delta[:k, None, :], buffer[:k], at[:k]
+        flat = candidates.reshape(-1)
+        for t in steps:
+            np.add(rows, into, out=candidates)  # next x previous
+            previous = candidates.argmax(axis=2, out=back[t, :k])
+            np.add(flat[base + previous], ordered[t, :k], out=scores)
+        first = steps.stop
+    best = np.empty((longest, count), dtype=np.intp)
     current = delta.argmax(axis=1)
-    rows = np.arange(count) * n_labels
+    sentence_rows = np.arange(count) * n_labels
     for t in range(longest - 1, 0, -1):
-        k = going[t]
-        best[t, :k] = current[:k]
-        current[:k] = back[t, :k].reshape(-1)[rows[:k] + current[:k]]
+        best[t] = current
+        current = back[t].reshape(-1)[sentence_rows + current]
     best[0] = current
     out = np.empty((count, longest), dtype=np.intp)
     out[order] = best.T

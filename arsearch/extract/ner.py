@@ -163,6 +163,8 @@ _LATIN_RE = re.compile("[A-Za-z]")
 
 
 def _strip_article(n: str) -> str:
+    if "ل" not in n[:4]:  # every one of _ARTICLE_CLITICS has it there
+        return n
     for prefix in _ARTICLE_CLITICS:
         if n.startswith(prefix) and len(n) - len(prefix) >= 2:
             return n[len(prefix):]
@@ -851,6 +853,8 @@ def _spans(sent: Sequence[Piece], tags: Sequence[str]) -> Iterator[tuple[int, in
             yield current[0].start, current[-1].end, kind
 
     for piece, tag in zip(sent, tags, strict=True):
+        if tag == "O" and not current:  # most pieces: nothing open, nothing to open
+            continue
         prefix, _, label = tag.partition("-")
         if prefix == "I" and label == kind and current:
             current.append(piece)
