@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import io
 import json
 import threading
@@ -320,3 +321,20 @@ def test_one_index_searched_from_many_threads_while_it_grows(tmp_path: Path) -> 
         thread.join()
     assert not errors
     assert set(totals) <= {4, 8} and ix.search("غارات", place="حلب").total == 8
+
+
+@pytest.mark.parametrize("before", [(700, 10, 10), (0, 10, 10), (50_000, 5, 5)])
+def test_ingest_collects_garbage_less_often_and_restores_the_setting(
+        tmp_path: Path, before: tuple[int, int, int]) -> None:
+    saved = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    try:
+        gc.set_threshold(*before)
+        Index.create(tmp_path).add_articles(articles(3),
+                                            progress=lambda _: seen.append(gc.get_threshold()))
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+    young = before[0] and max(before[0], arsearch.ingest.GC_YOUNG)
+    assert seen and all(threshold == (young, *before[1:]) for threshold in seen)
+    assert after == before
