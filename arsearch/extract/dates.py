@@ -248,10 +248,17 @@ _WEEKDAY_RE = re.compile(
 # Every absolute date holds a four-digit number or a month name (the day of
 # «15 آذار» comes with the month); every relative one a keyword.
 _ABSOLUTE_ANCHOR = re.compile(rf"\d{{4}}|{_B}[وفبلك]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
-_RELATIVE_ANCHOR = re.compile(
-    rf"امس|البارحه|يوم|غد|بكرا|اسبوع|اسابيع|شهر|اشهر|شهور|عام|اعوام|سنه|سنوات|سنين|سنتين|"
-    rf"عقد|عقود|ايام|{_WEEKDAYS}"
-)
+# Each relative pattern holds one of its own keywords: the words for
+# yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday.
+_RELATIVE_ANCHORS = {
+    pattern: re.compile(anchor) for pattern, anchor in (
+        (_REL_DAY_RE, "امس|البارحه|اليوم|غد|بكرا"),
+        (_REL_UNIT_RE, "اسبوع|شهر|عام|سنه"),
+        (_REL_AGO_RE, "منذ|قبل"),
+        (_VAGUE_RE, "الماضيه|الاخيره|الفائته|المنصرمه|المقبله|القادمه"),
+        (_WEEKDAY_RE, _WEEKDAYS),
+    )
+}
 _SPACE_RE = re.compile(r"\s")
 _REACH = 80  # how far a date expression may extend on either side of its anchor
 
@@ -282,6 +289,11 @@ def _finditer(pattern: re.Pattern[str], folded: str, windows: list[tuple[int, in
               ) -> Iterator[re.Match[str]]:
     for start, end in windows:
         yield from pattern.finditer(folded, start, end)
+
+
+def _near_anchors(pattern: re.Pattern[str], folded: str) -> Iterator[re.Match[str]]:
+    """Matches of a relative pattern, looked for only around its own keywords."""
+    return _finditer(pattern, folded, _windows(folded, _RELATIVE_ANCHORS[pattern]))
 
 
 # --- Values -----------------------------------------------------------------
@@ -550,22 +562,22 @@ def _hijri_no_year(month: int, day: int | None) -> Resolver:
     return resolve
 
 
-def _relative_candidates(folded: str, windows: list[tuple[int, int]]) -> list[_Candidate]:
+def _relative_candidates(folded: str) -> list[_Candidate]:
     out = []
     shifts = {"امس": -1, "البارحه": -1, "اليوم": 0, "غدا": 1, "بكرا": 1, "غد": 1}
-    for m in _finditer(_REL_DAY_RE, folded, windows):
+    for m in _near_anchors(_REL_DAY_RE, folded):
         word = " ".join(m["w"].split())
         if word == "غد" and not m["lead"]:
             continue
         amount = -2 if word.startswith("امس ") else shifts[word]
         out.append(_Candidate(m.start(), m.end(), _relative(amount, "day")))
-    for m in _finditer(_REL_UNIT_RE, folded, windows):
+    for m in _near_anchors(_REL_UNIT_RE, folded):
         unit_word = (m["u0"] or m["u"]).removeprefix("ال")
         unit = {"اسبوع": "week", "شهر": "month"}.get(unit_word, "year")
         amount = 0 if m["this"] else _QUALIFIERS[" ".join(m["q"].split()).removesuffix("ه")]
         precision = "month" if unit == "week" else None
         out.append(_Candidate(m.start(), m.end(), _relative(amount, unit, precision)))
-    for m in _finditer(_REL_AGO_RE, folded, windows):
+    for m in _near_anchors(_REL_AGO_RE, folded):
         if m["dual"]:
             amount, unit = 2, _DUALS[m["dual"]]
         else:
@@ -573,9 +585,9 @@ def _relative_candidates(folded: str, windows: list[tuple[int, int]]) -> list[_C
             amount = int(n) if n.isdigit() else _NUMWORDS[n]
             unit = _UNITS[m["u"]]
         out.append(_Candidate(m.start(), m.end(), _relative(-amount, unit)))
-    for m in _finditer(_VAGUE_RE, folded, windows):
+    for m in _near_anchors(_VAGUE_RE, folded):
         out.append(_Candidate(m.start(), m.end(), _absolute(None)))
-    for m in _finditer(_WEEKDAY_RE, folded, windows):
+    for m in _near_anchors(_WEEKDAY_RE, folded):
         weekday, cue = _lookup("weekday", m["wd"])
         if cue and not m["lead"]:
             continue
@@ -591,7 +603,7 @@ def _candidates(text: str) -> list[tuple[int, int, Resolver]]:
     windows = _windows(folded, _ABSOLUTE_ANCHOR)
     found = (_month_candidates(folded, windows) + _numeric_candidates(folded, windows)
              + _year_candidates(folded, windows) + _hijri_candidates(folded, windows)
-             + _relative_candidates(folded, _windows(folded, _RELATIVE_ANCHOR)))
+             + _relative_candidates(folded))
     found.sort(key=lambda c: (c.start - c.end, c.start))
     taken: list[_Candidate] = []
     for c in found:
