@@ -23,7 +23,7 @@ from arsearch.errors import (
     QuerySyntaxError,
     SchemaMismatch,
 )
-from arsearch.extract import extract
+from arsearch.extract import extract, extract_many
 from arsearch.filters import InvalidDateRange
 from arsearch.index import Index, IngestReport, SearchResults
 from arsearch.models import Article, Hit, Mention
@@ -46,5 +46,6 @@ __all__ = [
     "SearchResults",
     "analyze",
     "extract",
+    "extract_many",
 ]
 __version__ = "0.1.0"

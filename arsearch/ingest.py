@@ -22,7 +22,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +32,9 @@ from whoosh.writing import SegmentWriter
 
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
-from arsearch.models import Article
+from arsearch.models import Article, Mention
 from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
-from arsearch.schema import content_hash, id_hash_key, to_document
+from arsearch.schema import content_hash, extract_articles, id_hash_key, to_document
 from arsearch.writer import TermPoolWriter
 
 if TYPE_CHECKING:
@@ -269,12 +269,12 @@ def _write_here(writer: SegmentWriter, gazetteer: Gazetteer, plan: _Plan,
     """Analyse and write a batch in this process (small inputs, ``jobs=1``), and commit."""
     base = report.handled
     failures: dict[str, str] = {}
-    for n, (article, digest) in enumerate(plan.todo, start=1):
-        document = _document(article, digest, gazetteer, failures)
-        if document is not None:
+    for start in range(0, len(plan.todo), CHUNK):
+        chunk = plan.todo[start:start + CHUNK]
+        for document in _documents(chunk, gazetteer, failures):
             writer.update_document(**document)
-        if progress and n % CHUNK == 0:
-            progress(base + n)
+        if progress:
+            progress(base + start + len(chunk))
     writer.commit()
     _settle(plan, failures, report)
 
@@ -326,14 +326,23 @@ def remove_leftovers(ix: windex.Index) -> list[str]:
     return sorted(before - set(storage.list()))
 
 
-def _document(article: Article, digest: str, gazetteer: Gazetteer,
-              failures: dict[str, str]) -> dict[str, Any] | None:
-    """``to_document``, or None with the failure noted: a bug on one article loses no other."""
+def _documents(chunk: Sequence[tuple[Article, str]], gazetteer: Gazetteer,
+               failures: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """``to_document`` of each article, extraction run on all of them at once.
+
+    A failure is noted against its article and loses no other: if extraction
+    fails for the chunk, each article is extracted on its own.
+    """
     try:
-        return to_document(article, digest, gazetteer)
-    except Exception as exc:
-        failures[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
-        return None
+        found: Sequence[list[Mention] | None] = extract_articles(
+            [article for article, _ in chunk], gazetteer)
+    except Exception:
+        found = [None] * len(chunk)
+    for (article, digest), mentions in zip(chunk, found, strict=True):
+        try:
+            yield to_document(article, digest, gazetteer, mentions)
+        except Exception as exc:
+            failures[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
 
 
 def _settle(plan: _Plan, failures: dict[str, str], report: IngestReport) -> None:
@@ -509,10 +518,8 @@ class _Worker:
         if self.writer is None:
             self.writer = TermPoolWriter(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
         failed: dict[str, str] = {}
-        for article, digest in payload:
-            document = _document(article, digest, self.gazetteer, failed)
-            if document is not None:
-                self.writer.add_document(**document)
+        for document in _documents(payload, self.gazetteer, failed):
+            self.writer.add_document(**document)
         return failed
 
     def flush(self) -> Any:

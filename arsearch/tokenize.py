@@ -72,12 +72,14 @@ def tokenize(text: str) -> Iterator[Token]:
     return iter(tokens(text))
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=256)
 def tokens(text: str) -> tuple[Token, ...]:
     """The words of ``text``, as ``tokenize`` yields them; never raises.
 
-    Cached for the last few texts: the gazetteer matcher and the name tagger
-    both read every article's words.
+    Cached for the last few hundred texts (a few MB): ingest tags the names
+    of a few dozen articles at once, then matches each against the gazetteer
+    (which tokenizes short names in between) and analyses it, all on the
+    same words.
     """
     out: list[Token] = []
     for piece in _pieces(text):

@@ -43,13 +43,22 @@ DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "ant_v2.1.jsonl.gz"
 
 def ingest_seconds(articles: list[dict], *, extraction: str) -> float:
     """Seconds to ingest ``articles`` with ``extraction`` "none", "rules" (no CRF) or "all"."""
+    def nothing_each(texts: list, *args: object, **kwargs: object) -> list[list]:
+        return [[] for _ in texts]
+
+    # Ingest extracts a chunk of articles at once (extract_many, find_names_many),
+    # and one article at a time when that fails (extract, find_names).
     patches = {
-        "none": mock.patch.object(schema, "extract", return_value=[]),
-        "rules": mock.patch.object(extract_module, "find_names", return_value=[]),
-        "all": contextlib.nullcontext(),
+        "none": [mock.patch.object(schema, "extract", return_value=[]),
+                 mock.patch.object(schema, "extract_many", nothing_each)],
+        "rules": [mock.patch.object(extract_module, "find_names", return_value=[]),
+                  mock.patch.object(extract_module, "find_names_many", nothing_each)],
+        "all": [],
     }
     clear_word_caches()
-    with tempfile.TemporaryDirectory() as directory, patches[extraction]:
+    with tempfile.TemporaryDirectory() as directory, contextlib.ExitStack() as stack:
+        for patch in patches[extraction]:
+            stack.enter_context(patch)
         ix = arsearch.Index.create(directory)
         started = time.perf_counter()
         ix.add_articles(articles)

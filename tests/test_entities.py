@@ -187,3 +187,17 @@ def test_the_tagger_and_date_finder_load_only_when_extraction_runs() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert out == ["[]", "['arsearch.extract.dates', 'arsearch.extract.ner']"]
+
+
+def test_extracting_many_texts_at_once_finds_what_one_at_a_time_finds() -> None:
+    from arsearch.extract import extract, extract_many
+    from arsearch.extract.ner import find_names, find_names_many
+
+    texts = [path.read_text("utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    texts += ["", "التقى جون كيري في دمشق أمس"]
+    published = [None] * (len(texts) - 1) + ["2019-03-04"]
+    assert find_names_many(texts) == [find_names(text) for text in texts]
+    assert extract_many(texts, published) == [
+        extract(t, p) for t, p in zip(texts, published, strict=True)]
+    with pytest.raises(ValueError, match="2 texts but 1 publication dates"):
+        extract_many(["a", "b"], [None])

@@ -160,10 +160,10 @@ def test_an_article_that_breaks_analysis_fails_alone_and_keeps_its_old_version(
     ix.add_articles(articles(250))
     real = arsearch.ingest.to_document
 
-    def fragile(article, digest, gazetteer):  # type: ignore[no-untyped-def]
+    def fragile(article, digest, gazetteer, mentions=None):  # type: ignore[no-untyped-def]
         if "كسر" in article.text:
             raise RuntimeError("boom")
-        return real(article, digest, gazetteer)
+        return real(article, digest, gazetteer, mentions)
 
     monkeypatch.setattr(arsearch.ingest, "to_document", fragile)  # workers are forked
     changed = articles(250)
@@ -338,3 +338,15 @@ def test_ingest_collects_garbage_less_often_and_restores_the_setting(
     young = before[0] and max(before[0], arsearch.ingest.GC_YOUNG)
     assert seen and all(threshold == (young, *before[1:]) for threshold in seen)
     assert after == before
+
+
+def test_when_extraction_fails_for_a_chunk_each_article_is_extracted_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(chunk, gazetteer=None):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(arsearch.ingest, "extract_articles", broken)
+    ix = Index.create(tmp_path)
+    report = ix.add_articles(articles(20))
+    assert (report.added, report.failed) == (20, 0)
+    assert {hit.id for hit in ix.search(actor="روسيا", limit=0)} == {f"a{i}" for i in range(20)}

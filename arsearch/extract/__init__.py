@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Sequence
 from typing import Any
 
 from arsearch.extract.entities import find_entities
@@ -26,13 +27,14 @@ from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import Mention, discovered_id
 from arsearch.normalize import normalize
 
-__all__ = ["Gazetteer", "extract", "find_dates", "find_entities", "find_names"]
+__all__ = ["Gazetteer", "extract", "extract_many", "find_dates", "find_entities", "find_names"]
 
-_LAZY = {"find_dates": "arsearch.extract.dates", "find_names": "arsearch.extract.ner"}
+_LAZY = {"find_dates": "arsearch.extract.dates", "find_names": "arsearch.extract.ner",
+         "find_names_many": "arsearch.extract.ner"}
 
 
 def __getattr__(name: str) -> Any:
-    """``find_dates`` and ``find_names``, imported when first asked for."""
+    """``find_dates`` and ``find_names(_many)``, imported when first asked for."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name]), name)
@@ -66,12 +68,36 @@ def extract(text: str, published: dt.date | str | None = None, *,
     >>> [(m.kind, m.name) for m in extract("قصفت الطائرات الروسية الرقة في آذار 2019")]
     [('actor', 'روسيا'), ('place', 'الرقة'), ('date', '2019-03')]
     """
+    return _merged(text, published, gazetteer, _loaded("find_names")(text) if names else [])
+
+
+def extract_many(texts: Sequence[str],
+                 published: Sequence[dt.date | str | None] | None = None, *,
+                 gazetteer: Gazetteer | None = None) -> list[list[Mention]]:
+    """``extract`` of each text, the name tagger run on all of them at once.
+
+    The same mentions for less time per text (ingest passes a few dozen
+    articles at a time). ``published`` gives each text's publication date.
+
+    >>> [[m.name for m in found] for found in extract_many(["في الرقة", "في حلب"])]
+    [['الرقة'], ['حلب']]
+    """
+    dates = list(published) if published is not None else [None] * len(texts)
+    if len(dates) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(dates)} publication dates")
+    names = _loaded("find_names_many")(texts)
+    return [_merged(text, date, gazetteer, spans)
+            for text, date, spans in zip(texts, dates, names, strict=True)]
+
+
+def _merged(text: str, published: dt.date | str | None, gazetteer: Gazetteer | None,
+            names: list[tuple[int, int, str]]) -> list[Mention]:
+    """The mentions of ``text``: the gazetteer's, the tagger's ``names`` and the dates."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published[:10])
     gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
     mentions = find_entities(text, gazetteer)
-    if names:
-        mentions += _tagged_names(text, mentions, gazetteer)
+    mentions += _tagged_names(text, names, mentions, gazetteer)
     dates = [d for d in _loaded("find_dates")(text, published) if not _overlaps(d, mentions)]
     return sorted(mentions + dates, key=lambda m: (m.start, m.end))
 
@@ -81,9 +107,10 @@ def _overlaps(mention: Mention | tuple[int, int], others: list[Mention]) -> bool
     return any(m.start < end and start < m.end for m in others)
 
 
-def _tagged_names(text: str, known: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+def _tagged_names(text: str, names: list[tuple[int, int, str]], known: list[Mention],
+                  gazetteer: Gazetteer) -> list[Mention]:
     found = []
-    for start, end, label in _loaded("find_names")(text):
+    for start, end, label in names:
         if _overlaps((start, end), known):
             continue
         surface = text[start:end]

@@ -835,13 +835,34 @@ def find_names(text: str) -> list[tuple[int, int, str]]:
     >>> find_names("")
     []
     """
-    sents = list(sentences(pieces(text), text))
-    tags, entries = _tag_sentences([[p.text for p in sent] for sent in sents])
-    tags = _propagate([[entry[_BARE] for entry in sent] for sent in entries], tags)
-    spans: list[tuple[int, int, str]] = []
-    for sent, ts in zip(sents, tags, strict=True):
-        spans.extend(_spans(sent, ts))
-    return spans
+    return find_names_many([text])[0]
+
+
+def find_names_many(texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+    """``find_names`` of each text, the sentences of all of them decoded together.
+
+    The same spans as one call per text, for less time per text: decoding
+    costs about as much for a few sentences as for hundreds. Names found in
+    one text are propagated within that text only.
+
+    >>> find_names_many(["", ""])
+    [[], []]
+    """
+    per_text = [list(sentences(pieces(text), text)) for text in texts]
+    tags, entries = _tag_sentences([[p.text for p in sent] for sents in per_text
+                                    for sent in sents])
+    out = []
+    first = 0
+    for sents in per_text:
+        end = first + len(sents)
+        found = _propagate([[entry[_BARE] for entry in sent] for sent in entries[first:end]],
+                           tags[first:end])
+        spans: list[tuple[int, int, str]] = []
+        for sent, ts in zip(sents, found, strict=True):
+            spans.extend(_spans(sent, ts))
+        out.append(spans)
+        first = end
+    return out
 
 
 def _spans(sent: Sequence[Piece], tags: Sequence[str]) -> Iterator[tuple[int, int, str]]:
