@@ -64,8 +64,9 @@ WORKER_LIMIT_MB = 64
 #: hold hundreds of thousands of containers, and every tenth young collection
 #: may scan them all again: at 700, 1,500 news articles took 13 full
 #: collections and 8% of the ingest with extraction (5% without); at 10,000,
-#: one or none (benchmarks/extraction.py). Little garbage is cyclic, and
-#: reference counting frees the rest at once.
+#: one or none (the ingests of benchmarks/extraction.py, timed through
+#: gc.callbacks). Little garbage is cyclic, and reference counting frees the
+#: rest at once.
 GC_YOUNG = 10_000
 _POLL = 0.5  # seconds between checks that the other side is still alive
 
