@@ -9,6 +9,9 @@
    gazetteer when they can be, else tagged as discovered entities;
 3. the date finder (``dates.find_dates``).
 
+``extract_many`` does the same for many texts, decoding the tagger's
+sentences of all of them together (ingest passes 50 articles at a time).
+
 The tagger and the date finder load on first use (``find_names``,
 ``find_dates`` here are looked up lazily): their models and patterns took
 about a tenth of the start-up of every ``arsearch`` command, and searching
