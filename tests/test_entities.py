@@ -201,3 +201,5 @@ def test_extracting_many_texts_at_once_finds_what_one_at_a_time_finds() -> None:
         extract(t, p) for t, p in zip(texts, published, strict=True)]
     with pytest.raises(ValueError, match="2 texts but 1 publication dates"):
         extract_many(["a", "b"], [None])
+    with pytest.raises(TypeError, match="a list of texts"):
+        extract_many("في الرقة")

@@ -85,6 +85,8 @@ def extract_many(texts: Sequence[str],
     >>> [[m.name for m in found] for found in extract_many(["في الرقة", "في حلب"])]
     [['الرقة'], ['حلب']]
     """
+    if isinstance(texts, str):
+        raise TypeError("extract_many takes a list of texts; extract takes one text")
     dates = list(published) if published is not None else [None] * len(texts)
     if len(dates) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(dates)} publication dates")
