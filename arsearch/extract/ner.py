@@ -383,7 +383,8 @@ class _Known:
     def of(cls, attributes: Mapping[str, int], zero: int) -> _Known:
         """Index a model's attributes (name -> row; ``zero``: a row of zeros)."""
         near: dict[str, list[int]] = {}
-        pairs: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in _PAIR_KINDS}
+        pairs: dict[str, dict[str, int]] = {kind: {} for kind in _PAIR_KINDS}
+        tables: list[dict[str, int]] = []
         for name, row in attributes.items():
             kind, equals, value = name.partition("=")
             if equals and kind in _NEAR_KINDS:
@@ -395,16 +396,12 @@ class _Known:
                     if char == "|":
                         left, right = value[:cut], value[cut + 1:]
                         own, other = (right, left) if kind in _BACK_KINDS else (left, right)
-                        pairs[kind].setdefault(own, {})[other] = row
-        tables = []
-        numbered: dict[str, dict[str, int]] = {}
-        for kind, by_value in pairs.items():
-            numbered[kind] = {}
-            for own, table in by_value.items():
-                numbered[kind][own] = len(tables)
-                tables.append(table)
+                        table = pairs[kind].setdefault(own, len(tables))
+                        if table == len(tables):
+                            tables.append({})
+                        tables[table][other] = row
         return cls(dict(attributes), zero, {key: tuple(rows) for key, rows in near.items()},
-                   numbered, tables)
+                   pairs, tables)
 
     def links(self, word: str, bare: str, mid: str) -> _Links:
         """The pair features a token with these values may have."""
@@ -442,6 +439,8 @@ class _TokenFeatures(NamedTuple):
 # the cache holds a hundred thousand of them.
 _Entry = tuple[str, str, str, _Links, bool, int]
 _WORD, _BARE, _MID, _LINKS, _GAZETTEER, _ROW = range(6)
+# The stand-in two tokens before and after a sentence: no word, no pairs, row 0.
+_EDGE: _Entry = ("", "", "", (), False, 0)
 
 
 def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
@@ -628,7 +627,6 @@ class _TokenCache:
     def run(self, sents: Sequence[Sequence[str]]) -> tuple[list[_Entry], np.ndarray]:
         """The entries of ``sents``' tokens with two stand-ins before, between and after
         the sentences, and their weights (one row of (5, labels) per entry)."""
-        edge: _Entry = ("", "", "", (), False, 0)
         with self._lock:
             texts = dict.fromkeys(chain.from_iterable(sents))
             new = [text for text in texts if text not in self._entries]
@@ -640,10 +638,10 @@ class _TokenCache:
             if new or self._weights is None:
                 self._add(new)
             entries = self._entries
-            padded = [edge, edge]
+            padded = [_EDGE, _EDGE]
             for sent in sents:
                 padded.extend(map(entries.__getitem__, sent))
-                padded.extend((edge, edge))
+                padded.extend((_EDGE, _EDGE))
             weights = self._weights[[entry[_ROW] for entry in padded]]
         return padded, weights
 
