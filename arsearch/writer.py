@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import struct
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import groupby
@@ -68,6 +69,10 @@ _POSTING_BYTES = 20
 _RUN_CHUNK = 4096
 #: Value bytes this short are shared (frequencies, single positions) to save memory.
 _SHARED_VALUE = 8
+#: Bytes read at once when a merge walks a segment's term table and postings.
+_READ_AHEAD = 1 << 22
+#: Key and value lengths before each entry of Whoosh's ordered hash file (filetables.py).
+_ENTRY_LENGTHS = struct.Struct("!ii")
 
 
 class TermPool:
@@ -399,6 +404,46 @@ def _sorted_postings(parts: Iterable[_Entry]) -> _Entry:
             [r[2] for r in rows])
 
 
+class _ReadAhead:
+    """A Whoosh file read in increasing order, a window at a time.
+
+    Merging reads a segment's term table and postings front to back; through
+    Whoosh's ``get`` that was a seek and a read for every key, value and
+    posting list (four per term), a quarter of a merge's time.
+    """
+
+    def __init__(self, dbfile: Any, size: int = _READ_AHEAD) -> None:
+        self._dbfile = dbfile
+        self._size = size
+        self._start = 0
+        self._data = b""
+
+    def get(self, position: int, length: int) -> bytes:
+        """``length`` bytes from ``position``, as ``StructFile.get`` returns them."""
+        offset = position - self._start
+        if offset < 0 or offset + length > len(self._data):
+            self._start, offset = position, 0
+            self._data = self._dbfile.get(position, max(length, self._size))
+        return self._data[offset:offset + length]
+
+
+def _table_items(table: Any) -> Iterator[tuple[bytes, bytes]]:
+    """(key, value) of each entry of an ordered hash file, in file order.
+
+    ``OrderedHashReader.items`` without its three reads per entry.
+    """
+    window = _ReadAhead(table.dbfile)
+    position, end = table.startofdata, table.endofdata
+    head = _ENTRY_LENGTHS.size
+    while position < end:
+        keylen, datalen = _ENTRY_LENGTHS.unpack(window.get(position, head))
+        position += head
+        key = window.get(position, keylen)
+        position += keylen
+        yield key, window.get(position, datalen)
+        position += datalen
+
+
 def _segment_terms(reader: SegmentReader, schema: Any, base: int,
                    docmap: dict[int, int] | None) -> _Terms:
     """A segment's terms with their postings renumbered for the new segment.
@@ -408,9 +453,9 @@ def _segment_terms(reader: SegmentReader, schema: Any, base: int,
     order, which is by field and term, as every Whoosh writer sorts them.
     """
     terms = reader._terms
-    postfile = terms._postfile
+    postfile = _ReadAhead(terms._postfile)
     names = terms._fieldunmap
-    for key, raw in terms._tindex.items():
+    for key, raw in _table_items(terms._tindex):
         fieldname = names[unpack_ushort(key[:2])[0]]
         if fieldname not in schema:
             continue
