@@ -78,6 +78,16 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def jobs_option(doing: str) -> Callable[..., Any]:
+    """``--jobs N``: processes ``doing`` something; None means one per core (``_jobs``)."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help=f"Processes {doing} [default: the number of cores].")
+
+
+def _jobs(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
 gazetteer_option = click.option(
     "--gazetteer", "gazetteer", multiple=True, type=click.Path(exists=True, dir_okay=False),
     help="Extra gazetteer TSV (same columns as arsearch/data/gazetteer.tsv); repeatable.",
@@ -157,8 +167,7 @@ def main(index_dir: str | None) -> None:
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @index_option
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes analysing articles [default: the number of cores].")
+@jobs_option("analysing articles")
 @click.option("--batch", "batch_size", type=click.IntRange(min=1), default=DEFAULT_BATCH,
               show_default=True, help="Articles per commit (memory vs. commit cost).")
 @click.option("--merge/--no-merge", default=True, show_default=True,
@@ -179,8 +188,9 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     failed). Commits every --batch articles: an interrupted ingest keeps
     what was committed, and running it again finishes the rest. Each commit
     adds a segment (two with --jobs 2); at the end they are merged into one,
-    with any segment no larger than what was read (--no-merge to skip; a
-    later run of the same command merges; see also arsearch optimize).
+    with any segment no larger than what was read, by --jobs processes
+    (--no-merge to skip; a later run of the same command merges; see also
+    arsearch optimize).
 
     Every article is tagged with the actors, places and dates it mentions.
     --gazetteer FILE keeps FILE with the index: its entries are used from
@@ -199,7 +209,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     progress = ProgressLine(sys.stderr, estimate_count(paths) if interactive else None,
                             enabled=interactive)
     try:
-        report = ix.add_paths(paths, jobs=jobs or os.cpu_count() or 1,
+        report = ix.add_paths(paths, jobs=_jobs(jobs),
                               batch_size=batch_size, progress=progress, merge=merge)
     except KeyboardInterrupt:
         progress.close()
@@ -233,12 +243,13 @@ def remove_command(ids: tuple[str, ...], index_dir: str) -> None:
 
 @main.command("optimize")
 @index_option
+@jobs_option("sharing the merge out by field")
 @handle_errors
-def optimize_command(index_dir: str) -> None:
+def optimize_command(index_dir: str, jobs: int | None) -> None:
     """Merge the index's segments into one (faster searches after many ingests)."""
     ix = Index.open(index_dir)
     before = ix.info()
-    ix.optimize()
+    ix.optimize(jobs=_jobs(jobs))
     after = ix.info()
     click.echo(f"{index_dir}: {before.segments} segments -> {after.segments}, "
                f"{_megabytes(before.size_bytes)} -> {_megabytes(after.size_bytes)}")
@@ -259,8 +270,7 @@ def repair_command(index_dir: str) -> None:
 
 @main.command("reindex")
 @index_option
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes analysing articles [default: the number of cores].")
+@jobs_option("analysing articles")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @handle_errors
 def reindex_command(index_dir: str, jobs: int | None, quiet: bool) -> None:
@@ -272,7 +282,7 @@ def reindex_command(index_dir: str, jobs: int | None, quiet: bool) -> None:
     """
     interactive = not quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr, None, enabled=interactive, label="reindexing")
-    report = reindex(index_dir, jobs=jobs or os.cpu_count() or 1, progress=progress)
+    report = reindex(index_dir, jobs=_jobs(jobs), progress=progress)
     progress.close()
     for error in report.errors:
         click.echo(f"arsearch: skipped {error}", err=True)

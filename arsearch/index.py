@@ -328,12 +328,17 @@ class Index:
             == bundled_gazetteer_digest(),
         )
 
-    def optimize(self) -> None:
-        """Merge all segments into one: faster searches after many incremental ingests."""
+    def optimize(self, jobs: int = 1) -> None:
+        """Merge all segments into one: faster searches after many incremental ingests.
+
+        With ``jobs`` > 1, as many processes share out the fields (where the
+        platform forks; the segment is the same).
+        """
         with batch_writer(self, undone="the index is unchanged") as writer:
+            writer.merge_jobs = jobs
             writer.commit(optimize=True)
 
-    def merge_segments(self, max_docs: int) -> int:
+    def merge_segments(self, max_docs: int, jobs: int = 1) -> int:
         """Merge the segments of at most ``max_docs`` articles into one; returns how many.
 
         Each segment has its own term table and per-term block headers: the
@@ -341,6 +346,7 @@ class Index:
         An ingest calls this with the number of articles it wrote or found
         unchanged, so its own segments (and any smaller ones) become one,
         while a large existing segment is not rewritten for a small addition.
+        ``jobs`` as for ``optimize``.
         """
         segments = [s for s in self._ix._segments() if s.doc_count_all() <= max_docs]
         if len(segments) < 2:
@@ -358,6 +364,7 @@ class Index:
             return kept
 
         with batch_writer(self, undone="the index is unchanged") as writer:
+            writer.merge_jobs = jobs
             writer.commit(mergetype=policy)
         return len(chosen)
 

@@ -167,7 +167,7 @@ def _ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError]
         phase = getattr(progress, "phase", None)
         if phase is not None:
             phase("merging segments")
-        report.merged = index.merge_segments(handled)
+        report.merged = index.merge_segments(handled, jobs)
 
 
 @contextlib.contextmanager

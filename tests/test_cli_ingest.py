@@ -33,7 +33,7 @@ def test_index_from_stdin_then_remove_optimize_stats(tmp_path: Path) -> None:
     result = run("remove", "-", "--index", ix, input="s3\ns4\n")
     assert "removed 2 of 2" in result.stdout
 
-    assert run("optimize", "--index", ix).exit_code == 0
+    assert run("optimize", "--jobs", "2", "--index", ix).exit_code == 0
     result = run("stats", "--json", "--index", ix)
     info = json.loads(result.stdout)["index"]
     assert info["documents"] == 8 and info["segments"] == 1

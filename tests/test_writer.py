@@ -6,7 +6,9 @@ byte Whoosh's; with the defaults Whoosh reads the same postings from them.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,11 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 import arsearch
+from arsearch import writer as writer_module
 from arsearch.readers import read_paths
 from arsearch.schema import to_document
-from arsearch.writer import TermPool, TermPoolWriter
+from arsearch.split_work import can_fork, run_apart
+from arsearch.writer import TermPool, TermPoolWriter, field_weights
 
 
 def _documents(seeds_dir: Path) -> list[dict[str, Any]]:
@@ -167,3 +171,83 @@ def test_documents_added_after_a_merged_segment_keep_postings_in_order(tmp_path:
         ids = list(searcher.postings("stem", "غار").all_ids())
         assert ids == sorted(ids) and len(ids) == 7
         assert {searcher.stored_fields(d)["id"] for d in ids} >= {"before", "after", "a0"}
+
+
+def _optimized_files(tmp_path: Path, name: str, seeds_dir: Path, jobs: int) -> dict[str, str]:
+    """Segment files after merging four committed segments, one with deletions."""
+    ix = arsearch.Index.create(tmp_path / name)
+    articles = [a for a in read_paths([seeds_dir]) if isinstance(a, arsearch.Article)]
+    docs = [{"id": f"{a.id}-{n}", "title": a.title, "text": a.text}
+            for n in range(60) for a in articles]
+    for start in range(0, len(docs), 80):
+        ix.add_articles(docs[start:start + 80])
+    ix.delete([docs[3]["id"], docs[90]["id"]])
+    ix.optimize(jobs=jobs)
+    raw = windex.open_dir(str(tmp_path / name))
+    (segment,) = raw._segments()
+    files = segment.open_compound_file(raw.storage)
+    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
+            for n in files.list()}
+
+
+@pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
+def test_a_merge_shared_out_by_field_writes_the_same_segment(
+        tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared: list[list[list[str]]] = []
+
+    def recorded(groups: list[list[str]], *args: Any) -> None:
+        shared.append(groups)
+        run_apart(groups, *args)
+
+    monkeypatch.setattr(writer_module, "run_apart", recorded)
+    two = _optimized_files(tmp_path, "two", seeds_dir, jobs=2)
+    assert len(shared) == 1 and len(shared[0]) == 2
+    assert {"exact", "stem"} <= {name for group in shared[0] for name in group}
+    assert two == _optimized_files(tmp_path, "one", seeds_dir, jobs=1)
+    assert len(shared) == 1  # one process: not shared out
+
+
+def test_fields_weigh_by_their_term_table(tmp_path: Path, seeds_dir: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    ix.add_paths([seeds_dir])
+    raw = windex.open_dir(str(tmp_path / "ix"))
+    (segment,) = raw._segments()
+    with SegmentReader(raw.storage, raw.schema, segment) as reader:
+        weights = field_weights([reader])
+        terms = {name: sum(1 for _ in reader.lexicon(name)) for name in weights}
+    assert set(weights) >= {"exact", "stem", "broad", "title_terms", "id"}
+    # More terms, more bytes: the exact forms outnumber the stems.
+    assert terms["exact"] > terms["stem"] and weights["exact"] > weights["stem"]
+    assert sum(weights.values()) == reader_table_bytes(raw, segment)
+
+
+def reader_table_bytes(raw: Any, segment: Any) -> int:
+    with SegmentReader(raw.storage, raw.schema, segment) as reader:
+        table = reader._terms._tindex
+        return table.endofdata - table.startofdata
+
+
+@pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
+def test_a_merge_process_out_of_disk_leaves_the_index_as_it_was(
+        tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    for seed in sorted(seeds_dir.glob("*.txt")):  # a segment each
+        ix.add_paths([seed])
+    files = sorted(p.name for p in (tmp_path / "ix").iterdir())
+    segments = ix.info().segments
+    assert segments > 1
+    parent = os.getpid()
+    encode = TermPoolWriter._encode_fields
+
+    def out_of_disk(self: TermPoolWriter, *args: Any) -> None:
+        if os.getpid() != parent:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        encode(self, *args)
+
+    monkeypatch.setattr(TermPoolWriter, "_encode_fields", out_of_disk)
+    with pytest.raises(arsearch.ArsearchError, match="No space left on device"):
+        ix.optimize(jobs=2)
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == files
+    reopened = arsearch.Index.open(tmp_path / "ix")
+    assert reopened.info().segments == segments
+    assert len(reopened) == 5 and reopened.search("داعش").total >= 1
