@@ -73,8 +73,9 @@ def _segmentations(word: str) -> list[tuple[int, int]]:
             _stemmer = ArabicLightStemmer()
             _stemmer.set_prefix_list(["", *PROCLITICS])  # "" roots its prefix tree
             _stemmer.set_suffix_list(["", *SUFFIXES])
-        _stemmer.light_stem(word)
-        return list(_stemmer.get_segment_list())
+        # segment() alone: light_stem() also builds a starred form and picks
+        # its own stem, neither of which is used here (4x the time per word).
+        return list(_stemmer.segment(word))
 
 
 def _acceptable(word: str, left: int, right: int) -> bool:
