@@ -14,7 +14,10 @@ Merging segments (``optimize``, Whoosh's merge policy at a commit) went the
 same way: ``add_reader`` fed every posting of the old segments to the pool one
 by one, about 8.5 minutes for the 73k news index. ``TermPoolWriter`` copies
 the old segments' documents at once but their postings only at flush, a
-block at a time, merging them term by term with the pool's.
+block at a time, merging them term by term with the pool's. A pure merge
+(no new documents) can share the fields out among processes
+(``merge_jobs``, ``arsearch.split_work``): each encodes its fields to scratch
+files, which are appended in field order, so the segment is the same.
 
 The files written are Whoosh's own but for the posting blocks: pickled with
 protocol 5, not 2, and small ones not compressed (``arsearch.blocks``; Whoosh
