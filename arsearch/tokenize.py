@@ -59,17 +59,19 @@ def _pieces(text: str) -> Iterator[Token]:
             start += len(part)
 
 
-def tokenize(text: str) -> Iterator[Token]:
+def tokenize(text: str, *, cache: bool = True) -> Iterator[Token]:
     """Yield the words of ``text``; never raises.
 
     Pieces of an Arabic word broken up by a single dot or star (دا.عــش,
     د.ا.ع.ش) are joined back into one token when a piece is at most two
     letters long; ordinary sentence ends (الرقة.وقال) stay two words.
+    ``cache=False`` leaves the token cache (``tokens``) alone, for the many
+    short names that would push the articles being analysed out of it.
 
     >>> [t.text for t in tokenize("«دا.عــش» في #جبل_البشري")]
     ['دا.عــش', 'في', 'جبل', 'البشري']
     """
-    return iter(tokens(text))
+    return iter(tokens(text) if cache else _tokens(text))
 
 
 @lru_cache(maxsize=256)
@@ -78,9 +80,12 @@ def tokens(text: str) -> tuple[Token, ...]:
 
     Cached for the last few hundred texts (a few MB): ingest tags the names
     of a few dozen articles at once, then matches each against the gazetteer
-    (which tokenizes short names in between) and analyses it, all on the
-    same words.
+    and analyses it, all on the same words.
     """
+    return _tokens(text)
+
+
+def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for piece in _pieces(text):
         if out and piece.start - out[-1].end == _OBFUSCATION_GAP and _joins(text, out[-1], piece):

@@ -114,7 +114,10 @@ def name_key(name: str) -> Key:
     >>> name_key("#جبل_البشري")
     ('جبل', 'البشري')
     """
-    return tuple(w for w in (normalize_word(t.text) for t in tokenize(name)) if w)
+    # Not through the token cache: the names the tagger finds in a chunk of
+    # articles (a dozen each) pushed the articles themselves out of it.
+    words = (normalize_word(t.text) for t in tokenize(name, cache=False))
+    return tuple(w for w in words if w)
 
 
 @lru_cache(maxsize=65536)
