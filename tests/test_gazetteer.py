@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from arsearch.extract.gazetteer import Gazetteer, GazetteerError, clitic_variants, name_key
+from arsearch.tokenize import tokenize, tokens
 
 HEADER = "id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\tadjectives\n"
 
@@ -127,3 +128,13 @@ def test_name_key_and_clitics() -> None:
     assert name_key("الفرقةُ الرابعة") == ("الفرقه", "الرابعه")
     assert (2, "الرقه") in clitic_variants("وبالرقه")
     assert clitic_variants("لبنان")[0] == (0, "لبنان")
+
+
+def test_name_keys_leave_the_token_cache_to_the_articles() -> None:
+    # Ingest resolves a dozen names per article between extracting a chunk of
+    # articles and analysing them; cached, the names pushed the articles out.
+    tokens.cache_clear()
+    list(tokenize("قصفت الطائرات الروسية مدينة دير الزور"))
+    for name in ("دير الزور", "الفرقة الرابعة", "#جبل_البشري"):
+        assert name_key(name)
+    assert tokens.cache_info().currsize == 1
