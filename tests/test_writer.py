@@ -25,6 +25,15 @@ from arsearch.schema import to_document
 from arsearch.split_work import can_fork, run_apart
 from arsearch.writer import TermPool, TermPoolWriter, field_weights
 
+needs_fork = pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
+
+
+def _file_digests(ix: Any, segment: Any) -> dict[str, str]:
+    """SHA-256 of each file inside a segment's compound file, by extension."""
+    files = segment.open_compound_file(ix.storage)
+    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
+            for n in files.list()}
+
 
 def _documents(seeds_dir: Path) -> list[dict[str, Any]]:
     articles = [a for a in read_paths([seeds_dir]) if isinstance(a, arsearch.Article)]
@@ -44,9 +53,7 @@ def _segment_files(tmp_path: Path, name: str, writer_class: type, docs: list[dic
     for doc in docs:
         writer.add_document(**doc)
     segment = writer._finalize_segment()
-    files = segment.open_compound_file(ix.storage)
-    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
-            for n in files.list()}
+    return _file_digests(ix, segment)
 
 
 @pytest.mark.parametrize("limitmb", [64, 0.5], ids=["in memory", "spilled to runs"])
@@ -138,9 +145,7 @@ def _merged_files(tmp_path: Path, name: str, writer_class: type, seeds_dir: Path
     writer.commit(optimize=True)
     ix = windex.open_dir(str(path))
     (segment,) = ix._segments()
-    files = segment.open_compound_file(ix.storage)
-    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
-            for n in files.list()}
+    return _file_digests(ix, segment)
 
 
 @pytest.mark.parametrize("delete", [[], ["001-0", "003-7", "005-59"]],
@@ -185,12 +190,10 @@ def _optimized_files(tmp_path: Path, name: str, seeds_dir: Path, jobs: int) -> d
     ix.optimize(jobs=jobs)
     raw = windex.open_dir(str(tmp_path / name))
     (segment,) = raw._segments()
-    files = segment.open_compound_file(raw.storage)
-    return {n.split(".", 1)[1]: hashlib.sha256(files.open_file(n).read()).hexdigest()
-            for n in files.list()}
+    return _file_digests(raw, segment)
 
 
-@pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
+@needs_fork
 def test_a_merge_shared_out_by_field_writes_the_same_segment(
         tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared: list[list[list[str]]] = []
@@ -215,19 +218,14 @@ def test_fields_weigh_by_their_term_table(tmp_path: Path, seeds_dir: Path) -> No
     with SegmentReader(raw.storage, raw.schema, segment) as reader:
         weights = field_weights([reader])
         terms = {name: sum(1 for _ in reader.lexicon(name)) for name in weights}
+        table = reader._terms._tindex
     assert set(weights) >= {"exact", "stem", "broad", "title_terms", "id"}
     # More terms, more bytes: the exact forms outnumber the stems.
     assert terms["exact"] > terms["stem"] and weights["exact"] > weights["stem"]
-    assert sum(weights.values()) == reader_table_bytes(raw, segment)
+    assert sum(weights.values()) == table.endofdata - table.startofdata
 
 
-def reader_table_bytes(raw: Any, segment: Any) -> int:
-    with SegmentReader(raw.storage, raw.schema, segment) as reader:
-        table = reader._terms._tindex
-        return table.endofdata - table.startofdata
-
-
-@pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
+@needs_fork
 def test_a_merge_process_out_of_disk_leaves_the_index_as_it_was(
         tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ix = arsearch.Index.create(tmp_path / "ix")
