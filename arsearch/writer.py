@@ -87,14 +87,20 @@ class TermPool:
 
     Postings of a term arrive in increasing docnum order (a writer numbers
     documents as they come), so a term's arrays need no sorting, and the runs,
-    written one after the other, concatenate.
+    written one after the other, concatenate. The terms of ``text_fields``
+    (pre-analyzed, ``add_slots``) are kept per field by their text, the others
+    by (field, term bytes): a posting then costs no tuple or encoding, and
+    sorting texts sorts their UTF-8 bytes.
     """
 
-    def __init__(self, tempstore: Storage, limitmb: float) -> None:
+    def __init__(self, tempstore: Storage, limitmb: float,
+                 text_fields: Iterable[str] = ()) -> None:
         self.tempstore = tempstore
         self.limit = int(limitmb * 1024 * 1024)
         self.fieldnames: set[str] = set()
+        self.text_fields = frozenset(text_fields)
         self._terms: dict[tuple[str, bytes], _Entry] = {}
+        self._texts: dict[str, dict[str, _Entry]] = {}
         self._values: dict[bytes, bytes] = {}
         self._size = 0
         self._runs: list[str] = []
@@ -107,12 +113,18 @@ class TermPool:
     def add_terms(self, fieldname: str, docnum: int,
                   postings: list[tuple[bytes, float, bytes]]) -> None:
         """Add one document's postings in one field: ``add`` without a tuple per posting."""
-        terms, shared = self._terms, self._values
+        if fieldname in self.text_fields:
+            terms: dict[Any, _Entry] = self._field_texts(fieldname)
+            keys: Iterable[Any] = (tbytes.decode("utf-8") for tbytes, _, _ in postings)
+        else:
+            terms = self._terms
+            keys = ((fieldname, tbytes) for tbytes, _, _ in postings)
+        shared = self._values
         size = 0
-        for tbytes, weight, value in postings:
-            entry = terms.get((fieldname, tbytes))
+        for key, (tbytes, weight, value) in zip(keys, postings, strict=True):
+            entry = terms.get(key)
             if entry is None:
-                entry = terms[fieldname, tbytes] = (array("I"), array("d"), [])
+                entry = terms[key] = (array("I"), array("d"), [])
                 size += _TERM_BYTES + len(tbytes)
             if len(value) <= _SHARED_VALUE:
                 value = shared.setdefault(value, value)
@@ -121,15 +133,67 @@ class TermPool:
             entry[0].append(docnum)
             entry[1].append(weight)
             entry[2].append(value)
+        self._added(fieldname, size, len(postings))
+
+    def add_slots(self, fieldname: str, docnum: int, value: str, field_boost: float,
+                  boost: float, positional: bool) -> int:
+        """Add one document's pre-analyzed field ('a b|c d', ``PreAnalyzedTokenizer``).
+
+        Returns the field's length (its number of terms). The postings are
+        what Whoosh's ``Positions`` (``positional``) or ``Frequency`` format
+        makes of the tokenizer's tokens, with ``weight *= boost`` as its
+        ``add_document`` does: the same segment files, without a token object,
+        a generator step and a tuple per term. ``value`` is checked to encode
+        first, so a bad one fails before any of its postings is added.
+        """
+        value.encode("utf-8")
+        slots: dict[str, list[int]] = {}
+        for position, slot in enumerate(value.split()):
+            if slot == GAP:
+                continue
+            for text in slot.split(ALTERNATIVES) if ALTERNATIVES in slot else (slot,):
+                seen = slots.get(text)
+                if seen is None:
+                    slots[text] = [position]
+                else:
+                    seen.append(position)
+        terms = self._field_texts(fieldname)
+        size = 0
+        length = 0
+        for text, positions in slots.items():
+            freq = len(positions)
+            length += freq
+            entry = terms.get(text)
+            if entry is None:
+                entry = terms[text] = (array("I"), array("d"), [])
+                size += _TERM_BYTES + 2 * len(text)
+            if positional:
+                encoded = _position_bytes(positions)
+                size += len(encoded) + 33
+            else:
+                encoded = _frequency_bytes(freq)
+            entry[0].append(docnum)
+            entry[1].append(float(freq) * field_boost * boost)
+            entry[2].append(encoded)
+        self._added(fieldname, size, len(slots))
+        return length
+
+    def _field_texts(self, fieldname: str) -> dict[str, _Entry]:
+        terms = self._texts.get(fieldname)
+        if terms is None:
+            terms = self._texts[fieldname] = {}
+        return terms
+
+    def _added(self, fieldname: str, size: int, postings: int) -> None:
         if postings:
             self.fieldnames.add(fieldname)
-        self._size += size + _POSTING_BYTES * len(postings)
+        self._size += size + _POSTING_BYTES * postings
         if self._size > self.limit:
             self._spill()
 
     def empty(self) -> bool:
         """True while no posting was added (or all were handed out)."""
-        return not self._terms and not self._runs
+        return not self._terms and not any(self._texts.values()) and not self._runs
 
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, sorted by field, term and docnum (Whoosh's pool interface)."""
@@ -145,10 +209,18 @@ class TermPool:
         self._runs = []
 
     def _sorted_terms(self) -> Iterator[tuple[tuple[str, bytes], _Entry]]:
-        terms, self._terms = self._terms, {}
-        self._size = 0
-        for key in sorted(terms):
-            yield key, terms.pop(key)
+        terms, texts = self._terms, self._texts
+        self._terms, self._texts, self._size = {}, {}, 0
+        keyed: dict[str, list[bytes]] = {}
+        for fieldname, tbytes in terms:
+            keyed.setdefault(fieldname, []).append(tbytes)
+        # A field's terms are either texts or bytes (``text_fields``), never both.
+        for fieldname in sorted(keyed.keys() | texts.keys()):
+            words = texts.get(fieldname, {})
+            for text in sorted(words):  # code point order is UTF-8 byte order
+                yield (fieldname, text.encode("utf-8")), words.pop(text)
+            for tbytes in sorted(keyed.get(fieldname, ())):
+                yield (fieldname, tbytes), terms.pop((fieldname, tbytes))
 
     def _spill(self) -> None:
         name = f"{random_name()}.run"
@@ -197,43 +269,39 @@ class TermPool:
             yield current, (docnums, weights, values)
 
 
-def _pre_analyzed(field: Any, value: Any, boost: float
-                  ) -> tuple[list[tuple[bytes, float, bytes]], int] | None:
-    """(term bytes, weight, value bytes) of each term of a pre-analyzed field, and its length.
+def pre_analyzed(field: Any) -> bool:
+    """Whether ``TermPool.add_slots`` can index a field (a ``PreAnalyzedTokenizer`` field)."""
+    return (type(field.analyzer) is PreAnalyzedTokenizer
+            and type(field.format) in (Positions, Frequency))
 
-    What Whoosh's ``Positions``/``Frequency.word_values`` make of the
-    ``PreAnalyzedTokenizer``'s tokens, with ``weight *= boost`` as its
-    ``add_document`` does; None for any other field.
+
+_encode_positions = Positions().encode
+_ONE_COUNT = pack_uint(1)
+#: The pickle part of one position's value (most terms occur once in an article).
+_ONE_POSITION = [_encode_positions([position])[len(_ONE_COUNT):] for position in range(1 << 12)]
+_FREQUENCIES = [pack_uint(freq) for freq in range(256)]
+
+
+def _position_bytes(positions: list[int]) -> bytes:
+    """Whoosh's ``Positions.encode``, a new object each time.
+
+    Not one shared object per value: the pickle of a block would refer back
+    to its first occurrence instead of repeating it, unlike Whoosh's
+    (``tests/test_writer.py``).
     """
-    kind = type(field.format)
-    if (type(field.analyzer) is not PreAnalyzedTokenizer or not isinstance(value, str)
-            or kind not in (Positions, Frequency)):
-        return None
-    slots: dict[str, list[int]] = {}
-    for position, slot in enumerate(value.split()):
-        if slot == GAP:
-            continue
-        for text in slot.split(ALTERNATIVES) if ALTERNATIVES in slot else (slot,):
-            seen = slots.get(text)
-            if seen is None:
-                slots[text] = [position]
-            else:
-                seen.append(position)
-    fb = field.format.field_boost
-    encode = field.format.encode if kind is Positions else None
-    postings = []
-    length = 0
-    for text, positions in slots.items():
-        freq = len(positions)
-        length += freq
-        postings.append((text.encode("utf-8"), float(freq) * fb * boost,
-                         encode(positions) if encode is not None else pack_uint(freq)))
-    return postings, (length if field.scorable else 0)
+    if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
+        return _ONE_COUNT + _ONE_POSITION[positions[0]]
+    return _encode_positions(positions)
+
+
+def _frequency_bytes(freq: int) -> bytes:
+    """Whoosh's ``Frequency`` value bytes."""
+    return _FREQUENCIES[freq] if freq < len(_FREQUENCIES) else pack_uint(freq)
 
 
 def _indexed(field: Any, value: Any, boost: float
              ) -> tuple[list[tuple[bytes, float, bytes]], int]:
-    """The same as ``_pre_analyzed``, through the field's own analyzer and format."""
+    """A field's (term bytes, weight, value bytes) and length, through its analyzer and format."""
     postings = []
     length = 0
     for tbytes, freq, weight, vbytes in field.index(value):
@@ -266,7 +334,9 @@ class TermPoolWriter(SegmentWriter):
 
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self.pool = TermPool(self._tempstorage, limitmb)
+        self._slot_fields = frozenset(
+            name for name, field in self.schema.items() if pre_analyzed(field))
+        self.pool = TermPool(self._tempstorage, limitmb, self._slot_fields)
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
@@ -277,9 +347,9 @@ class TermPoolWriter(SegmentWriter):
         Whoosh runs a field's value through its tokenizer and format (a token
         object and two dict updates per word, a generator per step) and hands
         the pool one tuple per posting; for arsearch's four term fields that
-        was about a sixth of a worker's time. ``_pre_analyzed`` reads the same
-        terms, positions and weights straight from the value, and the pool
-        takes a field's postings at once; the segment files are unchanged
+        was about a sixth of a worker's time. ``TermPool.add_slots`` reads the
+        same terms, positions and weights straight from the value into the
+        pool; the segment files are unchanged
         (``tests/test_writer.py``). Other fields go through Whoosh's code.
         """
         self._check_state()
@@ -301,9 +371,14 @@ class TermPoolWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    postings, length = (_pre_analyzed(field, value, boost)
-                                        or _indexed(field, value, boost))
-                    self.pool.add_terms(fieldname, docnum, postings)
+                    if fieldname in self._slot_fields and isinstance(value, str):
+                        fmt = field.format
+                        length = self.pool.add_slots(fieldname, docnum, value, fmt.field_boost,
+                                                     boost, type(fmt) is Positions)
+                        length = length if field.scorable else 0
+                    else:
+                        postings, length = _indexed(field, value, boost)
+                        self.pool.add_terms(fieldname, docnum, postings)
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdoc.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -112,6 +115,23 @@ def test_pool_spills_sorted_runs_and_merges_them_in_docnum_order(tmp_path: Path)
     assert list(pool.iter_postings()) == sorted(postings)
     pool.cleanup()
     assert not [n for n in storage.list() if n.endswith(".run")]
+
+
+def test_pool_keeps_a_text_fields_terms_together_however_they_come(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path)).create()
+    pool = TermPool(storage, limitmb=0.002, text_fields=["t"])
+    for docnum in range(0, 60, 3):
+        pool.add_slots("t", docnum, "غارة ب|ا \u00b6 ب", 1.0, 2.0, positional=False)
+        pool.add(("t", "ا".encode(), docnum + 1, 1.0, b"\x00\x00\x00\x01"))
+        pool.add(("id", f"{docnum}".encode(), docnum + 2, 1.0, b""))
+    assert pool._runs
+    postings = list(pool.iter_postings())
+    assert [(f, t) for f, t, *_ in postings] == sorted((f, t) for f, t, *_ in postings)
+    alif = [(d, w) for f, t, d, w, _ in postings if (f, t) == ("t", "ا".encode())]
+    assert alif == [(d, w) for n in range(0, 60, 3) for d, w in ((n, 2.0), (n + 1, 1.0))]
+    assert [d for f, t, d, *_ in postings if t == "ب".encode()] == list(range(0, 60, 3))
+    assert {w for f, t, d, w, _ in postings if t == "ب".encode()} == {4.0}  # twice, boost 2
+    pool.cleanup()
 
 
 def test_index_commits_and_merges_through_the_pool(tmp_path: Path, seeds_dir: Path) -> None:
@@ -249,3 +269,12 @@ def test_a_merge_process_out_of_disk_leaves_the_index_as_it_was(
     reopened = arsearch.Index.open(tmp_path / "ix")
     assert reopened.info().segments == segments
     assert len(reopened) == 5 and reopened.search("داعش").total >= 1
+
+
+@given(st.lists(st.integers(min_value=0, max_value=1 << 20), min_size=1, max_size=5, unique=True))
+def test_position_values_are_whooshs_and_never_shared(positions: list[int]) -> None:
+    positions.sort()
+    value = writer_module._position_bytes(positions)
+    assert value == Positions().encode(positions)
+    # A shared object would be pickled as a reference to its first occurrence.
+    assert writer_module._position_bytes(positions) is not value
