@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -278,3 +279,24 @@ def test_position_values_are_whooshs_and_never_shared(positions: list[int]) -> N
     assert value == Positions().encode(positions)
     # A shared object would be pickled as a reference to its first occurrence.
     assert writer_module._position_bytes(positions) is not value
+
+
+def test_term_table_entries_written_in_batches_make_whooshs_file(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path)).create()
+    # Enough entries for several batches, and positions past 2**16 (a wider index array).
+    entries = [(b"\x00\x01" + f"term{n:06d}".encode(), bytes(range(n % 40)))
+               for n in range(3 * writer_module._TABLE_BATCH)]
+    whooshs = OrderedHashWriter(storage.create_file("whoosh.trm"))
+    for key, value in entries:
+        whooshs.add(key, value)
+    whooshs.close()
+    table = OrderedHashWriter(storage.create_file("ours.trm"))
+    ours = writer_module._TableWriter(table)
+    for key, value in entries:
+        ours.add(key, value)
+    ours.flush()
+    table.close()
+    assert (tmp_path / "ours.trm").read_bytes() == (tmp_path / "whoosh.trm").read_bytes()
+    reader = OrderedHashReader.open(storage, "ours.trm")
+    assert reader[entries[-1][0]] == entries[-1][1]
+    reader.close()
