@@ -31,7 +31,7 @@ import pickle
 import struct
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from operator import sub
 from typing import Any
@@ -113,16 +113,75 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
     the value bytes (falsy where a format has none). Append
     ``term_extent(offset, len(postings))`` to the statistics for the term table.
     """
+    blocks = ((docnums[start:start + blocklimit], weights[start:start + blocklimit],
+               _packed_values(values[start:start + blocklimit], fixedsize))
+              for start in range(0, len(docnums), blocklimit))
+    return _encode_blocks(blocks, len(docnums), lengths, compression, protocol, min_compress)
+
+
+def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit: int,
+                   compression: int, fixedsize: int | None, protocol: int = BLOCK_PROTOCOL,
+                   min_compress: int = MIN_COMPRESS) -> tuple[bytes, bytes] | None:
+    """``encode_postings`` of a term's posting bytes with every docnum moved up by ``base``.
+
+    The same bytes as decoding them (``decode_postings``) and encoding the
+    result, without building a term's arrays and cutting them into blocks
+    again: what a merge does with a term that only one segment without
+    deletions has (most terms). None where the blocks are not cut as
+    ``encode_postings`` would cut them, or hold values it would drop.
+    """
+    heads = block_heads(raw)
+    if any(head[0] != blocklimit for head in heads[:-1]):
+        return None
+    blocks = []
+    count = 0
+    for size, _maxid, compressed, start, end in heads:
+        data = raw[start:end]
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if compressed else data)
+        if len(deltas) != size:
+            return None
+        if fixedsize == 0:
+            values = None
+        elif fixedsize is None or fixedsize < 0:
+            # encode_postings keeps the values that are there, in a tuple
+            if len(values) != size or not all(values):
+                return None
+            values = tuple(values)
+        elif len(values) != size * fixedsize:
+            return None
+        if weights is None:
+            weights = (1.0,) * size
+        elif isinstance(weights, float):
+            weights = (weights,) * size
+        blocks.append(([base + d for d in accumulate(deltas)], weights, values))
+        count += size
+    return _encode_blocks(blocks, count, lengths, compression, protocol, min_compress)
+
+
+def _packed_values(values: Sequence[Any], fixedsize: int | None) -> Any:
+    """A block's values as Whoosh stores them: a tuple, None (no values) or joined bytes."""
+    present = list(filter(None, values))
+    if fixedsize is None or fixedsize < 0:
+        return tuple(present)
+    if fixedsize == 0:
+        return None
+    return b"".join(present)
+
+
+def _encode_blocks(blocks: Iterable[tuple[Sequence[int], Sequence[float], Any]], count: int,
+                   lengths: Sequence[int], compression: int, protocol: int, min_compress: int
+                   ) -> tuple[bytes, bytes]:
+    """Posting bytes and statistics of (docnums, weights, packed values) blocks, ``count``
+    postings in all (``encode_postings``)."""
     parts = [WHOOSH3_HEADER_MAGIC]
     total_weight: float = 0
     minlength: int | None = None
     maxlength = 0
     maxweight: float = 0
-    count = len(docnums)
+    first = last = 0
+    written = 0
     known_lengths = len(lengths)
-    for start in range(0, count, blocklimit):
-        ids = docnums[start:start + blocklimit]
-        doubles = weights[start:start + blocklimit]
+    for ids, doubles, packed_values in blocks:
         singles = array("f", doubles)
         block_maxweight = max(0, max(doubles))
         if not known_lengths:
@@ -146,13 +205,6 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
             packed_weights = singles[0]
         else:
             packed_weights = tuple(singles)
-        present = list(filter(None, values[start:start + blocklimit]))
-        if fixedsize is None or fixedsize < 0:
-            packed_values: Any = tuple(present)
-        elif fixedsize == 0:
-            packed_values = None
-        else:
-            packed_values = b"".join(present)
         data = pickle.dumps((deltas, packed_weights, packed_values), protocol)
         # Whoosh compresses every block; a few postings' pickle only grows.
         block_compression = compression if len(data) >= min_compress else 0
@@ -161,12 +213,16 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
         info = pickle.dumps((len(ids), ids[-1], block_maxweight, block_compression,
                              length_to_byte(block_min), length_to_byte(block_max)), 2)
         size = len(info) + len(data)
-        parts.append(pack_int(-size if start + blocklimit >= count else size))
+        if not written:
+            first = ids[0]
+        written += len(ids)
+        last = ids[-1]
+        parts.append(pack_int(-size if written >= count else size))
         parts.append(info)
         parts.append(data)
     stats = _TERMINFO.pack(False, total_weight, count,
                            0 if minlength is None else length_to_byte(minlength),
-                           length_to_byte(maxlength), maxweight, docnums[0], docnums[-1])
+                           length_to_byte(maxlength), maxweight, first, last)
     return b"".join(parts), stats
 
 

@@ -44,6 +44,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.formats import Frequency, Positions
@@ -58,6 +59,7 @@ from arsearch.blocks import (
     MIN_COMPRESS,
     decode_postings,
     encode_postings,
+    shift_postings,
     split_terminfo,
     term_extent,
 )
@@ -394,6 +396,49 @@ class TermPoolWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def write_per_doc(self, fieldnames: set[str], reader: Any) -> dict[int, int] | None:
+        """Whoosh's ``write_per_doc``, with each length column decoded once.
+
+        Whoosh asks a segment for each document's length in each field, and
+        a field without lengths looks for its column file every time: one
+        file lookup per article and field, and an eighth of a merge. The
+        stored fields, lengths and columns written are the same.
+        """
+        if type(reader) is not SegmentReader:
+            return super().write_per_doc(fieldnames, reader)
+        schema = self.schema
+        docmap: dict[int, int] | None = {} if reader.has_deletions() else None
+        pdw = self.perdocwriter
+        count = reader.doc_count_all()
+        lengths: dict[str, list[int]] = {}
+        cols = {}
+        for fieldname in fieldnames:
+            coltype = schema[fieldname].column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, columns.TranslatingColumnReader):
+                    creader = creader.raw_column()
+                cols[fieldname] = creader
+        for docnum, stored in reader.iter_docs():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
+            for fieldname in fieldnames | {name for name in stored if name in schema}:
+                fieldobj = schema[fieldname]
+                column = lengths.get(fieldname)
+                if column is None:
+                    column = lengths[fieldname] = column_lengths(reader._perdoc, fieldname, count)
+                pdw.add_field(fieldname, fieldobj, stored.get(fieldname), column[docnum])
+                if fieldobj.vector and reader.has_vector(docnum, fieldname):
+                    vector = reader.vector(docnum, fieldname, fieldobj.vector)
+                    pdw.add_vector_matcher(fieldname, fieldobj, vector)
+                if fieldname in cols:
+                    pdw.add_column_value(fieldname, fieldobj.column_type,
+                                         cols[fieldname][docnum])
+            pdw.finish_doc()
+            self.docnum += 1
+        return docmap
+
     def add_reader(self, reader: Any) -> None:
         """Add a segment's documents now and its postings at flush, block by block.
 
@@ -506,16 +551,22 @@ class TermPoolWriter(SegmentWriter):
         current = None
         lengths: list[int] = []
         fixedsize = None
-        for key, (docnums, weights, values) in terms:
+        for key, entry in terms:
             if key[0] != current:
                 current = key[0]
                 fixedsize = self.schema[current].format.fixed_value_size()
                 lengths = (column_lengths(perdoc, current, self.docnum)
                            if perdoc is not None else [])
-            postings, stats = encode_postings(
-                docnums, weights, values, lengths, blocklimit=codec._blocklimit,
-                compression=codec._compression, fixedsize=fixedsize,
-                protocol=self.block_protocol, min_compress=self.block_min_compress)
+            options = {"blocklimit": codec._blocklimit, "compression": codec._compression,
+                       "fixedsize": fixedsize, "protocol": self.block_protocol,
+                       "min_compress": self.block_min_compress}
+            if type(entry) is _Copied:
+                found = shift_postings(entry.raw, entry.base, lengths, **options)
+                if found is not None:
+                    yield key, found[1], found[0]
+                    continue
+                entry = entry.decoded()
+            postings, stats = encode_postings(*entry, lengths, **options)
             yield key, stats, postings
 
     def _write_terms(self, terms: _Terms, perdoc: Any) -> None:
@@ -631,6 +682,7 @@ def _merge_terms(sources: list[_Terms]) -> _Terms:
         if len(parts) == 1:
             yield key, parts[0]
             continue
+        parts = [part.decoded() if type(part) is _Copied else part for part in parts]
         # The pool's documents and each segment's are numbered in separate
         # runs, so sorting the parts by their first docnum orders the postings,
         # unless documents were added both before and after a segment.
@@ -693,6 +745,44 @@ def _table_items(table: Any, start: int | None = None) -> Iterator[tuple[bytes, 
         position += datalen
 
 
+class _Copied:
+    """A term's posting bytes in a merged segment without deletions, decoded only if needed.
+
+    Most terms of a merge are in one segment only: ``shift_postings`` then
+    renumbers their bytes without a round trip through a term's arrays.
+    """
+
+    __slots__ = ("raw", "base", "fixedsize")
+
+    def __init__(self, raw: bytes, base: int, fixedsize: int | None) -> None:
+        self.raw = raw
+        self.base = base
+        self.fixedsize = fixedsize
+
+    def decoded(self) -> _Entry:
+        """The postings, renumbered from ``base``, as arrays."""
+        return _renumbered(decode_postings(self.raw, self.fixedsize), self.base, None)
+
+
+def _renumbered(blocks: Iterable[tuple[Sequence[int], Sequence[float], Sequence[Any]]],
+                base: int, docmap: dict[int, int] | None) -> _Entry:
+    """Decoded blocks' postings as arrays, docnums moved up by ``base`` or through ``docmap``
+    (whose absent docnums are deleted documents, left out)."""
+    docnums, weights, values = array("I"), array("d"), []
+    for ids, ws, vs in blocks:
+        if docmap is None:
+            docnums.extend([base + d for d in ids] if base else ids)
+            weights.extend(ws)
+            values.extend(vs)
+        else:
+            for d, w, v in zip(ids, ws, vs, strict=True):
+                if d in docmap:
+                    docnums.append(docmap[d])
+                    weights.append(w)
+                    values.append(v)
+    return docnums, weights, values
+
+
 def _segment_terms(reader: SegmentReader, schema: Any, base: int,
                    docmap: dict[int, int] | None, only: str | None = None) -> _Terms:
     """A segment's terms (of field ``only`` if given) with postings renumbered for the new segment.
@@ -711,29 +801,26 @@ def _segment_terms(reader: SegmentReader, schema: Any, base: int,
             return
     postfile = _ReadAhead(terms._postfile)
     names = terms._fieldunmap
+    current = None
+    fixedsize = None
     for key, raw in _table_items(table, start):
         fieldname = names[unpack_ushort(key[:2])[0]]
         if only is not None and fieldname != only:
             return
+        if fieldname != current:
+            current = fieldname
+            if fieldname in schema:
+                fixedsize = schema[fieldname].format.fixed_value_size()
         if fieldname not in schema:
             continue
         inlined, offset, length = split_terminfo(raw)
         if inlined:
             blocks = [W3TermInfo.from_bytes(raw).inlined_postings()]
+        elif docmap is None:
+            yield (fieldname, key[2:]), _Copied(postfile.get(offset, length), base, fixedsize)
+            continue
         else:
-            blocks = decode_postings(postfile.get(offset, length),
-                                     schema[fieldname].format.fixed_value_size())
-        docnums, weights, values = array("I"), array("d"), []
-        for ids, ws, vs in blocks:
-            if docmap is None:
-                docnums.extend([base + d for d in ids] if base else ids)
-                weights.extend(ws)
-                values.extend(vs)
-            else:
-                for d, w, v in zip(ids, ws, vs, strict=True):
-                    if d in docmap:
-                        docnums.append(docmap[d])
-                        weights.append(w)
-                        values.append(v)
-        if docnums:
-            yield (fieldname, key[2:]), (docnums, weights, values)
+            blocks = decode_postings(postfile.get(offset, length), fixedsize)
+        entry = _renumbered(blocks, base, docmap)
+        if entry[0]:
+            yield (fieldname, key[2:]), entry

@@ -16,7 +16,13 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_uint
 
-from arsearch.blocks import decode_postings, encode_postings, split_terminfo, term_extent
+from arsearch.blocks import (
+    decode_postings,
+    encode_postings,
+    shift_postings,
+    split_terminfo,
+    term_extent,
+)
 
 FORMATS = {"positions": Positions(), "frequency": Frequency(), "existence": Existence()}
 
@@ -117,3 +123,27 @@ def test_decoding_gives_back_what_was_encoded(postings: tuple) -> None:
     assert [w for _, ws, _ in blocks for w in ws] == weights
     expected = [None] * len(values) if fixedsize == 0 else values
     assert [v for _, _, vs in blocks for v in vs] == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(posting_lists(), st.integers(0, 3000), st.booleans())
+def test_shifting_is_decoding_renumbering_and_encoding(postings: tuple, base: int,
+                                                       from_whoosh: bool) -> None:
+    kind, docnums, weights, values, lengths = postings
+    fixedsize = FORMATS[kind].fixed_value_size()
+    raw = (_whooshs(*postings, 0)[0] if from_whoosh else _ours(postings)[0])
+    ids, ws, vs = zip(*[(d + base, w, v) for block in decode_postings(raw, fixedsize)
+                        for d, w, v in zip(*block, strict=True)], strict=True)
+    options = {"blocklimit": 128, "compression": 3, "fixedsize": fixedsize}
+    assert (shift_postings(raw, base, lengths, **options)
+            == encode_postings(ids, ws, [v or b"" for v in vs], lengths, **options))
+
+
+def test_blocks_cut_otherwise_are_left_to_the_general_path() -> None:
+    docnums = list(range(0, 600, 3))
+    weights = [1.0] * len(docnums)
+    values = [pack_uint(1)] * len(docnums)
+    raw, _ = encode_postings(docnums, weights, values, [], blocklimit=64, compression=3,
+                             fixedsize=4)
+    assert shift_postings(raw, 10, [], blocklimit=128, compression=3, fixedsize=4) is None
+    assert shift_postings(raw, 10, [], blocklimit=64, compression=3, fixedsize=4) is not None
