@@ -323,7 +323,7 @@ def test_one_index_searched_from_many_threads_while_it_grows(tmp_path: Path) -> 
     assert set(totals) <= {4, 8} and ix.search("غارات", place="حلب").total == 8
 
 
-@pytest.mark.parametrize("before", [(700, 10, 10), (0, 10, 10), (50_000, 5, 5)])
+@pytest.mark.parametrize("before", [(700, 10, 10), (0, 10, 10), (100_000, 5, 5)])
 def test_ingest_collects_garbage_less_often_and_restores_the_setting(
         tmp_path: Path, before: tuple[int, int, int]) -> None:
     saved = gc.get_threshold()
@@ -338,6 +338,23 @@ def test_ingest_collects_garbage_less_often_and_restores_the_setting(
     young = before[0] and max(before[0], arsearch.ingest.GC_YOUNG)
     assert seen and all(threshold == (young, *before[1:]) for threshold in seen)
     assert after == before
+
+
+def test_a_worker_freezes_what_outlives_a_chunk_until_its_segment_is_written(
+        tmp_path: Path) -> None:
+    from arsearch.models import Article
+    from arsearch.schema import content_hash
+
+    ix = Index.create(tmp_path)
+    worker = arsearch.ingest._Worker(str(ix.path), [])
+    batch = [Article.from_dict(a) for a in articles(4)]
+    try:
+        assert worker.write([(a, content_hash(a)) for a in batch]) == {}
+        assert gc.get_freeze_count() > 0
+        assert worker.flush() is not None
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
 
 
 def test_when_extraction_fails_for_a_chunk_each_article_is_extracted_alone(
