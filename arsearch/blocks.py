@@ -144,10 +144,10 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
             values = None
         elif fixedsize is None or fixedsize < 0:
             # encode_postings keeps the values that are there, in a tuple
-            if len(values) != size or not all(values):
-                return None
+            if not isinstance(values, tuple | list) or len(values) != size or not all(values):
+                return None  # the general path decodes it, or says what is wrong
             values = tuple(values)
-        elif len(values) != size * fixedsize:
+        elif not isinstance(values, bytes) or len(values) != size * fixedsize:
             return None
         if weights is None:
             weights = (1.0,) * size
