@@ -135,9 +135,9 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
         return None
     blocks = []
     count = 0
-    for size, _maxid, compressed, start, end in heads:
-        data = raw[start:end]
-        deltas, weights, values = pickle.loads(zlib.decompress(data) if compressed else data)
+    for head in heads:
+        size = head[0]
+        deltas, weights, values = block_data(raw, head)
         if len(deltas) != size:
             return None
         if fixedsize == 0:
@@ -149,10 +149,6 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
             values = tuple(values)
         elif not isinstance(values, bytes) or len(values) != size * fixedsize:
             return None
-        if weights is None:
-            weights = (1.0,) * size
-        elif isinstance(weights, float):
-            weights = (weights,) * size
         blocks.append(([base + d for d in accumulate(deltas)], weights, values))
         count += size
     return _encode_blocks(blocks, count, lengths, compression, protocol, min_compress)

@@ -35,7 +35,6 @@ import contextlib
 import heapq
 import pickle
 import shutil
-import struct
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from hashlib import md5
@@ -47,6 +46,7 @@ from typing import Any
 from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage, Storage
+from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS  # before each key and value
 from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint, pack_ushort, unpack_ushort
@@ -81,8 +81,6 @@ _RUN_CHUNK = 4096
 _SHARED_VALUE = 8
 #: Bytes read at once when a merge walks a segment's term table and postings.
 _READ_AHEAD = 1 << 22
-#: Key and value lengths before each entry of Whoosh's ordered hash file (filetables.py).
-_ENTRY_LENGTHS = struct.Struct("!ii")
 #: Term-table entries written at once.
 _TABLE_BATCH = 4096
 
@@ -339,9 +337,8 @@ class TermPoolWriter(SegmentWriter):
 
     def __init__(self, ix: Any, *, limitmb: float = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        self._slot_fields = frozenset(
-            name for name, field in self.schema.items() if pre_analyzed(field))
-        self.pool = TermPool(self._tempstorage, limitmb, self._slot_fields)
+        self.pool = TermPool(self._tempstorage, limitmb,
+                             (name for name, field in self.schema.items() if pre_analyzed(field)))
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
@@ -376,7 +373,7 @@ class TermPoolWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    if fieldname in self._slot_fields and isinstance(value, str):
+                    if fieldname in self.pool.text_fields and isinstance(value, str):
                         fmt = field.format
                         length = self.pool.add_slots(fieldname, docnum, value, fmt.field_boost,
                                                      boost, type(fmt) is Positions)
@@ -550,16 +547,16 @@ class TermPoolWriter(SegmentWriter):
             raise ValueError("TermPoolWriter writes no inlined postings")
         current = None
         lengths: list[int] = []
-        fixedsize = None
+        options: dict[str, Any] = {}
         for key, entry in terms:
             if key[0] != current:
                 current = key[0]
-                fixedsize = self.schema[current].format.fixed_value_size()
                 lengths = (column_lengths(perdoc, current, self.docnum)
                            if perdoc is not None else [])
-            options = {"blocklimit": codec._blocklimit, "compression": codec._compression,
-                       "fixedsize": fixedsize, "protocol": self.block_protocol,
-                       "min_compress": self.block_min_compress}
+                options = {"blocklimit": codec._blocklimit, "compression": codec._compression,
+                           "fixedsize": self.schema[current].format.fixed_value_size(),
+                           "protocol": self.block_protocol,
+                           "min_compress": self.block_min_compress}
             if type(entry) is _Copied:
                 found = shift_postings(entry.raw, entry.base, lengths, **options)
                 if found is not None:
