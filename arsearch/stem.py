@@ -18,6 +18,7 @@ analysis cache and a lock.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -42,6 +43,7 @@ SUFFIXES: tuple[str, ...] = (
     "ات", "ان", "ين", "ون", "ية", "يه", "ته", "تها", "تهم",
     "اته", "اتها", "اتهم", "اتنا", "يات", "يين", "يون", "وا", "تين", "تان",
     "ا",  # the alef of tanween fatha (هجوماً); only after a long stem
+    "وه", "وها", "وهم",  # a past plural verb and its object: كشفوه, ضربوها, اعتقلوهم
 )
 
 #: One-letter proclitics that are just as often the first letter of a word.
@@ -52,6 +54,9 @@ _ARTICLE = "ال"
 #: Proclitic stacks whose last letter is part of the article, never of the word.
 _ARTICLE_ENDINGS = frozenset(p for p in PROCLITICS if p.endswith(("ال", "لل")))
 _LONG_VOWELS = frozenset("اوي")
+#: Suffixes that follow only a verb; a stem beginning with م before them is a
+#: passive participle of a root ending in ه (مكروه, مشبوه), not a verb.
+_VERB_OBJECT_SUFFIXES = frozenset({"وه", "وها", "وهم"})
 _MIN_STEM = 3
 
 _PROCLITIC_SET = frozenset(PROCLITICS)
@@ -84,6 +89,8 @@ def _acceptable(word: str, left: int, right: int) -> bool:
         return False
     if suffix == "ا" and len(stem) < 4:
         return False
+    if suffix in _VERB_OBJECT_SUFFIXES and stem.startswith("م"):
+        return False
     if len(stem) < _MIN_STEM and not (
         len(stem) == 2 and suffix in _NOUN_SUFFIXES
         and (len(prefix) < 2 or prefix.endswith(_ARTICLE) or prefix.endswith("لل"))
@@ -114,6 +121,7 @@ def stem_variants(word: str) -> tuple[str, ...]:
     >>> stem_variants("وبالمستشفيات"), stem_variants("وزارة")
     (('مستشف',), ('زار', 'وزار'))
     """
+    word = respell(word)
     name = protected_name(word)
     if name is not None:
         return (name,)
@@ -163,6 +171,38 @@ def broad_key(stem: str) -> str:
     inner = "".join(c for c in stem[1:-1] if c not in _LONG_VOWELS)
     key = stem[0] + inner + stem[-1]
     return key if len(key) >= _MIN_STEM else stem
+
+
+# --- spelling variants -----------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[re.Pattern[str], dict[str, str]] | None:
+    text = resources.files("arsearch.data").joinpath("spelling_variants.tsv").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        variant, _, spelling = line.partition("\t")
+        if spelling.strip() and not variant.lstrip().startswith("#"):
+            table[fold_letters(variant.strip())] = fold_letters(spelling.strip())
+    if not table:
+        return None
+    longest_first = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, longest_first))), table
+
+
+def respell(word: str) -> str:
+    """A folded word with the variant spellings of ``spelling_variants.tsv`` replaced.
+
+    Loanwords are spelt several ways (أميركا/أمريكا, فايروس/فيروس) that no
+    letter folding joins; stems are taken from one spelling.
+
+    >>> respell("الاميركيه"), respell("فايروس")
+    ('الامريكيه', 'فيروس')
+    """
+    found = _variants()
+    if found is None:
+        return word
+    pattern, table = found
+    return pattern.sub(lambda m: table[m.group()], word)
 
 
 # --- protected names -------------------------------------------------------

@@ -20,6 +20,9 @@ def stem(word: str) -> str:
         ["هجمات", "الهجمات", "هجماته"],
         ["المسلحون", "المسلحين", "مسلح"],
         ["البادية", "بادية", "بالبادية"],
+        ["كشف", "كشفوه", "كشفوها", "كشفوهم"],  # a plural verb and its object
+        ["الأميركية", "الامريكية", "أمريكي"],  # spellings of one loanword
+        ["الديموقراطية", "الديمقراطية"],
     ],
 )
 def test_inflections_conflate(group: list[str]) -> None:
@@ -42,6 +45,25 @@ def test_inflections_conflate(group: list[str]) -> None:
 )
 def test_names_and_short_words_survive(word: str, expected: str) -> None:
     assert stem(word) == expected
+
+
+def test_verb_object_suffixes_leave_passive_participles_alone() -> None:
+    # مكروه is كره's participle, not مكر + وه: it keeps its stem with or without ه.
+    assert stem("مكروه") == stem("المكروه") != "مكر"
+    assert stem("مشبوه") != "مشب"
+
+
+def test_variant_spellings_meet_through_a_reading() -> None:
+    # فيروس is read as ف+يروس or فيروس (a lone ف before four letters).
+    for word in ("فايروس", "فيروس"):
+        assert stem("الفيروس") in stem_variants(fold_letters(word))
+
+
+def test_variant_spellings_keep_the_written_word_exact() -> None:
+    from arsearch.analysis import analyze_word
+
+    (exact, stems, _), = analyze_word("الأميركية")
+    assert exact == "الاميركيه" and stems == (stem("الامريكية"),)
 
 
 def test_no_root_extraction() -> None:
