@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from arsearch.data import data_lines
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
 from arsearch.stem import STEM_CACHES, broad_key, stem_variants
 from arsearch.tokenize import tokenize
@@ -42,12 +42,8 @@ class Term:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The normalized stopword set (package data ``stopwords.txt``)."""
-    text = resources.files("arsearch.data").joinpath("stopwords.txt").read_text("utf-8")
-    return frozenset(
-        normalize_teh_marbuta(fold_letters(line.strip()))
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+    return frozenset(normalize_teh_marbuta(fold_letters(line.strip()))
+                     for line in data_lines("stopwords.txt"))
 
 
 # Caches here and in stem.py / extract/ner.py are sized for the frequent

@@ -22,10 +22,10 @@ import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
 
 from tashaphyne.stemming import ArabicLightStemmer
 
+from arsearch.data import data_lines
 from arsearch.normalize import fold_letters, normalize_teh_marbuta
 
 #: Proclitic sequences: conjunction, preposition, article, in every order
@@ -177,11 +177,10 @@ def broad_key(stem: str) -> str:
 
 @lru_cache(maxsize=1)
 def _variants() -> tuple[re.Pattern[str], dict[str, str]] | None:
-    text = resources.files("arsearch.data").joinpath("spelling_variants.tsv").read_text("utf-8")
     table = {}
-    for line in text.splitlines():
+    for line in data_lines("spelling_variants.tsv"):
         variant, _, spelling = line.partition("\t")
-        if spelling.strip() and not variant.lstrip().startswith("#"):
+        if spelling.strip():
             table[fold_letters(variant.strip())] = fold_letters(spelling.strip())
     if not table:
         return None
@@ -214,12 +213,7 @@ STEM_CACHES: list[Callable[[], None]] = []
 
 @lru_cache(maxsize=1)
 def _bundled_protected() -> frozenset[str]:
-    text = resources.files("arsearch.data").joinpath("protected_names.txt").read_text("utf-8")
-    return frozenset(
-        _name_key(line)
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    )
+    return frozenset(_name_key(line) for line in data_lines("protected_names.txt"))
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from arsearch.analysis import stopwords
+from arsearch.data import data_lines
 from arsearch.normalize import normalize
 
 # A trailing list of links to other articles: everything after it goes.
@@ -42,13 +42,11 @@ _ARABIC_NAME_RE = re.compile(r"^[\u0621-\u064a\u0640\u064b-\u0652 ]+$")
 @lru_cache(maxsize=1)
 def known_sources() -> dict[str, str]:
     """Normalized alias -> canonical outlet name (package data ``sources.txt``)."""
-    text = resources.files("arsearch.data").joinpath("sources.txt").read_text("utf-8")
     table: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            names = [n.strip() for n in line.split("|") if n.strip()]
-            for name in names:
-                table[normalize(name)] = names[0]
+    for line in data_lines("sources.txt"):
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for name in names:
+            table[normalize(name)] = names[0]
     return table
 
 

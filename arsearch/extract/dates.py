@@ -42,11 +42,11 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 
 from hijridate import Gregorian, Hijri
 
 from arsearch import chars
+from arsearch.data import data_lines
 from arsearch.models import Mention
 from arsearch.normalize import normalize
 
@@ -99,12 +99,9 @@ def _fold(text: str) -> tuple[str, list[int] | None]:
 def _load_names() -> dict[str, dict[str, tuple[int, bool]]]:
     """kind -> folded name -> (number, needs_cue)."""
     names: dict[str, dict[str, tuple[int, bool]]] = {}
-    tsv = resources.files("arsearch.data").joinpath("dates_names.tsv").read_text("utf-8")
-    for line in tsv.splitlines()[1:]:
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in data_lines("dates_names.tsv"):
         kind, number, name, *flag = line.split("\t")
-        if kind == "kind":
+        if kind == "kind":  # the header
             continue
         key = " ".join(normalize(name).split())
         names.setdefault(kind, {})[key] = (int(number), bool(flag and flag[0] == "cue"))
