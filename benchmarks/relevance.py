@@ -78,10 +78,11 @@ def run_whoosh(corpus: list[dict], queries: dict[str, str], workdir: str) -> dic
             writer.add_document(id=doc["id"], body=f"{doc.get('title', '')}\n{doc['text']}")
     analyzer = StandardAnalyzer()
     out = {}
-    # A plain OR of the analyzed terms, as in the reference figures.
+    # A plain OR of the query's distinct analyzed terms, as in the reference
+    # figures (with repeats counted, checkthat_ar test scores 0.881, not 0.891).
     with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2)) as searcher:
         for qid, text in queries.items():
-            terms = [t.text for t in analyzer(text)]
+            terms = list(dict.fromkeys(t.text for t in analyzer(text)))
             q = wq.Or([wq.Term("body", t) for t in terms]) if terms else wq.NullQuery
             out[qid] = [hit["id"] for hit in searcher.search(q, limit=K)]
     return out
