@@ -41,23 +41,30 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NEWS = ROOT.parent / "shared" / "data" / "news" / "ant_v2.1.jsonl.gz"
 
 
+def _nothing_each(texts: list, *args: object, **kwargs: object) -> list[list]:
+    return [[] for _ in texts]
+
+
+def switched_off(extraction: str) -> list[contextlib.AbstractContextManager]:
+    """Patches that leave ingest with ``extraction`` "none", "rules" (no CRF) or "all".
+
+    Ingest extracts a chunk of articles at once (extract_many, find_names_many),
+    and one article at a time when that fails (extract, find_names).
+    """
+    return {
+        "none": [mock.patch.object(schema, "extract", return_value=[]),
+                 mock.patch.object(schema, "extract_many", _nothing_each)],
+        "rules": [mock.patch.object(extract_module, "find_names", return_value=[]),
+                  mock.patch.object(extract_module, "find_names_many", _nothing_each)],
+        "all": [],
+    }[extraction]
+
+
 def ingest_seconds(articles: list[dict], *, extraction: str) -> float:
     """Seconds to ingest ``articles`` with ``extraction`` "none", "rules" (no CRF) or "all"."""
-    def nothing_each(texts: list, *args: object, **kwargs: object) -> list[list]:
-        return [[] for _ in texts]
-
-    # Ingest extracts a chunk of articles at once (extract_many, find_names_many),
-    # and one article at a time when that fails (extract, find_names).
-    patches = {
-        "none": [mock.patch.object(schema, "extract", return_value=[]),
-                 mock.patch.object(schema, "extract_many", nothing_each)],
-        "rules": [mock.patch.object(extract_module, "find_names", return_value=[]),
-                  mock.patch.object(extract_module, "find_names_many", nothing_each)],
-        "all": [],
-    }
     clear_word_caches()
     with tempfile.TemporaryDirectory() as directory, contextlib.ExitStack() as stack:
-        for patch in patches[extraction]:
+        for patch in switched_off(extraction):
             stack.enter_context(patch)
         ix = arsearch.Index.create(directory)
         started = time.perf_counter()

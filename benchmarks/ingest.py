@@ -24,6 +24,10 @@ that every size has the same mix of sources; ``--order files`` takes them
 file after file.
 
     python benchmarks/ingest.py [--sizes 10000,36000,72716,145432] [--jobs 2]
+                                [--without-extraction]
+
+``--without-extraction`` adds a third run: the same ``arsearch index`` with
+extraction (actors, places, dates) switched off, to show what it costs.
 
 Targets (issue 4): arsearch docs/s >= 1.0x the baseline with --jobs 2, peak
 memory <= 1.5 GB, index <= 1.5x the baseline's. Reference figures on 2 cores:
@@ -91,6 +95,32 @@ def build_baseline(jsonl: str, directory: str) -> int:
             count += 1
     writer.commit()
     return count
+
+
+# --- arsearch without extraction (benchmarks/ingest.py --_no_extraction ARGS...) --------
+
+def index_without_extraction(cli_args: list[str]) -> int:
+    """``arsearch CLI_ARGS`` with extraction switched off, in this process and its workers.
+
+    What ingest costs without tagging actors, places and dates: the patches are
+    inherited by forked workers only, so this refuses to run where ingest would
+    spawn them.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from contextlib import ExitStack
+
+    from extraction import switched_off
+
+    from arsearch import cli, ingest
+
+    if ingest._start_method() != "fork":
+        print("--without-extraction needs forked workers (Linux)", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        for patch in switched_off("none"):
+            stack.enter_context(patch)
+        status = cli.main(cli_args, standalone_mode=False)
+    return status if isinstance(status, int) else 0
 
 
 # --- corpus ----------------------------------------------------------------------
@@ -359,7 +389,9 @@ def print_table(results: list[dict[str, Any]], info: dict[str, Any], command: st
     print("-" * len(header))
     for row in results:
         words = f"{row['words'] / max(row['with_text'], 1):.0f}"
-        for key, label in (("arsearch", f"arsearch -j{jobs}"), ("whoosh", "whoosh std")):
+        for key, label in (("arsearch", f"arsearch -j{jobs}"),
+                           ("arsearch_no_extraction", "  no extraction"),
+                           ("whoosh", "whoosh std")):
             run = row.get(key)
             if run is None:
                 continue
@@ -376,6 +408,9 @@ def print_table(results: list[dict[str, Any]], info: dict[str, Any], command: st
                   f"{row['speed_ratio']:>7.2f}x{row['cpu_ratio']:>7.2f}x"
                   f"{row['memory_ratio']:>11.2f}x{'':>12}{'':>12}{'':>6}"
                   f"{row['size_ratio']:>9.2f}x")
+        if "no_extraction_speed_ratio" in row:
+            print(f"{'':>8} {'':>9}  {'  no extr./whoosh':<18}{'':>8}"
+                  f"{row['no_extraction_speed_ratio']:>7.2f}x")
     print("how to read this: docs/s ratio is arsearch ÷ whoosh (target >= 1.0x with "
           "--jobs 2); RSS tree is the peak sum over the process and its workers (target "
           "<= 1.5 GB; PSS counts shared pages once); index ratio target <= 1.5x. Wall "
@@ -413,12 +448,18 @@ def main() -> int:
                         help="seconds between memory samples [default: %(default)s]")
     parser.add_argument("--json", action="store_true",
                         help="print the results as one JSON object instead of the table")
+    parser.add_argument("--without-extraction", action="store_true",
+                        help="also time arsearch index with extraction switched off, to "
+                             "show what tagging actors, places and dates costs")
     parser.add_argument("--_baseline", nargs=2, metavar=("FILE", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--_no_extraction", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args._baseline:
         build_baseline(*args._baseline)
         return 0
+    if args._no_extraction is not None:
+        return index_without_extraction(args._no_extraction)
 
     data = Path(args.data)
     if not data.is_dir():
@@ -448,8 +489,13 @@ def main() -> int:
             batch = ["--batch", str(args.batch)] if args.batch else []
             if args.no_merge:
                 batch.append("--no-merge")
-            runs = [("arsearch", [*arsearch_command(), "index", str(sample), "--jobs",
-                                  str(args.jobs), *batch, "--quiet", "--index"])]
+            index_args = ["index", str(sample), "--jobs", str(args.jobs), *batch, "--quiet",
+                          "--index"]
+            runs = [("arsearch", [*arsearch_command(), *index_args])]
+            if args.without_extraction:
+                runs.append(("arsearch_no_extraction", [
+                    sys.executable, str(Path(__file__).resolve()), "--_no_extraction",
+                    *index_args]))
             if not args.skip_baseline:
                 runs.append(("whoosh", [sys.executable, str(Path(__file__).resolve()),
                                         "--_baseline", str(sample)]))
@@ -482,6 +528,9 @@ def main() -> int:
                 row["memory_ratio"] = round(
                     ours["peak_rss_tree_mb"] / max(base["peak_rss_tree_mb"], 0.1), 3)
                 row["size_ratio"] = round(ours["index_mb"] / max(base["index_mb"], 0.01), 3)
+                if "arsearch_no_extraction" in row:
+                    row["no_extraction_speed_ratio"] = round(
+                        row["arsearch_no_extraction"]["docs_per_s"] / base["docs_per_s"], 3)
             results.append(row)
             if not args.keep:
                 sample.unlink(missing_ok=True)
@@ -498,7 +547,7 @@ def main() -> int:
     else:
         print_table(results, info, command, args.jobs)
     failed = any(not row.get(s, {}).get("ok", True) for row in results
-                 for s in ("arsearch", "whoosh"))
+                 for s in ("arsearch", "arsearch_no_extraction", "whoosh"))
     return 1 if failed else 0
 
 
