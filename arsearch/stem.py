@@ -53,10 +53,19 @@ _NOUN_SUFFIXES = frozenset({"ات", "ة"})
 _ARTICLE = "ال"
 #: Proclitic stacks whose last letter is part of the article, never of the word.
 _ARTICLE_ENDINGS = frozenset(p for p in PROCLITICS if p.endswith(("ال", "لل")))
+_ARTICLE_STACKS = tuple(sorted(_ARTICLE_ENDINGS, key=len, reverse=True))
+#: Words that begin like a clitic and the article but do not hold one.
+_NOT_ARTICLE = frozenset({"والد", "والدت", "بال"})
 _LONG_VOWELS = frozenset("اوي")
 #: Suffixes that follow only a verb; a stem beginning with م before them is a
 #: passive participle of a root ending in ه (مكروه, مشبوه), not a verb.
 _VERB_OBJECT_SUFFIXES = frozenset({"وه", "وها", "وهم"})
+#: Pronoun suffixes, which a noun with the article never takes (الحكم is
+#: ال+حكم, not الح+كم; المتهم is ال+متهم, not المت+هم; see _article_in_stem).
+_PRONOUN_SUFFIXES = frozenset({
+    "ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا",
+    "ته", "تها", "تهم", "اته", "اتها", "اتهم", "اتنا", "وه", "وها", "وهم",
+})
 _MIN_STEM = 3
 
 _PROCLITIC_SET = frozenset(PROCLITICS)
@@ -91,6 +100,8 @@ def _acceptable(word: str, left: int, right: int) -> bool:
         return False
     if suffix in _VERB_OBJECT_SUFFIXES and stem.startswith("م"):
         return False
+    if suffix in _PRONOUN_SUFFIXES and _article_in_stem(word, left, right):
+        return False
     if len(stem) < _MIN_STEM and not (
         len(stem) == 2 and suffix in _NOUN_SUFFIXES
         and (len(prefix) < 2 or prefix.endswith(_ARTICLE) or prefix.endswith("لل"))
@@ -99,6 +110,24 @@ def _acceptable(word: str, left: int, right: int) -> bool:
     # A lone و/ف/ب/ك/ل is only a clitic if at least four letters follow it.
     return not (len(prefix) == 1 and prefix in _AMBIGUOUS_PROCLITICS
                 and len(word) - 1 < 4)
+
+
+def _article_in_stem(word: str, left: int, right: int) -> bool:
+    """Whether the stem word[left:right] keeps letters of a clitic stack ending in
+    the article and fewer than three letters after it (المت of المتهم, لمت of
+    للمتهم, والم of والمتهم).
+
+    A noun with the article never takes a pronoun suffix, so such a stem is a
+    misreading. With three letters after, ال may be a hamza noun's first
+    letters, folded (ألفاظهم: الفاظ+هم); الي before a pronoun is إلى (إليها);
+    والد (father) and بال (mind) only look like a clitic and the article.
+    """
+    for stack in _ARTICLE_STACKS:
+        if word.startswith(stack):
+            rest = word[len(stack):right]
+            return (left < len(stack) and len(rest) < _MIN_STEM and rest != "ي"
+                    and word[:right] not in _NOT_ARTICLE)
+    return False
 
 
 def _score(word: str, seg: tuple[int, int]) -> float:

@@ -23,6 +23,11 @@ def stem(word: str) -> str:
         ["كشف", "كشفوه", "كشفوها", "كشفوهم"],  # a plural verb and its object
         ["الأميركية", "الامريكية", "أمريكي"],  # spellings of one loanword
         ["الديموقراطية", "الديمقراطية"],
+        # The article never goes with a pronoun suffix: الحكم is not الح+كم.
+        ["الحكم", "حكم", "بالحكم", "حكمهم"],
+        ["المتهم", "متهم", "للمتهم", "المتهمين"],
+        ["المهم", "مهم", "والمهم", "للمهم"],
+        ["الأسهم", "أسهم"],
     ],
 )
 def test_inflections_conflate(group: list[str]) -> None:
@@ -51,6 +56,19 @@ def test_verb_object_suffixes_leave_passive_participles_alone() -> None:
     # مكروه is كره's participle, not مكر + وه: it keeps its stem with or without ه.
     assert stem("مكروه") == stem("المكروه") != "مكر"
     assert stem("مشبوه") != "مشب"
+
+
+def test_article_and_pronoun_suffix_keep_words_apart() -> None:
+    # Before the fix المتهم (the accused) and المهم (important) both stemmed to الم.
+    assert stem("المتهم") != stem("المهم")
+    # Three letters after ال may be a folded hamza noun: ألفاظهم keeps a stem of
+    # three letters or more.
+    assert len(stem("ألفاظهم")) >= 3
+    # والد (father) and إلى only look like a clitic and the article.
+    assert "والد" in stem_variants(fold_letters("والده"))
+    assert stem("إليها") == stem("إليه") == stem("إلى")
+    # الله is a protected name (حزب الله), whatever its clitics.
+    assert stem("الله") == stem("والله") == stem("بالله") == "الله"
 
 
 def test_variant_spellings_meet_through_a_reading() -> None:
