@@ -53,19 +53,16 @@ _NOUN_SUFFIXES = frozenset({"ات", "ة"})
 _ARTICLE = "ال"
 #: Proclitic stacks whose last letter is part of the article, never of the word.
 _ARTICLE_ENDINGS = frozenset(p for p in PROCLITICS if p.endswith(("ال", "لل")))
-_ARTICLE_STACKS = tuple(sorted(_ARTICLE_ENDINGS, key=len, reverse=True))
+#: Those stacks longest first, without ك+ال, which begins وكالة and وكالات far
+#: more often than it means "like the".
+_ARTICLE_STACKS = tuple(sorted((p for p in _ARTICLE_ENDINGS if "ك" not in p),
+                               key=len, reverse=True))
 #: Words that begin like a clitic and the article but do not hold one.
-_NOT_ARTICLE = frozenset({"والد", "والدت", "بال"})
+_NOT_ARTICLE = frozenset({"والد", "والدت", "بال", "الف"})
 _LONG_VOWELS = frozenset("اوي")
 #: Suffixes that follow only a verb; a stem beginning with م before them is a
 #: passive participle of a root ending in ه (مكروه, مشبوه), not a verb.
 _VERB_OBJECT_SUFFIXES = frozenset({"وه", "وها", "وهم"})
-#: Pronoun suffixes, which a noun with the article never takes (الحكم is
-#: ال+حكم, not الح+كم; المتهم is ال+متهم, not المت+هم; see _article_in_stem).
-_PRONOUN_SUFFIXES = frozenset({
-    "ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا",
-    "ته", "تها", "تهم", "اته", "اتها", "اتهم", "اتنا", "وه", "وها", "وهم",
-})
 _MIN_STEM = 3
 
 _PROCLITIC_SET = frozenset(PROCLITICS)
@@ -100,7 +97,7 @@ def _acceptable(word: str, left: int, right: int) -> bool:
         return False
     if suffix in _VERB_OBJECT_SUFFIXES and stem.startswith("م"):
         return False
-    if suffix in _PRONOUN_SUFFIXES and _article_in_stem(word, left, right):
+    if suffix and suffix not in _NOUN_SUFFIXES and _article_in_stem(word, left, right):
         return False
     if len(stem) < _MIN_STEM and not (
         len(stem) == 2 and suffix in _NOUN_SUFFIXES
@@ -115,12 +112,14 @@ def _acceptable(word: str, left: int, right: int) -> bool:
 def _article_in_stem(word: str, left: int, right: int) -> bool:
     """Whether the stem word[left:right] keeps letters of a clitic stack ending in
     the article and fewer than three letters after it (المت of المتهم, لمت of
-    للمتهم, والم of والمتهم).
+    للمتهم, والم of والمتهم, الد of الدين).
 
-    A noun with the article never takes a pronoun suffix, so such a stem is a
-    misreading. With three letters after, ال may be a hamza noun's first
-    letters, folded (ألفاظهم: الفاظ+هم); الي before a pronoun is إلى (إليها);
-    والد (father) and بال (mind) only look like a clitic and the article.
+    Before a suffix such a stem is a misreading: a noun with the article never
+    takes a pronoun suffix (الحكم is ال+حكم, not الح+كم), and before ان/ين/ون
+    the article reading keeps a whole stem (ال+دين, ال+بيان). With three
+    letters after, ال may be a hamza noun's first letters, folded (ألفاظهم:
+    الفاظ+هم); الي before a pronoun is إلى (إليها); والد (father), بال (mind)
+    and ألف (thousand) only look like a clitic and the article.
     """
     for stack in _ARTICLE_STACKS:
         if word.startswith(stack):
@@ -155,7 +154,9 @@ def stem_variants(word: str) -> tuple[str, ...]:
     if name is not None:
         return (name,)
     if len(word) <= _MIN_STEM:
-        return (normalize_teh_marbuta(word),)
+        # خطة stems like الخطة (خط: two letters before ة are a stem), not as خطه.
+        return (word[:-1] if len(word) == _MIN_STEM and word[-1] == "ة"
+                else normalize_teh_marbuta(word),)
     candidates = [s for s in _segmentations(word) if _acceptable(word, *s)]
     left, best = _best_stem(word, candidates)
     if left and word[left - 1] in _AMBIGUOUS_PROCLITICS and word[:left] not in _ARTICLE_ENDINGS:
