@@ -21,7 +21,7 @@ from arsearch.facets import months_of
 from arsearch.models import DISCOVERED, Article, Mention
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: Terms that share a position (the readings of one word) are joined by this.
 ALTERNATIVES = "|"

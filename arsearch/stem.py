@@ -99,6 +99,11 @@ def _acceptable(word: str, left: int, right: int) -> bool:
         return False
     if suffix and suffix not in _NOUN_SUFFIXES and _article_in_stem(word, left, right):
         return False
+    # وك+الة: a stem opening with ال after a clitic is the article, and one
+    # letter after it is no word (وكالة is و+كالة or وكالة; بالرد keeps الرد).
+    if (prefix and stem.startswith(_ARTICLE) and len(stem) < 4
+            and prefix + _ARTICLE in _PROCLITIC_SET):
+        return False
     if len(stem) < _MIN_STEM and not (
         len(stem) == 2 and suffix in _NOUN_SUFFIXES
         and (len(prefix) < 2 or prefix.endswith(_ARTICLE) or prefix.endswith("لل"))

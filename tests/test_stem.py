@@ -42,6 +42,20 @@ def test_inflections_conflate(group: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    "group",
+    [
+        # وكالة is not وك+الة (the article and one letter): one reading meets الوكالة.
+        ["وكالة", "الوكالة", "بالوكالة", "وكالات"],
+        # بالرد keeps the reading ب+الرد.
+        ["بالرد", "الرد"],
+    ],
+)
+def test_readings_meet(group: list[str]) -> None:
+    readings = [set(stem_variants(fold_letters(w))) for w in group]
+    assert set.intersection(*readings), dict(zip(group, readings, strict=True))
+
+
+@pytest.mark.parametrize(
     ("word", "expected"),
     [
         ("بغداد", "بغداد"),  # not غداد
