@@ -473,6 +473,7 @@ def main() -> int:
         parser.error("sizes and --jobs must be positive")
 
     command = shlex.join(["python", *sys.argv])
+    this_script = [sys.executable, str(Path(__file__).resolve())]  # its hidden modes
     info = machine()
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="ingest-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -493,12 +494,10 @@ def main() -> int:
                           "--index"]
             runs = [("arsearch", [*arsearch_command(), *index_args])]
             if args.without_extraction:
-                runs.append(("arsearch_no_extraction", [
-                    sys.executable, str(Path(__file__).resolve()), "--_no_extraction",
-                    *index_args]))
+                runs.append(("arsearch_no_extraction",
+                             [*this_script, "--_no_extraction", *index_args]))
             if not args.skip_baseline:
-                runs.append(("whoosh", [sys.executable, str(Path(__file__).resolve()),
-                                        "--_baseline", str(sample)]))
+                runs.append(("whoosh", [*this_script, "--_baseline", str(sample)]))
             for system, cmd in runs:
                 index_dir = workdir / f"{system}-{size}"
                 if index_dir.exists():
