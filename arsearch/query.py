@@ -4,7 +4,8 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
 
 * words: all must match (``match="all"``) or any may (``match="any"``);
 * ``"exact phrase"``: the words in this order, each at any inflection;
-* ``a OR b``, ``(a OR b) c``; ``-word`` or ``NOT word`` excludes;
+* ``a OR b``, ``(a OR b) c``; ``-word``, ``-"a phrase"``, ``-(a OR b)`` or
+  ``NOT word`` excludes;
 * ``title:word``, ``title:"a phrase"``, ``source:SY24``, ``id:ID`` restrict a term
   to a field. A ``name:`` that is not a field is ordinary text (URLs stay text).
 * ``actor:NAME``, ``place:NAME`` (``place:"دير الزور"``), ``date:RANGE`` and
@@ -110,6 +111,11 @@ def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
     out: list[_Lexeme] = []
     for lexeme in lexemes:
         prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "word" and prev.text == "-" and not prev.negated
+                and lexeme.kind in ("phrase", "(") and lexeme.pos == prev.pos + 1):
+            lexeme.negated, lexeme.pos = True, prev.pos  # -"a b", -(a OR b)
+            out[-1] = lexeme
+            continue
         if prev is not None and prev.kind == "field" and prev.text == "":
             if lexeme.kind not in ("phrase", "word"):
                 raise QuerySyntaxError(f"{prev.field}: needs a word or a phrase", text, prev.pos)

@@ -20,6 +20,12 @@ def test_phrase_uses_positions() -> None:
     assert 'stem:"دير زور"' in str(parse_query('"دير الزور"').query)
 
 
+def test_minus_before_a_phrase_or_a_group_excludes_it() -> None:
+    assert "ANDNOT" in str(parse_query('-"قوات سوريا" الديمقراطية').query)
+    assert "ANDNOT" in str(parse_query("-(قوات OR سوريا) الديمقراطية").query)
+    assert "ANDNOT" not in str(parse_query('- "قوات سوريا" الديمقراطية').query)  # a lone dash
+
+
 def test_unknown_prefix_is_text() -> None:
     parsed = parse_query("https://t.co/abc")
     assert parsed is not None and "https" in parsed.terms
