@@ -143,6 +143,22 @@ def test_phrase_does_not_run_from_title_into_text(tmp_path: Path) -> None:
     assert ix.search('"دير الزور"').total == 0
 
 
+def test_any_ranks_a_phrase_first_but_counts_its_words(tmp_path: Path) -> None:
+    # A question or tweet pasted with match="any" quotes what the article may
+    # only paraphrase: its quoted words still count one by one.
+    ix = arsearch.Index.create(tmp_path)
+    ix.add_articles([
+        {"id": "apart", "title": "", "text": "الديمقراطية في سوريا بعيدة عن القوات المسلحة"},
+        {"id": "phrase", "title": "", "text": "تقدم قوات سوريا الديمقراطية نحو الرقة"},
+        {"id": "one", "title": "", "text": "مستقبل الديمقراطية"},
+        {"id": "none", "title": "", "text": "أسعار الخبز في المدينة"},
+    ])
+    query = '"قوات سوريا الديمقراطية"'
+    assert [hit.id for hit in ix.search(query, match="any")] == ["phrase", "apart", "one"]
+    assert [hit.id for hit in ix.search(query)] == ["phrase"]  # all: the phrase itself
+    assert {hit.id for hit in ix.search(f"-{query} الديمقراطية", match="any")} == {"apart", "one"}
+
+
 def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
     arsearch.Index.create(tmp_path)
     (tmp_path / "arsearch.json").write_text('{"schema_version": 0}', encoding="utf-8")

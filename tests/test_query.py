@@ -20,6 +20,13 @@ def test_phrase_uses_positions() -> None:
     assert 'stem:"دير زور"' in str(parse_query('"دير الزور"').query)
 
 
+def test_phrase_with_any_adds_its_words() -> None:
+    text = str(parse_query('"دير الزور" غارات', match="any").query)
+    assert 'stem:"دير زور"' in text and "stem:دير" in text and "stem:زور" in text
+    assert "stem:دير" not in str(parse_query('"دير الزور" غارات').query)
+    assert parse_query('"دير الزور" غارات', match="any").terms == ["دير", "زور", "غار"]
+
+
 def test_minus_before_a_phrase_or_a_group_excludes_it() -> None:
     assert "ANDNOT" in str(parse_query('-"قوات سوريا" الديمقراطية').query)
     assert "ANDNOT" in str(parse_query("-(قوات OR سوريا) الديمقراطية").query)
