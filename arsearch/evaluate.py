@@ -6,7 +6,7 @@ word is an OR of three to five posting lists. For ``match="any"`` (an OR of
 every word) that was nearly all of a search. Here each segment's matches are
 two arrays as long as the segment (matched or not, score), and a posting list
 is decoded whole into arrays of docnums and frequencies: BM25 scoring and
-And/Or/AndMaybe/AndNot become a few numpy operations instead of a Python step
+And/Or/AndMaybe/AndNot/DisjunctionMax become a few numpy operations instead of a Python step
 per posting, which, even with dicts, was two thirds of an any-word search. An
 And hands the articles still in play to its next clause, which then skips
 (without decompressing) the blocks that hold none of them.
@@ -14,10 +14,13 @@ And hands the articles still in play to its next clause, which then skips
 The scores are Whoosh's own (``scoring.BM25F`` with the searcher's B and K1,
 IDF and average lengths from the whole index), computed in the same order of
 floating-point operations; ``tests/test_evaluate.py`` checks them against
-Whoosh's matchers. Other query shapes (phrases) are run through Whoosh's
-matcher for that part only. Whoosh's own AndNot is not used: it keeps an
-excluded article when the exclusion's first posting comes before the first
-match (``قوات النظام -داعش`` returned an article naming داعش).
+Whoosh's matchers. A DisjunctionMax of terms (a word's readings) scores each
+article by its best reading; Whoosh's own matcher for it does not always (where
+one reading is absent it may take that reading's score at another article).
+Other query shapes (phrases) are run through Whoosh's matcher for that part
+only. Whoosh's own AndNot is not used: it keeps an excluded article when the
+exclusion's first posting comes before the first match (``قوات النظام -داعش``
+returned an article naming داعش).
 
 This reads Whoosh's posting blocks and length columns through private
 attributes of whoosh-reloaded 2.7.5 (pinned in setup.cfg).
@@ -153,7 +156,8 @@ def _evaluate(query: wq.Query, seg: _Segment, within: np.ndarray | None) -> _Par
     a clause may then skip blocks of postings that hold none of them.
     """
     kind = type(query)
-    if kind is wq.Or or kind is wq.Term:
+    if kind is wq.Or or kind is wq.Term or (
+            kind is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries)):
         part = _Part(seg.size)
         _add(query, seg, within, part, 1.0)
         return part
@@ -204,18 +208,40 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
     """
     kind = type(query)
     if kind is wq.Term:
-        _term(query, seg, within, into, factor)
+        _add_scores(into, _term(query, seg, within), factor)
     elif kind is wq.Or:
         for sub in sorted(query.subqueries, key=seg.size_of, reverse=True):
             _add(sub, seg, within, into, factor * query.boost)
+    elif kind is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries):
+        # A word's readings: each article's best, as Whoosh's matcher scores it
+        # (it ignores ``tiebreak``).
+        found = [t for q in query.subqueries if (t := _term(q, seg, within)) is not None]
+        if found:
+            ids = np.concatenate([f[0] for f in found])
+            scores = np.concatenate([f[1] for f in found])
+            order = np.lexsort((-scores, ids))  # by docnum, best score first
+            ids, scores = ids[order], scores[order]
+            first = np.ones(len(ids), dtype=bool)
+            first[1:] = ids[1:] != ids[:-1]
+            _add_scores(into, (ids[first], scores[first]), factor * query.boost)
     else:
         part = _evaluate(query, seg, within)
         into.matched |= part.matched
         into.scores += part.scores * factor if factor != 1.0 else part.scores
 
 
-def _by_whoosh(query: wq.Query, seg: _Segment, into: _Part, factor: float) -> None:
-    """Matches and scores of any other query (phrases) from Whoosh's matcher."""
+def _add_scores(into: _Part, found: tuple[np.ndarray, np.ndarray] | None,
+                factor: float) -> None:
+    """Add (docnums, scores) to ``into``, the scores times ``factor``."""
+    if found is None:
+        return
+    ids, scores = found
+    into.matched[ids] = True
+    into.scores[ids] += scores * factor if factor != 1.0 else scores
+
+
+def _whoosh_scores(query: wq.Query, seg: _Segment) -> tuple[np.ndarray, np.ndarray]:
+    """Docnums and scores of any other query (phrases) from Whoosh's matcher."""
     matcher = query.matcher(seg.leaf, seg.top.context())
     ids: list[int] = []
     scores: list[float] = []
@@ -223,31 +249,31 @@ def _by_whoosh(query: wq.Query, seg: _Segment, into: _Part, factor: float) -> No
         ids.append(matcher.id())
         scores.append(matcher.score())
         matcher.next()
-    into.matched[ids] = True
-    into.scores[ids] += np.array(scores) * factor if factor != 1.0 else scores
+    return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
 
 
-def _term(query: wq.Term, seg: _Segment, within: np.ndarray | None, into: _Part,
-          factor: float) -> None:
-    """Add the postings of one term, scored as Whoosh's BM25F (by weight if unscored)."""
+def _by_whoosh(query: wq.Query, seg: _Segment, into: _Part, factor: float) -> None:
+    _add_scores(into, _whoosh_scores(query, seg), factor)
+
+
+def _term(query: wq.Term, seg: _Segment, within: np.ndarray | None
+          ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Docnums and scores of one term, scored as Whoosh's BM25F (by weight if
+    unscored); None if the segment lacks it."""
     found = seg.lookup(query)
     if found is None:
-        return
+        return None
     field, btext, info = found
     if not seg.direct or info.is_inlined():  # postings not in a W3 posting file
-        _by_whoosh(query, seg, into, factor)
-        return
+        return _whoosh_scores(query, seg)
     ids, tfs = _postings(posting_bytes(seg.reader._terms._postfile, info), within)
-    boost = query.boost * factor
-    into.matched[ids] = True
     if not field.scorable:
-        into.scores[ids] += tfs * boost
-        return
+        return ids, tfs * query.boost
     # bm25(idf, tf, fl, avgfl, B, K1) of whoosh.scoring is idf * tf * (K1 + 1) / (tf + norm),
     # the norm depending on the article's length in the field only.
     idf, k1, b, avgfl = _bm25_statistics(seg.top, seg.leaf, query.fieldname, btext)
     norms = _field_norms(seg.reader, query.fieldname, k1, b, avgfl)
-    into.scores[ids] += idf * boost * (k1 + 1) * tfs / (tfs + norms[ids])
+    return ids, idf * query.boost * (k1 + 1) * tfs / (tfs + norms[ids])
 
 
 def _postings(raw: bytes, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
