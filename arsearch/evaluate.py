@@ -90,7 +90,7 @@ class _Segment:
     in one read.
     """
 
-    __slots__ = ("leaf", "top", "reader", "size", "direct", "found")
+    __slots__ = ("leaf", "top", "reader", "size", "direct", "found", "_scratch")
 
     def __init__(self, leaf: Any, top: Any) -> None:
         self.leaf = leaf
@@ -102,6 +102,13 @@ class _Segment:
         self.direct = (type(self.reader) is SegmentReader
                        and type(self.reader._terms) is W3TermsReader)
         self.found: dict[tuple[str, Any], _Found] = {}
+        self._scratch: np.ndarray | None = None
+
+    def scratch(self) -> np.ndarray:
+        """A zeroed array as long as the segment, to be zeroed again after use."""
+        if self._scratch is None:
+            self._scratch = np.zeros(self.size)
+        return self._scratch
 
     def lookup(self, query: wq.Term) -> _Found:
         """(field, term bytes, term info) of a term query, or None if the segment lacks it."""
@@ -216,14 +223,15 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
         # A word's readings: each article's best, as Whoosh's matcher scores it
         # (it ignores ``tiebreak``).
         found = [t for q in query.subqueries if (t := _term(q, seg, within)) is not None]
-        if found:
-            ids = np.concatenate([f[0] for f in found])
-            scores = np.concatenate([f[1] for f in found])
-            order = np.lexsort((-scores, ids))  # by docnum, best score first
-            ids, scores = ids[order], scores[order]
-            first = np.ones(len(ids), dtype=bool)
-            first[1:] = ids[1:] != ids[:-1]
-            _add_scores(into, (ids[first], scores[first]), factor * query.boost)
+        if len(found) == 1:
+            _add_scores(into, found[0], factor * query.boost)
+        elif found:
+            best = seg.scratch()  # zeros; BM25 scores are positive, so a match is nonzero
+            for ids, scores in found:
+                best[ids] = np.maximum(best[ids], scores)
+            ids = np.flatnonzero(best)
+            _add_scores(into, (ids, best[ids]), factor * query.boost)
+            best[ids] = 0.0
     else:
         part = _evaluate(query, seg, within)
         into.matched |= part.matched
