@@ -220,8 +220,8 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
         for sub in sorted(query.subqueries, key=seg.size_of, reverse=True):
             _add(sub, seg, within, into, factor * query.boost)
     elif kind is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries):
-        # A word's readings: each article's best, as Whoosh's matcher scores it
-        # (it ignores ``tiebreak``).
+        # A word's readings: each article's best reading (``tiebreak`` is
+        # ignored, as Whoosh ignores it).
         found = [t for q in query.subqueries if (t := _term(q, seg, within)) is not None]
         if len(found) == 1:
             _add_scores(into, found[0], factor * query.boost)
@@ -261,6 +261,7 @@ def _whoosh_scores(query: wq.Query, seg: _Segment) -> tuple[np.ndarray, np.ndarr
 
 
 def _by_whoosh(query: wq.Query, seg: _Segment, into: _Part, factor: float) -> None:
+    """Add the matches of a query only Whoosh's matcher can run (phrases)."""
     _add_scores(into, _whoosh_scores(query, seg), factor)
 
 

@@ -41,7 +41,8 @@ BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
 MATCH_MODES = ("all", "any")
 #: Weight of a quoted phrase under ``match="any"``, times its field's boost: enough
 #: to rank the phrase above its words apart. More costs a little on pasted claims
-#: (``benchmarks/relevance.py --claims``: none 0.771, 0.25 0.770, 1.0 0.768).
+#: (``benchmarks/relevance.py --claims``, before readings were maxed: none 0.771,
+#: 0.25 0.770, 1.0 0.768).
 PHRASE_BONUS = 0.25
 MAX_NESTING = 32
 FIELDS = ("title", "source", "id", "actor", "place", "date", "published")
@@ -405,7 +406,8 @@ def word_query(exact: str, stems: tuple[str, ...], broad: str,
     readings = [wq.Term("stem", s, boost=BOOSTS["stem"]) for s in stems]
     # Readings are alternatives, not two pieces of evidence: summed, a word
     # such as فيديو (يديو|فيديو) counted twice where the article spelt it the
-    # same way (--claims 0.770 -> 0.776; the dev sets unchanged).
+    # same way (--claims 0.770 -> 0.776, xquad_r_ar and tydiqa_ar +0.002-0.003,
+    # the dev splits unchanged).
     required: list[wq.Query] = [readings[0] if len(readings) == 1
                                 else wq.DisjunctionMax(readings)]
     if broad not in stems:
