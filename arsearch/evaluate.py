@@ -163,8 +163,7 @@ def _evaluate(query: wq.Query, seg: _Segment, within: np.ndarray | None) -> _Par
     a clause may then skip blocks of postings that hold none of them.
     """
     kind = type(query)
-    if kind is wq.Or or kind is wq.Term or (
-            kind is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries)):
+    if kind is wq.Or or kind is wq.Term or _is_readings(query):
         part = _Part(seg.size)
         _add(query, seg, within, part, 1.0)
         return part
@@ -219,9 +218,8 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
     elif kind is wq.Or:
         for sub in sorted(query.subqueries, key=seg.size_of, reverse=True):
             _add(sub, seg, within, into, factor * query.boost)
-    elif kind is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries):
-        # A word's readings: each article's best reading (``tiebreak`` is
-        # ignored, as Whoosh ignores it).
+    elif _is_readings(query):
+        # Each article's best reading (``tiebreak`` is ignored, as Whoosh ignores it).
         found = [t for q in query.subqueries if (t := _term(q, seg, within)) is not None]
         if len(found) == 1:
             _add_scores(into, found[0], factor * query.boost)
@@ -236,6 +234,11 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
         part = _evaluate(query, seg, within)
         into.matched |= part.matched
         into.scores += part.scores * factor if factor != 1.0 else part.scores
+
+
+def _is_readings(query: wq.Query) -> bool:
+    """Whether ``query`` is a DisjunctionMax of terms: a word's readings (query.word_query)."""
+    return type(query) is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries)
 
 
 def _add_scores(into: _Part, found: tuple[np.ndarray, np.ndarray] | None,

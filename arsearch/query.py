@@ -303,9 +303,11 @@ class _Parser:
         # Several words in one lexeme (syntax off, a ligature): combine by mode.
         return all_of(clauses) if self.match == "all" else wq.Or(clauses)
 
-    def _word_clauses(self, text: str, fields: tuple[str, ...] | None = None) -> list[wq.Query]:
+    def _word_clauses(self, text: str, fields: tuple[str, ...] | None = None,
+                      terms: list[Term] | None = None) -> list[wq.Query]:
+        """One clause per analyzed word of ``text`` (``terms``, if already analyzed)."""
         clauses = []
-        for term in analyze_terms(text):
+        for term in analyze_terms(text) if terms is None else terms:
             self.terms.append(term.stems[0])
             self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
             self.highlight.update((term.exact, *term.stems, term.broad))
@@ -340,8 +342,8 @@ class _Parser:
         in an article that paraphrased it; on claims against fact-check
         headlines (``benchmarks/relevance.py --claims``) MRR@10 went 0.744 -> 0.770.
         """
-        words = self._word_clauses(text)
         terms = list(analyze_terms(text))
+        words = self._word_clauses(text, terms=terms)
         if len(terms) < 2:
             return words
         return [*words, *(phrase_query(terms, name, boost=BOOSTS[name] * PHRASE_BONUS)

@@ -37,8 +37,14 @@ LUCENE_ARABIC = {"xquad_r_ar": 0.733, "arcd": 0.795, "tydiqa_ar": 0.913, "checkt
 K = 10
 
 
+def load_corpus(directory: Path) -> list[dict]:
+    """The documents of a set (corpus.jsonl)."""
+    with (directory / "corpus.jsonl").open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
 def load_set(directory: Path, split: str) -> tuple[list[dict], dict[str, str], dict[str, dict]]:
-    corpus = [json.loads(line) for line in (directory / "corpus.jsonl").open(encoding="utf-8")]
+    corpus = load_corpus(directory)
     queries = dict(
         line.rstrip("\n").split("\t", 1)
         for line in (directory / "queries.tsv").open(encoding="utf-8") if "\t" in line
@@ -60,7 +66,7 @@ def claims_set(directory: Path) -> tuple[list[dict], dict[str, str], dict[str, d
     A claim whose words all appear in its headline is left out: it is found
     by any analyzer and says nothing.
     """
-    corpus = [json.loads(line) for line in (directory / "corpus.jsonl").open(encoding="utf-8")]
+    corpus = load_corpus(directory)
     headlines = [{"id": c["id"], "title": "", "text": c["title"]} for c in corpus]
     queries = {c["id"]: c["text"] for c in corpus
                if set(arsearch.analyze(c["text"])) - set(arsearch.analyze(c["title"]))}
