@@ -6,11 +6,17 @@ run, a plain Whoosh index with ``StandardAnalyzer`` (OR of the query's terms,
 BM25 k1=1.2 b=0.75), and prints MRR@10, nDCG@10 and hit@10 for both.
 
     python benchmarks/relevance.py [--data ../shared/data/relevance] [--split test] [--claims]
+                                   [--lucene]
 
 ``--claims`` adds a larger tuning set built from checkthat_ar's corpus alone
 (no query or judgement of it): each claim's text as written on social media is
 the query, and the fact-checkers' headlines (titles only) are the documents;
 the claim's own headline is the one relevant. Its dev split has only 83 tweets.
+
+``--lucene`` also runs ``lucene_arabic.py``, a plain-Python stand-in for Lucene's
+ArabicAnalyzer with BM25, on every set, and compares it with arsearch query by
+query: how many queries each ranks better, and a paired randomization test
+(two-sided, 10,000 sign flips) of the difference in MRR@10.
 
 Reference MRR@10 of Lucene's ArabicAnalyzer (data README): xquad_r_ar 0.733,
 arcd test 0.795, tydiqa_ar 0.913, checkthat_ar test 0.942.
@@ -21,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import sys
 import tempfile
 import time
@@ -32,6 +39,10 @@ from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer
 
 import arsearch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import lucene_arabic  # noqa: E402
 
 LUCENE_ARABIC = {"xquad_r_ar": 0.733, "arcd": 0.795, "tydiqa_ar": 0.913, "checkthat_ar": 0.942}
 K = 10
@@ -118,6 +129,26 @@ def evaluate(name: str, runs: dict[str, list[str]], qrels: dict[str, dict]) -> t
     return tuple(sum(s[i] for s in scores) / n for i in range(3))
 
 
+def compare(ours: dict[str, list[str]], other: dict[str, list[str]], qrels: dict[str, dict],
+            rounds: int = 10_000) -> tuple[int, int, float, float]:
+    """(queries ours ranks better, queries other ranks better, mean difference in
+    reciprocal rank, two-sided p of a paired randomization test).
+
+    The test flips the sign of each query's difference at random: under "no
+    difference" either system's reciprocal rank is as likely to be the higher.
+    """
+    diffs = [metrics(ours[q], qrels[q])[0] - metrics(other[q], qrels[q])[0] for q in ours]
+    n = len(diffs) or 1
+    observed = abs(sum(diffs)) / n
+    rng = random.Random(0)
+    extreme = sum(
+        abs(sum(d if rng.random() < 0.5 else -d for d in diffs)) / n >= observed - 1e-12
+        for _ in range(rounds)
+    )
+    return (sum(d > 0 for d in diffs), sum(d < 0 for d in diffs), sum(diffs) / n,
+            extreme / rounds)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent
@@ -126,16 +157,21 @@ def main() -> int:
     parser.add_argument("--sets", nargs="*", default=list(LUCENE_ARABIC))
     parser.add_argument("--claims", action="store_true",
                         help="also score checkthat_ar claims against its headlines")
+    parser.add_argument("--lucene", action="store_true",
+                        help="also run the Lucene ArabicAnalyzer stand-in and compare per query")
     args = parser.parse_args()
     data = Path(args.data)
     if not data.is_dir():
         print(f"relevance data not found at {data}; pass --data", file=sys.stderr)
         return 2
     print(f"$ python benchmarks/relevance.py --data {args.data} --split {args.split}"
-          + (" --claims" if args.claims else ""))
+          + (f" --sets {' '.join(args.sets)}" if args.sets != list(LUCENE_ARABIC) else "")
+          + (" --claims" if args.claims else "") + (" --lucene" if args.lucene else ""))
     print(f"{'set':<14}{'queries':>8}  {'arsearch MRR/nDCG/hit@10':>26}  "
-          f"{'whoosh-std MRR/nDCG/hit@10':>28}  {'Lucene-ar MRR':>13}  secs")
+          f"{'whoosh-std MRR/nDCG/hit@10':>28}  {'Lucene-ar MRR':>13}"
+          + (f"  {'stand-in MRR':>12}" if args.lucene else "") + "  secs")
     mrrs = []
+    comparisons = []
     for name in [*args.sets, *(["claims"] if args.claims else [])]:
         if name == "claims":
             corpus, queries, qrels = claims_set(data / "checkthat_ar")
@@ -143,17 +179,28 @@ def main() -> int:
             corpus, queries, qrels = load_set(data / name, args.split)
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            ours = evaluate(name, run_arsearch(corpus, queries, a), qrels)
+            ours_runs = run_arsearch(corpus, queries, a)
+            ours = evaluate(name, ours_runs, qrels)
             base = evaluate(name, run_whoosh(corpus, queries, b), qrels)
+        stand_in = ""
+        if args.lucene:
+            lucene_runs = lucene_arabic.run(corpus, queries, k=K)
+            stand_in = f"  {evaluate(name, lucene_runs, qrels)[0]:>12.3f}"
+            comparisons.append((name, compare(ours_runs, lucene_runs, qrels)))
         if name in LUCENE_ARABIC:
             mrrs.append(ours[0])
-        ref = LUCENE_ARABIC.get(name, float("nan"))
+        # The reference figures are for the test splits (and the sets without splits).
+        on_test = args.split == "test" or not (data / name / "splits").is_dir()
+        ref = f"{LUCENE_ARABIC[name]:>13.3f}" if name in LUCENE_ARABIC and on_test else f"{'-':>13}"
         print(f"{name:<14}{len(queries):>8}  {ours[0]:>8.3f}{ours[1]:>9.3f}{ours[2]:>9.3f}  "
-              f"{base[0]:>10.3f}{base[1]:>9.3f}{base[2]:>9.3f}  {ref:>13.3f}  "
+              f"{base[0]:>10.3f}{base[1]:>9.3f}{base[2]:>9.3f}  {ref}{stand_in}  "
               f"{time.perf_counter() - started:.0f}")
-    if len(mrrs) == len(LUCENE_ARABIC):
+    if len(mrrs) == len(LUCENE_ARABIC) and args.split == "test":
         print(f"mean MRR@10: arsearch {sum(mrrs) / len(mrrs):.3f}, "
               f"Lucene ArabicAnalyzer {sum(LUCENE_ARABIC.values()) / len(LUCENE_ARABIC):.3f}")
+    for name, (better, worse, mean, p) in comparisons:
+        print(f"{name}: arsearch better on {better} queries, the stand-in on {worse}; "
+              f"MRR@10 difference {mean:+.3f}, paired randomization p = {p:.3f}")
     return 0
 
 
