@@ -12,7 +12,6 @@ terms the index sees for a text.
 ['a1']
 """
 
-from arsearch.analysis import analyze
 from arsearch.errors import (
     ArsearchError,
     IndexExists,
@@ -24,9 +23,10 @@ from arsearch.errors import (
     SchemaMismatch,
 )
 from arsearch.extract import extract, extract_many
-from arsearch.filters import InvalidDateRange
 from arsearch.index import Index, IngestReport, SearchResults
 from arsearch.models import Article, Hit, Mention
+from arsearch.query.filters import InvalidDateRange
+from arsearch.text.analyzer import analyze
 
 __all__ = [
     "Article",

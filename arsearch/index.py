@@ -3,8 +3,8 @@
 An index is a Whoosh index plus ``arsearch.json`` (the schema version it
 was built with). Writes go through one Whoosh writer at a time; each thread
 keeps a searcher that is refreshed when a commit lands, so searches see the
-last committed state. Matching and scoring are in ``arsearch.evaluate`` and
-``arsearch.collect``.
+last committed state. Matching and scoring are in ``arsearch.engine.evaluate`` and
+``arsearch.engine.collect``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
-from arsearch.collect import newest_first, top_by_score
+from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.evaluate import evaluate
+from arsearch.engine.facets import STORED_FIELDS, group_stored
+from arsearch.engine.schema import SCHEMA_VERSION, build_schema
+from arsearch.engine.writer import TermPoolWriter
 from arsearch.errors import (
     IndexExists,
     IndexLocked,
@@ -38,17 +42,13 @@ from arsearch.errors import (
     InputError,
     SchemaMismatch,
 )
-from arsearch.evaluate import evaluate
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
-from arsearch.facets import STORED_FIELDS, group_stored
-from arsearch.filters import as_list, date_query, entity_query
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, batch_writer, ingest
+from arsearch.io.readers import read_paths
 from arsearch.models import Article, Hit
-from arsearch.query import ParsedQuery, hoist_optional, parse_query
-from arsearch.readers import read_paths
-from arsearch.schema import SCHEMA_VERSION, build_schema
-from arsearch.snippet import make_snippet
-from arsearch.writer import TermPoolWriter
+from arsearch.query.filters import as_list, date_query, entity_query
+from arsearch.query.parser import ParsedQuery, hoist_optional, parse_query
+from arsearch.text.snippet import make_snippet
 
 META_FILE = "arsearch.json"
 GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
@@ -394,7 +394,7 @@ class Index:
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
                   batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
                   merge: bool = True) -> IngestReport:
-        """Index files and directories (see ``arsearch.readers``), as ``add_articles``."""
+        """Index files and directories (see ``arsearch.io.readers``), as ``add_articles``."""
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
         return self.add_articles(read_paths(paths), jobs=jobs, batch_size=batch_size,
@@ -429,14 +429,14 @@ class Index:
                place: str | list[str] | None = None, date: str | None = None,
                published: str | None = None, match: str = "all", limit: int | None = 10,
                syntax: bool = True) -> SearchResults:
-        """Search with the query language of ``arsearch.query``, narrowed by filters.
+        """Search with the query language of ``arsearch.query.parser``, narrowed by filters.
 
         Args:
             query: words, "phrases", OR, -exclusions, field prefixes (also
                 ``actor:``, ``place:``, ``date:``, which work like the filters);
                 empty or None lists every article that passes the filters (all
                 articles without filters), newest first.
-            actor: a name (or names, all required) resolved as in ``arsearch.filters``.
+            actor: a name (or names, all required) resolved as in ``arsearch.query.filters``.
             place: the same for places; a place includes the places inside it.
             date: ``2019``, ``2019-03``, ``2019-03-15`` or ``A..B`` (ends optional):
                 the publication date or any mentioned date lies within it.
@@ -633,8 +633,8 @@ def _grouped(searcher: Any, whoosh_query: wq.Query, fieldnames: list[str]
              ) -> dict[str, dict[Any, list[int]]]:
     """The matches of a query grouped by the values of each field: {field: {value: docnums}}.
 
-    Matches come from ``arsearch.evaluate``; values from the stored fields
-    (``arsearch.facets``), or for other fields from Whoosh's facet collector.
+    Matches come from ``arsearch.engine.evaluate``; values from the stored fields
+    (``arsearch.engine.facets``), or for other fields from Whoosh's facet collector.
     """
     docnums = set(evaluate(searcher, whoosh_query))
     if not docnums:

@@ -30,12 +30,12 @@ from whoosh import index as windex
 from whoosh.index import clean_files
 from whoosh.writing import SegmentWriter
 
+from arsearch.engine.schema import content_hash, extract_articles, id_hash_key, to_document
+from arsearch.engine.writer import TermPoolWriter
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
+from arsearch.io.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
 from arsearch.models import Article, Mention
-from arsearch.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
-from arsearch.schema import content_hash, extract_articles, id_hash_key, to_document
-from arsearch.writer import TermPoolWriter
 
 if TYPE_CHECKING:
     from arsearch.index import Index

@@ -31,7 +31,7 @@ import extraction_dates  # noqa: E402
 import extraction_entities  # noqa: E402
 
 import arsearch  # noqa: E402
-from arsearch import schema  # noqa: E402
+from arsearch.engine import schema  # noqa: E402
 from arsearch.extract.gazetteer import Gazetteer  # noqa: E402
 
 # ``arsearch.extract`` is also the name of the function the package exports.

@@ -111,7 +111,8 @@ def index_without_extraction(cli_args: list[str]) -> int:
 
     from extraction import switched_off
 
-    from arsearch import cli, ingest
+    from arsearch import ingest
+    from arsearch.cli import commands as cli
 
     if ingest._start_method() != "fork":
         print("--without-extraction needs forked workers (Linux)", file=sys.stderr)

@@ -23,7 +23,7 @@ reference figures were measured): the do-nothing reference.
 
 Cold: the wall time of whole ``arsearch search TITLE --index DIR`` processes
 (start-up, imports, opening the index, one search, printing), next to the
-start-up of a bare interpreter and the import of ``arsearch.cli``, which
+start-up of a bare interpreter and the import of ``arsearch.cli.commands``, which
 shows where a cold search spends its time. "Cold" is a new process; the
 index files are likely in the OS page cache.
 

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import arsearch
-from arsearch.analysis import analyze_terms
+from arsearch.text.analyzer import analyze_terms
 
 
 def test_analyze_real_messy_text() -> None:
@@ -44,7 +44,7 @@ def test_ligature_unfolds_into_words() -> None:
 
 
 def test_protecting_a_name_reaches_the_cached_chain() -> None:
-    from arsearch.stem import protect_names
+    from arsearch.text.stem import protect_names
 
     before = arsearch.analyze("وبمعرشورين")
     protect_names(["معرشورين"])

@@ -1,4 +1,4 @@
-"""arsearch.blocks encodes posting lists as Whoosh's W3 codec does, and decodes them back.
+"""arsearch.engine.blocks encodes posting lists as Whoosh's W3 codec does, and decodes them back.
 
 With ``protocol=2, min_compress=0`` the bytes are Whoosh's own; with the
 defaults Whoosh's reader finds the same postings in them.
@@ -16,7 +16,7 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_uint
 
-from arsearch.blocks import (
+from arsearch.engine.blocks import (
     decode_postings,
     encode_postings,
     shift_postings,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from arsearch.cli import main
+from arsearch.cli.commands import main
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import pytest
 from whoosh import query as wq
 
 import arsearch
-from arsearch.analysis import analyze_terms
-from arsearch.query import all_of, hoist_optional, word_query
+from arsearch.query.parser import all_of, hoist_optional, word_query
+from arsearch.text.analyzer import analyze_terms
 
 
 @pytest.fixture(scope="module")

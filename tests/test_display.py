@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from arsearch.display import (
+from arsearch.cli.display import (
     Display,
     bar_string,
     display_width,

@@ -178,7 +178,7 @@ def test_seed_has_no_stray_places() -> None:
 
 def test_the_tagger_and_date_finder_load_only_when_extraction_runs() -> None:
     # Searching needs neither; every command's start-up paid for both.
-    code = ("import sys, arsearch.cli; "
+    code = ("import sys, arsearch.cli.commands; "
             "print(sorted(m for m in ('arsearch.extract.ner', 'arsearch.extract.dates', "
             "'pycrfsuite') if m in sys.modules)); "
             "import arsearch; arsearch.extract('التقى جون كيري في دمشق يوم 3 آذار 2019'); "

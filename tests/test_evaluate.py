@@ -10,10 +10,10 @@ from whoosh import query as wq
 from whoosh.formats import Positions
 
 import arsearch
-from arsearch.analysis import analyze_terms
-from arsearch.blocks import encode_postings
-from arsearch.evaluate import _postings, evaluate
-from arsearch.writer import TermPoolWriter
+from arsearch.engine.blocks import encode_postings
+from arsearch.engine.evaluate import _postings, evaluate
+from arsearch.engine.writer import TermPoolWriter
+from arsearch.text.analyzer import analyze_terms
 
 QUERIES = [
     ("الغارات الروسية على دير الزور", {}, "all"),

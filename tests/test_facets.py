@@ -7,7 +7,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 import arsearch
-from arsearch.facets import STORED_FIELDS, group_stored, stored_values
+from arsearch.engine.facets import STORED_FIELDS, group_stored, stored_values
 
 
 def indexed_groups(ix: arsearch.Index, fieldname: str) -> dict[str, set[int]]:

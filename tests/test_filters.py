@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import arsearch
-from arsearch.filters import InvalidDateRange, parse_date_range
+from arsearch.query.filters import InvalidDateRange, parse_date_range
 
 
 def ids(results: arsearch.SearchResults) -> set[str]:
@@ -128,8 +128,8 @@ def test_broken_user_gazetteer_is_refused(tmp_path: Path) -> None:
 
 
 def test_discovered_names_are_found_by_id_not_kept_in_the_scope() -> None:
+    from arsearch.engine.schema import mention_fields
     from arsearch.models import Mention
-    from arsearch.schema import mention_fields
 
     mentions = [Mention("actor", "militia", "new:actor:لواء اسود الشرقيه", "لواء أسود الشرقية",
                         "لواء أسود الشرقية", 0, 17),

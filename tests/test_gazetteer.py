@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from arsearch.extract.gazetteer import Gazetteer, GazetteerError, clitic_variants, name_key
-from arsearch.tokenize import tokenize, tokens
+from arsearch.text.tokenize import tokenize, tokens
 
 HEADER = "id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\tadjectives\n"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 import arsearch
-from arsearch import readers
 from arsearch.errors import InputError
+from arsearch.io import readers
+from arsearch.io.readers import read_paths
 from arsearch.models import Article
-from arsearch.readers import read_paths
 
 TITLE = "غارات روسية على ريف إدلب"
 BODY = "شنت الطائرات الروسية غارات على بلدات في ريف إدلب الجنوبي، وفق مصادر محلية."

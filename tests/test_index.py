@@ -171,8 +171,8 @@ def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("title", ["", "في", "«دا.عــش» #جبل_البشري", "سطر\nثان"])
 def test_title_terms_are_the_titles_words_only(title: str) -> None:
-    from arsearch.analysis import analyze_terms
-    from arsearch.schema import ALTERNATIVES, GAP, to_document
+    from arsearch.engine.schema import ALTERNATIVES, GAP, to_document
+    from arsearch.text.analyzer import analyze_terms
 
     doc = to_document(arsearch.Article(id="x", title=title, text="غارات على الرقة"))
     title_stems = [ALTERNATIVES.join(t.stems) for t in analyze_terms(title)]

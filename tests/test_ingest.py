@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+import arsearch.engine.writer
 import arsearch.ingest
-import arsearch.writer
 from arsearch import Index
+from arsearch.cli.progress import ProgressLine, format_seconds
 from arsearch.errors import ArsearchError, SchemaMismatch
 from arsearch.ingest import MIN_PARALLEL, estimate_count
 from arsearch.maintenance import reindex, repair
-from arsearch.progress import ProgressLine, format_seconds
 
 PLACES = ["حلب", "الرقة", "دير الزور", "تدمر", "إدلب"]
 
@@ -257,7 +257,7 @@ def test_a_full_disk_fails_cleanly_and_leaves_the_index_as_it_was(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(arsearch.writer.TermPoolWriter, "add_document", full)
+    monkeypatch.setattr(arsearch.engine.writer.TermPoolWriter, "add_document", full)
     with pytest.raises(ArsearchError, match="No space left on device; nothing of the current"):
         ix.add_articles(articles(MIN_PARALLEL, prefix="new"), jobs=jobs)
     assert sorted(p.name for p in tmp_path.iterdir()) == files
@@ -273,7 +273,7 @@ def test_a_full_disk_during_the_merge_keeps_every_committed_batch(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(arsearch.writer.TermPoolWriter, "_write_terms", full)
+    monkeypatch.setattr(arsearch.engine.writer.TermPoolWriter, "_write_terms", full)
     with pytest.raises(ArsearchError, match="No space left on device; the index is unchanged"):
         ix.add_articles(articles(30))  # all unchanged: only the merge writes
     assert sorted(p.name for p in tmp_path.iterdir()) == files
@@ -342,8 +342,8 @@ def test_ingest_collects_garbage_less_often_and_restores_the_setting(
 
 def test_a_worker_freezes_what_outlives_a_chunk_until_its_segment_is_written(
         tmp_path: Path) -> None:
+    from arsearch.engine.schema import content_hash
     from arsearch.models import Article
-    from arsearch.schema import content_hash
 
     ix = Index.create(tmp_path)
     worker = arsearch.ingest._Worker(str(ix.path), [])

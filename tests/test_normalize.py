@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arsearch import normalize as normalize_module
-from arsearch.normalize import (
+from arsearch.text import normalize as normalize_module
+from arsearch.text.normalize import (
     fold_letters,
     normalize,
     normalize_alef,

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import arsearch
-from arsearch.analysis import analyze_terms
 from arsearch.errors import QuerySyntaxError
 from arsearch.extract.dates import find_dates
-from arsearch.filters import InvalidDateRange, parse_date_range
 from arsearch.models import Article
-from arsearch.query import parse_query
+from arsearch.query.filters import InvalidDateRange, parse_date_range
+from arsearch.query.parser import parse_query
+from arsearch.text.analyzer import analyze_terms
 
 #: What a query may raise: syntax errors, and a bad range in a ``date:``/``published:``
 #: field (the query language's filters raise what ``date=`` raises).

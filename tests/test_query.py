@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import arsearch
 from arsearch.errors import QuerySyntaxError
-from arsearch.query import parse_query
+from arsearch.query.parser import parse_query
 
 
 def test_word_searches_exact_stem_title_and_broad() -> None:

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from arsearch.errors import InputError
+from arsearch.io.readers import read_paths
 from arsearch.models import Article
-from arsearch.readers import read_paths
 
 
 def read(*paths: Path) -> list:

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arsearch import snippet as snippet_module
-from arsearch.analysis import analyze_terms
-from arsearch.normalize import normalize, spelling_pattern
-from arsearch.snippet import make_snippet
+from arsearch.text import snippet as snippet_module
+from arsearch.text.analyzer import analyze_terms
+from arsearch.text.normalize import normalize, spelling_pattern
+from arsearch.text.snippet import make_snippet
 
 
 def highlight_of(query: str) -> set[str]:

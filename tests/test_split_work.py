@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arsearch.split_work import balanced_groups, can_fork, run_apart
+from arsearch.engine.split_work import balanced_groups, can_fork, run_apart
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from arsearch.normalize import fold_letters
-from arsearch.stem import broad_key, light_stem, protect_names, protected_name, stem_variants
+from arsearch.text.normalize import fold_letters
+from arsearch.text.stem import broad_key, light_stem, protect_names, protected_name, stem_variants
 
 
 def stem(word: str) -> str:
@@ -100,7 +100,7 @@ def test_variant_spellings_meet_through_a_reading() -> None:
 
 
 def test_variant_spellings_keep_the_written_word_exact() -> None:
-    from arsearch.analysis import analyze_word
+    from arsearch.text.analyzer import analyze_word
 
     (exact, stems, _), = analyze_word("الأميركية")
     assert exact == "الاميركيه" and stems == (stem("الامريكية"),)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from arsearch.textfile import find_source, parse_text_article
+from arsearch.io.textfile import find_source, parse_text_article
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

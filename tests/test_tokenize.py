@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arsearch.tokenize import tokenize
+from arsearch.text.tokenize import tokenize
 
 
 def words(text: str) -> list[str]:

@@ -23,11 +23,11 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 import arsearch
-from arsearch import writer as writer_module
-from arsearch.readers import read_paths
-from arsearch.schema import to_document
-from arsearch.split_work import can_fork, run_apart
-from arsearch.writer import TermPool, TermPoolWriter, field_weights
+from arsearch.engine import writer as writer_module
+from arsearch.engine.schema import to_document
+from arsearch.engine.split_work import can_fork, run_apart
+from arsearch.engine.writer import TermPool, TermPoolWriter, field_weights
+from arsearch.io.readers import read_paths
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="the platform does not fork by default")
 

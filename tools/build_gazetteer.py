@@ -25,7 +25,7 @@ from pathlib import Path
 import babel
 
 from arsearch.extract.gazetteer import COLUMNS, Gazetteer, name_key
-from arsearch.normalize import normalize, strip_marks
+from arsearch.text.normalize import normalize, strip_marks
 
 DATA = Path(__file__).resolve().parent.parent / "arsearch" / "data"
 DEFAULT_GEONAMES = Path("../shared/data/gazetteer/geonames_middle_east.tsv")

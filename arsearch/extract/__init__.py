@@ -28,7 +28,7 @@ from typing import Any
 from arsearch.extract.entities import find_entities
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import Mention, discovered_id
-from arsearch.normalize import normalize
+from arsearch.text.normalize import normalize
 
 __all__ = ["Gazetteer", "extract", "extract_many", "find_dates", "find_entities", "find_names"]
 

@@ -4,7 +4,7 @@
 its ``type`` the precision (``year``, ``month``, ``day``) and its ``value``
 the ISO date at that precision. Offsets point into the original text, which
 may carry diacritics, tatweel, Arabic-Indic or Persian digits: matching runs
-on a folded copy (``arsearch.normalize``) and maps back character by character.
+on a folded copy (``arsearch.text.normalize``) and maps back character by character.
 
 Rules (each one pinned by ``tests/test_dates.py``):
 
@@ -45,10 +45,10 @@ from dataclasses import dataclass
 
 from hijridate import Gregorian, Hijri
 
-from arsearch import chars
 from arsearch.data import data_lines
 from arsearch.models import Mention
-from arsearch.normalize import normalize
+from arsearch.text import chars
+from arsearch.text.normalize import normalize
 
 Resolved = tuple[str, str] | None  # (precision, ISO value)
 Resolver = Callable[[dt.date | None], Resolved]

@@ -1,6 +1,6 @@
 """Find the actors and places an article mentions, with offsets into it.
 
-Matching runs over the words of ``arsearch.tokenize`` in their normalized
+Matching runs over the words of ``arsearch.text.tokenize`` in their normalized
 form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out words
 (دا.عــش) need no special case. In order of precedence, at each word:
 
@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arsearch.analysis import stopwords
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
 from arsearch.models import Mention, discovered_id
-from arsearch.normalize import normalize, strip_marks
-from arsearch.tokenize import Token, tokenize
+from arsearch.text.analyzer import stopwords
+from arsearch.text.normalize import normalize, strip_marks
+from arsearch.text.tokenize import Token, tokenize
 
 # --- trigger words, normalized (teh marbuta folded to heh)
 

@@ -16,7 +16,7 @@ format. One row per entry, UTF-8, tab-separated, with a header line:
 
 A row whose id already exists adds its names to that entry; the first
 non-empty value of any other field wins. All names are compared in the form
-``arsearch.normalize.normalize`` gives, word by word, so matching is
+``arsearch.text.normalize.normalize`` gives, word by word, so matching is
 tolerant of diacritics, tatweel, alef and teh-marbuta spelling and Latin case.
 """
 
@@ -29,8 +29,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from arsearch.normalize import normalize
-from arsearch.tokenize import tokenize
+from arsearch.text.normalize import normalize
+from arsearch.text.tokenize import tokenize
 
 COLUMNS: tuple[str, ...] = (
     "id", "kind", "type", "name_ar", "name_en", "parent", "lat", "lon",

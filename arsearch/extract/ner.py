@@ -8,7 +8,7 @@ trigger-word classes, gazetteer matches, and word clusters learnt from
 unlabelled news (``ner_clusters.tsv``, built by ``tools/ner_clusters.py``).
 
 Training and tagging build tokens the same way (``pieces``): the words of
-``arsearch.tokenize.tokenize`` plus the punctuation between them, as
+``arsearch.text.tokenize.tokenize`` plus the punctuation between them, as
 ANERcorp splits punctuation into tokens of its own. Tagging sums each token
 text's cached feature weights and decodes with ``arsearch.extract.crf``;
 CRFsuite itself trains the model and reads it.
@@ -33,9 +33,9 @@ import numpy as np
 
 from arsearch.extract import crf
 from arsearch.extract.conll import bio_spans
-from arsearch.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.stem import STEM_CACHES, light_stem
-from arsearch.tokenize import tokenize
+from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.text.stem import STEM_CACHES, light_stem
+from arsearch.text.tokenize import tokenize
 
 #: Entity types ``find_names`` reports (the model also knows MISC).
 TYPES: tuple[str, ...] = ("PERS", "ORG", "LOC")

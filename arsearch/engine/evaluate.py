@@ -39,9 +39,9 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.reading import SegmentReader, TermNotFound
 
-from arsearch.blocks import block_data, block_heads, posting_bytes
-from arsearch.filters import RangeUnion
-from arsearch.writer import column_lengths
+from arsearch.engine.blocks import block_data, block_heads, posting_bytes
+from arsearch.engine.writer import column_lengths
+from arsearch.query.filters import RangeUnion
 
 _norms: weakref.WeakKeyDictionary[Any, dict[tuple, np.ndarray]] = weakref.WeakKeyDictionary()
 

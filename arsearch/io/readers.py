@@ -6,7 +6,7 @@ name (``file:line`` for JSON Lines and CSV). Nothing here raises for bad input.
 
 Formats, chosen by suffix:
 
-* ``.txt``: one article per file (see ``arsearch.textfile``); the id is the
+* ``.txt``: one article per file (see ``arsearch.io.textfile``); the id is the
   file name without ``.txt``.
 * ``.jsonl`` / ``.ndjson`` (and ``.gz``): one JSON object per line, the fields of
   ``Article.from_dict``.
@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from arsearch.errors import ArsearchError, InputError, InvalidArticle
+from arsearch.io.textfile import parse_text_article
 from arsearch.models import Article
-from arsearch.textfile import parse_text_article
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")

@@ -25,12 +25,12 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from arsearch.analysis import analyze_terms
 from arsearch.errors import ArsearchError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import discovered_id
-from arsearch.normalize import normalize
-from arsearch.query import phrase_query
+from arsearch.query.parser import phrase_query
+from arsearch.text.analyzer import analyze_terms
+from arsearch.text.normalize import normalize
 
 _PART_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _HIGH = "\uffff"  # sorts after every continuation of an ISO prefix

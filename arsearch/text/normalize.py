@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from arsearch import chars
+from arsearch.text import chars
 
 _DIGITS = str.maketrans(
     chars.ARABIC_INDIC_DIGITS + chars.PERSIAN_DIGITS, "0123456789" * 2

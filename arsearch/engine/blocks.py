@@ -1,8 +1,8 @@
 """Whoosh's posting lists a block at a time, not a posting at a time.
 
 Whoosh's ``W3LeafMatcher`` hands out one posting per method call, and its
-``W3PostingsWriter`` takes one per call. Searching (``arsearch.evaluate``),
-writing and merging segments (``arsearch.writer``) deal in whole blocks
+``W3PostingsWriter`` takes one per call. Searching (``arsearch.engine.evaluate``),
+writing and merging segments (``arsearch.engine.writer``) deal in whole blocks
 instead: a block's document numbers, weights and values as sequences.
 
 The bytes are exactly those of Whoosh's W3 codec (whoosh-reloaded 2.7.5, pinned

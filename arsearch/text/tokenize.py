@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from arsearch import chars
+from arsearch.text import chars
 
 _IN_WORD = "".join(sorted(chars.IN_WORD_MARKS))
 _WORD_RE = re.compile(f"(?:[^\\W_]|[{re.escape(_IN_WORD)}])+")

@@ -16,17 +16,17 @@ by one, about 8.5 minutes for the 73k news index. ``TermPoolWriter`` copies
 the old segments' documents at once but their postings only at flush, a
 block at a time, merging them term by term with the pool's. A pure merge
 (no new documents) can share the fields out among processes
-(``merge_jobs``, ``arsearch.split_work``): each encodes its fields to scratch
+(``merge_jobs``, ``arsearch.engine.split_work``): each encodes its fields to scratch
 files, which are appended in field order, so the segment is the same.
 
 The files written are Whoosh's own but for the posting blocks: pickled with
-protocol 5, not 2, and small ones not compressed (``arsearch.blocks``; Whoosh
+protocol 5, not 2, and small ones not compressed (``arsearch.engine.blocks``; Whoosh
 reads both). With ``block_protocol = 2`` and ``block_min_compress = 0`` they
 are byte for byte what Whoosh writes. ``add_document`` indexes arsearch's
 pre-analyzed term fields itself. This uses private parts of whoosh-reloaded
 2.7.5 (pinned): ``SegmentWriter.pool``, ``add_document``, ``add_reader``,
 ``_flush_segment`` and the W3 codec's term table and posting blocks
-(``arsearch.blocks``).
+(``arsearch.engine.blocks``).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from arsearch.blocks import (
+from arsearch.engine.blocks import (
     BLOCK_PROTOCOL,
     MIN_COMPRESS,
     decode_postings,
@@ -63,8 +63,8 @@ from arsearch.blocks import (
     split_terminfo,
     term_extent,
 )
-from arsearch.schema import ALTERNATIVES, GAP, PreAnalyzedTokenizer
-from arsearch.split_work import balanced_groups, can_fork, run_apart
+from arsearch.engine.schema import ALTERNATIVES, GAP, PreAnalyzedTokenizer
+from arsearch.engine.split_work import balanced_groups, can_fork, run_apart
 
 #: Posting (fieldname, term bytes, docnum, weight, value bytes), as Whoosh passes them.
 Posting = tuple[str, bytes, int, float, bytes]

@@ -1,7 +1,7 @@
 """Gathering the matches of a query: top N by score, or newest first.
 
 Both count every match exactly (``SearchResults.total``) from one evaluation
-(``arsearch.evaluate``). Whoosh's top-N collector counts by running the query
+(``arsearch.engine.evaluate``). Whoosh's top-N collector counts by running the query
 a second time, or, with block skipping off, miscounts (its matchers prune
 what cannot reach the top); its date sort reads the whole column per search.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from arsearch.evaluate import evaluate
+from arsearch.engine.evaluate import evaluate
 
 #: When more than one article in this many matches, a newest-first sort reads
 #: the whole ``published`` column once per searcher instead of one value per match.

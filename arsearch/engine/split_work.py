@@ -1,6 +1,6 @@
 """Work split over forked processes: balanced groups, run at once, failures passed back.
 
-Merging segments (``arsearch.writer``) is one process's work unless split:
+Merging segments (``arsearch.engine.writer``) is one process's work unless split:
 each field's terms can be encoded on their own, so the fields are shared out
 among processes and their outputs put together in order afterwards.
 """

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from arsearch.data import data_lines
-from arsearch.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.stem import STEM_CACHES, broad_key, stem_variants
-from arsearch.tokenize import tokenize
+from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.text.stem import STEM_CACHES, broad_key, stem_variants
+from arsearch.text.tokenize import tokenize
 
 _MIN_ARABIC_LETTERS = 2
 

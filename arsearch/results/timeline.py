@@ -134,7 +134,7 @@ def plot_png(tl: Timeline, path: str | os.PathLike[str], title: str = "") -> Non
     except ImportError:
         raise PlotUnavailable() from None
 
-    from arsearch.display import Display
+    from arsearch.cli.display import Display
 
     # matplotlib neither joins Arabic letters nor reorders right-to-left text.
     display = Display(bidi=True)

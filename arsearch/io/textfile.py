@@ -13,9 +13,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from arsearch.analysis import stopwords
 from arsearch.data import data_lines
-from arsearch.normalize import normalize
+from arsearch.text.analyzer import stopwords
+from arsearch.text.normalize import normalize
 
 # A trailing list of links to other articles: everything after it goes.
 _RELATED_RE = re.compile(

@@ -11,7 +11,7 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
 * ``title:word``, ``title:"a phrase"``, ``source:SY24``, ``id:ID`` restrict a term
   to a field. A ``name:`` that is not a field is ordinary text (URLs stay text).
 * ``actor:NAME``, ``place:NAME`` (``place:"دير الزور"``), ``date:RANGE`` and
-  ``published:RANGE`` are the filters of ``arsearch.filters`` written inside the
+  ``published:RANGE`` are the filters of ``arsearch.query.filters`` written inside the
   query: they behave exactly like ``--actor`` … (always required, also with
   ``match="any"``), and can be negated (``-place:حلب``) or OR-ed.
 * Field names have Arabic aliases: عنوان، مصدر، معرف، فاعل (or جهة)، مكان،
@@ -32,9 +32,9 @@ from typing import NamedTuple
 
 from whoosh import query as wq
 
-from arsearch.analysis import Term, analyze_terms
 from arsearch.errors import QuerySyntaxError
-from arsearch.normalize import normalize
+from arsearch.text.analyzer import Term, analyze_terms
+from arsearch.text.normalize import normalize
 
 #: Relative weights of the fields a word is searched in.
 BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
@@ -46,7 +46,7 @@ MATCH_MODES = ("all", "any")
 PHRASE_BONUS = 0.25
 MAX_NESTING = 32
 FIELDS = ("title", "source", "id", "actor", "place", "date", "published")
-#: Fields that are filters (arsearch.filters), not words.
+#: Fields that are filters (arsearch.query.filters), not words.
 FILTER_FIELDS = ("actor", "place", "date", "published")
 #: Arabic names of the fields.
 FIELD_ALIASES = {
@@ -145,7 +145,7 @@ def field_name(name: str) -> str | None:
 def default_filter(fieldname: str, value: str) -> wq.Query:
     """A filter field's query, names resolved in the bundled gazetteer."""
     from arsearch.extract.gazetteer import Gazetteer
-    from arsearch.filters import date_query, entity_query
+    from arsearch.query.filters import date_query, entity_query
 
     if fieldname in ("date", "published"):
         return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))

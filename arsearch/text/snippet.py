@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from arsearch.analysis import analyze_word
-from arsearch.normalize import spelling_pattern
-from arsearch.tokenize import Token, tokenize
+from arsearch.text.analyzer import analyze_word
+from arsearch.text.normalize import spelling_pattern
+from arsearch.text.tokenize import Token, tokenize
 
 SNIPPET_CHARS = 240
 _LEAD_CHARS = 160

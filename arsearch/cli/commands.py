@@ -18,20 +18,20 @@ from typing import Any
 
 import click
 
-from arsearch.analysis import analyze_terms
-from arsearch.display import BIDI_ENV, BIDI_MODES, Display, highlight_segments
+from arsearch.cli.display import BIDI_ENV, BIDI_MODES, Display, highlight_segments
+from arsearch.cli.progress import ProgressLine
 from arsearch.errors import ArsearchError
-from arsearch.explain import explain as explain_hit
-from arsearch.export import FORMATS as EXPORT_FORMATS
-from arsearch.export import HIT_FIELDS, export, write_csv
 from arsearch.extract import extract
 from arsearch.extract.gazetteer import GazetteerError
 from arsearch.index import Index, SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
 from arsearch.maintenance import reindex, repair
-from arsearch.progress import ProgressLine
-from arsearch.suggest import no_match_help
-from arsearch.timeline import GRANULARITIES, plot_png, timeline
+from arsearch.results.explain import explain as explain_hit
+from arsearch.results.export import FORMATS as EXPORT_FORMATS
+from arsearch.results.export import HIT_FIELDS, export, write_csv
+from arsearch.results.suggest import no_match_help
+from arsearch.results.timeline import GRANULARITIES, plot_png, timeline
+from arsearch.text.analyzer import analyze_terms
 
 DEFAULT_INDEX = os.path.join("indexes", "default")
 EXIT_NO_MATCH = 1

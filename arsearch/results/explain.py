@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from arsearch.analysis import analyze_terms
 from arsearch.errors import ArsearchError
 from arsearch.extract import extract
-from arsearch.filters import parse_date_range
 from arsearch.index import Index, SearchResults
 from arsearch.models import Hit, Mention, discovered_id
-from arsearch.normalize import normalize
+from arsearch.query.filters import parse_date_range
+from arsearch.text.analyzer import analyze_terms
+from arsearch.text.normalize import normalize
 
-_HIGH = "\uffff"  # as in arsearch.filters: the end of a range at its precision
+_HIGH = "\uffff"  # as in arsearch.query.filters: the end of a range at its precision
 
 
 @dataclass

@@ -26,7 +26,7 @@ from functools import lru_cache
 from tashaphyne.stemming import ArabicLightStemmer
 
 from arsearch.data import data_lines
-from arsearch.normalize import fold_letters, normalize_teh_marbuta
+from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
 
 #: Proclitic sequences: conjunction, preposition, article, in every order
 #: Arabic stacks them.

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from arsearch.errors import ArsearchError
-from arsearch.filters import parse_date_range
 from arsearch.index import Index, SearchResults, edit_distance
-from arsearch.normalize import normalize
+from arsearch.query.filters import parse_date_range
+from arsearch.text.normalize import normalize
 
 MAX_SUGGESTIONS = 5
 

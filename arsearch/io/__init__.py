@@ -1,0 +1,1 @@
+"""Reading articles: JSON Lines, CSV, plain text files, archives and stdin."""

@@ -1,0 +1,1 @@
+"""The query language (``parser``) and the actor/place/date filters (``filters``)."""

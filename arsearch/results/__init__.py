@@ -1,0 +1,1 @@
+"""What is built from search results: explanations, suggestions, timelines, exports."""
