@@ -24,11 +24,17 @@ from arsearch.errors import (
 )
 from arsearch.extract import extract, extract_many
 from arsearch.index import Index, IngestReport, SearchResults
+from arsearch.maintenance import reindex, repair
 from arsearch.models import Article, Hit, Mention
 from arsearch.query.filters import InvalidDateRange
-from arsearch.text.analyzer import analyze
+from arsearch.results.explain import explain
+from arsearch.results.export import export
+from arsearch.results.suggest import no_match_help
+from arsearch.results.timeline import timeline
+from arsearch.text.analyzer import Analyzer, analyze
 
 __all__ = [
+    "Analyzer",
     "Article",
     "ArsearchError",
     "Hit",
@@ -45,7 +51,13 @@ __all__ = [
     "SchemaMismatch",
     "SearchResults",
     "analyze",
+    "explain",
+    "export",
     "extract",
     "extract_many",
+    "no_match_help",
+    "reindex",
+    "repair",
+    "timeline",
 ]
 __version__ = "0.1.0"

@@ -43,9 +43,8 @@ def test_ligature_unfolds_into_words() -> None:
     assert arsearch.analyze("ﷺ") == arsearch.analyze("صلى الله وسلم")
 
 
-def test_protecting_a_name_reaches_the_cached_chain() -> None:
-    from arsearch.text.stem import protect_names
-
+def test_an_analyzers_protected_names_reach_its_chain_only() -> None:
     before = arsearch.analyze("وبمعرشورين")
-    protect_names(["معرشورين"])
-    assert arsearch.analyze("وبمعرشورين") == ["معرشورين"] != before
+    extended = arsearch.Analyzer(extra_protected=["معرشورين"])
+    assert extended.analyze("وبمعرشورين") == ["معرشورين"] != before
+    assert arsearch.analyze("وبمعرشورين") == before

@@ -3,7 +3,7 @@
 import pytest
 
 from arsearch.text.normalize import fold_letters
-from arsearch.text.stem import broad_key, light_stem, protect_names, protected_name, stem_variants
+from arsearch.text.stem import Stemmer, broad_key, light_stem, protected_name, stem_variants
 
 
 def stem(word: str) -> str:
@@ -129,8 +129,8 @@ def test_broad_key_joins_broken_plurals_not_roots() -> None:
     assert broad_key(stem("تنظيم")) != broad_key(stem("نظام"))
 
 
-def test_protected_names_can_be_extended() -> None:
+def test_a_stemmer_with_more_protected_names_leaves_the_default_alone() -> None:
+    extended = Stemmer(protected=["كفرنبل"])
+    assert extended.protected_name("وبكفرنبل") == "كفرنبل"
+    assert extended.light_stem("بكفرنبل") == "كفرنبل"
     assert protected_name("وبكفرنبل") is None
-    protect_names(["كفرنبل"])
-    assert protected_name("وبكفرنبل") == "كفرنبل"
-    assert stem("بكفرنبل") == "كفرنبل"

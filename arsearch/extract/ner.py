@@ -34,7 +34,7 @@ import numpy as np
 from arsearch.extract import crf
 from arsearch.extract.conll import bio_spans
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.text.stem import STEM_CACHES, light_stem
+from arsearch.text.stem import light_stem
 from arsearch.text.tokenize import tokenize
 
 #: Entity types ``find_names`` reports (the model also knows MISC).
@@ -220,7 +220,6 @@ def _describe_token(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
 # (2.35 -> 2.05 s for 52k new token texts, with ``_word_clusters``;
 # one-off /tmp/rel/ab_info.py).
 _token_info = lru_cache(maxsize=1 << 15)(_describe_token)
-STEM_CACHES.append(_token_info.cache_clear)
 
 CLUSTERS_FILE = "ner_clusters.tsv"
 _clusters_lock = threading.Lock()
@@ -711,7 +710,6 @@ class _TokenCache:
 
 
 _tokens = _TokenCache(1 << 17)
-STEM_CACHES.append(_tokens.cache_clear)
 
 
 def _tag(tokens: Sequence[str], tagger=None) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Iterable
 from functools import lru_cache
 
 from tashaphyne.stemming import ArabicLightStemmer
@@ -73,20 +73,28 @@ _CLITICS_BY_LETTER = {
 }
 _SUFFIX_SET = frozenset(("", *SUFFIXES))
 
-_stemmer: ArabicLightStemmer | None = None
-_stemmer_lock = threading.Lock()  # tashaphyne keeps the last word as state
-
 
 def _segmentations(word: str) -> list[tuple[int, int]]:
-    global _stemmer
-    with _stemmer_lock:
-        if _stemmer is None:
-            _stemmer = ArabicLightStemmer()
-            _stemmer.set_prefix_list(["", *PROCLITICS])  # "" roots its prefix tree
-            _stemmer.set_suffix_list(["", *SUFFIXES])
+    """tashaphyne's candidate (prefix end, suffix start) cuts of a word.
+
+    Uncached: ``Stemmer.stem_variants`` caches the stems it chooses from them.
+    """
+    with _SEGMENTER_LOCK:
         # segment() alone: light_stem() also builds a starred form and picks
         # its own stem, neither of which is used here (4x the time per word).
-        return list(_stemmer.segment(word))
+        return list(_segmenter().segment(word))
+
+
+@lru_cache(maxsize=1)  # built from the constant affix lists: one for the process
+def _segmenter() -> ArabicLightStemmer:
+    stemmer = ArabicLightStemmer()
+    stemmer.set_prefix_list(["", *PROCLITICS])  # "" roots its prefix tree
+    stemmer.set_suffix_list(["", *SUFFIXES])
+    return stemmer
+
+
+#: tashaphyne keeps the last word it segmented as state.
+_SEGMENTER_LOCK = threading.Lock()
 
 
 def _acceptable(word: str, left: int, right: int) -> bool:
@@ -141,43 +149,101 @@ def _score(word: str, seg: tuple[int, int]) -> float:
     return stripped - (0.5 if left == 1 else 0.0)
 
 
-@lru_cache(maxsize=1 << 16)
-def stem_variants(word: str) -> tuple[str, ...]:
-    """All stems a folded word may have (see ``fold_letters``; ة still present).
+#: Entries of each stemmer's word cache: news vocabulary is Zipfian, and a
+#: full cache costs each ingest worker tens of MB.
+STEM_CACHE_SIZE = 1 << 16
 
-    The first is the best guess. A second is given when the last clitic the
-    guess removed is a lone و/ف/ب/ك/ل that may just as well be the word's
-    first letter (وزارة: و+زارة or وزارة; وكورونا: وك+ورونا or و+كورونا);
-    indexing and querying both readings keeps وزارة, الوزارة and ووزارة
-    findable from one another. Protected names only lose their clitics.
 
-    >>> stem_variants("وبالمستشفيات"), stem_variants("وزارة")
+class Stemmer:
+    """The light stemmer with one set of protected names (names only lose clitics).
+
+    Immutable; its cache of stems is its own, so stemmers with different
+    protected names never see each other's stems. Pickles without the cache.
+
+    >>> stemmer = Stemmer()
+    >>> stemmer.stem_variants("وبالمستشفيات"), stemmer.stem_variants("وزارة")
     (('مستشف',), ('زار', 'وزار'))
+    >>> Stemmer(protected=["كفرنبل"]).protected_name("وبكفرنبل")
+    'كفرنبل'
     """
-    word = respell(word)
-    name = protected_name(word)
-    if name is not None:
-        return (name,)
-    if len(word) <= _MIN_STEM:
-        # خطة stems like الخطة (خط: two letters before ة are a stem), not as خطه.
-        return (word[:-1] if len(word) == _MIN_STEM and word[-1] == "ة"
-                else normalize_teh_marbuta(word),)
-    candidates = [s for s in _segmentations(word) if _acceptable(word, *s)]
-    left, best = _best_stem(word, candidates)
-    if left and word[left - 1] in _AMBIGUOUS_PROCLITICS and word[:left] not in _ARTICLE_ENDINGS:
-        _, kept = _best_stem(word, [s for s in candidates if s[0] == left - 1])
-        if kept != best:
-            return (best, kept)
-    return (best,)
 
+    def __init__(self, protected: Iterable[str] | None = None) -> None:
+        names = bundled_protected_names() if protected is None else protected
+        self.protected: frozenset[str] = frozenset(
+            k for k in (name_key(n) for n in names if n.strip() and " " not in n.strip()) if k)
+        self.stem_variants = lru_cache(maxsize=STEM_CACHE_SIZE)(self._stem_variants)
 
-def light_stem(word: str) -> str:
-    """The best single stem of a folded word (first of ``stem_variants``).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stemmer) and other.protected == self.protected
 
-    >>> light_stem("غاراته"), light_stem("للتنظيم"), light_stem("بادية")
-    ('غار', 'تنظيم', 'باديه')
-    """
-    return stem_variants(word)[0]
+    def __hash__(self) -> int:
+        return hash(self.protected)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"protected": self.protected}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.protected = frozenset(state["protected"])  # type: ignore[arg-type]
+        self.stem_variants = lru_cache(maxsize=STEM_CACHE_SIZE)(self._stem_variants)
+
+    def _stem_variants(self, word: str) -> tuple[str, ...]:
+        """All stems a folded word may have (see ``fold_letters``; ة still present).
+
+        The first is the best guess. A second is given when the last clitic the
+        guess removed is a lone و/ف/ب/ك/ل that may just as well be the word's
+        first letter (وزارة: و+زارة or وزارة; وكورونا: وك+ورونا or و+كورونا);
+        indexing and querying both readings keeps وزارة, الوزارة and ووزارة
+        findable from one another. Protected names only lose their clitics.
+        """
+        word = respell(word)
+        name = self.protected_name(word)
+        if name is not None:
+            return (name,)
+        if len(word) <= _MIN_STEM:
+            # خطة stems like الخطة (خط: two letters before ة are a stem), not as خطه.
+            return (word[:-1] if len(word) == _MIN_STEM and word[-1] == "ة"
+                    else normalize_teh_marbuta(word),)
+        candidates = [s for s in _segmentations(word) if _acceptable(word, *s)]
+        left, best = _best_stem(word, candidates)
+        if (left and word[left - 1] in _AMBIGUOUS_PROCLITICS
+                and word[:left] not in _ARTICLE_ENDINGS):
+            _, kept = _best_stem(word, [s for s in candidates if s[0] == left - 1])
+            if kept != best:
+                return (best, kept)
+        return (best,)
+
+    def light_stem(self, word: str) -> str:
+        """The best single stem of a folded word (first of ``stem_variants``)."""
+        return self.stem_variants(word)[0]
+
+    def broad_key(self, stem: str) -> str:
+        """A looser key that joins broken plurals and verbal nouns to their singular.
+
+        Drops the long vowels inside the stem (first and last letters stay), so
+        مدينة/مدن, عنصر/عناصر and هجوم/هجم meet, while تنظيم and نظام stay apart.
+        Used only in a low-boost field: it conflates more than it should.
+        Protected names are their own key.
+        """
+        if len(stem) <= _MIN_STEM or stem in self.protected:
+            return stem
+        inner = "".join(c for c in stem[1:-1] if c not in _LONG_VOWELS)
+        key = stem[0] + inner + stem[-1]
+        return key if len(key) >= _MIN_STEM else stem
+
+    def protected_name(self, word: str) -> str | None:
+        """The protected name a word spells once clitics are removed, else None.
+
+        The result has no article and ة folded to ه (بالرقة -> رقه).
+        """
+        word = normalize_teh_marbuta(word)
+        for prefix in _CLITICS_BY_LETTER.get(word[:1], ("",)):
+            if word.startswith(prefix):
+                rest = word[len(prefix):]
+                if rest.startswith(_ARTICLE) and len(rest) > 4:
+                    rest = rest[len(_ARTICLE):]
+                if len(rest) >= 2 and rest in self.protected:
+                    return rest
+        return None
 
 
 def _best_stem(word: str, candidates: list[tuple[int, int]]) -> tuple[int, str]:
@@ -189,23 +255,6 @@ def _best_stem(word: str, candidates: list[tuple[int, int]]) -> tuple[int, str]:
     if len(stem) > _MIN_STEM and stem[-1] == "ي":
         stem = stem[:-1]
     return left, normalize_teh_marbuta(stem)
-
-
-def broad_key(stem: str) -> str:
-    """A looser key that joins broken plurals and verbal nouns to their singular.
-
-    Drops the long vowels inside the stem (first and last letters stay), so
-    مدينة/مدن, عنصر/عناصر and هجوم/هجم meet, while تنظيم and نظام stay apart.
-    Used only in a low-boost field: it conflates more than it should.
-
-    >>> broad_key("مدين"), broad_key("عناصر"), broad_key("تنظيم")
-    ('مدن', 'عنصر', 'تنظم')
-    """
-    if len(stem) <= _MIN_STEM or stem in _protected():
-        return stem
-    inner = "".join(c for c in stem[1:-1] if c not in _LONG_VOWELS)
-    key = stem[0] + inner + stem[-1]
-    return key if len(key) >= _MIN_STEM else stem
 
 
 # --- spelling variants -----------------------------------------------------
@@ -241,55 +290,54 @@ def respell(word: str) -> str:
 
 # --- protected names -------------------------------------------------------
 
-_added_protected: frozenset[str] = frozenset()  # by protect_names
-#: Caches of stems elsewhere (analysis), cleared when the protected names change.
-STEM_CACHES: list[Callable[[], None]] = []
+def bundled_protected_names() -> list[str]:
+    """The names bundled as protected (package data ``protected_names.txt``)."""
+    return data_lines("protected_names.txt")
 
 
-@lru_cache(maxsize=1)
-def _bundled_protected() -> frozenset[str]:
-    return frozenset(_name_key(line) for line in data_lines("protected_names.txt"))
-
-
-@lru_cache(maxsize=1)
-def _protected() -> frozenset[str]:
-    return _bundled_protected() | _added_protected
-
-
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """The form a protected name is kept in: folded, ة as ه, no article."""
     key = normalize_teh_marbuta(fold_letters(name.strip()))
     return key[len(_ARTICLE):] if key.startswith(_ARTICLE) and len(key) > 4 else key
 
 
-def protect_names(names: list[str] | set[str] | tuple[str, ...]) -> None:
-    """Add single-word names that stemming must leave whole (only clitics go).
+@lru_cache(maxsize=1)  # the bundled settings never change within a process
+def default_stemmer() -> Stemmer:
+    """The stemmer with the bundled protected names."""
+    return Stemmer()
 
-    Multi-word names need no protection: their words are stemmed alike in
-    documents and queries, so phrase search finds them.
+
+def stem_variants(word: str) -> tuple[str, ...]:
+    """``Stemmer.stem_variants`` with the bundled protected names.
+
+    >>> stem_variants("وبالمستشفيات"), stem_variants("وزارة")
+    (('مستشف',), ('زار', 'وزار'))
     """
-    global _added_protected
-    keys = {_name_key(n) for n in names if n.strip() and " " not in n.strip()}
-    if keys - _protected():
-        _added_protected = _added_protected | keys
-        for clear in (_protected.cache_clear, stem_variants.cache_clear, *STEM_CACHES):
-            clear()
+    return default_stemmer().stem_variants(word)
+
+
+def light_stem(word: str) -> str:
+    """The best single stem of a folded word, bundled protected names.
+
+    >>> light_stem("غاراته"), light_stem("للتنظيم"), light_stem("بادية")
+    ('غار', 'تنظيم', 'باديه')
+    """
+    return default_stemmer().light_stem(word)
+
+
+def broad_key(stem: str) -> str:
+    """``Stemmer.broad_key`` with the bundled protected names.
+
+    >>> broad_key("مدين"), broad_key("عناصر"), broad_key("تنظيم")
+    ('مدن', 'عنصر', 'تنظم')
+    """
+    return default_stemmer().broad_key(stem)
 
 
 def protected_name(word: str) -> str | None:
-    """The protected name a word spells once clitics are removed, else None.
-
-    The result has no article and ة folded to ه (بالرقة -> رقه).
+    """``Stemmer.protected_name`` with the bundled protected names.
 
     >>> protected_name("ببغداد"), protected_name("مدينة")
     ('بغداد', None)
     """
-    names = _protected()
-    word = normalize_teh_marbuta(word)
-    for prefix in _CLITICS_BY_LETTER.get(word[:1], ("",)):
-        if word.startswith(prefix):
-            rest = word[len(prefix):]
-            if rest.startswith(_ARTICLE) and len(rest) > 4:
-                rest = rest[len(_ARTICLE):]
-            if len(rest) >= 2 and rest in names:
-                return rest
-    return None
+    return default_stemmer().protected_name(word)
