@@ -15,6 +15,7 @@ from typing import Any
 
 from arsearch.errors import ArsearchError
 from arsearch.index import SearchResults
+from arsearch.text.bidi import visual_line
 
 GRANULARITIES = ("day", "week", "month", "year")
 _PRECISION = {"year": 4, "month": 7, "day": 10, "week": 10}
@@ -134,10 +135,7 @@ def plot_png(tl: Timeline, path: str | os.PathLike[str], title: str = "") -> Non
     except ImportError:
         raise PlotUnavailable() from None
 
-    from arsearch.cli.display import Display
-
     # matplotlib neither joins Arabic letters nor reorders right-to-left text.
-    display = Display(bidi=True)
     by_label = {"day": "اليوم", "week": "الأسبوع", "month": "الشهر", "year": "السنة"}[tl.by]
     basis = "التواريخ المذكورة" if tl.mentioned else "تاريخ النشر"
     heading = f"المقالات المطابقة: {title}" if title else "المقالات المطابقة"
@@ -150,12 +148,12 @@ def plot_png(tl: Timeline, path: str | os.PathLike[str], title: str = "") -> Non
         ax.set_xticklabels(labels[::step], rotation=60 if len(labels) > 8 else 0,
                            ha="right" if len(labels) > 8 else "center", fontsize=8)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(display.render(heading, base="R"), fontsize=13)
-        ax.set_xlabel(display.render(f"{by_label} ({basis})", base="R"))
-        ax.set_ylabel(display.render("عدد المقالات", base="R"))
+        ax.set_title(visual_line(heading, base="R"), fontsize=13)
+        ax.set_xlabel(visual_line(f"{by_label} ({basis})", base="R"))
+        ax.set_ylabel(visual_line("عدد المقالات", base="R"))
         ax.spines[["top", "right"]].set_visible(False)
         note = f"{tl.total} مقالة" + (f"، {tl.undated} بلا تاريخ" if tl.undated else "")
-        ax.text(1.0, 1.02, display.render(note, base="R"), transform=ax.transAxes,
+        ax.text(1.0, 1.02, visual_line(note, base="R"), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=8, color="#555555")
         fig.tight_layout()
         fig.savefig(os.fspath(path), format="png")
