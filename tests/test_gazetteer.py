@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from arsearch.extract.gazetteer import Gazetteer, GazetteerError, clitic_variants, name_key
+from arsearch.errors import ArsearchError
+from arsearch.extract.gazetteer import (
+    Gazetteer,
+    GazetteerError,
+    bundled_rows,
+    clitic_variants,
+    merge_rows,
+    name_key,
+    read_rows,
+)
 from arsearch.text.tokenize import tokenize, tokens
 
 HEADER = "id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\tadjectives\n"
@@ -122,6 +131,38 @@ def test_malformed_row_names_file_and_line(tmp_path, row: str, message: str) -> 
         Gazetteer.load([path])
     assert f"{path}:3" in str(error.value)
     assert isinstance(error.value, ValueError) and error.value.line == 3
+
+
+def test_a_missing_or_unreadable_file_names_its_path(tmp_path) -> None:
+    missing = tmp_path / "missing.tsv"
+    with pytest.raises(GazetteerError, match="missing.tsv") as error:
+        Gazetteer.load([missing])
+    assert error.value.path == str(missing) and error.value.line is None
+    assert isinstance(error.value, ArsearchError) and isinstance(error.value, ValueError)
+    latin1 = tmp_path / "latin1.tsv"
+    row = "x\tplace\tvillage\tcaf\xe9\t\t\t\t\t\t\n"
+    latin1.write_bytes(HEADER.encode() + row.encode("latin-1"))
+    with pytest.raises(GazetteerError, match="not UTF-8") as error:
+        Gazetteer.load([latin1])
+    assert error.value.path == str(latin1)
+
+
+def test_rows_merge_into_the_entries_the_loader_builds(tmp_path) -> None:
+    path = tmp_path / "mine.tsv"
+    path.write_text(HEADER + "isis\t\t\t\t\t\t\t\tالتنظيم الإرهابي\t\n", encoding="utf-8")
+    rows = read_rows(path)
+    assert [(source, line, row["id"]) for source, line, row in rows] == [(str(path), 2, "isis")]
+    merged = merge_rows([*bundled_rows(), *rows])
+    assert list(Gazetteer.load([path])) == merged
+    assert list(Gazetteer.load()) == merge_rows(bundled_rows())
+
+
+def test_digest_follows_the_entries_not_the_object(tmp_path) -> None:
+    path = tmp_path / "mine.tsv"
+    path.write_text(HEADER + "isis\t\t\t\t\t\t\t\tالتنظيم الإرهابي\t\n", encoding="utf-8")
+    bundled = Gazetteer.load()
+    assert Gazetteer(merge_rows(bundled_rows())).digest == bundled.digest
+    assert Gazetteer.load([path]).digest == Gazetteer.load([path]).digest != bundled.digest
 
 
 def test_name_key_and_clitics() -> None:

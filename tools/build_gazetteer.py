@@ -24,7 +24,7 @@ from pathlib import Path
 
 import babel
 
-from arsearch.extract.gazetteer import COLUMNS, Gazetteer, name_key
+from arsearch.extract.gazetteer import COLUMNS, Entry, Gazetteer, merge_rows, name_key, read_rows
 from arsearch.text.normalize import normalize, strip_marks
 
 DATA = Path(__file__).resolve().parent.parent / "arsearch" / "data"
@@ -93,10 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _curated_entries():
-    from arsearch.extract.gazetteer import _merge, _read_rows
-
-    return _merge(_read_rows(DATA / "gazetteer.tsv"))
+def _curated_entries() -> list[Entry]:
+    return merge_rows(read_rows(DATA / "gazetteer.tsv"))
 
 
 def build_countries() -> list[dict[str, str]]:

@@ -22,13 +22,14 @@ tolerant of diacritics, tatweel, alef and teh-marbuta spelling and Latin case.
 
 from __future__ import annotations
 
-import threading
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from arsearch.errors import ArsearchError
 from arsearch.text.normalize import normalize
 from arsearch.text.tokenize import tokenize
 
@@ -55,6 +56,8 @@ BUNDLED_FILES: tuple[str, ...] = (
 )
 
 Key = tuple[str, ...]
+#: One row of a gazetteer file: (file, line number, column -> value).
+Row = tuple[str, int, dict[str, str]]
 
 _ARTICLE = "ال"
 _NISBA = "ي"
@@ -64,11 +67,15 @@ _PREPOSITIONS = "بكل"
 _MIN_STEM = 3  # letters that must remain once a clitic is removed
 
 
-class GazetteerError(ValueError):
-    """A gazetteer file has a malformed row; names the file and line."""
+class GazetteerError(ArsearchError, ValueError):
+    """A gazetteer file cannot be read or has a malformed row.
 
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+    ``path`` names the file, ``line`` the row (None when the whole file is at
+    fault). Also a ``ValueError``, as it was before ``ArsearchError`` existed.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
         self.path = path
         self.line = line
 
@@ -166,7 +173,9 @@ class Gazetteer:
     """Known actors and places, indexed by every normalized name.
 
     Build it with ``Gazetteer.load()``; the default one is parsed once and
-    cached, since every ingest and every search needs it.
+    cached, since every ingest and every search needs it. Not changed once
+    built: the matcher of ``arsearch.extract.entities`` and the tagger's
+    gazetteer features are derived from it and kept (see ``digest``).
     """
 
     def __init__(self, entries: Iterable[Entry]) -> None:
@@ -203,14 +212,22 @@ class Gazetteer:
         """The bundled gazetteer plus the user files ``extra`` (same TSV format).
 
         Raises:
-            GazetteerError: a row is malformed (the message names file:line).
-            OSError: a user file cannot be read.
+            GazetteerError: a row is malformed (the message names file:line),
+                or a user file cannot be read (the message names the file).
         """
         extra = tuple(str(p) for p in extra)
         if not extra:
             return _default()
-        rows = [*_bundled_rows(), *(r for p in extra for r in _read_rows(Path(p)))]
-        return cls(_merge(rows))
+        rows = [*bundled_rows(), *(r for p in extra for r in read_rows(Path(p)))]
+        return cls(merge_rows(rows))
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of the entries, in order: equal for gazetteers that hold the same
+        entries, whichever files and objects they came from. What is derived from
+        a gazetteer (the tagger's gazetteer features) is kept per digest."""
+        entries = repr(tuple(self._entries.values())).encode("utf-8")
+        return hashlib.blake2b(entries, digest_size=16).hexdigest()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -276,21 +293,15 @@ def _add(table: dict[Key, list[str]], key: Key, entry_id: str) -> None:
             ids.append(entry_id)
 
 
-_default_lock = threading.Lock()
-_default_gazetteer: Gazetteer | None = None
-
-
+@lru_cache(maxsize=1)  # the bundled files never change within a process
 def _default() -> Gazetteer:
-    global _default_gazetteer
-    with _default_lock:
-        if _default_gazetteer is None:
-            _default_gazetteer = Gazetteer(_merge(_bundled_rows()))
-        return _default_gazetteer
+    return Gazetteer(merge_rows(bundled_rows()))
 
 
-def _bundled_rows() -> list[tuple[str, int, dict[str, str]]]:
+def bundled_rows() -> list[Row]:
+    """The rows of the bundled files (``BUNDLED_FILES``), in priority order."""
     data = resources.files("arsearch.data")
-    rows: list[tuple[str, int, dict[str, str]]] = []
+    rows: list[Row] = []
     for name in BUNDLED_FILES:
         resource = data.joinpath(name)
         if resource.is_file():
@@ -298,11 +309,23 @@ def _bundled_rows() -> list[tuple[str, int, dict[str, str]]]:
     return rows
 
 
-def _read_rows(path: Path) -> list[tuple[str, int, dict[str, str]]]:
-    return _parse(str(path), path.read_text(encoding="utf-8-sig"))
+def read_rows(path: str | Path) -> list[Row]:
+    """The rows of a gazetteer file (header and ``#`` comments skipped).
+
+    Raises:
+        GazetteerError: the file cannot be read, is not UTF-8, or has a
+            malformed row.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise GazetteerError(str(path), None, exc.strerror or str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise GazetteerError(str(path), None, f"not UTF-8 text ({exc.reason})") from exc
+    return _parse(str(path), text)
 
 
-def _parse(source: str, text: str) -> list[tuple[str, int, dict[str, str]]]:
+def _parse(source: str, text: str) -> list[Row]:
     rows = []
     header_seen = False
     for number, line in enumerate(text.splitlines(), 1):
@@ -326,7 +349,14 @@ def _parse(source: str, text: str) -> list[tuple[str, int, dict[str, str]]]:
     return rows
 
 
-def _merge(rows: Iterable[tuple[str, int, dict[str, str]]]) -> list[Entry]:
+def merge_rows(rows: Iterable[Row]) -> list[Entry]:
+    """Entries of rows in priority order: a repeated id adds its names to the
+    entry, the first non-empty value of any other field wins.
+
+    Raises:
+        GazetteerError: a merged entry is invalid (names the file and line of
+            its first row).
+    """
     merged: dict[str, dict[str, object]] = {}
     where: dict[str, tuple[str, int]] = {}
     for source, number, row in rows:
