@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arsearch.errors import ArsearchError
 from arsearch.extract import crf
 
 _SCORES = st.floats(-4, 4, allow_nan=False).map(lambda x: round(x, 1))  # ties happen
@@ -55,8 +56,10 @@ _TRUNCATED = b"lCRF" + bytes(4) + b"FOMC" + bytes(16) + (10**6).to_bytes(4, "lit
 def test_unreadable_model_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "model.crfsuite"
     path.write_bytes(content)
-    with pytest.raises(crf.ModelError, match="model.crfsuite"):
+    with pytest.raises(crf.ModelError, match="model.crfsuite") as error:
         crf.Model.read(path, {"O": 0}, {"bias": 0})
+    assert error.value.path == str(path)
+    assert isinstance(error.value, ArsearchError) and isinstance(error.value, ValueError)
 
 
 def test_a_feature_out_of_range(tmp_path: Path) -> None:

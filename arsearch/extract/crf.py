@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from arsearch.errors import ArsearchError
+
 # The model file layout of CRFsuite's crf1d_model.c: a 48-byte little-endian
 # header (magic, size, type, version, then counts and chunk offsets) and a
 # FEAT chunk of 20-byte records: type (0 state, 1 transition), source
@@ -27,8 +29,16 @@ _CHUNK = struct.Struct("<4sII")
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 
 
-class ModelError(ValueError):
-    """The file is not a CRFsuite linear-chain model this module can read."""
+class ModelError(ArsearchError, ValueError):
+    """The file is not a CRFsuite linear-chain model this module can read.
+
+    ``path`` names the file. Also a ``ValueError``, as it was before
+    ``ArsearchError`` existed.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,25 +68,34 @@ class Model:
         ``labels`` and ``attributes`` map names to the model's ids (numbers
         or their digits), as ``pycrfsuite.Tagger().info()`` gives them; its weights are rounded to
         six decimals in that dump, so they come from the file itself here.
+
+        Raises:
+            ModelError: the file is no CRFsuite linear-chain model, or not this one.
+            OSError: the file cannot be read.
         """
-        data = Path(path).read_bytes()
+        return cls.parse(Path(path).read_bytes(), labels, attributes, source=str(path))
+
+    @classmethod
+    def parse(cls, data: bytes, labels: Mapping[str, int | str],
+              attributes: Mapping[str, int | str], *, source: str = "<bytes>") -> Model:
+        """``read`` of a model file's contents; ``source`` names it in errors."""
         if len(data) < _HEADER.size:
-            raise ModelError(f"{path}: too short for a CRFsuite model")
+            raise ModelError(source, "too short for a CRFsuite model")
         magic, _, kind, _, _, n_labels, n_attrs, off_features, *_ = _HEADER.unpack_from(data)
         if magic != b"lCRF" or kind != b"FOMC":
-            raise ModelError(f"{path}: not a CRFsuite linear-chain model")
+            raise ModelError(source, "not a CRFsuite linear-chain model")
         if off_features + _CHUNK.size > len(data):
-            raise ModelError(f"{path}: no feature chunk where the header says")
+            raise ModelError(source, "no feature chunk where the header says")
         chunk, _, count = _CHUNK.unpack_from(data, off_features)
         if chunk != b"FEAT" or off_features + _CHUNK.size + count * _FEATURE.itemsize > len(data):
-            raise ModelError(f"{path}: no feature chunk where the header says")
+            raise ModelError(source, "no feature chunk where the header says")
         features = np.frombuffer(data, _FEATURE, count, off_features + _CHUNK.size)
         if len(labels) != n_labels or len(attributes) != n_attrs:
-            raise ModelError(f"{path}: label or attribute names do not match the model")
+            raise ModelError(source, "label or attribute names do not match the model")
         is_state = features["type"] == 0
         sources = np.where(is_state, n_attrs, n_labels)
         if np.any(features["src"] >= sources) or np.any(features["dst"] >= n_labels):
-            raise ModelError(f"{path}: a feature refers to an attribute or label it lacks")
+            raise ModelError(source, "a feature refers to an attribute or label it lacks")
         state = np.zeros((n_attrs + 1, n_labels))
         transitions = np.zeros((n_labels, n_labels))
         for table, rows in ((state, features[is_state]), (transitions, features[~is_state])):
