@@ -31,6 +31,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
 from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.compile import to_whoosh
 from arsearch.engine.evaluate import evaluate
 from arsearch.engine.facets import STORED_FIELDS, group_stored
 from arsearch.engine.schema import SCHEMA_VERSION, build_schema
@@ -46,6 +47,7 @@ from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, batch_writer, ingest
 from arsearch.io.readers import read_paths
 from arsearch.models import Article, Hit
+from arsearch.query import nodes
 from arsearch.query.filters import as_list, date_query, entity_query
 from arsearch.query.parser import ParsedQuery, hoist_optional, parse_query
 from arsearch.text.snippet import make_snippet
@@ -533,24 +535,27 @@ class Index:
                    for name, values in filters.items() for value in values]
         compiled = _Compiled(None, filters=filters)
         if query and query.strip():
-            parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query)
+            parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query,
+                                 analyzer=getattr(self, "analyzer", None))
             if parsed is None:
                 return compiled
             compiled.parsed, compiled.terms, compiled.highlight = (
                 parsed, parsed.terms, parsed.highlight)
             base = parsed.query
         elif clauses:
-            compiled.query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
+            compiled.query = to_whoosh(clauses[0] if len(clauses) == 1 else nodes.And(clauses))
             return compiled
         else:
-            base = wq.Every()
-        compiled.query = hoist_optional(wq.And([base, *clauses])) if clauses else base
+            base = nodes.Every()
+        compiled.query = to_whoosh(hoist_optional(nodes.And([base, *clauses])) if clauses
+                                   else base)
         return compiled
 
-    def _filter_query(self, fieldname: str, value: str) -> wq.Query:
-        """The query of one filter: actor, place, date or published."""
+    def _filter_query(self, fieldname: str, value: str) -> nodes.Node:
+        """The query tree of one filter: actor, place, date or published."""
         if fieldname in ("actor", "place"):
-            return entity_query(value, fieldname, self.gazetteer)
+            return entity_query(value, fieldname, self.gazetteer,
+                                analyzer=getattr(self, "analyzer", None))
         return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
 
     def _count_by(self, whoosh_query: wq.Query, fieldname: str,

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import pytest
-from whoosh import query as wq
 
 import arsearch
+from arsearch.engine.compile import to_whoosh
+from arsearch.query import nodes
 from arsearch.query.parser import all_of, hoist_optional, word_query
 from arsearch.text.analyzer import analyze_terms
 
@@ -45,20 +46,22 @@ def test_best_hit_is_the_same_with_any_limit(skewed: arsearch.Index) -> None:
 @pytest.mark.parametrize("text", ["الغارات الروسية على دير الزور", "قوات النظام", "داعش الرقة"])
 def test_hoisting_keeps_matches_and_scores(seed_index: arsearch.Index, text: str) -> None:
     words = [word_query(t.exact, t.stems, t.broad) for t in analyze_terms(text)]
-    filtered = wq.And([all_of(words), wq.Term("actor_scope", "isis")])
-    for plain in (all_of(words), wq.Or(words), filtered):
+    filtered = nodes.And([all_of(words), nodes.Term("actor_scope", "isis")])
+    for plain in (all_of(words), nodes.Or(words), filtered):
         hoisted = hoist_optional(plain)
-        assert isinstance(hoisted, wq.AndMaybe)
+        assert isinstance(hoisted, nodes.AndMaybe)
         with seed_index._searcher() as searcher:
-            expected = {h.docnum: round(h.score, 6) for h in searcher.search(plain, limit=None)}
-            got = {h.docnum: round(h.score, 6) for h in searcher.search(hoisted, limit=None)}
+            expected = {h.docnum: round(h.score, 6)
+                        for h in searcher.search(to_whoosh(plain), limit=None)}
+            got = {h.docnum: round(h.score, 6)
+                   for h in searcher.search(to_whoosh(hoisted), limit=None)}
         assert got == expected and got
 
 
 def test_negation_stays_outside_the_score_only_part() -> None:
     words = [word_query(t.exact, t.stems, t.broad) for t in analyze_terms("غارات حلب")]
-    hoisted = hoist_optional(wq.AndNot(all_of(words), wq.Term("stem", "روس")))
-    assert isinstance(hoisted, wq.AndMaybe) and isinstance(hoisted.a, wq.AndNot)
+    hoisted = hoist_optional(nodes.AndNot(all_of(words), nodes.Term("stem", "روس")))
+    assert isinstance(hoisted, nodes.AndMaybe) and isinstance(hoisted.a, nodes.AndNot)
 
 
 def test_newest_first_undated_last_ties_in_index_order(skewed: arsearch.Index) -> None:

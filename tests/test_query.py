@@ -1,36 +1,48 @@
-"""Query parsing: syntax, errors, and the Whoosh queries it builds."""
+"""Query parsing: syntax, errors, and the query tree it builds."""
 
+import dataclasses
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import arsearch
+from arsearch.engine.compile import to_whoosh
 from arsearch.errors import QuerySyntaxError
+from arsearch.query import nodes
 from arsearch.query.parser import parse_query
+from arsearch.text.analyzer import Analyzer
+
+
+def compiled(text: str, **kwargs: object) -> str:
+    """The parsed query as Whoosh writes it (``stem:"دير زور"``, ``ANDNOT``)."""
+    parsed = parse_query(text, **kwargs)
+    assert parsed is not None
+    return str(to_whoosh(parsed.query))
 
 
 def test_word_searches_exact_stem_title_and_broad() -> None:
-    text = str(parse_query("الهجمات").query)
+    text = compiled("الهجمات")
     assert "exact:الهجمات" in text and "stem:هجم" in text and "title_terms:هجم" in text
 
 
 def test_phrase_uses_positions() -> None:
-    assert 'stem:"دير زور"' in str(parse_query('"دير الزور"').query)
+    assert 'stem:"دير زور"' in compiled('"دير الزور"')
 
 
 def test_phrase_with_any_adds_its_words() -> None:
-    text = str(parse_query('"دير الزور" غارات', match="any").query)
+    text = compiled('"دير الزور" غارات', match="any")
     assert 'stem:"دير زور"' in text and "stem:دير" in text and "stem:زور" in text
-    assert "stem:دير" not in str(parse_query('"دير الزور" غارات').query)
+    assert "stem:دير" not in compiled('"دير الزور" غارات')
     assert parse_query('"دير الزور" غارات', match="any").terms == ["دير", "زور", "غار"]
 
 
 def test_minus_before_a_phrase_or_a_group_excludes_it() -> None:
-    assert "ANDNOT" in str(parse_query('-"قوات سوريا" الديمقراطية').query)
-    assert "ANDNOT" in str(parse_query("-(قوات OR سوريا) الديمقراطية").query)
-    assert "ANDNOT" not in str(parse_query('- "قوات سوريا" الديمقراطية').query)  # a lone dash
+    assert "ANDNOT" in compiled('-"قوات سوريا" الديمقراطية')
+    assert "ANDNOT" in compiled("-(قوات OR سوريا) الديمقراطية")
+    assert "ANDNOT" not in compiled('- "قوات سوريا" الديمقراطية')  # a lone dash
 
 
 def test_unknown_prefix_is_text() -> None:
@@ -63,11 +75,11 @@ def test_long_query_is_fine(seed_index: arsearch.Index, match: str) -> None:
 
 
 def test_repeated_word_counts_once() -> None:
-    once = str(parse_query("غارات حلب", match="any").query)
-    assert str(parse_query("غارات حلب غارات", match="any").query) == once
+    once = parse_query("غارات حلب", match="any").query
+    assert parse_query("غارات حلب غارات", match="any").query == once
     # Another inflection of the same word is a repeat too; the first one typed is kept.
-    assert str(parse_query("غارات حلب الغارة", match="any").query) == once
-    assert str(parse_query("غارات غارات", match="all").query) == str(parse_query("غارات").query)
+    assert parse_query("غارات حلب الغارة", match="any").query == once
+    assert parse_query("غارات غارات", match="all").query == parse_query("غارات").query
 
 
 def test_a_dropped_repeat_is_not_reported_as_searched() -> None:
@@ -78,11 +90,100 @@ def test_a_dropped_repeat_is_not_reported_as_searched() -> None:
 
 
 def test_repeats_are_only_dropped_within_a_group() -> None:
-    text = str(parse_query("(غارات حلب) OR (غارات دمشق)").query)
+    text = compiled("(غارات حلب) OR (غارات دمشق)")
     assert text.count("stem:غار") == 2
+
+
+def test_a_repeated_phrase_or_title_word_counts_once() -> None:
+    # Clauses other than words are dropped when equal, node for node.
+    for repeated, once in (('"قوات النظام" حلب "قوات النظام"', '"قوات النظام" حلب'),
+                           ("title:داعش حلب title:داعش", "title:داعش حلب")):
+        assert parse_query(repeated).query == parse_query(once).query
 
 
 def test_deeply_nested_parentheses_are_a_syntax_error_not_a_crash() -> None:
     with pytest.raises(QuerySyntaxError, match="nested more than 32 deep"):
         parse_query("(" * 5000 + "داعش" + ")" * 5000)
     assert parse_query("(" * 30 + "داعش" + ")" * 30) is not None
+
+
+NODE_TYPES = (nodes.Term, nodes.Phrase, nodes.Sequence, nodes.And, nodes.Or, nodes.AndNot,
+              nodes.AndMaybe, nodes.DisjunctionMax, nodes.Every, nodes.Nothing,
+              nodes.TermRange, nodes.RangeUnion)
+
+
+def _walk(node: object) -> list[object]:
+    """``node`` and everything under it."""
+    found = [node]
+    for value in (getattr(node, f.name) for f in dataclasses.fields(node)):
+        for child in value if isinstance(value, tuple) else (value,):
+            if dataclasses.is_dataclass(child):
+                found += _walk(child)
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    'الغارات "دير الزور" OR (حلب -داعش) title:قصف source:SY24',
+    "actor:روسيا place:أسوار_سجن date:2019..2020-06 NOT published:2018 باتجاه",
+    '"باتجاه حلب" غارات',
+])
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_a_parsed_query_is_a_tree_of_nodes(text: str, match: str) -> None:
+    tree = parse_query(text, match=match).query
+    found = _walk(tree)
+    assert all(type(node) in NODE_TYPES for node in found), found
+    assert not any("whoosh" in type(node).__module__ for node in found)
+    hash(tree)  # immutable all the way down
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tree.boost = 2.0  # type: ignore[misc]
+
+
+def test_the_tree_of_a_word_exclusion_and_a_filter() -> None:
+    tree = parse_query("قصف -داعش date:2019").query
+    # The score-only part of the word sits on top (hoist_optional); the
+    # exclusion needs no scores and the date filter none either.
+    assert type(tree) is nodes.AndMaybe
+    assert type(tree.a) is nodes.AndNot
+    kept, excluded = tree.a.a, tree.a.b
+    assert type(kept) is nodes.And and kept.subqueries[1] == nodes.RangeUnion([
+        nodes.TermRange("published", "2019", "2019\uffff"),
+        nodes.TermRange("dates", "2019", "2019\uffff")])
+    assert excluded == nodes.Term("stem", "داعش", boost=2.0)
+    assert nodes.Term("exact", "قصف") in tree.b.subqueries
+
+
+def test_children_given_as_lists_become_tuples() -> None:
+    term = nodes.Term("stem", "حلب")
+    assert nodes.Or([term]) == nodes.Or((term,)) and nodes.Or([term]).subqueries == (term,)
+    assert nodes.Phrase("stem", ["دير", "زور"]).words == ("دير", "زور")
+    assert nodes.Nothing() == nodes.NULL and nodes.Every() == nodes.Every()
+    assert len({nodes.Or([term]), nodes.Or((term,))}) == 1
+
+
+def test_the_analyzer_decides_what_is_searched() -> None:
+    badia = Analyzer(extra_stopwords=["البادية"])
+    assert parse_query("غارات البادية").terms == ["غار", "باديه"]
+    assert parse_query("غارات البادية", analyzer=badia).terms == ["غار"]
+    assert parse_query('"غارات البادية"', analyzer=badia).terms == ["غار"]
+    assert parse_query('"دير الزور" البادية', match="any", analyzer=badia).terms == [
+        "دير", "زور"]
+    assert parse_query("البادية", analyzer=badia) is None
+    # A name the gazetteer does not know is searched as a phrase, analyzed the same way.
+    walls = badia.analyze("أسوار")[0]
+    assert any(type(n) is nodes.Phrase for n in _walk(parse_query("place:أسوار_البادية").query))
+    unknown = _walk(parse_query("place:أسوار_البادية", analyzer=badia).query)
+    assert nodes.Term("stem", walls) in unknown
+    assert not any(type(n) is nodes.Phrase for n in unknown)
+
+
+def test_an_index_parses_with_its_own_analyzer(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = arsearch.Index.create(tmp_path)
+    ix.add_articles([{"id": "a", "text": "غارات على البادية"},
+                     {"id": "b", "text": "غارات على حلب"}])
+    assert [h.id for h in ix.search("غارات البادية")] == ["a"]
+    badia = Analyzer(extra_stopwords=["البادية"])
+    # Index._compile reads the index's ``analyzer``; a property here stands for it.
+    monkeypatch.setattr(arsearch.Index, "analyzer", property(lambda _: badia), raising=False)
+    assert {h.id for h in ix.search("غارات البادية")} == {"a", "b"}
+    assert ix.search("البادية").total == 0  # only a stopword left: nothing searched

@@ -2,14 +2,17 @@
 
 Whoosh scores one document at a time through a tree of pure-Python matchers:
 every match passes through a few method calls per level of the tree, and a
-word is an OR of three to five posting lists. For ``match="any"`` (an OR of
-every word) that was nearly all of a search. Here each segment's matches are
-two arrays as long as the segment (matched or not, score), and a posting list
-is decoded whole into arrays of docnums and frequencies: BM25 scoring and
-And/Or/AndMaybe/AndNot/DisjunctionMax become a few numpy operations instead of a Python step
-per posting, which, even with dicts, was two thirds of an any-word search. An
-And hands the articles still in play to its next clause, which then skips
-(without decompressing) the blocks that hold none of them.
+word is an OR of three to five posting lists, so for ``match="any"`` (an OR of
+every word) the matchers would be nearly all of a search. Here each segment's
+matches are two arrays as long as the segment (matched or not, score), and a
+posting list is decoded whole into arrays of docnums and frequencies: BM25
+scoring and And/Or/AndMaybe/AndNot/DisjunctionMax become a few numpy
+operations instead of a Python step per posting. An And hands the articles
+still in play to its next clause, which then skips (without decompressing)
+the blocks that hold none of them.
+
+The queries are those ``arsearch.engine.compile.to_whoosh`` builds from a
+parsed query tree.
 
 The scores are Whoosh's own (``scoring.BM25F`` with the searcher's B and K1,
 IDF and average lengths from the whole index), computed in the same order of
@@ -20,7 +23,7 @@ one reading is absent it may take that reading's score at another article).
 Other query shapes (phrases) are run through Whoosh's matcher for that part
 only. Whoosh's own AndNot is not used: it keeps an excluded article when the
 exclusion's first posting comes before the first match (``قوات النظام -داعش``
-returned an article naming داعش).
+would return an article naming داعش).
 
 This reads Whoosh's posting blocks and length columns through private
 attributes of whoosh-reloaded 2.7.5 (pinned in setup.cfg).
@@ -40,8 +43,8 @@ from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.reading import SegmentReader, TermNotFound
 
 from arsearch.engine.blocks import block_data, block_heads, posting_bytes
+from arsearch.engine.ranges import RangeUnion
 from arsearch.engine.writer import column_lengths
-from arsearch.query.filters import RangeUnion
 
 _norms: weakref.WeakKeyDictionary[Any, dict[tuple, np.ndarray]] = weakref.WeakKeyDictionary()
 
@@ -84,10 +87,10 @@ class _Segment:
     """One segment during one evaluation, with the terms looked up in it so far.
 
     Ordering a query's clauses by size, reading a term's postings and taking
-    its statistics each looked the term up in the segment's term table again:
-    per term, three lookups and, for the matcher, a dozen small reads of its
-    first block header. Here a term is looked up once and its postings read
-    in one read.
+    its statistics each need the term's entry in the segment's term table
+    (through Whoosh: three lookups per term and, for the matcher, a dozen small
+    reads of its first block header). Here a term is looked up once and its
+    postings read in one read.
     """
 
     __slots__ = ("leaf", "top", "reader", "size", "direct", "found", "_scratch")
@@ -237,7 +240,8 @@ def _add(query: wq.Query, seg: _Segment, within: np.ndarray | None, into: _Part,
 
 
 def _is_readings(query: wq.Query) -> bool:
-    """Whether ``query`` is a DisjunctionMax of terms: a word's readings (query.word_query)."""
+    """Whether ``query`` is a DisjunctionMax of terms: a word's readings
+    (``arsearch.query.parser.word_query``)."""
     return type(query) is wq.DisjunctionMax and all(type(q) is wq.Term for q in query.subqueries)
 
 
@@ -320,7 +324,8 @@ def _bm25_statistics(top: Any, leaf: Any, fieldname: str, btext: bytes
 
     The scorer itself also looks the term up again in the segment, for a
     best-possible score this module never uses: per term and segment, that
-    was a third of the term-dictionary reads of a search on a 10-segment index.
+    would be a third of the term-dictionary reads of a search on a 10-segment
+    index.
     """
     weighting = top.weighting
     if type(weighting) is scoring.BM25F:

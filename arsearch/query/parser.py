@@ -1,4 +1,4 @@
-"""The archivist's query language, parsed into Whoosh queries over arsearch fields.
+"""The archivist's query language, parsed into a query tree over arsearch fields.
 
 Syntax (Elasticsearch ``query_string``-like, deliberately small):
 
@@ -17,10 +17,14 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
 * Field names have Arabic aliases: عنوان، مصدر، معرف، فاعل (or جهة)، مكان،
   تاريخ، نشر (``مكان:الرقة``).
 
-Each word is analyzed with the index chain. It matches an article through
-its stems or its broad key, and the score adds the exact form and the title
-(all boosted), so an exact match outranks a same-stem match, which outranks
-a broad match (``word_query``, ``hoist_optional``).
+Each word is analyzed with the index's analyzer (``analyzer=``, by default
+the bundled settings). It matches an article through its stems or its broad
+key, and the score adds the exact form and the title (all boosted), so an
+exact match outranks a same-stem match, which outranks a broad match
+(``word_query``, ``hoist_optional``).
+
+The result is a tree of ``arsearch.query.nodes``; ``arsearch.engine.compile``
+turns it into the engine's queries.
 """
 
 from __future__ import annotations
@@ -28,21 +32,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
-from whoosh import query as wq
-
 from arsearch.errors import QuerySyntaxError
-from arsearch.text.analyzer import Term, analyze_terms
+from arsearch.query import nodes
+from arsearch.query.nodes import Node
+from arsearch.text.analyzer import Analyzer, Term, default_analyzer
 from arsearch.text.normalize import normalize
 
 #: Relative weights of the fields a word is searched in.
 BOOSTS = {"exact": 1.0, "stem": 2.0, "broad": 0.3, "title_terms": 2.0}
 MATCH_MODES = ("all", "any")
 #: Weight of a quoted phrase under ``match="any"``, times its field's boost: enough
-#: to rank the phrase above its words apart. More costs a little on pasted claims
-#: (``benchmarks/relevance.py --claims``, before readings were maxed: none 0.771,
-#: 0.25 0.770, 1.0 0.768).
+#: to rank the phrase above its words apart; a larger bonus ranks pasted claims
+#: a little worse (``benchmarks/relevance.py --claims``).
 PHRASE_BONUS = 0.25
 MAX_NESTING = 32
 FIELDS = ("title", "source", "id", "actor", "place", "date", "published")
@@ -55,16 +59,17 @@ FIELD_ALIASES = {
 }
 #: Builds the query of a filter field from (field, value): ``Index`` passes one
 #: that resolves names in its gazetteer.
-FilterResolver = Callable[[str, str], wq.Query]
+FilterResolver = Callable[[str, str], Node]
 _OPERATORS = {"OR", "AND", "NOT"}
 _TOKEN_RE = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
 
 
 @dataclass
 class ParsedQuery:
-    """A compiled query plus what was searched, for explanations and snippets."""
+    """A parsed query (a tree of ``arsearch.query.nodes``) plus what was searched,
+    for explanations and snippets."""
 
-    query: wq.Query
+    query: Node
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
     #: Every analyzed query word: (field it was restricted to or None, the word as
@@ -142,20 +147,21 @@ def field_name(name: str) -> str | None:
     return FIELD_ALIASES.get(normalize(name))
 
 
-def default_filter(fieldname: str, value: str) -> wq.Query:
-    """A filter field's query, names resolved in the bundled gazetteer."""
+def default_filter(fieldname: str, value: str, *, analyzer: Analyzer | None = None) -> Node:
+    """A filter field's query, names resolved in the bundled gazetteer (an unknown
+    name searched as a phrase, analyzed by ``analyzer``)."""
     from arsearch.extract.gazetteer import Gazetteer
     from arsearch.query.filters import date_query, entity_query
 
     if fieldname in ("date", "published"):
         return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
-    return entity_query(value, fieldname, Gazetteer.load())
+    return entity_query(value, fieldname, Gazetteer.load(), analyzer=analyzer)
 
 
 class _Word(NamedTuple):
     """A word's query and where the parser recorded it, for dropping repeats."""
 
-    query: wq.Query  # held, so that no other clause gets its id()
+    query: Node  # held, so that no other clause gets its id()
     key: str  # its first stem: a repeat, in any inflection, has the same
     term_index: int  # in _Parser.terms
     word_index: int  # in _Parser.words
@@ -163,9 +169,11 @@ class _Word(NamedTuple):
 
 class _Parser:
     def __init__(self, text: str, match: str, syntax: bool = True,
-                 resolve: FilterResolver | None = None) -> None:
+                 resolve: FilterResolver | None = None,
+                 analyzer: Analyzer | None = None) -> None:
         self.text = text
         self.match = match
+        self.analyzer = analyzer if analyzer is not None else default_analyzer()
         self.lexemes = _lex(text) if syntax else [_Lexeme("word", text, 0)]
         self.i = 0
         self.depth = 0  # open parentheses around the current position
@@ -174,11 +182,11 @@ class _Parser:
         self.highlight: set[str] = set()
         self.words: list[tuple[str | None, str, Term] | None] = []
         self.filters: list[tuple[str, str, bool]] = []
-        self.resolve = resolve or default_filter
+        self.resolve = resolve or partial(default_filter, analyzer=self.analyzer)
         self._negating = False  # the operand being parsed follows NOT
         self._word_keys: dict[int, _Word] = {}  # id(word query) -> the word
 
-    def parse(self) -> wq.Query | None:
+    def parse(self) -> Node | None:
         if not self.lexemes:
             return None
         node = self._or()
@@ -190,7 +198,7 @@ class _Parser:
     def _peek(self) -> _Lexeme | None:
         return self.lexemes[self.i] if self.i < len(self.lexemes) else None
 
-    def _or(self) -> wq.Query | None:
+    def _or(self) -> Node | None:
         parts = [self._and()]
         while (lexeme := self._peek()) is not None and lexeme.kind == "op" and lexeme.text == "OR":
             self.i += 1
@@ -198,12 +206,12 @@ class _Parser:
                 raise QuerySyntaxError("OR needs a term on both sides", self.text, lexeme.pos)
             parts.append(self._and())
         kept = [p for p in parts if p is not None]
-        return kept[0] if len(kept) == 1 else (wq.Or(kept) if kept else None)
+        return kept[0] if len(kept) == 1 else (nodes.Or(kept) if kept else None)
 
-    def _and(self) -> wq.Query | None:
-        positive: list[wq.Query] = []
-        negative: list[wq.Query] = []
-        required: list[wq.Query] = []  # filter fields: required whatever the match mode
+    def _and(self) -> Node | None:
+        positive: list[Node] = []
+        negative: list[Node] = []
+        required: list[Node] = []  # filter fields: required whatever the match mode
         start = self._peek()
         while (lexeme := self._peek()) is not None and not (
             lexeme.kind == ")" or (lexeme.kind == "op" and lexeme.text == "OR")
@@ -240,23 +248,23 @@ class _Parser:
             raise QuerySyntaxError("OR needs a term on both sides", self.text, start.pos)
         if not positive and not negative and not required:
             return None
-        combine = all_of if self.match == "all" else wq.Or
+        combine = all_of if self.match == "all" else nodes.Or
         positive = self._unique(positive)
-        base: wq.Query
+        base: Node
         if not positive:
-            base = wq.Every() if not required else (
-                required[0] if len(required) == 1 else wq.And(required))
+            base = nodes.Every() if not required else (
+                required[0] if len(required) == 1 else nodes.And(required))
         elif len(positive) == 1:
             base = positive[0]
         else:
             base = combine(positive)
         if positive and required:
-            base = wq.And([base, *required])
+            base = nodes.And([base, *required])
         if negative:
-            return wq.AndNot(base, wq.Or(negative) if len(negative) > 1 else negative[0])
+            return nodes.AndNot(base, nodes.Or(negative) if len(negative) > 1 else negative[0])
         return base
 
-    def _unary(self) -> tuple[wq.Query | None, bool]:
+    def _unary(self) -> tuple[Node | None, bool]:
         lexeme = self.lexemes[self.i]
         self.i += 1
         if lexeme.kind == "(":
@@ -279,7 +287,7 @@ class _Parser:
             return self._phrase(lexeme.text, ("stem", "title_terms")), lexeme.negated
         return self._field(lexeme), lexeme.negated
 
-    def _field(self, lexeme: _Lexeme) -> wq.Query | None:
+    def _field(self, lexeme: _Lexeme) -> Node | None:
         name = lexeme.field
         if name in FILTER_FIELDS:
             value = lexeme.text.replace("_", " ").strip()
@@ -289,25 +297,25 @@ class _Parser:
             return self.resolve(name, value)
         if name in ("source", "id"):
             value = lexeme.text.lower() if name == "source" else lexeme.text
-            return wq.Term("source_key" if name == "source" else "id", value)
+            return nodes.Term("source_key" if name == "source" else "id", value)
         if lexeme.kind == "field_phrase":
             return self._phrase(lexeme.text, ("title_terms",))
         return self._words(lexeme.text, fields=("title_terms",))
 
-    def _words(self, text: str, fields: tuple[str, ...] | None = None) -> wq.Query | None:
+    def _words(self, text: str, fields: tuple[str, ...] | None = None) -> Node | None:
         clauses = self._unique(self._word_clauses(text, fields))
         if not clauses:
             return None
         if len(clauses) == 1:
             return clauses[0]
         # Several words in one lexeme (syntax off, a ligature): combine by mode.
-        return all_of(clauses) if self.match == "all" else wq.Or(clauses)
+        return all_of(clauses) if self.match == "all" else nodes.Or(clauses)
 
     def _word_clauses(self, text: str, fields: tuple[str, ...] | None = None,
-                      terms: list[Term] | None = None) -> list[wq.Query]:
+                      terms: list[Term] | None = None) -> list[Node]:
         """One clause per analyzed word of ``text`` (``terms``, if already analyzed)."""
         clauses = []
-        for term in analyze_terms(text) if terms is None else terms:
+        for term in self.analyzer.analyze_terms(text) if terms is None else terms:
             self.terms.append(term.stems[0])
             self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
             self.highlight.update((term.exact, *term.stems, term.broad))
@@ -317,7 +325,7 @@ class _Parser:
                     clauses[-1], term.stems[0], len(self.terms) - 1, len(self.words) - 1)
         return clauses
 
-    def _unique(self, clauses: list[wq.Query]) -> list[wq.Query]:
+    def _unique(self, clauses: list[Node]) -> list[Node]:
         """The clauses without repeats: a word given twice, in any inflection
         (غارة ... غارات), counts once, as it does for matching. Tweets repeat
         words for emphasis; summing each repeat let them outweigh the rest.
@@ -335,22 +343,22 @@ class _Parser:
                 self.words[word.word_index] = None
         return out
 
-    def _any_phrase(self, text: str) -> list[wq.Query]:
+    def _any_phrase(self, text: str) -> list[Node]:
         """A phrase under ``match="any"``: its words, plus the phrase as a bonus.
 
-        Read only as a phrase, a quotation in a pasted claim counted for nothing
-        in an article that paraphrased it; on claims against fact-check
-        headlines (``benchmarks/relevance.py --claims``) MRR@10 went 0.744 -> 0.770.
+        Read only as a phrase, a quotation in a pasted claim would count for
+        nothing in an article that paraphrases it (claims against fact-check
+        headlines: ``benchmarks/relevance.py --claims``).
         """
-        terms = list(analyze_terms(text))
+        terms = list(self.analyzer.analyze_terms(text))
         words = self._word_clauses(text, terms=terms)
         if len(terms) < 2:
             return words
         return [*words, *(phrase_query(terms, name, boost=BOOSTS[name] * PHRASE_BONUS)
                           for name in ("stem", "title_terms"))]
 
-    def _phrase(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
-        terms = list(analyze_terms(text))
+    def _phrase(self, text: str, fields: tuple[str, ...]) -> Node | None:
+        terms = list(self.analyzer.analyze_terms(text))
         if not terms:
             return None
         if len(terms) == 1:
@@ -361,41 +369,43 @@ class _Parser:
             self.words.append((None if "stem" in fields else fields[0],
                                text[term.start:term.end], term))
         phrases = [phrase_query(terms, name, boost=BOOSTS[name]) for name in fields]
-        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+        return phrases[0] if len(phrases) == 1 else nodes.Or(phrases)
 
 
-#: Most clauses one ``wq.And`` gets; see ``all_of``.
+#: Most clauses one ``And`` gets; see ``all_of``.
 MAX_AND_CLAUSES = 64
 
 
-def all_of(clauses: list[wq.Query]) -> wq.Query:
-    """``wq.And`` of the clauses, nested in groups of at most ``MAX_AND_CLAUSES``.
+def all_of(clauses: list[Node]) -> Node:
+    """``And`` of the clauses, nested in groups of at most ``MAX_AND_CLAUSES``.
 
     Whoosh combines an And's matchers into a chain as deep as it has clauses
-    (its Huffman tree is weighted by minus the posting counts), so a query of
-    about a thousand words exhausted the recursion limit.
+    (its Huffman tree is weighted by minus the posting counts), so one And of
+    about a thousand words would exhaust the recursion limit.
     """
     if len(clauses) <= MAX_AND_CLAUSES:
-        return wq.And(clauses)
+        return nodes.And(clauses)
     step = MAX_AND_CLAUSES
-    return all_of([wq.And(clauses[i:i + step]) for i in range(0, len(clauses), step)])
+    return all_of([nodes.And(clauses[i:i + step]) for i in range(0, len(clauses), step)])
 
 
-def phrase_query(terms: list[Term], name: str, *, boost: float = 1.0) -> wq.Query:
+def phrase_query(terms: list[Term], name: str, *, boost: float = 1.0) -> Node:
     """Analyzed words in order in field ``name``, each in any of its readings."""
     if len(terms) == 1:
         return _alternatives(name, terms[0].stems)
     if any(len(t.stems) > 1 for t in terms):
-        return wq.Sequence([_alternatives(name, t.stems) for t in terms], boost=boost)
-    return wq.Phrase(name, [t.stems[0] for t in terms], boost=boost)
+        return nodes.Sequence([_alternatives(name, t.stems) for t in terms], boost=boost)
+    return nodes.Phrase(name, [t.stems[0] for t in terms], boost=boost)
 
 
-def _alternatives(name: str, stems: tuple[str, ...]) -> wq.Query:
-    return wq.Term(name, stems[0]) if len(stems) == 1 else wq.Or([wq.Term(name, s) for s in stems])
+def _alternatives(name: str, stems: tuple[str, ...]) -> Node:
+    if len(stems) == 1:
+        return nodes.Term(name, stems[0])
+    return nodes.Or([nodes.Term(name, s) for s in stems])
 
 
 def word_query(exact: str, stems: tuple[str, ...], broad: str,
-               fields: tuple[str, ...] | None = None) -> wq.Query:
+               fields: tuple[str, ...] | None = None) -> Node:
     """The query for one analyzed word: exact form, stems, broad key and title.
 
     Which articles match is decided by the stems and the broad key alone: the
@@ -404,27 +414,26 @@ def word_query(exact: str, stems: tuple[str, ...], broad: str,
     an ``Or`` of everything but far fewer posting lists to merge per match.
     """
     if fields is not None:
-        return wq.Or([_alternatives(name, stems) for name in fields])
-    readings = [wq.Term("stem", s, boost=BOOSTS["stem"]) for s in stems]
-    # Readings are alternatives, not two pieces of evidence: summed, a word
-    # such as فيديو (يديو|فيديو) counted twice where the article spelt it the
-    # same way (--claims 0.770 -> 0.776, xquad_r_ar and tydiqa_ar +0.002-0.003,
-    # the dev splits unchanged).
-    required: list[wq.Query] = [readings[0] if len(readings) == 1
-                                else wq.DisjunctionMax(readings)]
+        return nodes.Or([_alternatives(name, stems) for name in fields])
+    readings = [nodes.Term("stem", s, boost=BOOSTS["stem"]) for s in stems]
+    # Readings are alternatives, not several pieces of evidence: summed, a word
+    # such as فيديو (يديو|فيديو) would count twice where the article spells it
+    # the same way.
+    required: list[Node] = [readings[0] if len(readings) == 1
+                            else nodes.DisjunctionMax(readings)]
     if broad not in stems:
         # The index leaves out broad keys equal to the word's stem (schema.py),
         # so words whose stem is this key are found in the stem field.
-        required.append(wq.Term("broad", broad, boost=BOOSTS["broad"]))
-        required.append(wq.Term("stem", broad, boost=BOOSTS["broad"]))
-    optional = wq.Or([
-        wq.Term("exact", exact, boost=BOOSTS["exact"]),
-        *(wq.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
+        required.append(nodes.Term("broad", broad, boost=BOOSTS["broad"]))
+        required.append(nodes.Term("stem", broad, boost=BOOSTS["broad"]))
+    optional = nodes.Or([
+        nodes.Term("exact", exact, boost=BOOSTS["exact"]),
+        *(nodes.Term("title_terms", s, boost=BOOSTS["title_terms"]) for s in stems),
     ])
-    return wq.AndMaybe(required[0] if len(required) == 1 else wq.Or(required), optional)
+    return nodes.AndMaybe(required[0] if len(required) == 1 else nodes.Or(required), optional)
 
 
-def hoist_optional(query: wq.Query) -> wq.Query:
+def hoist_optional(query: Node) -> Node:
     """Move the score-only parts of word queries to the top of an And or Or.
 
     ``And([AndMaybe(r1, o1), AndMaybe(r2, o2), f])`` matches and scores like
@@ -432,42 +441,45 @@ def hoist_optional(query: wq.Query) -> wq.Query:
     its ``r`` does), and the second only looks at the optional postings of
     articles that passed every word and filter. The same holds for ``Or``.
     """
-    if type(query) is wq.AndNot:
+    if type(query) is nodes.AndNot:
         base, excluded = hoist_optional(query.a), _matching_part(query.b)
-        if isinstance(base, wq.AndMaybe):
-            return wq.AndMaybe(wq.AndNot(base.a, excluded), base.b)
-        return wq.AndNot(base, excluded)
-    if type(query) not in (wq.And, wq.Or):
+        if isinstance(base, nodes.AndMaybe):
+            return nodes.AndMaybe(nodes.AndNot(base.a, excluded), base.b)
+        return nodes.AndNot(base, excluded)
+    if type(query) not in (nodes.And, nodes.Or):
         return query
-    required: list[wq.Query] = []
-    optional: list[wq.Query] = []
+    required: list[Node] = []
+    optional: list[Node] = []
     for child in (hoist_optional(c) for c in query.subqueries):
-        if isinstance(child, wq.AndMaybe):
+        if isinstance(child, nodes.AndMaybe):
             required.append(child.a)
             optional.append(child.b)
         else:
             required.append(child)
-    combined = type(query)(required, boost=query.boost)
+    combined = type(query)(required)
     if not optional:
         return combined
-    return wq.AndMaybe(combined, optional[0] if len(optional) == 1 else wq.Or(optional))
+    return nodes.AndMaybe(combined, optional[0] if len(optional) == 1 else nodes.Or(optional))
 
 
-def _matching_part(query: wq.Query) -> wq.Query:
+def _matching_part(query: Node) -> Node:
     """``query`` without its score-only parts: an exclusion needs no scores."""
-    if isinstance(query, wq.AndMaybe):
+    if isinstance(query, nodes.AndMaybe):
         return _matching_part(query.a)
-    if type(query) in (wq.And, wq.Or):
-        return type(query)([_matching_part(q) for q in query.subqueries], boost=query.boost)
+    if type(query) in (nodes.And, nodes.Or):
+        return type(query)([_matching_part(q) for q in query.subqueries])
     return query
 
 
 def parse_query(text: str, *, match: str = "all", syntax: bool = True,
-                resolve: FilterResolver | None = None) -> ParsedQuery | None:
+                resolve: FilterResolver | None = None,
+                analyzer: Analyzer | None = None) -> ParsedQuery | None:
     """Parse a query string; None when it holds no searchable word (only stopwords).
 
-    ``resolve`` builds the queries of ``actor:``/``place:``/``date:``/``published:``
-    (default: ``default_filter``, the bundled gazetteer).
+    ``analyzer`` analyzes the words as the index did (None: the bundled
+    settings, ``arsearch.text.analyzer.default_analyzer()``). ``resolve``
+    builds the queries of ``actor:``/``place:``/``date:``/``published:``
+    (default: ``default_filter``, the bundled gazetteer and ``analyzer``).
 
     With ``syntax=False`` the text is only a bag of words: quotes, parentheses,
     operators and prefixes are ordinary characters, so it never raises.
@@ -478,7 +490,7 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True,
     """
     if match not in MATCH_MODES:
         raise ValueError(f"match must be one of {MATCH_MODES}, got {match!r}")
-    parser = _Parser(text, match, syntax, resolve)
+    parser = _Parser(text, match, syntax, resolve, analyzer)
     node = parser.parse()
     if node is None:
         return None
