@@ -1,16 +1,23 @@
-"""The bundled CRF name tagger: loading, sensible tags, valid offsets, robustness."""
+"""The bundled CRF name tagger: loading, sensible tags, valid offsets, robustness,
+one tagger per gazetteer, and no module-level state."""
 
 from __future__ import annotations
 
+import ast
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from arsearch.errors import ArsearchError
 from arsearch.extract import ner
+from arsearch.extract.gazetteer import Gazetteer, bundled_rows, merge_rows
 from arsearch.extract.ner import find_names, tag_tokens
 
-SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+HEADER = "id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\tadjectives\n"
 
 
 def _names(text: str) -> set[tuple[str, str]]:
@@ -18,9 +25,10 @@ def _names(text: str) -> set[tuple[str, str]]:
 
 
 def test_model_loads() -> None:
-    tagger = ner._get_tagger()
+    tagger = ner._crfsuite().tagger
     labels = set(tagger.labels())
     assert {"O", "B-PERS", "I-PERS", "B-ORG", "B-LOC"} <= labels
+    assert set(ner.bundled_model().model.labels) == labels
 
 
 def test_president_in_damascus() -> None:
@@ -99,9 +107,11 @@ def test_word_clusters_load() -> None:
     assert len(table) > 10000
     levels = {len(ids) for ids in table.values()}
     assert len(levels) == 1, "every word has one id per granularity"
+    assert ner.load_clusters() is table, "read once"
     # names of one kind share a cluster more often than not; here: two presidents
-    assert ner._cluster_feats("بوش", "بوش")[0].startswith("k0=")
-    assert ner._cluster_feats("xyzzy-not-a-word", "xyzzy-not-a-word") == ("k=none",)
+    features = ner.features_of()
+    assert features.cluster_features("بوش", "بوش")[0].startswith("k0=")
+    assert features.cluster_features("xyzzy-not-a-word", "xyzzy-not-a-word") == ("k=none",)
     feats = ner.sentence_features(["قال", "الرئيس", "شيراك", "."])
     assert any(f.startswith("k0=") for f in feats[2])
     assert any(f.startswith("-1k") for f in feats[2])
@@ -116,10 +126,11 @@ def _seed_sentences() -> list[list[str]]:
 def test_tagging_scores_are_the_weights_of_the_training_features() -> None:
     """The tagger's state scores are those of the features training builds:
     the cached per-token sums and the pair lookups miss no known feature."""
-    model = ner._bundled().model
+    tagger = ner.name_tagger()
+    model = tagger.model.model
     for tokens in _seed_sentences():
-        padded, weights = ner._tokens.run([tokens])
-        emissions = ner._emissions(padded, weights, [0], [len(tokens)])
+        padded, weights = tagger.tokens.run([tokens])
+        emissions = tagger._emissions(padded, weights, [0], [len(tokens)])
         for row, feats in zip(emissions, ner.sentence_features(tokens), strict=True):
             rows = [model.attributes[f] for f in feats if f in model.attributes]
             assert row == pytest.approx(model.state[rows].sum(axis=0), abs=1e-9)
@@ -139,9 +150,12 @@ def test_pair_index_holds_every_reading_of_a_pair() -> None:
 
 
 def test_numpy_decoding_agrees_with_crfsuite() -> None:
-    tagger = ner._get_tagger()
+    crfsuite = ner._crfsuite().tagger
+    tagger = ner.name_tagger()
     for tokens in _seed_sentences():
-        assert ner._tag(tokens) == list(tagger.tag(ner.sentence_features(tokens)))
+        assert tagger.tag(tokens) == list(crfsuite.tag(ner.sentence_features(tokens)))
+    words = [w for tokens in _seed_sentences()[:20] for w in tokens]
+    assert ner.tag_tokens_with(crfsuite, words) == ner.tag_tokens(words)
 
 
 def test_neighbour_index_gives_a_row_at_each_offset() -> None:
@@ -151,11 +165,12 @@ def test_neighbour_index_gives_a_row_at_each_offset() -> None:
 
 
 def test_a_small_token_cache_that_starts_afresh_gives_the_same_weights() -> None:
-    small = ner._TokenCache(64)
+    tagger = ner.name_tagger()
+    small = ner._TokenCache(64, tagger.model, tagger.features)
     sents = _seed_sentences()
     for tokens in sents + sents[:5]:
         padded, weights = small.run([tokens])
-        expected, expected_weights = ner._tokens.run([tokens])
+        expected, expected_weights = tagger.tokens.run([tokens])
         assert [entry[:ner._ROW] for entry in padded] == [e[:ner._ROW] for e in expected]
         assert np.array_equal(weights, expected_weights)
         assert small.cache_info().currsize <= max(64, len(set(tokens)))
@@ -163,6 +178,18 @@ def test_a_small_token_cache_that_starts_afresh_gives_the_same_weights() -> None
     assert info.hits > 0 and info.misses > 0
     small.cache_clear()
     assert small.cache_info() == (0, 0, 64, 0)
+
+
+def test_a_tagger_forgets_its_token_texts_and_tags_alike() -> None:
+    tagger = ner.NameTagger()
+    text = SEEDS[0].read_text("utf-8")
+    found = tagger.find_names(text)
+    assert tagger.tokens.cache_info().currsize > 0
+    assert tagger.features.gazetteer_starts.cache_info().currsize > 0
+    tagger.cache_clear()
+    assert tagger.tokens.cache_info().currsize == 0
+    assert tagger.features.gazetteer_starts.cache_info().currsize == 0
+    assert tagger.find_names(text) == found == ner.find_names(text)
 
 
 def test_sentences_end_at_marks_and_at_line_breaks_of_the_text() -> None:
@@ -183,3 +210,113 @@ def test_sentences_end_at_marks_and_at_line_breaks_of_the_text() -> None:
 ])
 def test_bare_word_drops_the_article_and_clitics(word: str, bare: str) -> None:
     assert ner._strip_clitic(word) == bare
+
+
+def test_token_word_and_bare_word_are_those_of_the_features() -> None:
+    texts = {t for tokens in _seed_sentences() for t in tokens}
+    texts |= {"ـــ", "\u200f", "(للجيش)", "-", "و2005", "2019", "ABC", "...", "\ufdfa"}
+    for text in texts:
+        _, word, _, bare, _ = ner._describe_token(text)
+        assert (ner.token_word(text), ner.bare_word(text)) == (word, bare), text
+
+
+# --- one tagger per gazetteer ---------------------------------------------------
+
+#: ``find_names_many`` of the seed articles with the bundled model, clusters and
+#: gazetteer (sha256 of their repr); another model or other features change it.
+SEED_NAMES_DIGEST = "4568f68985b32c8ffc25867a88394b31a80ceabfae9e4c9ac5729e8af4c70516"
+
+
+def _digest(found: object) -> str:
+    return hashlib.sha256(repr(found).encode()).hexdigest()
+
+
+def test_the_bundled_gazetteer_gives_the_names_it_always_gave() -> None:
+    texts = [path.read_text("utf-8") for path in SEEDS]
+    assert _digest(ner.find_names_many(texts)) == SEED_NAMES_DIGEST
+    # The bundled gazetteer passed, or rebuilt into another object: the same tagger.
+    rebuilt = Gazetteer(merge_rows(bundled_rows()))
+    assert rebuilt is not Gazetteer.load()
+    assert ner.name_tagger(rebuilt) is ner.name_tagger(Gazetteer.load()) is ner.name_tagger()
+    assert _digest(ner.find_names_many(texts, gazetteer=rebuilt)) == SEED_NAMES_DIGEST
+    assert ner.find_names_many(texts)[2][:4] == [(109, 113, "ORG"), (212, 219, "LOC"),
+                                                 (501, 504, "LOC"), (574, 583, "LOC")]
+
+
+@pytest.fixture()
+def user_gazetteer(tmp_path: Path) -> Path:
+    """Made-up names, one per class of the gazetteer features."""
+    path = tmp_path / "mine.tsv"
+    path.write_text(HEADER
+                    + "zarqash\tactor\tperson\tزرقاش بنطلوف\t\t\t\t\t\t\n"
+                    + "qurtanisa\tplace\tvillage\tقرطنيسة\t\t\t\t\t\t\n"
+                    + "mubtakirun\tactor\torganization\tهيئة المبتكرين\t\t\t\t\t\t\n"
+                    + "bartaan\tplace\tvillage\tبرطعان\t\t\t\t\t\t\n", encoding="utf-8")
+    return path
+
+
+def _gazetteer_features(features: ner.Features, text: str) -> list[str]:
+    return features.gazetteer_features([ner.token_word(p.text) for p in ner.pieces(text)])
+
+
+def test_a_user_gazetteer_gives_the_tagger_its_names(user_gazetteer: Path) -> None:
+    user = Gazetteer.load([user_gazetteer])
+    text = "قال زرقاش بنطلوف إن قرطنيسة آمنة ."
+    assert _gazetteer_features(ner.features_of(), text) == [""] * 7
+    assert _gazetteer_features(ner.features_of(user), text) == [
+        "", "B-pers", "I-pers", "", "B-loc", "", ""]
+    words = [p.text for p in ner.pieces(text)]
+    bundled_rows_ = ner.features_of().sentence_features(words)
+    user_rows = ner.features_of(user).sentence_features(words)
+    assert "gz=pers" in user_rows[1] and "+1gz=I-pers" in user_rows[1]
+    assert not any(f.startswith(("gz=", "-1gz=", "+1gz=")) for f in bundled_rows_[1])
+
+
+@pytest.mark.parametrize(("text", "bundled", "user"), [
+    ("سقطت قذيفة على قرطنيسة صباح اليوم .", [], [("قرطنيسة", "LOC")]),
+    ("وأعلنت هيئة المبتكرين عن برنامج جديد .", [], [("هيئة المبتكرين", "ORG")]),
+    ("التقى برطعان مع الوفد .", [("برطعان", "PERS")], [("برطعان", "LOC")]),
+])
+def test_two_gazetteers_in_one_process_tag_apart(user_gazetteer: Path, text: str,
+                                                 bundled: list, user: list) -> None:
+    mine = Gazetteer.load([user_gazetteer])
+
+    def names(**kwargs: object) -> list[tuple[str, str]]:
+        return [(text[s:e], kind) for s, e, kind in find_names(text, **kwargs)]
+
+    assert names() == bundled
+    assert names(gazetteer=mine) == user
+    assert names() == bundled, "the user gazetteer's tagger keeps its caches to itself"
+    assert ner.find_names_many([text, text], gazetteer=mine) == [
+        find_names(text, gazetteer=mine)] * 2
+    # Loaded again, the same entries: the same tagger.
+    assert ner.name_tagger(Gazetteer.load([user_gazetteer])) is ner.name_tagger(mine)
+    assert ner.name_tagger(mine) is not ner.name_tagger()
+
+
+# --- errors and state -------------------------------------------------------------
+
+def test_a_broken_cluster_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(OSError) as error:
+        ner.load_clusters(tmp_path / "missing.tsv")
+    assert "missing.tsv" in str(error.value)
+    path = tmp_path / "clusters.tsv"
+    path.write_text("دمشق\t3\t17\n", encoding="utf-8")
+    features = ner.Features(clusters=ner.load_clusters(path))
+    assert features.word_clusters("دمشق", "دمشق") == ("k0=3", "k1=17")
+    assert ner.features_of().word_clusters("دمشق", "دمشق") != ("k0=3", "k1=17")
+
+
+def test_model_error_is_an_arsearch_error() -> None:
+    assert issubclass(ner.ModelError, ArsearchError) and issubclass(ner.ModelError, ValueError)
+
+
+def test_extraction_modules_keep_no_global_state() -> None:
+    """No ``global`` statement in arsearch/extract: what extraction keeps lives in
+    objects (``NameTagger``, ``Features``, ``Gazetteer``) and caches keyed by their settings."""
+    found = []
+    for path in sorted((ROOT / "arsearch" / "extract").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Global):
+                found.append(f"{path.name}:{node.lineno} global {', '.join(node.names)}")
+    assert not found, found

@@ -3,9 +3,12 @@
 Two steps, offline (never needed at run time):
 
     # 1. tokenize the ANT news corpus the way the tagger does (project venv)
-    python tools/ner_clusters.py prepare --out /tmp/ner_corpus.txt
+    python tools/ner_clusters.py prepare [--corpus ner_corpus.txt]
     # 2. word2vec + k-means (a venv with gensim, scikit-learn, numpy)
-    python tools/ner_clusters.py build --corpus /tmp/ner_corpus.txt
+    python tools/ner_clusters.py build [--corpus ner_corpus.txt]
+
+The corpus file defaults to ``ner_corpus.txt`` in the system's temporary
+directory.
 
 ``prepare`` writes one sentence per line of normalized words (the ``w=``
 form of ``arsearch.extract.ner``; digits become ``<num>``, punctuation is
@@ -21,12 +24,14 @@ import argparse
 import gzip
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT.parent / "shared" / "data" / "news"
 SOURCES = ("ant_v1.1.jsonl.gz", "ant_v2.1.jsonl.gz")  # Apache-2.0 (ANT corpus)
 OUT = ROOT / "arsearch" / "data" / "ner_clusters.tsv"
+CORPUS = Path(tempfile.gettempdir()) / "ner_corpus.txt"
 SIZES = (64, 256, 1024)
 VOCAB = 60000
 
@@ -43,7 +48,7 @@ def prepare(out: Path, sources: list[Path]) -> None:
                     doc = json.loads(line)
                     text = "\n".join(x for x in (doc.get("title"), doc.get("text")) if x)
                     for sent in ner.sentences(ner.pieces(text), text):
-                        words = [ner._token_info(p.text)[1] for p in sent if p.is_word]
+                        words = [ner.token_word(p.text) for p in sent if p.is_word]
                         if len(words) > 2:
                             fh.write(" ".join(words) + "\n")
                             n += len(words)
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("step", choices=("prepare", "build"))
-    ap.add_argument("--corpus", type=Path, default=Path("/tmp/ner_corpus.txt"))
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--news", type=Path, default=NEWS)
     ap.add_argument("--vocab", type=int, default=VOCAB)

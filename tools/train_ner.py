@@ -80,11 +80,16 @@ def to_sentences(rows: Iterable[tuple[str, str]]) -> list[tuple[list[str], list[
 
 
 def train(data: Sequence[tuple[list[str], list[str]]], path: Path, *, c1: float, c2: float,
-          max_iter: int, min_freq: float, verbose: bool = False) -> None:
-    """Fit an L-BFGS CRF on (tokens, tags) sentences and save it to ``path``."""
+          max_iter: int, min_freq: float, verbose: bool = False,
+          features: ner.Features | None = None) -> None:
+    """Fit an L-BFGS CRF on (tokens, tags) sentences and save it to ``path``.
+
+    ``features``: the clusters and gazetteer (None: the bundled ones).
+    """
+    features = features if features is not None else ner.features_of()
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
     for tokens, tags in data:
-        trainer.append(ner.sentence_features(tokens), tags)
+        trainer.append(features.sentence_features(tokens), tags)
     trainer.set_params({
         "c1": c1, "c2": c2, "max_iterations": max_iter,
         "feature.minfreq": min_freq, "feature.possible_transitions": True,
@@ -109,13 +114,12 @@ def petrarch_persons(path: Path) -> list[list[str]]:
     ``_`` (a few surnames lose a final letter: اولمر), good enough for
     first names and most family names.
     """
-    from arsearch.extract.ner import _TRIGGERS, _gazetteer_index, _word_list
-
-    titles = _word_list(*_TITLES)
-    adjectives = _gazetteer_index()[1]
+    titles = ner.word_list(*_TITLES)
+    adjectives = ner.features_of().adjectives
     stop = (ROOT / "arsearch" / "data" / "stopwords.txt").read_text("utf-8").split()
-    skip = (titles | _TRIGGERS["org"] | _TRIGGERS["loc"] | _TRIGGERS["pers"] | adjectives
-            | _word_list(*stop, *_NOT_NAMES))
+    triggers = ner.TRIGGERS
+    skip = (titles | triggers["org"] | triggers["loc"] | triggers["pers"] | adjectives
+            | ner.word_list(*stop, *_NOT_NAMES))
     lines = path.read_text("utf-8").split("\n")
     names: dict[tuple[str, ...], None] = {}
     for i, line in enumerate(lines):
@@ -125,7 +129,7 @@ def petrarch_persons(path: Path) -> list[list[str]]:
         if not any(any(c.isdigit() for c in r) for r in roles):
             continue
         words = [w for w in line.strip().split("_") if w]
-        keys = [ner._token_info(w)[1] for w in words]
+        keys = [ner.token_word(w) for w in words]
         if 2 <= len(words) <= 4 and all(len(k) > 1 and k not in skip for k in keys):
             names[tuple(words)] = None
     return [list(n) for n in names]
@@ -205,14 +209,15 @@ def news_sentences(news: Path, limit: int, seed: int = 7) -> list[list[str]]:
     return out[:limit]
 
 
-def self_train_data(model: Path, news: Path, limit: int, min_prob: float
-                    ) -> list[tuple[list[str], list[str]]]:
+def self_train_data(model: Path, news: Path, limit: int, min_prob: float,
+                    features: ner.Features | None = None) -> list[tuple[list[str], list[str]]]:
     """News sentences the model tags with a name and sequence probability >= ``min_prob``."""
+    features = features if features is not None else ner.features_of()
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
     out = []
     for tokens in news_sentences(news, limit):
-        tags = tagger.tag(ner.sentence_features(tokens))
+        tags = tagger.tag(features.sentence_features(tokens))
         if any(t[2:] in ner.TYPES for t in tags) and tagger.probability(tags) >= min_prob:
             out.append((tokens, list(tags)))
     print(f"self-training: {len(out)} of {limit} news sentences kept", file=sys.stderr)
@@ -228,15 +233,20 @@ def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]],
                        types)
 
 
-def predict(model: Path | None, sents: Sequence[Sentence], *, doc_size: int = 0) -> list[list[str]]:
-    """Tags of gold sentences (as ``ner.tag_tokens``); with ``doc_size``, runs of that
-    many sentences are treated as one article for ``ner.propagate``."""
-    tagger = None
-    if model is not None:
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(model))
+def predict(model: Path | None, sents: Sequence[Sentence], *, doc_size: int = 0,
+            features: ner.Features | None = None) -> list[list[str]]:
+    """Tags of gold sentences (as ``ner.tag_tokens``) by ``model`` (None: the bundled
+    one) with ``features`` (None: the bundled clusters and gazetteer); with
+    ``doc_size``, runs of that many sentences are treated as one article for
+    ``ner.propagate``."""
     words = [[w for w, _ in sent] for sent in sents]
-    pred = [ner.tag_tokens_with(tagger, ws) for ws in words]
+    if model is None:
+        tagger = ner.name_tagger() if features is None else ner.NameTagger(features)
+        pred = [tagger.tag_tokens(ws) for ws in words]
+    else:
+        crfsuite = pycrfsuite.Tagger()
+        crfsuite.open(str(model))
+        pred = [ner.tag_tokens_with(crfsuite, ws, features) for ws in words]
     if doc_size:
         out = []
         for k in range(0, len(pred), doc_size):
@@ -245,10 +255,11 @@ def predict(model: Path | None, sents: Sequence[Sentence], *, doc_size: int = 0)
     return pred
 
 
-def evaluate(model: Path | None, sents: Sequence[Sentence], *,
-             doc_size: int = 0) -> dict[str, tuple[float, float, float, int]]:
+def evaluate(model: Path | None, sents: Sequence[Sentence], *, doc_size: int = 0,
+             features: ner.Features | None = None) -> dict[str, tuple[float, float, float, int]]:
     """Score a saved model (None: the bundled one) on gold sentences."""
-    return score([[t for _, t in s] for s in sents], predict(model, sents, doc_size=doc_size))
+    return score([[t for _, t in s] for s in sents],
+                 predict(model, sents, doc_size=doc_size, features=features))
 
 
 def show(name: str, result: dict[str, tuple[float, float, float, int]]) -> None:
@@ -368,8 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     if not full.exists():
         print(f"ANERcorp not found: {full} (use --data)", file=sys.stderr)
         return 2
-    if args.clusters:
-        ner.load_clusters(str(args.clusters))
+    features = (ner.Features(clusters=ner.load_clusters(args.clusters)) if args.clusters
+                else ner.features_of())
     rows = read_full(full)
     train_rows = train_part(rows)
     test_path = args.data / TEST_FILE
@@ -386,8 +397,9 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 first = Path(tmp) / "m0.crfsuite"
                 train(fit, first, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
-                      min_freq=args.min_freq)
-                fit += self_train_data(first, args.news, args.self_train, args.min_prob)
+                      min_freq=args.min_freq, features=features)
+                fit += self_train_data(first, args.news, args.self_train, args.min_prob,
+                                       features)
         grid = (itertools.product(map(float, args.grid_c1.split(",")),
                                   map(float, args.grid_c2.split(",")))
                 if args.tune else [(args.c1, args.c2)])
@@ -395,9 +407,10 @@ def main(argv: list[str] | None = None) -> int:
             for c1, c2 in grid:
                 path = Path(tmp) / "m.crfsuite"
                 t0 = time.time()
-                train(fit, path, c1=c1, c2=c2, max_iter=args.max_iter, min_freq=args.min_freq)
+                train(fit, path, c1=c1, c2=c2, max_iter=args.max_iter, min_freq=args.min_freq,
+                      features=features)
                 for doc_size in (0, DOC_SIZE):
-                    res = evaluate(path, held, doc_size=doc_size)
+                    res = evaluate(path, held, doc_size=doc_size, features=features)
                     macro = sum(v[2] for v in res.values()) / len(res)
                     print(f"c1={c1} c2={c2} doc={doc_size} "
                           f"size={path.stat().st_size / 1e6:.1f}MB "
@@ -410,16 +423,17 @@ def main(argv: list[str] | None = None) -> int:
     data += extra_data(args, data)
     if args.self_train:
         train(data, args.out, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
-              min_freq=args.min_freq)
-        data += self_train_data(args.out, args.news, args.self_train, args.min_prob)
+              min_freq=args.min_freq, features=features)
+        data += self_train_data(args.out, args.news, args.self_train, args.min_prob, features)
     train(data, args.out, c1=args.c1, c2=args.c2, max_iter=args.max_iter,
-          min_freq=args.min_freq)
+          min_freq=args.min_freq, features=features)
     print(f"trained on {len(train_rows)} tokens / {len(data)} sentences in "
           f"{time.time() - t0:.0f}s; wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     if args.evaluate_test:
         test = read_bio_sentences(test_path)
-        show("test, sentences", evaluate(args.out, test))
-        show(f"test, +propagate/{DOC_SIZE}", evaluate(args.out, test, doc_size=DOC_SIZE))
+        show("test, sentences", evaluate(args.out, test, features=features))
+        show(f"test, +propagate/{DOC_SIZE}",
+             evaluate(args.out, test, doc_size=DOC_SIZE, features=features))
     return 0
 
 

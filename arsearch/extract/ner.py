@@ -9,15 +9,25 @@ unlabelled news (``ner_clusters.tsv``, built by ``tools/ner_clusters.py``).
 
 Training and tagging build tokens the same way (``pieces``): the words of
 ``arsearch.text.tokenize.tokenize`` plus the punctuation between them, as
-ANERcorp splits punctuation into tokens of its own. Tagging sums each token
-text's cached feature weights and decodes with ``arsearch.extract.crf``;
-CRFsuite itself trains the model and reads it.
+ANERcorp splits punctuation into tokens of its own.
+
+What the features depend on is held in objects, each with its own caches:
+
+* ``Features``: one table of word clusters and one gazetteer; the CRF
+  attributes of a sentence (``Features.sentence_features``, what training
+  uses).
+* ``NameTagger``: the bundled model with one ``Features``. It sums each
+  token text's cached feature weights and decodes with
+  ``arsearch.extract.crf``; CRFsuite itself trains the model and reads it.
+* ``name_tagger(gazetteer)``: the tagger whose gazetteer features come from
+  that gazetteer (None: the bundled one), built once per distinct gazetteer
+  (``Gazetteer.digest``). ``find_names(text, gazetteer=...)`` uses it, so an
+  index's own gazetteer reaches the tagger as well as the gazetteer matcher.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
+import os
 import re
 import sys
 import threading
@@ -26,18 +36,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain, repeat
-from pathlib import Path
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from arsearch.extract import crf
 from arsearch.extract.conll import bio_spans
+from arsearch.extract.crf import ModelError
+from arsearch.extract.gazetteer import Gazetteer
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.text.stem import light_stem
+from arsearch.text.stem import default_stemmer
 from arsearch.text.tokenize import tokenize
 
-#: Entity types ``find_names`` reports (the model also knows MISC).
+__all__ = [
+    "TYPES", "Features", "ModelError", "NameTagger", "Piece", "bare_word", "bundled_model",
+    "features_of", "find_names", "find_names_many", "load_clusters", "name_tagger", "pieces",
+    "propagate", "sentence_features", "sentences", "tag_tokens", "tag_tokens_with",
+    "token_word",
+]
+
 TYPES: tuple[str, ...] = ("PERS", "ORG", "LOC")
 MODEL_FILE = "ner.crfsuite"
 
@@ -52,7 +70,7 @@ class Piece(NamedTuple):
     """A token as the tagger sees it: a word or one punctuation mark.
 
     A named tuple: an article makes a few hundred, and a frozen dataclass
-    took four times as long to create.
+    takes four times as long to create.
     """
 
     text: str
@@ -118,13 +136,14 @@ def sentences(items: Sequence[Piece], text: str = "") -> Iterator[list[Piece]]:
 
 # --- features ---------------------------------------------------------------
 
-def _word_list(*words: str) -> frozenset[str]:
+def word_list(*words: str) -> frozenset[str]:
+    """Words in the form the features compare them in: letters folded, ة as ه."""
     return frozenset(normalize_teh_marbuta(fold_letters(w)) for w in words)
 
 
-# Trigger words, compared on the word with its article/clitics removed.
-_TRIGGERS: dict[str, frozenset[str]] = {
-    "pers": _word_list(
+#: Trigger words by class, compared on the word with its article/clitics removed.
+TRIGGERS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "pers": word_list(
         "رئيس", "الرئيس", "وزير", "الوزير", "ملك", "الملك", "أمير", "الأمير", "الشيخ", "السيد",
         "السيدة", "الدكتور", "د", "العقيد", "اللواء", "العميد", "الجنرال", "المتحدث", "الناطق",
         "الزعيم", "القائد", "النائب", "السفير", "المستشار", "الشاعر", "الكاتب", "الفنان",
@@ -132,35 +151,40 @@ _TRIGGERS: dict[str, frozenset[str]] = {
         "الامام", "البابا", "المرشد", "العاهل", "الحاج", "المهندس", "الأستاذ", "المحامي",
         "الصحفي", "المراسل", "زميلنا", "المدير", "نائب", "مدير", "قائد",
     ),
-    "say": _word_list(
+    "say": word_list(
         "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أضاف", "أضافت", "أوضح", "أوضحت",
         "صرح", "صرحت", "أشار", "أشارت", "ذكر", "ذكرت", "اعتبر", "اعتبرت", "رأى", "يقول",
         "تقول", "التقى", "استقبل", "بحث", "دعا",
     ),
-    "org": _word_list(
+    "org": word_list(
         "شركة", "جامعة", "وزارة", "منظمة", "حزب", "حركة", "جبهة", "مجلس", "وكالة", "هيئة",
         "اتحاد", "جمعية", "بنك", "مصرف", "صحيفة", "قناة", "نادي", "مؤسسة", "لجنة", "جماعة",
         "تنظيم", "كتائب", "ألوية", "لواء", "جيش", "قوات", "منتخب", "مركز", "معهد", "محكمة",
         "برلمان", "مجموعة", "فريق", "إذاعة", "مجلة", "تلفزيون", "سلطة", "جهاز", "مكتب",
         "رابطة", "نقابة", "صندوق", "بورصة", "أكاديمية", "كلية", "مستشفى",
     ),
-    "loc": _word_list(
+    "loc": word_list(
         "مدينة", "بلدة", "قرية", "محافظة", "منطقة", "ولاية", "إقليم", "عاصمة", "دولة",
         "جزيرة", "نهر", "جبل", "بحر", "مطار", "شمال", "جنوب", "شرق", "غرب", "شمالي",
         "جنوبي", "شرقي", "غربي", "وسط", "حي", "مخيم", "ريف", "بلاد", "جمهورية", "مملكة",
         "إمارة", "قضاء", "ناحية", "مقاطعة", "خليج", "صحراء", "بادية", "سهل", "وادي",
     ),
-    "prep": _word_list("في", "إلى", "من", "عن", "على", "الى", "الي", "نحو", "داخل", "خارج"),
-    "kin": _word_list("بن", "ابن", "بنت", "أبو", "أبي", "أبا", "أم", "آل", "عبد"),
-}
+    "prep": word_list("في", "إلى", "من", "عن", "على", "الى", "الي", "نحو", "داخل", "خارج"),
+    "kin": word_list("بن", "ابن", "بنت", "أبو", "أبي", "أبا", "أم", "آل", "عبد"),
+})
 
 
-# Word -> (rank, class) of the first trigger class in _TRIGGERS that holds it.
-_TRIGGER_OF: dict[str, tuple[int, str]] = {}
-for _rank, (_name, _words) in enumerate(_TRIGGERS.items()):
-    for _word in _words:
-        _TRIGGER_OF.setdefault(_word, (_rank, _name))
-_NO_TRIGGER = (len(_TRIGGERS), "")
+def _trigger_classes() -> dict[str, tuple[int, str]]:
+    """Word -> (rank, class) of the first class in ``TRIGGERS`` that holds it."""
+    found: dict[str, tuple[int, str]] = {}
+    for rank, (name, words) in enumerate(TRIGGERS.items()):
+        for word in words:
+            found.setdefault(word, (rank, name))
+    return found
+
+
+_TRIGGER_OF = _trigger_classes()
+_NO_TRIGGER = (len(TRIGGERS), "")
 _LATIN_RE = re.compile("[A-Za-z]")
 
 
@@ -189,7 +213,10 @@ def _describe_token(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
         return (f"w={key}", "punct"), key, key, key, ""
     if word.isdigit():
         return ("digits", f"dlen={min(len(word), 5)}"), "<num>", "<num>", "<num>", ""
-    stem = light_stem(folded) if len(folded) < 30 else word
+    # The stems of the bundled default stemmer, whatever analyzer an index
+    # searches with: the model was trained on these, and other stems would
+    # give it features it has never seen.
+    stem = default_stemmer().light_stem(folded) if len(folded) < 30 else word
     bare = _strip_clitic(word)
     feats = [f"w={word}", f"s={stem}", f"b={bare}", f"len={min(len(word), 8)}"]
     for k in (1, 2, 3):
@@ -214,136 +241,91 @@ def _describe_token(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
     return tuple(feats), word, stem, bare, trig
 
 
-# Cached for training and ``propagate``, which see a token text many times.
-# Tagging describes a text once per ``_TokenCache`` lifetime and calls
-# ``_describe_token`` itself: there the cache only cost time and memory
-# (2.35 -> 2.05 s for 52k new token texts, with ``_word_clusters``;
-# one-off /tmp/rel/ab_info.py).
-_token_info = lru_cache(maxsize=1 << 15)(_describe_token)
+def token_word(text: str) -> str:
+    """A token text's word as the features name it: letters folded, ة as ه,
+    ``<num>`` for a number, the text itself for punctuation or marks alone.
+
+    >>> token_word("الرقة"), token_word("2019"), token_word("،")
+    ('الرقه', '<num>', '،')
+    """
+    word = normalize_teh_marbuta(fold_letters(text))
+    if not word or not (word[0].isalnum() or word[-1].isalnum()):
+        return word or text
+    return "<num>" if word.isdigit() else word
+
+
+def bare_word(text: str) -> str:
+    """``token_word`` without its article and clitics: the key of ``propagate``.
+
+    >>> bare_word("وبالمدينة")
+    'مدينه'
+    """
+    return _strip_clitic(token_word(text))
+
 
 CLUSTERS_FILE = "ner_clusters.tsv"
-_clusters_lock = threading.Lock()
-_clusters: dict[str, tuple[str, ...]] | None = None
+Clusters = Mapping[str, tuple[str, ...]]
 
 
-def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
-    """Word -> cluster ids (coarse to fine) of ``ner_clusters.tsv``, or of ``path``.
+def load_clusters(path: str | os.PathLike[str] | None = None) -> Clusters:
+    """Word -> cluster ids (coarse to fine) of the bundled ``ner_clusters.tsv``, or of ``path``.
 
     The clusters come from word2vec + k-means over unlabelled news text
-    (``tools/ner_clusters.py``). Passing ``path`` replaces the loaded table
-    (training experiments); a missing file gives no cluster features.
+    (``tools/ner_clusters.py``). The bundled table is read once and shared
+    (read-only); without the bundled file there are no cluster features.
+    ``Features(clusters=load_clusters(path))`` builds features with another
+    table (training experiments).
+
+    Raises:
+        OSError: ``path`` cannot be read.
     """
-    global _clusters
-    with _clusters_lock:
-        if _clusters is None or path is not None:
-            table: dict[str, tuple[str, ...]] = {}
-            try:
-                if path is None:
-                    text = resources.files("arsearch.data").joinpath(CLUSTERS_FILE).read_text(
-                        "utf-8")
-                else:
-                    with open(path, encoding="utf-8") as fh:
-                        text = fh.read()
-            except (OSError, FileNotFoundError):
-                text = ""
-            for line in text.split("\n"):
-                word, _, rest = line.partition("\t")
-                if rest:
-                    table[word] = tuple(rest.split("\t"))
-            replaced, _clusters = _clusters is not None, table
-            if replaced:  # nothing used the clusters before the first load
-                _cluster_feats.cache_clear()
-                _tokens.cache_clear()
-                _near_clusters.cache_clear()
-        return _clusters
+    if path is None:
+        return _bundled_clusters()
+    with open(path, encoding="utf-8") as fh:
+        return _cluster_table(fh.read())
 
 
-def _word_clusters(word: str, bare: str) -> tuple[str, ...]:
-    """Cluster ids of a token: of the word itself, else of its bare form."""
-    table = _clusters if _clusters is not None else load_clusters()
-    ids = table.get(word)
-    if ids is None and bare != word:
-        ids = table.get(bare)
-        if ids is not None:
-            return tuple(f"k{k}b={c}" for k, c in enumerate(ids))
-    if ids is None:
-        return ("k=none",)
-    return tuple(f"k{k}={c}" for k, c in enumerate(ids))
+@lru_cache(maxsize=1)  # package data: the same for the whole process
+def _bundled_clusters() -> Clusters:
+    try:
+        text = resources.files("arsearch.data").joinpath(CLUSTERS_FILE).read_text("utf-8")
+    except OSError:
+        text = ""
+    return MappingProxyType(_cluster_table(text))
 
 
-_cluster_feats = lru_cache(maxsize=1 << 15)(_word_clusters)  # as _token_info
+def _cluster_table(text: str) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.split("\n"):
+        word, _, rest = line.partition("\t")
+        if rest:
+            table[word] = tuple(rest.split("\t"))
+    return table
 
 
 _GAZ_CLASS = {"place": "loc", "person": "pers"}
-_gaz_lock = threading.Lock()
-_gaz: tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]] | None = None
+#: Gazetteer names by their first normalized word: (the other words, class).
+_GazetteerNames = dict[str, list[tuple[tuple[str, ...], str]]]
+#: What a word may begin: gazetteer names (rest, class), and whether it is an adjective form.
+_GazetteerStart = tuple[tuple[tuple[tuple[str, ...], str], ...], bool]
 
 
-def _gazetteer_index() -> tuple[dict[str, list[tuple[tuple[str, ...], str]]], frozenset[str]]:
-    """Gazetteer names by first normalized word (rest, class), and adjective forms."""
-    global _gaz
-    with _gaz_lock:
-        if _gaz is None:
-            first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-            adjectives: frozenset[str] = frozenset()
-            try:
-                from arsearch.extract.gazetteer import Gazetteer
-
-                gaz = Gazetteer.load()
-                for key, ids in gaz.names.items():
-                    entry = gaz.get(ids[0])
-                    if entry is None or not key:
-                        continue
-                    cls = _GAZ_CLASS.get(entry.kind if entry.kind == "place" else entry.type, "org")
-                    first.setdefault(key[0], []).append((key[1:], cls))
-                adjectives = frozenset(gaz.adjectives)
-            except (ImportError, OSError, ValueError):  # no gazetteer: no such features
-                pass
-            for names in first.values():
-                names.sort(key=lambda n: -len(n[0]))
-            _gaz = first, adjectives
-        return _gaz
-
-
-def _gazetteer_features(words: Sequence[str], candidates: Iterable[int] | None = None
-                        ) -> list[str]:
-    """Per token: '' or the gazetteer class of the name covering it (B-/I-).
-
-    ``candidates`` (ascending) are the positions whose word may begin a name
-    or is an adjective form, if the caller knows them; by default, all.
-    """
-    out = [""] * len(words)
-    covered = 0  # names do not overlap: the first hides those starting inside it
-    for i in range(len(words)) if candidates is None else candidates:
-        if i < covered:
+def _gazetteer_names(gazetteer: Gazetteer) -> tuple[_GazetteerNames, frozenset[str]]:
+    """A gazetteer's names by first normalized word (rest, class), longest first,
+    and its adjective forms."""
+    first: _GazetteerNames = {}
+    for key, ids in gazetteer.names.items():
+        entry = gazetteer.get(ids[0])
+        if entry is None or not key:
             continue
-        names, adjective = _gazetteer_starts(words[i])
-        for rest, cls in names:
-            if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
-                covered = i + 1 + len(rest)
-                out[i] = f"B-{cls}"
-                out[i + 1:covered] = [f"I-{cls}"] * len(rest)
-                break
-        else:
-            if adjective:
-                out[i] = "adj"
-    return out
+        cls = _GAZ_CLASS.get(entry.kind if entry.kind == "place" else entry.type, "org")
+        first.setdefault(key[0], []).append((key[1:], cls))
+    for names in first.values():
+        names.sort(key=lambda n: -len(n[0]))
+    return first, frozenset(gazetteer.adjectives)
 
 
-@lru_cache(maxsize=1 << 15)
-def _gazetteer_starts(word: str) -> tuple[tuple[tuple[tuple[str, ...], str], ...], bool]:
-    """The gazetteer names a word may begin, and whether it is an adjective form.
-
-    Names are (rest, class), over each reading of its clitics, in the order
-    ``_gazetteer_features`` tries them.
-    """
-    first, adjectives = _gazetteer_index()
-    readings = _clitic_readings(word)
-    names = tuple(name for reading in readings for name in first.get(reading, ()))
-    return names, any(reading in adjectives for reading in readings)
-
-
-_NO_GAZETTEER_START = ((), False)
+_NO_GAZETTEER_START: _GazetteerStart = ((), False)
 
 
 def _clitic_readings(word: str) -> tuple[str, ...]:
@@ -449,47 +431,6 @@ _WORD, _BARE, _MID, _LINKS, _GAZETTEER, _ROW = range(6)
 _EDGE: _Entry = ("", "", "", (), False, 0)
 
 
-def _token_features(text: str, known: _Known | None) -> _TokenFeatures:
-    """The features of a token text; with ``known``, the rows of those the model has."""
-    if known is None:
-        own, word, stem, bare, trig = _token_info(text)
-        clusters = _cluster_feats
-    else:  # tagging: once per text (see _token_info)
-        own, word, stem, bare, trig = _describe_token(text)
-        clusters = _word_clusters
-    clus = clusters(word, bare) if word != "<num>" and own[-1] != "punct" else ()
-    keep = _keeper(known)
-    # Word, stem, bare word and trigger, as seen from a neighbour; a value the
-    # model has at no offset is left out without spelling out its features.
-    values = [("w", word), ("s", stem)]
-    if bare != word:
-        values.append(("b", bare))
-    if trig:
-        values.append(("t", trig))
-    if known is None:
-        near_words = tuple(tuple(f"{off}{kind}={value}" for kind, value in values)
-                           for off in _OFFSETS)
-    else:
-        rows = [known.near.get(f"{kind}={value}") for kind, value in values]
-        near_words = tuple(zip(*filter(None, rows), strict=True)) or ((),) * len(_OFFSETS)
-    return _TokenFeatures(
-        word, bare, keep(["bias", *own, *clus]), clus[1 % len(clus)] if clus else "",
-        _near_clusters(clus[:2], known), near_words,
-    )
-
-
-@lru_cache(maxsize=1 << 12)
-def _near_clusters(clus: tuple[str, ...], known: _Known | None
-                   ) -> tuple[tuple[str | int, ...], ...]:
-    """What a token with these first two cluster ids gives a token at each of _OFFSETS.
-
-    Cached: many words share their coarse clusters.
-    """
-    keep = _keeper(known)
-    return tuple(keep([f"{off}{c}" for c in (clus if off in (-1, 1) else clus[1:])])
-                 for off in _OFFSETS)
-
-
 def _keeper(known: _Known | None) -> Callable[[list[str]], tuple[str | int, ...]]:
     """Feature names -> themselves (``known`` None), or their rows in the model.
 
@@ -499,37 +440,6 @@ def _keeper(known: _Known | None) -> Callable[[list[str]], tuple[str | int, ...]
         return tuple
     get, zero = known.rows.get, repeat(known.zero)
     return lambda feats: tuple(map(get, feats, zero))
-
-
-def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
-    """CRF attributes of each token of one sentence (training and tagging)."""
-    # Two stand-ins on each side give the <pad> features and no others.
-    edge = _TokenFeatures("", "", (), "", ((),) * 4, tuple((pad,) for pad in _PADS))
-    toks = [_token_features(t, None) for t in tokens]
-    padded = [edge, edge, *toks, edge, edge]
-    gaz = ["", *_gazetteer_features([t.word for t in toks]), ""]
-    out: list[list[str]] = []
-    windows = zip(padded, padded[1:], toks, padded[3:], padded[4:], gaz, gaz[1:], gaz[2:],
-                  strict=False)
-    for before2, before, tok, after, after2, gaz_before, gaz_here, gaz_after in windows:
-        context = []
-        if tok.mid and before.mid:
-            context.append(f"-1k0={before.mid}|{tok.mid}")
-        if tok.mid and after.mid:
-            context.append(f"k0+1={tok.mid}|{after.mid}")
-        context.extend(_gazetteer_context(gaz_before, gaz_here, gaz_after))
-        context.extend(before2.near_words[0] + before.near_words[1] + after.near_words[2]
-                       + after2.near_words[3])
-        # Word pairs with real tokens only: their word is never empty, the stand-ins' is.
-        if before.word:
-            context.append(f"-1w0={before.word}|{tok.word}")
-        if after.word:
-            context.extend((f"w0+1={tok.word}|{after.word}", f"b0+1={tok.bare}|{after.bare}"))
-        if before.word:
-            context.append(f"-1b0={before.bare}|{tok.bare}")
-        out.append([*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
-                    *after.near_clusters[2], *after2.near_clusters[3], *context])
-    return out
 
 
 def _gazetteer_context(gaz_before: str, gaz_here: str, gaz_after: str) -> list[str]:
@@ -546,59 +456,218 @@ def _gazetteer_context(gaz_before: str, gaz_here: str, gaz_after: str) -> list[s
     return feats
 
 
+#: Entries of the caches of ``Features`` per token text and per word.
+WORD_CACHE_SIZE = 1 << 15
+
+
+class Features:
+    """The CRF attributes of token texts, for one table of word clusters and one gazetteer.
+
+    Training (``sentence_features``) and tagging (``NameTagger``) build the
+    same attributes from it. Its caches are its own: features with another
+    table or gazetteer never see them. Stems are always those of the bundled
+    default stemmer (see ``_describe_token``).
+
+    Args:
+        clusters: word -> cluster ids (``load_clusters``); None for the bundled table.
+        gazetteer: the names of the gazetteer features; None for the bundled
+            gazetteer (``Gazetteer.load()``).
+    """
+
+    def __init__(self, clusters: Clusters | None = None,
+                 gazetteer: Gazetteer | None = None) -> None:
+        self.clusters: Clusters = load_clusters() if clusters is None else clusters
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+        self._names, self.adjectives = _gazetteer_names(self.gazetteer)
+        # Training sees a token text many times, so it goes through these
+        # caches; tagging describes each text once per ``_TokenCache``
+        # lifetime and calls the uncached functions (a cache there only
+        # costs time and memory).
+        self.token_info = lru_cache(maxsize=WORD_CACHE_SIZE)(_describe_token)
+        self.cluster_features = lru_cache(maxsize=WORD_CACHE_SIZE)(self.word_clusters)
+        # Asked for each token text the tagger adds, and for training's tokens.
+        self.gazetteer_starts = lru_cache(maxsize=WORD_CACHE_SIZE)(self._gazetteer_starts)
+        # Many words share their coarse clusters.
+        self.near_clusters = lru_cache(maxsize=1 << 12)(_near_clusters)
+
+    def cache_clear(self) -> None:
+        """Forget every word and token text seen (benchmarks start afresh so)."""
+        for cache in (self.token_info, self.cluster_features, self.gazetteer_starts,
+                      self.near_clusters):
+            cache.cache_clear()
+
+    def word_clusters(self, word: str, bare: str) -> tuple[str, ...]:
+        """Cluster ids of a token: of the word itself, else of its bare form."""
+        table = self.clusters
+        ids = table.get(word)
+        if ids is None and bare != word:
+            ids = table.get(bare)
+            if ids is not None:
+                return tuple(f"k{k}b={c}" for k, c in enumerate(ids))
+        if ids is None:
+            return ("k=none",)
+        return tuple(f"k{k}={c}" for k, c in enumerate(ids))
+
+    def gazetteer_features(self, words: Sequence[str], candidates: Iterable[int] | None = None
+                           ) -> list[str]:
+        """Per token: '' or the gazetteer class of the name covering it (B-/I-).
+
+        ``candidates`` (ascending) are the positions whose word may begin a name
+        or is an adjective form, if the caller knows them; by default, all.
+        """
+        out = [""] * len(words)
+        starts = self.gazetteer_starts
+        covered = 0  # names do not overlap: the first hides those starting inside it
+        for i in range(len(words)) if candidates is None else candidates:
+            if i < covered:
+                continue
+            names, adjective = starts(words[i])
+            for rest, cls in names:
+                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                    covered = i + 1 + len(rest)
+                    out[i] = f"B-{cls}"
+                    out[i + 1:covered] = [f"I-{cls}"] * len(rest)
+                    break
+            else:
+                if adjective:
+                    out[i] = "adj"
+        return out
+
+    def _gazetteer_starts(self, word: str) -> _GazetteerStart:
+        """The gazetteer names a word may begin, and whether it is an adjective form.
+
+        Names are (rest, class), over each reading of its clitics, in the order
+        ``gazetteer_features`` tries them.
+        """
+        readings = _clitic_readings(word)
+        first = self._names
+        names = tuple(name for reading in readings for name in first.get(reading, ()))
+        return names, any(reading in self.adjectives for reading in readings)
+
+    def token_features(self, text: str, known: _Known | None) -> _TokenFeatures:
+        """The features of a token text; with ``known``, the rows of those the model has."""
+        if known is None:
+            own, word, stem, bare, trig = self.token_info(text)
+            clusters = self.cluster_features
+        else:  # tagging: once per text (see __init__)
+            own, word, stem, bare, trig = _describe_token(text)
+            clusters = self.word_clusters
+        clus = clusters(word, bare) if word != "<num>" and own[-1] != "punct" else ()
+        keep = _keeper(known)
+        # Word, stem, bare word and trigger, as seen from a neighbour; a value the
+        # model has at no offset is left out without spelling out its features.
+        values = [("w", word), ("s", stem)]
+        if bare != word:
+            values.append(("b", bare))
+        if trig:
+            values.append(("t", trig))
+        if known is None:
+            near_words = tuple(tuple(f"{off}{kind}={value}" for kind, value in values)
+                               for off in _OFFSETS)
+        else:
+            rows = [known.near.get(f"{kind}={value}") for kind, value in values]
+            near_words = tuple(zip(*filter(None, rows), strict=True)) or ((),) * len(_OFFSETS)
+        return _TokenFeatures(
+            word, bare, keep(["bias", *own, *clus]), clus[1 % len(clus)] if clus else "",
+            self.near_clusters(clus[:2], known), near_words,
+        )
+
+    def sentence_features(self, tokens: Sequence[str]) -> list[list[str]]:
+        """CRF attributes of each token of one sentence (training and tagging)."""
+        # Two stand-ins on each side give the <pad> features and no others.
+        edge = _TokenFeatures("", "", (), "", ((),) * 4, tuple((pad,) for pad in _PADS))
+        toks = [self.token_features(t, None) for t in tokens]
+        padded = [edge, edge, *toks, edge, edge]
+        gaz = ["", *self.gazetteer_features([t.word for t in toks]), ""]
+        out: list[list[str]] = []
+        windows = zip(padded, padded[1:], toks, padded[3:], padded[4:], gaz, gaz[1:], gaz[2:],
+                      strict=False)
+        for before2, before, tok, after, after2, gaz_before, gaz_here, gaz_after in windows:
+            context = []
+            if tok.mid and before.mid:
+                context.append(f"-1k0={before.mid}|{tok.mid}")
+            if tok.mid and after.mid:
+                context.append(f"k0+1={tok.mid}|{after.mid}")
+            context.extend(_gazetteer_context(gaz_before, gaz_here, gaz_after))
+            context.extend(before2.near_words[0] + before.near_words[1] + after.near_words[2]
+                           + after2.near_words[3])
+            # Word pairs with real tokens only: their word is never empty, the stand-ins' is.
+            if before.word:
+                context.append(f"-1w0={before.word}|{tok.word}")
+            if after.word:
+                context.extend((f"w0+1={tok.word}|{after.word}",
+                                f"b0+1={tok.bare}|{after.bare}"))
+            if before.word:
+                context.append(f"-1b0={before.bare}|{tok.bare}")
+            out.append([*tok.own, *before2.near_clusters[0], *before.near_clusters[1],
+                        *after.near_clusters[2], *after2.near_clusters[3], *context])
+        return out
+
+
+def _near_clusters(clus: tuple[str, ...], known: _Known | None
+                   ) -> tuple[tuple[str | int, ...], ...]:
+    """What a token with these first two cluster ids gives a token at each of _OFFSETS."""
+    keep = _keeper(known)
+    return tuple(keep([f"{off}{c}" for c in (clus if off in (-1, 1) else clus[1:])])
+                 for off in _OFFSETS)
+
+
 # --- the model ----------------------------------------------------------------
 
-_lock = threading.Lock()
-_tagger = None
-_files = contextlib.ExitStack()
-atexit.register(_files.close)
-
-
-def _get_tagger():  # -> pycrfsuite.Tagger
-    global _tagger
-    with _lock:
-        if _tagger is None:
-            import pycrfsuite
-
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(_model_path()))
-            _tagger = tagger
-    return _tagger
-
-
-def _model_path() -> Path:
-    resource = resources.files("arsearch.data").joinpath(MODEL_FILE)
-    return _files.enter_context(resources.as_file(resource))
-
-
 @dataclass(frozen=True, eq=False)
-class _Bundled:
-    """The bundled model as the tagger uses it: its weights and attribute index."""
+class TaggerModel:
+    """A CRF model as the tagger uses it: its weights and attribute index.
+
+    Most features of a token (rare words, word pairs) are not in the model;
+    the index of its attributes drops them early, before building them where it can.
+    """
 
     model: crf.Model
     known: _Known
     edge: np.ndarray  # the weights of the stand-in two tokens before and after a sentence
 
+    @classmethod
+    def of(cls, model: crf.Model) -> TaggerModel:
+        """Index the attributes of ``model``."""
+        known = _Known.of(model.attributes, model.zero)
+        pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
+        return cls(model, known, _sum_rows(model, pads))
 
-_bundled_model: _Bundled | None = None
+
+class _Crfsuite(NamedTuple):
+    """The bundled model opened by CRFsuite, and the bytes it reads in place."""
+
+    tagger: Any  # pycrfsuite.Tagger
+    data: bytes  # CRFsuite reads the model in place: the bytes must outlive the tagger
 
 
-def _bundled() -> _Bundled:
+_MODEL_SOURCE = f"arsearch/data/{MODEL_FILE}"
+
+
+@lru_cache(maxsize=1)  # package data, read once; only its labels and attribute names are used
+def _crfsuite() -> _Crfsuite:
+    import pycrfsuite
+
+    data = resources.files("arsearch.data").joinpath(MODEL_FILE).read_bytes()
+    tagger = pycrfsuite.Tagger()
+    try:
+        tagger.open_inmemory(data)
+    except ValueError as exc:
+        raise ModelError(_MODEL_SOURCE, f"CRFsuite cannot open it ({exc})") from exc
+    return _Crfsuite(tagger, data)
+
+
+@lru_cache(maxsize=1)  # package data: the same for the whole process, never changed
+def bundled_model() -> TaggerModel:
     """The bundled model's weights and attributes, read once per process.
 
-    Most features of a token (rare words, word pairs) are not in the model;
-    the index of its attributes drops them early, before building them where it can.
+    Raises:
+        ModelError: the bundled model file is not a CRFsuite model (names it).
     """
-    global _bundled_model
-    if _bundled_model is None:
-        info = _get_tagger().info()
-        with _lock:
-            if _bundled_model is None:
-                model = crf.Model.read(_model_path(), info.labels, info.attributes)
-                known = _Known.of(model.attributes, model.zero)
-                pads = [(), *(_keeper(known)([pad]) for pad in _PADS)]
-                _bundled_model = _Bundled(model, known, _sum_rows(model, pads))
-    return _bundled_model
+    crfsuite = _crfsuite()
+    info = crfsuite.tagger.info()
+    return TaggerModel.of(crf.Model.parse(crfsuite.data, info.labels, info.attributes,
+                                          source=_MODEL_SOURCE))
 
 
 def _sum_rows(model: crf.Model, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
@@ -638,8 +707,10 @@ class _TokenCache:
     ``cache_info`` and ``cache_clear``.
     """
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, model: TaggerModel, features: Features) -> None:
         self.maxsize = maxsize
+        self.model = model
+        self.features = features
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
         self._weights: np.ndarray | None = None  # (rows, 5, labels); row 0: the stand-in
@@ -667,9 +738,10 @@ class _TokenCache:
         return padded, weights
 
     def _add(self, texts: list[str]) -> None:
-        bundled = _bundled()
+        bundled = self.model
         known = bundled.known
-        feats = [_token_features(text, known) for text in texts]
+        token_features = self.features.token_features
+        feats = [token_features(text, known) for text in texts]
         # Five groups of rows per text: its own, and its gifts at each of _OFFSETS.
         flat: list[int] = []
         starts: list[int] = []
@@ -694,93 +766,231 @@ class _TokenCache:
         if texts:
             self._weights[first:end] = _summed(bundled.model, flat, starts).reshape(
                 len(texts), *bundled.edge.shape)
+        starts = self.features.gazetteer_starts
         for row, (text, f) in enumerate(zip(texts, feats, strict=True), start=first):
             self._entries[text] = (f.word, f.bare, f.mid, known.links(f.word, f.bare, f.mid),
-                                   _gazetteer_starts(f.word) != _NO_GAZETTEER_START, row)
+                                   starts(f.word) != _NO_GAZETTEER_START, row)
 
     def cache_info(self) -> _CacheInfo:
         """Hits, misses, maximum and current size, as ``functools.lru_cache`` gives them."""
         return _CacheInfo(self._hits, self._misses, self.maxsize, len(self._entries))
 
     def cache_clear(self) -> None:
-        """Forget every token text (after the clusters or protected names change)."""
+        """Forget every token text."""
         with self._lock:
             self._entries = {}
             self._hits = self._misses = 0
 
 
-_tokens = _TokenCache(1 << 17)
+#: Token texts a ``NameTagger`` keeps the weights of (``_TokenCache``); full,
+#: the cache holds about 47 MB.
+TOKEN_CACHE_SIZE = 1 << 17
 
 
-def _tag(tokens: Sequence[str], tagger=None) -> list[str]:
-    if not tokens:
-        return []
-    if tagger is not None:
-        return list(tagger.tag(sentence_features(tokens)))
-    return _tag_sentences([tokens])[0][0]
+class NameTagger:
+    """A CRF model with one ``Features``: BIO tags of sentences, names in texts.
 
+    Keeps what it computes: each token text's entry and summed weights
+    (``tokens``, a ``_TokenCache``) and the model's rows of each gazetteer
+    context. ``name_tagger(gazetteer)`` gives the one of a gazetteer with the
+    bundled model and clusters.
 
-def _tag_sentences(sents: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[_Entry]]]:
-    """Tags of sentences of token texts with the bundled model, decoded together,
-    and the tokens' entries."""
-    if not sents:
-        return [], []
-    model = _bundled().model
-    padded, weights = _tokens.run(sents)
-    lengths = np.array([len(sent) for sent in sents], dtype=np.intp)
-    starts = np.cumsum(lengths + 2) - lengths - 2
-    emissions = _emissions(padded, weights, starts.tolist(), lengths.tolist())
-    index = np.minimum(starts[:, None] + np.arange(lengths.max()), len(emissions) - 1)
-    best = crf.viterbi(emissions[index], lengths, model.transitions)
-    labels = model.labels
-    return ([[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())],
-            [padded[start + 2:start + 2 + n] for start, n in zip(starts.tolist(),
-                                                                 lengths.tolist(), strict=True)])
-
-
-def _emissions(padded: Sequence[_Entry], weights: np.ndarray, starts: Sequence[int],
-               lengths: Sequence[int]) -> np.ndarray:
-    """The state scores of the tokens of a run (``_TokenCache.run``): row r for padded[r + 2].
-
-    Sentence ``i`` fills the ``lengths[i]`` rows from ``starts[i]``; the
-    stand-ins keep a token's window from reaching into another sentence.
+    Args:
+        features: None for the bundled clusters and gazetteer.
+        model: None for the bundled model (``bundled_model()``).
+        cache_size: token texts kept at most (``TOKEN_CACHE_SIZE``).
     """
-    bundled = _bundled()
-    state, tables = bundled.model.state, bundled.known.tables
-    # Each token's own weights plus its neighbours' gifts.
-    emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
-                 + weights[4:, 4])
-    at: list[int] = []
-    rows: list[int] = []
-    for p, tok in enumerate(padded):
-        for off, field, table in tok[_LINKS]:
-            # The stand-ins' fields are empty: no pair with them.
-            if (value := padded[p + off][field]) and (
-                    row := tables[table].get(value)) is not None:
-                at.append(p - 2)
-                rows.append(row)
-    for start, length in zip(starts, lengths, strict=True):
-        sent = padded[start + 2:start + 2 + length]
-        candidates = [k for k, tok in enumerate(sent) if tok[_GAZETTEER]]
-        if candidates:
-            gaz = ["", *_gazetteer_features([tok[_WORD] for tok in sent], candidates), ""]
-            named = {n for k, cls in enumerate(gaz) if cls for n in (k - 2, k - 1, k)}
-            for k in sorted(named.intersection(range(length))):
-                for row in _gazetteer_rows(*gaz[k:k + 3]):
-                    at.append(start + k)
+
+    def __init__(self, features: Features | None = None, model: TaggerModel | None = None,
+                 cache_size: int = TOKEN_CACHE_SIZE) -> None:
+        self.features = features if features is not None else features_of()
+        self.model = model if model is not None else bundled_model()
+        self.tokens = _TokenCache(cache_size, self.model, self.features)
+        # A few dozen combinations of (before, here, after).
+        self._gazetteer_rows = lru_cache(maxsize=1 << 8)(self._context_rows)
+
+    def cache_clear(self) -> None:
+        """Forget every token text seen, here and in its ``features``, as a new
+        process would start (the model stays loaded)."""
+        self.tokens.cache_clear()
+        self._gazetteer_rows.cache_clear()
+        self.features.cache_clear()
+
+    def find_names(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, type) character spans of PERS / ORG / LOC names in ``text``.
+
+        Offsets point into the original text, diacritics and tatweel included.
+        """
+        return self.find_names_many([text])[0]
+
+    def find_names_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """``find_names`` of each text, the sentences of all of them decoded together.
+
+        The same spans as one call per text, for less time per text: decoding
+        costs about as much for a few sentences as for hundreds. Names found in
+        one text are propagated within that text only.
+        """
+        per_text = [list(sentences(pieces(text), text)) for text in texts]
+        tags, entries = self.tag_sentences([[p.text for p in sent] for sents in per_text
+                                            for sent in sents])
+        out = []
+        first = 0
+        for sents in per_text:
+            end = first + len(sents)
+            found = _propagate([[entry[_BARE] for entry in sent]
+                                for sent in entries[first:end]], tags[first:end])
+            spans: list[tuple[int, int, str]] = []
+            for sent, ts in zip(sents, found, strict=True):
+                spans.extend(_spans(sent, ts))
+            out.append(spans)
+            first = end
+        return out
+
+    def tag_tokens(self, words: Sequence[str]) -> list[str]:
+        """BIO tags (B-PERS, I-LOC, ..., O) for the tokens of one sentence (see ``tag_tokens``)."""
+        return _tag_split(words, self.tag)
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags of one sentence of token texts (pieces)."""
+        if not tokens:
+            return []
+        return self.tag_sentences([tokens])[0][0]
+
+    def tag_sentences(self, sents: Sequence[Sequence[str]]
+                      ) -> tuple[list[list[str]], list[list[_Entry]]]:
+        """Tags of sentences of token texts, decoded together, and the tokens' entries."""
+        if not sents:
+            return [], []
+        model = self.model.model
+        padded, weights = self.tokens.run(sents)
+        lengths = np.array([len(sent) for sent in sents], dtype=np.intp)
+        starts = np.cumsum(lengths + 2) - lengths - 2
+        emissions = self._emissions(padded, weights, starts.tolist(), lengths.tolist())
+        index = np.minimum(starts[:, None] + np.arange(lengths.max()), len(emissions) - 1)
+        best = crf.viterbi(emissions[index], lengths, model.transitions)
+        labels = model.labels
+        return ([[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())],
+                [padded[start + 2:start + 2 + n]
+                 for start, n in zip(starts.tolist(), lengths.tolist(), strict=True)])
+
+    def _emissions(self, padded: Sequence[_Entry], weights: np.ndarray, starts: Sequence[int],
+                   lengths: Sequence[int]) -> np.ndarray:
+        """The state scores of the tokens of a run (``_TokenCache.run``): row r for padded[r + 2].
+
+        Sentence ``i`` fills the ``lengths[i]`` rows from ``starts[i]``; the
+        stand-ins keep a token's window from reaching into another sentence.
+        """
+        state, tables = self.model.model.state, self.model.known.tables
+        gazetteer_features, gazetteer_rows = (self.features.gazetteer_features,
+                                              self._gazetteer_rows)
+        # Each token's own weights plus its neighbours' gifts.
+        emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
+                     + weights[4:, 4])
+        at: list[int] = []
+        rows: list[int] = []
+        for p, tok in enumerate(padded):
+            for off, field, table in tok[_LINKS]:
+                # The stand-ins' fields are empty: no pair with them.
+                if (value := padded[p + off][field]) and (
+                        row := tables[table].get(value)) is not None:
+                    at.append(p - 2)
                     rows.append(row)
-    if rows:
-        np.add.at(emissions, at, state[rows])
-    return emissions
+        for start, length in zip(starts, lengths, strict=True):
+            sent = padded[start + 2:start + 2 + length]
+            candidates = [k for k, tok in enumerate(sent) if tok[_GAZETTEER]]
+            if candidates:
+                gaz = ["", *gazetteer_features([tok[_WORD] for tok in sent], candidates), ""]
+                named = {n for k, cls in enumerate(gaz) if cls for n in (k - 2, k - 1, k)}
+                for k in sorted(named.intersection(range(length))):
+                    for row in gazetteer_rows(*gaz[k:k + 3]):
+                        at.append(start + k)
+                        rows.append(row)
+        if rows:
+            np.add.at(emissions, at, state[rows])
+        return emissions
+
+    def _context_rows(self, gaz_before: str, gaz_here: str, gaz_after: str) -> tuple[int, ...]:
+        """The model's rows of ``_gazetteer_context``."""
+        return _keeper(self.model.known)(_gazetteer_context(gaz_before, gaz_here, gaz_after))
 
 
-@lru_cache(maxsize=1 << 8)
-def _gazetteer_rows(gaz_before: str, gaz_here: str, gaz_after: str) -> tuple[int, ...]:
-    """The bundled model's rows of ``_gazetteer_context`` (a few dozen combinations)."""
-    return _keeper(_bundled().known)(_gazetteer_context(gaz_before, gaz_here, gaz_after))
+def _tag_split(words: Sequence[str], tag: Callable[[Sequence[str]], list[str]]) -> list[str]:
+    """Tags of the tokens of one sentence by ``tag`` over their pieces, in chunks.
+
+    A token the run-time tokenizer would split (``و2005``) is tagged by its
+    first piece; tokens without any character get O.
+    """
+    split = [[p.text for p in pieces(w)] for w in words]
+    flat = [p for ps in split for p in ps]
+    tags: list[str] = []
+    for start in range(0, len(flat), _MAX_SENTENCE * 4):
+        tags.extend(tag(flat[start:start + _MAX_SENTENCE * 4]))
+    out: list[str] = []
+    k = 0
+    for ps in split:
+        out.append(tags[k] if ps else "O")
+        k += len(ps)
+    return out
 
 
-def tag_tokens(words: list[str]) -> list[str]:
+# --- one tagger per gazetteer ---------------------------------------------------
+
+class _ByDigest:
+    """A gazetteer as a cache key: equal to every gazetteer with the same entries."""
+
+    __slots__ = ("digest", "gazetteer")
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.digest = gazetteer.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByDigest) and other.digest == self.digest
+
+
+#: Taggers (and features) kept at once, one per gazetteer: a process mostly
+#: tags with one, its index's; each tagger's token cache may reach 47 MB.
+_GAZETTEERS_KEPT = 4
+
+
+def features_of(gazetteer: Gazetteer | None = None) -> Features:
+    """The ``Features`` of the bundled clusters and ``gazetteer`` (None: the bundled one).
+
+    One per distinct gazetteer (``Gazetteer.digest``), kept with its caches.
+    """
+    return _features_of(_ByDigest(gazetteer if gazetteer is not None else Gazetteer.load()))
+
+
+@lru_cache(maxsize=_GAZETTEERS_KEPT)  # keyed by the gazetteer's digest
+def _features_of(gazetteer: _ByDigest) -> Features:
+    return Features(gazetteer=gazetteer.gazetteer)
+
+
+def name_tagger(gazetteer: Gazetteer | None = None) -> NameTagger:
+    """The tagger whose gazetteer features come from ``gazetteer`` (None: the bundled one).
+
+    With the bundled model and clusters; one per distinct gazetteer
+    (``Gazetteer.digest``: equal entries, one tagger), built on first use and
+    kept with its caches.
+    """
+    return _name_tagger(_ByDigest(gazetteer if gazetteer is not None else Gazetteer.load()))
+
+
+@lru_cache(maxsize=_GAZETTEERS_KEPT)  # keyed by the gazetteer's digest
+def _name_tagger(gazetteer: _ByDigest) -> NameTagger:
+    return NameTagger(_features_of(gazetteer), bundled_model())
+
+
+def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
+    """CRF attributes of each token of one sentence, with the bundled clusters and
+    gazetteer (``Features.sentence_features``)."""
+    return features_of().sentence_features(tokens)
+
+
+def tag_tokens(words: Sequence[str], *, gazetteer: Gazetteer | None = None) -> list[str]:
     """BIO tags (B-PERS, I-LOC, ..., O) for the tokens of one sentence.
 
     A token the run-time tokenizer would split (``و2005``) is tagged by its
@@ -789,22 +999,42 @@ def tag_tokens(words: list[str]) -> list[str]:
     >>> tag_tokens([])
     []
     """
-    return tag_tokens_with(None, words)
+    return name_tagger(gazetteer).tag_tokens(words)
 
 
-def tag_tokens_with(tagger, words: Sequence[str]) -> list[str]:  # noqa: ANN001
-    """``tag_tokens`` with a given ``pycrfsuite.Tagger`` (None: the bundled model)."""
-    split = [[p.text for p in pieces(w)] for w in words]
-    flat = [p for ps in split for p in ps]
-    tags: list[str] = []
-    for start in range(0, len(flat), _MAX_SENTENCE * 4):
-        tags.extend(_tag(flat[start:start + _MAX_SENTENCE * 4], tagger))
-    out: list[str] = []
-    k = 0
-    for ps in split:
-        out.append(tags[k] if ps else "O")
-        k += len(ps)
-    return out
+def tag_tokens_with(tagger: Any, words: Sequence[str], features: Features | None = None
+                    ) -> list[str]:
+    """``tag_tokens`` with a given ``pycrfsuite.Tagger`` (a model being trained or
+    tuned) and ``features`` (None: the bundled clusters and gazetteer)."""
+    features = features if features is not None else features_of()
+    return _tag_split(words, lambda tokens: list(tagger.tag(features.sentence_features(tokens)))
+                      if tokens else [])
+
+
+def find_names(text: str, *, gazetteer: Gazetteer | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, type) character spans of PERS / ORG / LOC names in ``text``.
+
+    Offsets point into the original text, diacritics and tatweel included.
+    The gazetteer features come from ``gazetteer`` (None: the bundled one).
+
+    >>> find_names("")
+    []
+    """
+    return name_tagger(gazetteer).find_names_many([text])[0]
+
+
+def find_names_many(texts: Sequence[str], *, gazetteer: Gazetteer | None = None
+                    ) -> list[list[tuple[int, int, str]]]:
+    """``find_names`` of each text, the sentences of all of them decoded together.
+
+    The same spans as one call per text, for less time per text: decoding
+    costs about as much for a few sentences as for hundreds. Names found in
+    one text are propagated within that text only.
+
+    >>> find_names_many(["", ""])
+    [[], []]
+    """
+    return name_tagger(gazetteer).find_names_many(texts)
 
 
 def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list[list[str]]:
@@ -815,7 +1045,7 @@ def propagate(sents: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
     elsewhere. Multi-word names of any type, and the last word of a person's
     name, are propagated. ``sents`` are token texts, ``tags`` BIO per token.
     """
-    return _propagate([[_token_info(t)[3] for t in sent] for sent in sents], tags)
+    return _propagate([[bare_word(t) for t in sent] for sent in sents], tags)
 
 
 def _propagate(keys: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list[list[str]]:
@@ -851,44 +1081,6 @@ def _propagate(keys: Sequence[Sequence[str]], tags: Sequence[list[str]]) -> list
                     break
             i += 1
         out.append(ts)
-    return out
-
-
-def find_names(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, type) character spans of PERS / ORG / LOC names in ``text``.
-
-    Offsets point into the original text, diacritics and tatweel included.
-
-    >>> find_names("")
-    []
-    """
-    return find_names_many([text])[0]
-
-
-def find_names_many(texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-    """``find_names`` of each text, the sentences of all of them decoded together.
-
-    The same spans as one call per text, for less time per text: decoding
-    costs about as much for a few sentences as for hundreds. Names found in
-    one text are propagated within that text only.
-
-    >>> find_names_many(["", ""])
-    [[], []]
-    """
-    per_text = [list(sentences(pieces(text), text)) for text in texts]
-    tags, entries = _tag_sentences([[p.text for p in sent] for sents in per_text
-                                    for sent in sents])
-    out = []
-    first = 0
-    for sents in per_text:
-        end = first + len(sents)
-        found = _propagate([[entry[_BARE] for entry in sent] for sent in entries[first:end]],
-                           tags[first:end])
-        spans: list[tuple[int, int, str]] = []
-        for sent, ts in zip(sents, found, strict=True):
-            spans.extend(_spans(sent, ts))
-        out.append(spans)
-        first = end
     return out
 
 
