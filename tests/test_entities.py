@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -142,6 +143,26 @@ def test_custom_gazetteer(tmp_path) -> None:
                     encoding="utf-8")
     mentions = find_entities("في المريعية", Gazetteer.load([path]))
     assert [m.id for m in mentions] == ["x-village"]
+
+
+def test_extraction_gives_its_gazetteer_to_the_name_tagger_too(tmp_path) -> None:
+    from arsearch.extract import extract, extract_many, ner
+
+    path = tmp_path / "mine.tsv"
+    path.write_text("qurtanisa\tplace\tvillage\tقرطنيسة\t\t\t\t\t\t\n", encoding="utf-8")
+    mine = Gazetteer.load([path])
+    module = sys.modules["arsearch.extract"]
+    text = "سقطت قذيفة على قرطنيسة صباح اليوم ."
+    with mock.patch.object(module, "find_names", wraps=ner.find_names) as one, \
+            mock.patch.object(module, "find_names_many", wraps=ner.find_names_many) as many:
+        assert [m.id for m in extract(text, gazetteer=mine)] == ["qurtanisa"]
+        assert [[m.id for m in ms] for ms in extract_many([text], gazetteer=mine)] == [
+            ["qurtanisa"]]
+        extract(text)
+    assert one.call_args_list == [mock.call(text, gazetteer=mine),
+                                  mock.call(text, gazetteer=Gazetteer.load())]
+    assert many.call_args_list == [mock.call([text], gazetteer=mine)]
+    assert "find_names" not in vars(module), "looked up, never stored in the package"
 
 
 def test_empty_and_odd_text() -> None:

@@ -6,14 +6,15 @@
    aliases and adjectives, and names discovered after trigger words;
 2. the CRF name tagger (``ner.find_names``): names no rule or list knows,
    kept where they overlap no gazetteer mention, resolved through the
-   gazetteer when they can be, else tagged as discovered entities;
+   gazetteer when they can be, else tagged as discovered entities. Its
+   gazetteer features come from the same gazetteer as the matcher's names;
 3. the date finder (``dates.find_dates``).
 
 ``extract_many`` does the same for many texts, decoding the tagger's
 sentences of all of them together (ingest passes 50 articles at a time).
 
 The tagger and the date finder load on first use (``find_names``,
-``find_dates`` here are looked up lazily): their models and patterns took
+``find_dates`` here are looked up lazily): their models and patterns cost
 about a tenth of the start-up of every ``arsearch`` command, and searching
 needs neither.
 """
@@ -37,17 +38,19 @@ _LAZY = {"find_dates": "arsearch.extract.dates", "find_names": "arsearch.extract
 
 
 def __getattr__(name: str) -> Any:
-    """``find_dates`` and ``find_names(_many)``, imported when first asked for."""
+    """``find_dates`` and ``find_names(_many)``, imported when first asked for.
+
+    Looked up in their module at every call, not stored here: this module
+    keeps no state of its own (an import already done costs a dict lookup).
+    """
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+    return getattr(importlib.import_module(_LAZY[name]), name)
 
 
 def _loaded(name: str) -> Any:
     # A module's own functions do not go through its __getattr__; a value set
-    # on the module (by the first use, or by mock.patch) is found here.
+    # on the module (by mock.patch) is found here first.
     return globals()[name] if name in globals() else __getattr__(name)
 
 
@@ -65,13 +68,16 @@ def extract(text: str, published: dt.date | str | None = None, *,
         text: the article text; offsets of the mentions index it.
         published: the publication date (``date`` or ``YYYY-MM-DD``); relative
             dates (أمس، الأسبوع الماضي) are resolved only when it is given.
-        gazetteer: defaults to the bundled one (``Gazetteer.load()``).
+        gazetteer: defaults to the bundled one (``Gazetteer.load()``); both the
+            gazetteer matcher and the name tagger's gazetteer features use it.
         names: also run the statistical name tagger for unknown names.
 
     >>> [(m.kind, m.name) for m in extract("قصفت الطائرات الروسية الرقة في آذار 2019")]
     [('actor', 'روسيا'), ('place', 'الرقة'), ('date', '2019-03')]
     """
-    return _merged(text, published, gazetteer, _loaded("find_names")(text) if names else [])
+    gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+    found = _loaded("find_names")(text, gazetteer=gazetteer) if names else []
+    return _merged(text, published, gazetteer, found)
 
 
 def extract_many(texts: Sequence[str],
@@ -80,7 +86,8 @@ def extract_many(texts: Sequence[str],
     """``extract`` of each text, the name tagger run on all of them at once.
 
     The same mentions for less time per text (ingest passes a few dozen
-    articles at a time). ``published`` gives each text's publication date.
+    articles at a time). ``published`` gives each text's publication date;
+    ``gazetteer`` is as for ``extract``.
 
     >>> [[m.name for m in found] for found in extract_many(["في الرقة", "في حلب"])]
     [['الرقة'], ['حلب']]
@@ -90,17 +97,17 @@ def extract_many(texts: Sequence[str],
     dates = list(published) if published is not None else [None] * len(texts)
     if len(dates) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(dates)} publication dates")
-    names = _loaded("find_names_many")(texts)
+    gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
+    names = _loaded("find_names_many")(texts, gazetteer=gazetteer)
     return [_merged(text, date, gazetteer, spans)
             for text, date, spans in zip(texts, dates, names, strict=True)]
 
 
-def _merged(text: str, published: dt.date | str | None, gazetteer: Gazetteer | None,
+def _merged(text: str, published: dt.date | str | None, gazetteer: Gazetteer,
             names: list[tuple[int, int, str]]) -> list[Mention]:
     """The mentions of ``text``: the gazetteer's, the tagger's ``names`` and the dates."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published[:10])
-    gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
     mentions = find_entities(text, gazetteer)
     mentions += _tagged_names(text, names, mentions, gazetteer)
     dates = [d for d in _loaded("find_dates")(text, published) if not _overlaps(d, mentions)]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
 from arsearch.models import Mention, discovered_id
-from arsearch.text.analyzer import stopwords
+from arsearch.text.analyzer import default_analyzer
 from arsearch.text.normalize import normalize, strip_marks
 from arsearch.text.tokenize import Token, tokenize
 
@@ -452,7 +452,10 @@ class _Scan:
         return end
 
     def _stopword(self, word: str) -> bool:
-        return word in stopwords()
+        # The bundled stopwords, whatever an index searches with: what is
+        # extracted from an article does not depend on its index's stopwords.
+        # ``word`` is normalized already, in the form the set holds.
+        return word in default_analyzer().stopwords
 
     def _emit(self, entry: Entry, first: int, end: int, cut: int, kind: tuple[str, str]) -> None:
         token = self.tokens[first]
