@@ -32,8 +32,8 @@ _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight",
 class ModelError(ArsearchError, ValueError):
     """The file is not a CRFsuite linear-chain model this module can read.
 
-    ``path`` names the file. Also a ``ValueError``, as it was before
-    ``ArsearchError`` existed.
+    ``path`` names the file. Also a ``ValueError``: ``except ValueError``
+    catches it too.
     """
 
     def __init__(self, path: str, message: str) -> None:

@@ -71,7 +71,7 @@ class GazetteerError(ArsearchError, ValueError):
     """A gazetteer file cannot be read or has a malformed row.
 
     ``path`` names the file, ``line`` the row (None when the whole file is at
-    fault). Also a ``ValueError``, as it was before ``ArsearchError`` existed.
+    fault). Also a ``ValueError``: ``except ValueError`` catches it too.
     """
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
