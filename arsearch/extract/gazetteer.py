@@ -122,7 +122,7 @@ def name_key(name: str) -> Key:
     ('جبل', 'البشري')
     """
     # Not through the token cache: the names the tagger finds in a chunk of
-    # articles (a dozen each) pushed the articles themselves out of it.
+    # articles (a dozen each) would push the articles themselves out of it.
     words = (normalize_word(t.text) for t in tokenize(name, cache=False))
     return tuple(w for w in words if w)
 
