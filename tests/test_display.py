@@ -25,7 +25,7 @@ def test_auto_bidi_only_on_a_terminal_that_does_not_do_it() -> None:
     assert not resolve_bidi("auto", io.StringIO(), env={})  # a pipe
     assert not resolve_bidi("auto", _Tty(), env={"VTE_VERSION": "7200"})
     assert not resolve_bidi("auto", _Tty(), env={"KONSOLE_VERSION": "230805"})
-    assert resolve_bidi("auto", _Tty(), env={"VTE_VERSION": "7200", "TMUX": "/run/user/0/tmux-0/default,1,0"})
+    assert resolve_bidi("auto", _Tty(), env={"VTE_VERSION": "7200", "TMUX": "/run/tmux/0,1,0"})
     assert resolve_bidi(None, io.StringIO(), env={"ARSEARCH_BIDI": "on"})
     assert not resolve_bidi("off", _Tty(), env={})
     assert terminal_does_bidi({"TERM_PROGRAM": "Apple_Terminal"})
