@@ -5,9 +5,8 @@ from pathlib import Path
 import pytest
 
 import arsearch
-from arsearch.engine.compile import to_whoosh
 from arsearch.query import nodes
-from arsearch.query.parser import all_of, hoist_optional, word_query
+from arsearch.query.clauses import all_of, hoist_optional, word_query
 from arsearch.text.analyzer import analyze_terms
 
 
@@ -41,21 +40,6 @@ def test_best_hit_is_the_same_with_any_limit(skewed: arsearch.Index) -> None:
     top = [h.id for h in skewed.search("المطار رقم", match="any", limit=0)]
     assert top[0] == "best"
     assert [h.id for h in skewed.search("المطار رقم", match="any", limit=3)] == top[:3]
-
-
-@pytest.mark.parametrize("text", ["الغارات الروسية على دير الزور", "قوات النظام", "داعش الرقة"])
-def test_hoisting_keeps_matches_and_scores(seed_index: arsearch.Index, text: str) -> None:
-    words = [word_query(t.exact, t.stems, t.broad) for t in analyze_terms(text)]
-    filtered = nodes.And([all_of(words), nodes.Term("actor_scope", "isis")])
-    for plain in (all_of(words), nodes.Or(words), filtered):
-        hoisted = hoist_optional(plain)
-        assert isinstance(hoisted, nodes.AndMaybe)
-        with seed_index._searcher() as searcher:
-            expected = {h.docnum: round(h.score, 6)
-                        for h in searcher.search(to_whoosh(plain), limit=None)}
-            got = {h.docnum: round(h.score, 6)
-                   for h in searcher.search(to_whoosh(hoisted), limit=None)}
-        assert got == expected and got
 
 
 def test_negation_stays_outside_the_score_only_part() -> None:

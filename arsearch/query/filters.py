@@ -23,8 +23,8 @@ from arsearch.errors import ArsearchError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import discovered_id
 from arsearch.query import nodes
+from arsearch.query.clauses import phrase_query
 from arsearch.query.nodes import Node
-from arsearch.query.parser import phrase_query
 from arsearch.text.analyzer import Analyzer, default_analyzer
 from arsearch.text.normalize import normalize
 
