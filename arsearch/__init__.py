@@ -19,6 +19,8 @@ from arsearch.errors import (
     IndexNotFound,
     InputError,
     InvalidArticle,
+    InvalidDateRange,
+    PlotUnavailable,
     QuerySyntaxError,
     SchemaMismatch,
 )
@@ -26,7 +28,6 @@ from arsearch.extract import extract, extract_many
 from arsearch.index import Index, IngestReport, SearchResults
 from arsearch.maintenance import reindex, repair
 from arsearch.models import Article, Hit, Mention
-from arsearch.query.filters import InvalidDateRange
 from arsearch.results.explain import explain
 from arsearch.results.export import export
 from arsearch.results.suggest import no_match_help
@@ -47,6 +48,7 @@ __all__ = [
     "InvalidArticle",
     "InvalidDateRange",
     "Mention",
+    "PlotUnavailable",
     "QuerySyntaxError",
     "SchemaMismatch",
     "SearchResults",

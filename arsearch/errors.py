@@ -69,3 +69,33 @@ class InputError(ArsearchError):
     def __init__(self, source: str, message: str) -> None:
         self.source = source
         super().__init__(f"{source}: {message}")
+
+
+class UnsupportedEngine(ArsearchError):
+    """The installed Whoosh is a release arsearch's engine was not checked against."""
+
+    def __init__(self, found: str, supported: tuple[str, ...]) -> None:
+        self.found, self.supported = found, supported
+        super().__init__(
+            f"whoosh {found} is installed, arsearch works with whoosh-reloaded "
+            f"{' or '.join(supported)}: pip install 'whoosh-reloaded=={supported[-1]}'"
+        )
+
+
+class InvalidDateRange(ArsearchError):
+    """A date or date range the filters cannot read."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        self.value = value
+        super().__init__(
+            f"invalid date range {value!r}: {reason} "
+            "(use 2019, 2019-03, 2019-03-15, or A..B with either end open: 2019.., ..2020-06)"
+        )
+
+
+class PlotUnavailable(ArsearchError):
+    """PNG charts need matplotlib, an optional extra; ``missing`` names the module."""
+
+    def __init__(self, missing: str = "matplotlib") -> None:
+        self.missing = missing
+        super().__init__(f"PNG charts need {missing}: pip install 'arsearch[plot]'")

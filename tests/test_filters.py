@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 import arsearch
-from arsearch.query.filters import InvalidDateRange, parse_date_range
+from arsearch.errors import InvalidDateRange
+from arsearch.query.filters import parse_date_range
 
 
 def ids(results: arsearch.SearchResults) -> set[str]:

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import arsearch
-from arsearch.errors import QuerySyntaxError
+from arsearch.errors import InvalidDateRange, QuerySyntaxError
 from arsearch.extract.dates import find_dates
 from arsearch.models import Article
-from arsearch.query.filters import InvalidDateRange, parse_date_range
+from arsearch.query.filters import parse_date_range
 from arsearch.query.parser import parse_query
 from arsearch.text.analyzer import analyze_terms
 

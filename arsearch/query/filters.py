@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from arsearch.errors import ArsearchError
+from arsearch.errors import InvalidDateRange
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.models import discovered_id
 from arsearch.query import nodes
@@ -30,17 +30,6 @@ from arsearch.text.normalize import normalize
 
 _PART_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _HIGH = "\uffff"  # sorts after every continuation of an ISO prefix
-
-
-class InvalidDateRange(ArsearchError):
-    """A date or date range the filters cannot read."""
-
-    def __init__(self, value: str, reason: str) -> None:
-        self.value = value
-        super().__init__(
-            f"invalid date range {value!r}: {reason} "
-            "(use 2019, 2019-03, 2019-03-15, or A..B with either end open: 2019.., ..2020-06)"
-        )
 
 
 def _date_part(text: str, whole: str) -> str:

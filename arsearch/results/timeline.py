@@ -13,19 +13,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from arsearch.errors import ArsearchError
+from arsearch.errors import PlotUnavailable
 from arsearch.index import SearchResults
 from arsearch.text.bidi import visual_line
 
 GRANULARITIES = ("day", "week", "month", "year")
 _PRECISION = {"year": 4, "month": 7, "day": 10, "week": 10}
-
-
-class PlotUnavailable(ArsearchError):
-    """PNG charts need matplotlib, an optional extra."""
-
-    def __init__(self) -> None:
-        super().__init__("PNG charts need matplotlib: pip install 'arsearch[plot]'")
 
 
 @dataclass
