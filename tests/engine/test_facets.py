@@ -1,8 +1,9 @@
-"""Facet values read back from stored fields equal the indexed ones."""
+"""Facet values read back from stored fields equal the ones Whoosh groups by."""
 
 from pathlib import Path
 
 import pytest
+from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
 
@@ -12,7 +13,7 @@ from arsearch.engine.facets import STORED_FIELDS, group_stored, stored_values
 
 def indexed_groups(ix: arsearch.Index, fieldname: str) -> dict[str, set[int]]:
     facet = sorting.FieldFacet(fieldname, allow_overlap=True, maptype=sorting.UnorderedList)
-    with ix._searcher() as searcher:
+    with windex.open_dir(str(ix.path)).searcher() as searcher:
         results = searcher.search(wq.Every(), limit=1, groupedby={"g": facet})
         return {value: set(docs) for value, docs in results.groups("g").items() if value}
 
@@ -32,7 +33,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> arsearch
 
 @pytest.mark.parametrize("fieldname", sorted(STORED_FIELDS))
 def test_stored_values_match_the_index(mixed: arsearch.Index, fieldname: str) -> None:
-    with mixed._searcher() as searcher:
+    with windex.open_dir(str(mixed.path)).searcher() as searcher:
         stored = group_stored(searcher, range(searcher.doc_count_all()), [fieldname])[fieldname]
     assert {v: set(d) for v, d in stored.items()} == indexed_groups(mixed, fieldname)
 

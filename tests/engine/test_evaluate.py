@@ -1,53 +1,91 @@
 """Term-at-a-time evaluation gives Whoosh's matches and BM25F scores, exactly."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import index as windex
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.formats import Positions
+from whoosh.searching import Searcher
 
 import arsearch
 from arsearch.engine.blocks import encode_postings
+from arsearch.engine.compile import to_whoosh
 from arsearch.engine.evaluate import _postings, evaluate
+from arsearch.engine.store import BM25_B, BM25_K1
 from arsearch.engine.writer import TermPoolWriter
+from arsearch.query import nodes
+from arsearch.query.clauses import all_of, hoist_optional, word_query
+from arsearch.query.filters import date_query
+from arsearch.query.parser import parse_query
 from arsearch.text.analyzer import analyze_terms
 
 QUERIES = [
-    ("الغارات الروسية على دير الزور", {}, "all"),
-    ("الغارات الروسية على دير الزور", {}, "any"),
-    ("(حلب OR الرقة) قصف", {}, "all"),
-    ("title:داعش مقاتلين", {}, "any"),
-    ("غارات", {"actor": "روسيا", "place": "الرقة"}, "all"),
-    ("هجوم", {"date": "2017..2019-06"}, "any"),
-    ("", {"actor": "داعش", "date": "2019"}, "all"),
-    ("place:البوكمال actor:روسيا تنظيم", {}, "all"),
+    ("الغارات الروسية على دير الزور", "all"),
+    ("الغارات الروسية على دير الزور", "any"),
+    ("(حلب OR الرقة) قصف", "all"),
+    ("title:داعش مقاتلين", "any"),
+    ("غارات actor:روسيا place:الرقة", "all"),
+    ("هجوم date:2017..2019-06", "any"),
+    ("actor:داعش date:2019", "all"),
+    ("place:البوكمال actor:روسيا تنظيم", "all"),
 ]
 
 
+def query(text: str, match: str = "all") -> wq.Query:
+    """The Whoosh query arsearch runs for a query string (names in the bundled gazetteer)."""
+    parsed = parse_query(text, match=match)
+    assert parsed is not None
+    return to_whoosh(parsed.query)
+
+
+@contextmanager
+def searcher(ix: arsearch.Index) -> Iterator[Searcher]:
+    """Whoosh's own searcher of an index, with arsearch's BM25F settings."""
+    weighting = scoring.BM25F(B=BM25_B, K1=BM25_K1)
+    with windex.open_dir(str(ix.path)).searcher(weighting=weighting) as opened:
+        yield opened
+
+
 def whoosh_scores(ix: arsearch.Index, query: wq.Query) -> dict[int, float]:
-    with ix._searcher() as searcher:
-        return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    with searcher(ix) as whooshs:
+        return {hit.docnum: hit.score for hit in whooshs.search(query, limit=None)}
 
 
 def assert_same(ix: arsearch.Index, query: wq.Query) -> None:
-    with ix._searcher() as searcher:
-        ours = evaluate(searcher, query).as_dict()
+    with searcher(ix) as whooshs:
+        ours = evaluate(whooshs, query).as_dict()
     theirs = whoosh_scores(ix, query)
     assert ours.keys() == theirs.keys()
     for docnum, score in theirs.items():
         assert ours[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12)
 
 
-@pytest.mark.parametrize(("text", "filters", "match"), QUERIES)
+@pytest.mark.parametrize(("text", "match"), QUERIES)
 def test_same_matches_and_scores_as_whoosh(seed_index: arsearch.Index, text: str,
-                                           filters: dict, match: str) -> None:
-    compiled = seed_index._compile(text, filters.get("actor"), filters.get("place"),
-                                   filters.get("date"), None, match)
-    assert compiled.query is not None
-    assert_same(seed_index, compiled.query)
+                                           match: str) -> None:
+    assert_same(seed_index, query(text, match))
+
+
+@pytest.mark.parametrize("text", ["الغارات الروسية على دير الزور", "قوات النظام", "داعش الرقة"])
+def test_hoisting_keeps_whooshs_matches_and_scores(seed_index: arsearch.Index, text: str) -> None:
+    words = [word_query(t.exact, t.stems, t.broad) for t in analyze_terms(text)]
+    filtered = nodes.And([all_of(words), nodes.Term("actor_scope", "isis")])
+    for plain in (all_of(words), nodes.Or(words), filtered):
+        hoisted = hoist_optional(plain)
+        assert isinstance(hoisted, nodes.AndMaybe)
+        with searcher(seed_index) as whooshs:
+            expected = {h.docnum: round(h.score, 6)
+                        for h in whooshs.search(to_whoosh(plain), limit=None)}
+            got = {h.docnum: round(h.score, 6)
+                   for h in whooshs.search(to_whoosh(hoisted), limit=None)}
+        assert got == expected and got
 
 
 @pytest.mark.parametrize("whoosh_blocks", [False, True],
@@ -65,17 +103,14 @@ def test_segments_deletions_and_replacements(tmp_path: Path, whoosh_blocks: bool
     ix.add_articles([{"id": "a7", "text": "خبر آخر عن الرقة"}])  # replaces a7
     ix.delete(["b3", "a250"])
     for text, match in (("مطار", "all"), ("مطار الرقة", "any"), ("قصف مطار", "all")):
-        compiled = ix._compile(text, None, None, None, None, match)
-        assert_same(ix, compiled.query)
-    dated = ix._compile(None, None, None, "2016-03-02..2016-03-05", None)
-    assert_same(ix, dated.query)
+        assert_same(ix, query(text, match))
+    assert_same(ix, to_whoosh(date_query("2016-03-02..2016-03-05", ("published", "dates"))))
     assert ix.search("مطار", limit=0).total == 500 - 2 - 1
 
 
 @pytest.mark.parametrize("text", ['"دير الزور" غارات', 'title:"دير الزور" OR "قوات النظام"'])
 def test_phrases_are_scored_by_whoosh_inside(seed_index: arsearch.Index, text: str) -> None:
-    compiled = seed_index._compile(text, None, None, None, None)
-    assert_same(seed_index, compiled.query)
+    assert_same(seed_index, query(text))
 
 
 def test_exclusion_before_the_first_match_is_excluded(seed_index: arsearch.Index) -> None:
@@ -131,14 +166,14 @@ def test_a_word_of_two_readings_scores_its_best_reading(seed_index: arsearch.Ind
     # is on an article, it may take the other's score at another article.
     (term,) = analyze_terms("باتجاه")
     assert len(term.stems) == 2
-    assert "DisMax" in str(seed_index._compile("باتجاه", None, None, None, None, "any").query)
+    assert "DisMax" in str(query("باتجاه", "any"))
     readings = [wq.Term("stem", s, boost=2.0) for s in term.stems]
     each = [whoosh_scores(seed_index, reading) for reading in readings]
     expected = {d: max(scores.get(d, 0.0) for scores in each) for s in each for d in s}
     other = wq.Term("stem", "قو")
-    with seed_index._searcher() as searcher:
-        ours = evaluate(searcher, wq.DisjunctionMax(readings)).as_dict()
-        combined = evaluate(searcher, wq.Or([wq.DisjunctionMax(readings), other])).as_dict()
+    with searcher(seed_index) as whooshs:
+        ours = evaluate(whooshs, wq.DisjunctionMax(readings)).as_dict()
+        combined = evaluate(whooshs, wq.Or([wq.DisjunctionMax(readings), other])).as_dict()
     assert ours == pytest.approx(expected, rel=1e-9)
     alone = whoosh_scores(seed_index, other)
     assert combined == pytest.approx(

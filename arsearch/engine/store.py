@@ -1,0 +1,446 @@
+"""The Whoosh index inside an arsearch index directory, behind a few small classes.
+
+Everything ``arsearch.index``, ``arsearch.ingest`` and ``arsearch.maintenance``
+do with Whoosh goes through here:
+
+* ``Store``: a Whoosh index in a directory. It is created, opened or looked
+  for (``Store.create``, ``Store.open``, ``Store.exists``), hands out this
+  thread's searcher (``view``), the one writer (``writer``, ``batch``) and
+  segment builders for worker processes (``segment_builder``), lists and
+  merges segments, and removes what a failed writer left behind.
+* ``View``: a searcher as of one commit, scoring with arsearch's BM25F
+  settings: stored fields, term statistics, matches ranked by score or date
+  (``arsearch.engine.evaluate`` and ``collect``), matches grouped by field.
+* ``Writer``: the writer holding the index's write lock for one batch.
+* ``SegmentBuilder``: a segment written without the lock (an ingest worker's),
+  committed by the ``Writer`` that holds it.
+
+Queries arrive compiled to Whoosh (``arsearch.engine.compile.to_whoosh``);
+above the engine they are opaque values (``Query``). A Whoosh release the
+engine was not checked against is refused when an index is opened, created
+or written to (``arsearch.engine.compat``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import clean_files
+from whoosh.reading import SegmentReader
+from whoosh.writing import LockError
+
+from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.compat import check_whoosh_version
+from arsearch.engine.evaluate import Matches, evaluate
+from arsearch.engine.facets import STORED_FIELDS, group_stored
+from arsearch.engine.schema import build_schema
+from arsearch.engine.writer import TermPoolWriter
+from arsearch.errors import ArsearchError, IndexLocked
+
+#: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
+#: a low k1 saturates repeated terms early, so a passage matching more of
+#: the query's distinct words outranks one repeating a single word.
+BM25_B = 0.75
+BM25_K1 = 0.6
+#: Seconds a writer waits for another one to release the index.
+WRITER_TIMEOUT = 30.0
+
+#: A query compiled for Whoosh (``arsearch.engine.compile.to_whoosh``).
+Query = Any
+#: A segment finished by ``SegmentBuilder.finish``, for ``Writer.commit_segments``
+#: (it pickles, so it can come from another process).
+Segment = Any
+#: Stored fields of an article, by field name.
+Stored = dict[str, Any]
+
+
+class View:
+    """A searcher over the index as of one commit, scoring with ``BM25_B`` and ``BM25_K1``."""
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher = searcher
+
+    def up_to_date(self) -> bool:
+        """False once a newer commit exists (this view keeps seeing its own)."""
+        return self._searcher.up_to_date()
+
+    def close(self) -> None:
+        """Release the segment files."""
+        self._searcher.close()
+
+    def doc_count(self) -> int:
+        """Articles in the index (deleted ones not counted)."""
+        return self._searcher.doc_count()
+
+    def stored(self, docnum: int) -> Stored:
+        """The stored fields of an article by its document number."""
+        return self._searcher.stored_fields(docnum)
+
+    def find(self, fieldname: str, value: str) -> Stored | None:
+        """The stored fields of the first article whose ``fieldname`` holds ``value``."""
+        return self._searcher.document(**{fieldname: value})
+
+    def documents(self) -> Iterator[Stored]:
+        """The stored fields of every article, in index order."""
+        return self._searcher.documents()
+
+    def first_and_last(self, fieldname: str) -> tuple[str | None, str | None]:
+        """The smallest and the largest term of a field (None, None if it has none)."""
+        terms = list(self._searcher.lexicon(fieldname))
+        if not terms:
+            return None, None
+        return terms[0].decode(), terms[-1].decode()
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Articles whose ``fieldname`` holds ``term``."""
+        return self._searcher.doc_frequency(fieldname, term)
+
+    def terms_within(self, fieldname: str, term: str, maxdist: int) -> list[tuple[str, int]]:
+        """Terms of ``fieldname`` within ``maxdist`` edits of ``term`` (itself included,
+        if indexed), with their article counts, in term order."""
+        reader = self._searcher.reader()
+        return [(candidate, reader.doc_frequency(fieldname, candidate))
+                for candidate in reader.terms_within(fieldname, term, maxdist)]
+
+    def holds_live(self, fieldname: str, text: str) -> bool:
+        """Whether ``text`` in ``fieldname`` belongs to at least one non-deleted article."""
+        reader = self._searcher.reader()
+        if (fieldname, text) not in reader:
+            return False
+        postings = reader.postings(fieldname, text)
+        return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
+
+    def matches(self, query: Query) -> Matches:
+        """Every match of ``query`` with its score (``arsearch.engine.evaluate``)."""
+        return evaluate(self._searcher, query)
+
+    def top_by_score(self, query: Query, limit: int | None
+                     ) -> tuple[list[tuple[int, float]], int]:
+        """(docnum, score) of the best ``limit`` matches (all with None), best first,
+        and the number of matches."""
+        return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1)
+
+    def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
+        """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
+        return newest_first(self._searcher, query, limit)
+
+    def grouped(self, query: Query, fieldnames: list[str]) -> dict[str, dict[Any, list[int]]]:
+        """The matches of a query grouped by the values of each field: {field: {value: docnums}}.
+
+        Values come from the stored fields (``arsearch.engine.facets``), or for
+        other fields from Whoosh's facet collector.
+        """
+        docnums = set(evaluate(self._searcher, query))
+        if not docnums:
+            return {name: {} for name in fieldnames}
+        if all(name in STORED_FIELDS for name in fieldnames):
+            return group_stored(self._searcher, docnums, fieldnames)
+        facets = {name: sorting.FieldFacet(name, allow_overlap=name != "published",
+                                           maptype=sorting.UnorderedList)
+                  for name in fieldnames}
+        results = self._searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
+        return {name: results.groups(name) for name in fieldnames}
+
+
+class Writer:
+    """The index's writer for one batch; it holds the write lock until it commits or cancels.
+
+    Used with ``with``, it commits when the block ends and cancels if it raises.
+    """
+
+    def __init__(self, store: Store, writer: TermPoolWriter) -> None:
+        self._store = store
+        self._writer = writer
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        if exc_type:
+            self.cancel()
+        else:
+            self.commit()
+
+    @property
+    def closed(self) -> bool:
+        """Whether the writer committed or cancelled (and released the lock)."""
+        return self._writer.is_closed
+
+    def add(self, document: dict[str, Any]) -> None:
+        """Add a document (``arsearch.engine.schema.to_document``)."""
+        self._writer.add_document(**document)
+
+    def update(self, document: dict[str, Any]) -> None:
+        """Add a document in place of any with the same ``id``."""
+        self._writer.update_document(**document)
+
+    def delete(self, article_id: str) -> int:
+        """Delete the article with this id; returns how many were deleted (0 or 1)."""
+        return self._writer.delete_by_term("id", article_id)
+
+    def commit(self) -> None:
+        """Write what was added and deleted as a new generation, letting Whoosh's
+        merge policy merge small segments; releases the lock."""
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        """Drop what was added and deleted; releases the lock."""
+        self._writer.cancel()
+
+    def commit_segments(self, segments: list[Segment]) -> None:
+        """Commit this writer's deletions plus finished segments as one new generation.
+
+        Whoosh has no public call for adding finished segments; these private
+        steps are the ones ``whoosh.multiproc.MpWriter`` uses, in its order
+        (``arsearch.engine.compat.PRIVATE_NAMES``).
+        """
+        writer = self._writer
+        final = writer._merge_segments(None, None, None)
+        if writer._added:  # the merge policy merged small segments into this writer
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final + segments)
+        writer._finish()
+
+    def commit_merged(self, segment_ids: set[str], jobs: int = 1) -> None:
+        """Commit with the segments of ``segment_ids`` merged into one, others kept as
+        they are; ``jobs`` processes share out the fields where the platform forks."""
+        def policy(writer: Any, existing: list[Any]) -> list[Any]:
+            kept = []
+            for segment in existing:
+                if segment.segment_id() not in segment_ids:
+                    kept.append(segment)
+                    continue
+                with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                    writer.add_reader(reader)
+            return kept
+
+        self._writer.merge_jobs = jobs
+        self._writer.commit(mergetype=policy)
+
+    def commit_optimized(self, jobs: int = 1) -> None:
+        """Commit with every segment merged into one (``jobs`` as for ``commit_merged``)."""
+        self._writer.merge_jobs = jobs
+        self._writer.commit(optimize=True)
+
+    def abandon(self) -> None:
+        """After a failure: close, remove every file this writer wrote, release the lock.
+
+        Whoosh's ``cancel`` in three steps, so the files are removed after the
+        writer closed its own (closing may still write) and before the lock goes.
+        """
+        writer = self._writer
+        with contextlib.suppress(Exception):
+            writer._close_segment()
+        self._store.remove_leftovers()
+        try:
+            writer._finish()
+        except Exception:
+            if writer.writelock:
+                writer.writelock.release()
+
+
+class SegmentBuilder:
+    """Documents written to a segment of their own without the write lock (an ingest
+    worker's); ``finish`` hands the segment over to the ``Writer`` holding the lock."""
+
+    def __init__(self, store: Store, limitmb: float) -> None:
+        self._writer = TermPoolWriter(store._ix, _lk=False, limitmb=limitmb)
+
+    def add(self, document: dict[str, Any]) -> None:
+        """Add a document (``arsearch.engine.schema.to_document``)."""
+        self._writer.add_document(**document)
+
+    def finish(self) -> Segment:
+        """Write the segment's files; the segment is for ``Writer.commit_segments``."""
+        return self._writer._finalize_segment()
+
+
+def _close_all(views: set[View]) -> None:
+    for view in list(views):
+        view.close()
+    views.clear()
+
+
+class Store:
+    """The Whoosh index in a directory. Use ``create`` or ``open``, not the constructor.
+
+    Each thread gets one cached ``View``, refreshed when a commit lands; all
+    are closed by ``close`` (or when the Store is garbage-collected).
+    """
+
+    def __init__(self, path: Path, whoosh_index: Any) -> None:
+        self.path = path
+        self._ix = whoosh_index
+        self._local = threading.local()  # one cached view per thread
+        self._open: set[View] = set()  # every cached view, closed with the Store
+        self._closer = weakref.finalize(self, _close_all, self._open)
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` holds a Whoosh index."""
+        return windex.exists_in(str(path))
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> Store:
+        """A new empty index with arsearch's schema in the existing directory ``path``
+        (replacing any index there)."""
+        check_whoosh_version()
+        windex.create_in(str(path), build_schema())
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, mmap: bool = False) -> Store:
+        """The index in ``path``.
+
+        Without ``mmap``, Whoosh reads segment files with plain reads: with it,
+        Whoosh copies each segment's files into memory on every searcher open
+        (tens of ms on a small index, growing with it), which a one-shot
+        ``arsearch search`` cannot afford. ``mmap`` suits reading every stored
+        article once (``reindex``, ``repair``).
+        """
+        check_whoosh_version()
+        return cls(Path(path), FileStorage(str(path), supports_mmap=mmap).open_index())
+
+    # --- reading ---------------------------------------------------------
+
+    def view(self) -> View:
+        """This thread's view, refreshed to the last commit; kept open between calls.
+
+        Opening a Whoosh searcher reads every segment's metadata, which costs
+        more than a typical query; refreshing only checks for a new commit.
+        """
+        view = getattr(self._local, "view", None)
+        # Not Searcher.refresh(): it fails on a searcher of an empty index.
+        if view is not None and not view.up_to_date():
+            self._open.discard(view)
+            view.close()
+            view = None
+        if view is None:
+            view = View(self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)))
+            self._local.view = view
+            self._open.add(view)
+        return view
+
+    def close(self) -> None:
+        """Close the cached views."""
+        _close_all(self._open)
+        self._local = threading.local()
+
+    def segment_sizes(self) -> dict[str, int]:
+        """Articles of each committed segment (deleted ones included), by segment id."""
+        return {s.segment_id(): s.doc_count_all() for s in self._ix._segments()}
+
+    # --- writing ---------------------------------------------------------
+
+    def writer(self, timeout: float = WRITER_TIMEOUT) -> Writer:
+        """The index's writer; waits up to ``timeout`` seconds for the write lock.
+
+        Raises:
+            IndexLocked: another writer kept the lock that long.
+        """
+        check_whoosh_version()
+        try:
+            return Writer(self, TermPoolWriter(self._ix, timeout=timeout))
+        except LockError:
+            raise IndexLocked(str(self.path)) from None
+
+    @contextlib.contextmanager
+    def batch(self, *, undone: str = "nothing of the current batch was committed"
+              ) -> Iterator[Writer]:
+        """The writer (and lock) for one batch; the caller commits, or nothing is written.
+
+        On any failure (disk full, Ctrl-C, a dead worker) the batch's files are
+        removed while the lock is still held, so a failed batch leaves neither
+        half-written data nor litter on a full disk, and an ``OSError`` becomes
+        one line naming the index and saying what was ``undone``.
+        """
+        writer = self.writer()
+        try:
+            yield writer
+            if not writer.closed:  # nothing to commit
+                writer.cancel()
+        except BaseException as exc:
+            writer.abandon()
+            if isinstance(exc, OSError):
+                raise ArsearchError(
+                    f"{self.path}: cannot write the index: {exc.strerror or exc}; {undone}"
+                ) from None
+            raise
+
+    def segment_builder(self, limitmb: float) -> SegmentBuilder:
+        """A writer of one segment for a worker process (no lock: the committing
+        process holds it); its pool spills to disk past ``limitmb``."""
+        check_whoosh_version()
+        return SegmentBuilder(self, limitmb)
+
+    def merge_segments(self, max_docs: int, jobs: int = 1) -> int:
+        """Merge the segments of at most ``max_docs`` articles into one; returns how many.
+
+        ``jobs`` processes share out the fields where the platform forks.
+        """
+        chosen = {name for name, size in self.segment_sizes().items() if size <= max_docs}
+        if len(chosen) < 2:
+            return 0
+        with self.batch(undone="the index is unchanged") as writer:
+            writer.commit_merged(chosen, jobs)
+        return len(chosen)
+
+    def optimize(self, jobs: int = 1) -> None:
+        """Merge all segments into one (``jobs`` as for ``merge_segments``)."""
+        with self.batch(undone="the index is unchanged") as writer:
+            writer.commit_optimized(jobs)
+
+    # --- maintenance -----------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock, without a writer, for the duration.
+
+        Raises:
+            IndexLocked: a writer holds it now.
+        """
+        lock = self._ix.lock("WRITELOCK")
+        if not lock.acquire(blocking=False):
+            raise IndexLocked(str(self.path))
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete files no committed segment uses (a failed or killed writer's); returns names.
+
+        Only safe while holding the write lock: a running writer's files look the same.
+        """
+        ix = self._ix
+        storage = ix.storage
+        before = set(storage.list())
+        toc = ix._read_toc()
+        clean_files(storage, ix.indexname, toc.generation, toc.segments)
+        for name in before:
+            if name.endswith(".tmp"):
+                shutil.rmtree(os.path.join(storage.folder, name), ignore_errors=True)
+        return sorted(before - set(storage.list()))
+
+
+def stored_documents(path: str | os.PathLike[str]) -> Iterator[Stored]:
+    """The stored fields of every article of the index at ``path``, read once in order."""
+    store = Store.open(path, mmap=True)
+    try:
+        yield from store.view().documents()
+    finally:
+        store.close()
+

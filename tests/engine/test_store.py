@@ -1,0 +1,93 @@
+"""The store: the Whoosh index under an arsearch index, its views, writer and segments."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pytest
+
+import arsearch
+from arsearch.engine.schema import content_hash, to_document
+from arsearch.engine.store import Store
+from arsearch.errors import ArsearchError, IndexLocked
+
+
+def document(article_id: str, text: str) -> dict:
+    article = arsearch.Article(id=article_id, text=text, published="2019-03-0" + article_id[-1])
+    return to_document(article, content_hash(article))
+
+
+def test_an_empty_store(tmp_path: Path) -> None:
+    assert not Store.exists(tmp_path)
+    store = Store.create(tmp_path)
+    assert Store.exists(tmp_path)
+    view = store.view()
+    assert (view.doc_count(), view.first_and_last("published")) == (0, (None, None))
+    assert store.segment_sizes() == {}
+
+
+def test_writes_views_and_segments(tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    before = store.view()
+    with store.writer() as writer:
+        writer.add(document("a1", "غارات على حلب"))
+        writer.add(document("a2", "قصف الرقة"))
+    view = store.view()
+    assert view is not before and view.doc_count() == 2
+    assert store.view() is view  # kept while no commit lands
+    assert view.first_and_last("published") == ("2019-03-01", "2019-03-02")
+    assert view.find("id", "a2")["text"] == "قصف الرقة"
+    assert view.holds_live("id", "a1") and not view.holds_live("id", "zz")
+    with store.batch() as writer:
+        assert writer.delete("a1") == 1
+        writer.commit()
+    assert not store.view().holds_live("id", "a1")
+    assert [stored["id"] for stored in store.view().documents()] == ["a2"]
+
+
+def test_segments_built_apart_commit_as_one_generation(tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    with store.writer() as writer:
+        writer.add(document("a1", "غارات على حلب"))
+    segments = []
+    for article_id in ("b1", "b2"):
+        builder = store.segment_builder(limitmb=16)
+        builder.add(document(article_id, "قصف على إدلب"))
+        segments.append(builder.finish())
+    with store.batch() as writer:
+        writer.delete("a1")
+        writer.commit_segments(segments)
+    assert sorted(store.segment_sizes().values()) == [1, 1, 1]  # a1's, deleted, and two
+    assert sorted(d["id"] for d in store.view().documents()) == ["b1", "b2"]
+    assert store.merge_segments(max_docs=1) == 3
+    assert list(store.segment_sizes().values()) == [2]
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    holder = store.writer()
+    with pytest.raises(IndexLocked):
+        store.writer(timeout=0)
+    with pytest.raises(IndexLocked), store.locked():
+        pass
+    holder.cancel()  # Whoosh's cancel leaves the files of the empty segment
+    with store.locked():
+        assert store.remove_leftovers()
+        assert store.remove_leftovers() == []
+
+
+def test_a_failed_batch_leaves_no_files_and_says_what_was_undone(tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    with store.writer() as writer:
+        writer.add(document("a1", "غارات على حلب"))
+    files = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ArsearchError, match=r"cannot write the index: No space left on device; "
+                                            r"the index is unchanged$"), \
+            store.batch(undone="the index is unchanged") as writer:
+        writer.add(document("a2", "قصف الرقة"))
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+    with store.writer(timeout=0) as writer:  # the lock was released
+        writer.add(document("a3", "قصف إدلب"))
+    assert store.view().doc_count() == 2
