@@ -1,67 +1,51 @@
 """``Index``: create, fill and search an arsearch index stored in a directory.
 
-An index is a Whoosh index plus ``arsearch.json`` (the schema version it
-was built with). Writes go through one Whoosh writer at a time; each thread
-keeps a searcher that is refreshed when a commit lands, so searches see the
-last committed state. Matching and scoring are in ``arsearch.engine.evaluate`` and
-``arsearch.engine.collect``.
+An index is a directory holding the engine's files (``arsearch.engine.store``),
+``arsearch.json`` (the schema version and the analysis settings it was built
+with) and the user gazetteer files kept with it. Everything that analyzes
+text for an index (ingest, queries, snippets, explanations) uses its
+``analyzer``. Writes go through one writer at a time; each thread keeps a
+view that is refreshed when a commit lands, so searches see the last
+committed state. Matching and scoring are in ``arsearch.engine``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import os
 import shutil
-import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import scoring, sorting
-from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
-from whoosh.writing import LockError
-
-from arsearch.engine.collect import newest_first, top_by_score
 from arsearch.engine.compile import to_whoosh
-from arsearch.engine.evaluate import evaluate
-from arsearch.engine.facets import STORED_FIELDS, group_stored
-from arsearch.engine.schema import SCHEMA_VERSION, build_schema
-from arsearch.engine.writer import TermPoolWriter
+from arsearch.engine.schema import SCHEMA_VERSION
+from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
+    ArsearchError,
     IndexExists,
-    IndexLocked,
     IndexNotFound,
     InputError,
     SchemaMismatch,
 )
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
-from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, batch_writer, ingest
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, Target, ingest
 from arsearch.io.readers import read_paths
 from arsearch.models import Article, Hit
 from arsearch.query import nodes
 from arsearch.query.filters import as_list, date_query, entity_query
 from arsearch.query.parser import ParsedQuery, hoist_optional, parse_query
+from arsearch.text.analyzer import Analyzer, default_analyzer
 from arsearch.text.snippet import make_snippet
 
 META_FILE = "arsearch.json"
 GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
 FACETS = {"actors": "actor_ids", "places": "place_ids", "sources": "source_key",
           "months": "months"}
-WRITER_TIMEOUT = 30.0
-#: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
-#: a low k1 saturates repeated terms early, so a passage matching more of
-#: the query's distinct words outranks one repeating a single word.
-BM25_B = 0.75
-BM25_K1 = 0.6
 
 
 @dataclass
@@ -115,22 +99,6 @@ class SearchResults:
         return self.hits[i]
 
 
-def _close_all(searchers: set[Any]) -> None:
-    for searcher in list(searchers):
-        searcher.close()
-    searchers.clear()
-
-
-def _open_whoosh(directory: Path) -> windex.Index:
-    """Open the Whoosh index without memory-mapping.
-
-    With mmap, Whoosh copies each segment's files into memory on every
-    searcher open (tens of ms on a small index, growing with it); plain file
-    reads make opening cheap, which a one-shot ``arsearch search`` needs.
-    """
-    return FileStorage(str(directory), supports_mmap=False).open_index()
-
-
 def read_meta(directory: Path) -> dict[str, Any]:
     """``arsearch.json`` of an index directory ({} when missing or unreadable)."""
     try:
@@ -138,6 +106,38 @@ def read_meta(directory: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def recorded_analyzer(directory: Path, meta: dict[str, Any] | None = None) -> Analyzer:
+    """The analyzer an index was built with, from its ``arsearch.json`` (``meta``, if
+    already read).
+
+    An index that records none (built by arsearch 0.1) was analyzed with the
+    bundled settings.
+
+    Raises:
+        ArsearchError: the recorded settings are unreadable.
+    """
+    settings = (read_meta(directory) if meta is None else meta).get("analysis")
+    if settings is None:
+        return default_analyzer()
+    try:
+        analyzer = Analyzer.from_settings(settings)
+    except (KeyError, TypeError, AttributeError):
+        raise ArsearchError(
+            f"index {str(directory)!r}: unreadable analysis settings in {META_FILE}") from None
+    return default_analyzer() if analyzer == default_analyzer() else analyzer
+
+
+def _differences(recorded: Analyzer, given: Analyzer) -> str:
+    """How two analyzers' settings differ, in a few words."""
+    parts = []
+    for label, old, new in (("stopwords", recorded.stopwords, given.stopwords),
+                            ("protected names", recorded.protected, given.protected)):
+        added, removed = len(new - old), len(old - new)
+        if added or removed:
+            parts.append(f"{label}: {added} added, {removed} removed")
+    return "; ".join(parts)
 
 
 @functools.lru_cache(maxsize=1)
@@ -176,13 +176,12 @@ class IndexInfo:
 class Index:
     """An arsearch index in a directory. Use ``create`` or ``open``, not the constructor."""
 
-    def __init__(self, path: Path, whoosh_index: windex.Index,
-                 gazetteer: Iterable[str | os.PathLike[str]] = ()) -> None:
+    def __init__(self, path: Path, store: Store,
+                 gazetteer: Iterable[str | os.PathLike[str]] = (),
+                 analyzer: Analyzer | None = None) -> None:
         self.path = path
-        self._ix = whoosh_index
-        self._local = threading.local()  # one cached searcher per thread
-        self._open: set[Any] = set()  # every cached searcher, closed with the Index
-        self._closer = weakref.finalize(self, _close_all, self._open)
+        self._store = store
+        self._analyzer = analyzer if analyzer is not None else default_analyzer()
         self._extra_gazetteer = tuple(str(p) for p in gazetteer)
         self._gazetteer: Gazetteer | None = None
 
@@ -190,11 +189,15 @@ class Index:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False,
-               gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
+               gazetteer: Iterable[str | os.PathLike[str]] = (),
+               analyzer: Analyzer | None = None) -> Index:
         """Create a new empty index in ``path`` (made if missing).
 
         ``gazetteer``: extra gazetteer files (TSV) used by this session only;
-        ``add_gazetteer`` keeps one with the index.
+        ``add_gazetteer`` keeps one with the index. ``analyzer``: the analysis
+        settings (stopwords, protected names) of the index, recorded with it
+        (None: the bundled ones); they change only with a new index or
+        ``arsearch.reindex``.
 
         Raises:
             IndexExists: there is an index already and ``overwrite`` is false.
@@ -204,23 +207,29 @@ class Index:
             raise IndexExists(str(directory))
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            windex.create_in(str(directory), build_schema())
-            ix = _open_whoosh(directory)
+            store = Store.create(directory)
+            analyzer = analyzer if analyzer is not None else default_analyzer()
             meta = {"schema_version": SCHEMA_VERSION, "arsearch": _version(),
-                    "gazetteer": bundled_gazetteer_digest()}
-            (directory / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
+                    "gazetteer": bundled_gazetteer_digest(), "analysis": analyzer.settings()}
+            (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
         except OSError as exc:
             message = f"cannot create index: {exc.strerror or exc}"
             raise InputError(str(directory), message) from None
-        return cls(directory, ix, gazetteer)
+        return cls(directory, store, gazetteer, analyzer)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *,
-             gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
-        """Open an existing index (``gazetteer`` as for ``create``).
+             gazetteer: Iterable[str | os.PathLike[str]] = (),
+             analyzer: Analyzer | None = None) -> Index:
+        """Open an existing index, with the analyzer it was built with (``gazetteer`` as
+        for ``create``). ``analyzer``, if given, must have the recorded settings.
 
         Raises:
             IndexNotFound: ``path`` holds no arsearch index.
+            SchemaMismatch: it was built by an arsearch with another schema.
+            ArsearchError: ``analyzer`` differs from the index's, or its
+                recorded settings are unreadable.
         """
         directory = Path(path)
         if not cls.exists(directory):
@@ -229,15 +238,28 @@ class Index:
         found = meta.get("schema_version", "unreadable")
         if found != SCHEMA_VERSION:
             raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
-        return cls(directory, _open_whoosh(directory), gazetteer)
+        recorded = recorded_analyzer(directory, meta)
+        if analyzer is not None and analyzer != recorded:
+            raise ArsearchError(
+                f"index {str(directory)!r} was built with other analysis settings than the "
+                f"analyzer given ({_differences(recorded, analyzer)}); open it without one to "
+                f"use its own, or rebuild it with this one: arsearch.reindex(path, analyzer=...)")
+        return cls(directory, Store.open(directory), gazetteer, recorded)
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str], *,
-                       gazetteer: Iterable[str | os.PathLike[str]] = ()) -> Index:
-        """Open the index in ``path``, creating an empty one if there is none."""
+                       gazetteer: Iterable[str | os.PathLike[str]] = (),
+                       analyzer: Analyzer | None = None) -> Index:
+        """Open the index in ``path``, creating an empty one if there is none
+        (``analyzer`` as for ``create`` and ``open``)."""
         if cls.exists(Path(path)):
-            return cls.open(path, gazetteer=gazetteer)
-        return cls.create(path, gazetteer=gazetteer)
+            return cls.open(path, gazetteer=gazetteer, analyzer=analyzer)
+        return cls.create(path, gazetteer=gazetteer, analyzer=analyzer)
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analysis settings of the index, as recorded when it was created."""
+        return self._analyzer
 
     # --- gazetteer -------------------------------------------------------
 
@@ -275,38 +297,21 @@ class Index:
     def exists(path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` holds an arsearch index."""
         directory = Path(path)
-        return (directory / META_FILE).is_file() and windex.exists_in(str(directory))
+        return (directory / META_FILE).is_file() and Store.exists(directory)
 
     def __len__(self) -> int:
-        with self._searcher() as searcher:
-            return searcher.doc_count()
+        return self._view().doc_count()
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
 
-    @contextlib.contextmanager
-    def _searcher(self) -> Iterator[Any]:
-        """This thread's searcher, refreshed to the last commit; kept open between searches.
-
-        Opening a Whoosh searcher reads every segment's metadata, which costs
-        more than a typical query; refreshing only checks for a new commit.
-        """
-        searcher = getattr(self._local, "searcher", None)
-        # Not Searcher.refresh(): it fails on a searcher of an empty index.
-        if searcher is not None and not searcher.up_to_date():
-            self._open.discard(searcher)
-            searcher.close()
-            searcher = None
-        if searcher is None:
-            searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
-            self._local.searcher = searcher
-            self._open.add(searcher)
-        yield searcher
+    def _view(self) -> View:
+        """This thread's view of the last commit (``Store.view``)."""
+        return self._store.view()
 
     def close(self) -> None:
-        """Close the cached searchers (also done when the Index is garbage-collected)."""
-        _close_all(self._open)
-        self._local = threading.local()
+        """Close the cached views (also done when the Index is garbage-collected)."""
+        self._store.close()
 
     def __enter__(self) -> Index:
         return self
@@ -316,15 +321,14 @@ class Index:
 
     def info(self) -> IndexInfo:
         """What the index holds: articles, size on disk, segments, publication span."""
-        with self._searcher() as searcher:
-            documents = searcher.doc_count()
-            dates = [d for d in searcher.lexicon("published")]
-            segments = len(self._ix._segments())
+        view = self._view()
+        documents = view.doc_count()
+        first, last = view.first_and_last("published")
+        segments = len(self._store.segment_sizes())
         size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
         return IndexInfo(
             path=str(self.path), documents=documents, size_bytes=size, segments=segments,
-            first_published=dates[0].decode() if dates else None,
-            last_published=dates[-1].decode() if dates else None,
+            first_published=first, last_published=last,
             schema_version=SCHEMA_VERSION,
             gazetteer_current=read_meta(self.path).get("gazetteer")
             == bundled_gazetteer_digest(),
@@ -336,9 +340,7 @@ class Index:
         With ``jobs`` > 1, as many processes share out the fields (where the
         platform forks; the segment is the same).
         """
-        with batch_writer(self, undone="the index is unchanged") as writer:
-            writer.merge_jobs = jobs
-            writer.commit(optimize=True)
+        self._store.optimize(jobs)
 
     def merge_segments(self, max_docs: int, jobs: int = 1) -> int:
         """Merge the segments of at most ``max_docs`` articles into one; returns how many.
@@ -350,25 +352,7 @@ class Index:
         while a large existing segment is not rewritten for a small addition.
         ``jobs`` as for ``optimize``.
         """
-        segments = [s for s in self._ix._segments() if s.doc_count_all() <= max_docs]
-        if len(segments) < 2:
-            return 0
-        chosen = {s.segment_id() for s in segments}
-
-        def policy(writer: Any, existing: list[Any]) -> list[Any]:
-            kept = []
-            for segment in existing:
-                if segment.segment_id() not in chosen:
-                    kept.append(segment)
-                    continue
-                with SegmentReader(writer.storage, writer.schema, segment) as reader:
-                    writer.add_reader(reader)
-            return kept
-
-        with batch_writer(self, undone="the index is unchanged") as writer:
-            writer.merge_jobs = jobs
-            writer.commit(mergetype=policy)
-        return len(chosen)
+        return self._store.merge_segments(max_docs, jobs)
 
     # --- writing ---------------------------------------------------------
 
@@ -390,8 +374,16 @@ class Index:
                 smaller ones) into one (``merge_segments``): a smaller index
                 and faster searches, for a few minutes on 70k articles.
         """
-        return ingest(self, articles, jobs=jobs, batch_size=batch_size, progress=progress,
-                      merge=merge)
+        return ingest(self._target(), articles, jobs=jobs, batch_size=batch_size,
+                      progress=progress, merge=merge)
+
+    def _target(self) -> Target:
+        """What an ingest needs of this index."""
+        return Target(store=self._store, analyzer=self.analyzer,
+                      gazetteer=lambda: self.gazetteer,
+                      gazetteer_files=tuple(self._gazetteer_files()),
+                      # A changed user gazetteer changes what is extracted: re-extract then.
+                      salt=self._gazetteer_digest())
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
                   batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
@@ -407,21 +399,22 @@ class Index:
         removed = 0
         with self._writer() as writer:
             for article_id in ids:
-                removed += writer.delete_by_term("id", article_id)
+                removed += writer.delete(article_id)
         return removed
 
-    def _writer(self) -> Any:
-        try:
-            return TermPoolWriter(self._ix, timeout=WRITER_TIMEOUT)
-        except LockError:
-            raise IndexLocked(str(self.path)) from None
+    def _writer(self) -> Writer:
+        """The index's writer (``Store.writer``).
+
+        Raises:
+            IndexLocked: another writer kept the index locked too long.
+        """
+        return self._store.writer()
 
     # --- reading ---------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        with self._searcher() as searcher:
-            stored = searcher.document(id=article_id)
+        stored = self._view().find("id", article_id)
         if stored is None:
             return None
         return Article(**{k: stored.get(k) for k in (
@@ -457,10 +450,10 @@ class Index:
         if compiled.query is None:
             return SearchResults([], 0, query or "", parsed=compiled.parsed,
                                  filters=compiled.filters)
-        with self._searcher() as searcher:
-            ranked, total = _ranked(searcher, compiled, limit or None)
-            hits = [self._hit(searcher.stored_fields(docnum), score, compiled.highlight)
-                    for docnum, score in ranked]
+        view = self._view()
+        ranked, total = _ranked(view, compiled, limit or None)
+        hits = [self._hit(view.stored(docnum), score, compiled.highlight)
+                for docnum, score in ranked]
         whoosh_query = compiled.query
         return SearchResults(
             hits, total, query or "", compiled.terms, parsed=compiled.parsed,
@@ -481,20 +474,20 @@ class Index:
         compiled = self._compile(query, actor, place, date, published, match, syntax)
         if compiled.query is None:
             return
-        with self._searcher() as searcher:
-            for docnum, score in _ranked(searcher, compiled, None)[0]:
-                stored = searcher.stored_fields(docnum)
-                mentions = stored.get("mentions") or {}
-                yield {
-                    "id": stored["id"], "title": stored.get("title") or "",
-                    "published": stored.get("published"), "source": stored.get("source"),
-                    "author": stored.get("author"), "url": stored.get("url"),
-                    "score": round(score, 4),
-                    "actors": _names(mentions, "actors"),
-                    "places": _names(mentions, "places"),
-                    "dates": list(mentions.get("dates", [])),
-                    "text": stored.get("text", ""),
-                }
+        view = self._view()
+        for docnum, score in _ranked(view, compiled, None)[0]:
+            stored = view.stored(docnum)
+            mentions = stored.get("mentions") or {}
+            yield {
+                "id": stored["id"], "title": stored.get("title") or "",
+                "published": stored.get("published"), "source": stored.get("source"),
+                "author": stored.get("author"), "url": stored.get("url"),
+                "score": round(score, 4),
+                "actors": _names(mentions, "actors"),
+                "places": _names(mentions, "places"),
+                "dates": list(mentions.get("dates", [])),
+                "text": stored.get("text", ""),
+            }
 
     def count(self, query: str | None = None, **kwargs: Any) -> int:
         """How many articles match (arguments as for ``search``), without fetching any."""
@@ -503,26 +496,19 @@ class Index:
                                  **kwargs)
         if compiled.query is None:
             return 0
-        with self._searcher() as searcher:
-            return len(evaluate(searcher, compiled.query))
+        return len(self._view().matches(compiled.query))
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Articles whose ``fieldname`` (``exact``, ``stem``, ``broad`` …) holds ``term``."""
-        with self._searcher() as searcher:
-            return searcher.doc_frequency(fieldname, term)
+        return self._view().doc_frequency(fieldname, term)
 
     def similar_terms(self, fieldname: str, term: str, maxdist: int = 1, limit: int = 5
                       ) -> list[tuple[str, int]]:
         """Indexed terms within ``maxdist`` edits of ``term``, closest and commonest
         first, with their article counts (for "did you mean")."""
-        with self._searcher() as searcher:
-            reader = searcher.reader()
-            found = []
-            for candidate in reader.terms_within(fieldname, term, maxdist):
-                if candidate == term:
-                    continue
-                found.append((edit_distance(term, candidate),
-                              -reader.doc_frequency(fieldname, candidate), candidate))
+        found = [(edit_distance(term, candidate), -articles, candidate)
+                 for candidate, articles in self._view().terms_within(fieldname, term, maxdist)
+                 if candidate != term]
         return [(t, -negfreq) for _, negfreq, t in sorted(found)[:limit]]
 
     def _compile(self, query: str | None, actor: str | list[str] | None,
@@ -558,23 +544,21 @@ class Index:
                                 analyzer=getattr(self, "analyzer", None))
         return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
 
-    def _count_by(self, whoosh_query: wq.Query, fieldname: str,
+    def _count_by(self, whoosh_query: Query, fieldname: str,
                   key: Callable[[str], str | None] | None) -> dict[str, int]:
         docs: dict[str, set[int]] = {}
-        with self._searcher() as searcher:
-            for value, docnums in _grouped(searcher, whoosh_query, [fieldname])[fieldname].items():
-                label = key(value) if key and value else value
-                if label:
-                    docs.setdefault(label, set()).update(docnums)
+        for value, docnums in self._view().grouped(whoosh_query, [fieldname])[fieldname].items():
+            label = key(value) if key and value else value
+            if label:
+                docs.setdefault(label, set()).update(docnums)
         return {label: len(numbers) for label, numbers in sorted(docs.items())}
 
-    def _count_facets(self, whoosh_query: wq.Query) -> dict[str, dict[str, int]]:
-        with self._searcher() as searcher:
-            groups = _grouped(searcher, whoosh_query, list(FACETS.values()))
-            return {name: self._facet(name, groups[field], searcher)
-                    for name, field in FACETS.items()}
+    def _count_facets(self, whoosh_query: Query) -> dict[str, dict[str, int]]:
+        view = self._view()
+        groups = view.grouped(whoosh_query, list(FACETS.values()))
+        return {name: self._facet(name, groups[field], view) for name, field in FACETS.items()}
 
-    def _facet(self, name: str, groups: dict[Any, list[int]], searcher: Any) -> dict[str, int]:
+    def _facet(self, name: str, groups: dict[Any, list[int]], view: View) -> dict[str, int]:
         """Articles per display name, largest first (months in order).
 
         Ids that share a name (the governorate and the city of دير الزور) are
@@ -587,7 +571,7 @@ class Index:
                     label = key
                 elif name == "sources":
                     # source_key is lower-cased: show the spelling of an article.
-                    stored = searcher.document(source_key=key) or {}
+                    stored = view.find("source_key", key) or {}
                     label = stored.get("source") or key
                 else:
                     label = self._display_name(key)
@@ -603,9 +587,8 @@ class Index:
             return entry.name_ar
         return entity_id.split(":", 2)[-1]
 
-    @staticmethod
-    def _hit(stored: dict[str, Any], score: float, highlight: set[str]) -> Hit:
-        snippet, spans = make_snippet(stored.get("text", ""), highlight)
+    def _hit(self, stored: Stored, score: float, highlight: set[str]) -> Hit:
+        snippet, spans = make_snippet(stored.get("text", ""), highlight, analyzer=self.analyzer)
         mentions = stored.get("mentions") or {}
         return Hit(
             id=stored["id"], title=stored.get("title") or "", score=score, snippet=snippet,
@@ -625,43 +608,25 @@ def _names(mentions: dict[str, Any], kind: str) -> list[str]:
 
 @dataclass
 class _Compiled:
-    """A search compiled to Whoosh, and what it was compiled from."""
+    """A search compiled for the engine, and what it was compiled from."""
 
-    query: wq.Query | None
+    query: Query | None
     parsed: ParsedQuery | None = None
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
     filters: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _grouped(searcher: Any, whoosh_query: wq.Query, fieldnames: list[str]
-             ) -> dict[str, dict[Any, list[int]]]:
-    """The matches of a query grouped by the values of each field: {field: {value: docnums}}.
-
-    Matches come from ``arsearch.engine.evaluate``; values from the stored fields
-    (``arsearch.engine.facets``), or for other fields from Whoosh's facet collector.
-    """
-    docnums = set(evaluate(searcher, whoosh_query))
-    if not docnums:
-        return {name: {} for name in fieldnames}
-    if all(name in STORED_FIELDS for name in fieldnames):
-        return group_stored(searcher, docnums, fieldnames)
-    facets = {name: sorting.FieldFacet(name, allow_overlap=name != "published",
-                                       maptype=sorting.UnorderedList) for name in fieldnames}
-    results = searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
-    return {name: results.groups(name) for name in fieldnames}
-
-
-def _ranked(searcher: Any, compiled: _Compiled, limit: int | None
+def _ranked(view: View, compiled: _Compiled, limit: int | None
             ) -> tuple[list[tuple[int, float]], int]:
     """(docnum, score) of the first ``limit`` matches (all with None), and how many match.
 
     Ranked by score; without words to rank by, newest first (score 0).
     """
     if not compiled.terms:
-        docnums, total = newest_first(searcher, compiled.query, limit)
+        docnums, total = view.newest_first(compiled.query, limit)
         return [(docnum, 0.0) for docnum in docnums], total
-    return top_by_score(searcher, compiled.query, limit or searcher.doc_count() or 1)
+    return view.top_by_score(compiled.query, limit)
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -5,9 +5,13 @@ articles by content hash, finding the ids it replaces) and committed as one
 unit, so a killed ingest leaves the index exactly as of its last commit, and
 re-running it skips what was committed. Analysis and extraction are the
 expensive part: with ``jobs > 1`` they run in worker processes that each
-write their own Whoosh segment, and the calling process, holding the index's
-write lock, deletes replaced articles and adds those segments in one commit
-(the scheme of Whoosh's own ``MpWriter``, with our analysis in the workers).
+write their own segment (``arsearch.engine.store.SegmentBuilder``), and the
+calling process, holding the index's write lock, deletes replaced articles
+and adds those segments in one commit (the scheme of Whoosh's own
+``MpWriter``, with our analysis in the workers).
+
+An ingest is given its ``Target``: the index's store, its analyzer and its
+gazetteer; it knows nothing else of the index.
 """
 
 from __future__ import annotations
@@ -17,28 +21,21 @@ import gc
 import multiprocessing
 import os
 import queue
-import shutil
 import signal
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from whoosh import index as windex
-from whoosh.index import clean_files
-from whoosh.writing import SegmentWriter
+from typing import Any
 
 from arsearch.engine.schema import content_hash, extract_articles, id_hash_key, to_document
-from arsearch.engine.writer import TermPoolWriter
+from arsearch.engine.store import Segment, SegmentBuilder, Store, Writer
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.io.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
 from arsearch.models import Article, Mention
-
-if TYPE_CHECKING:
-    from arsearch.index import Index
+from arsearch.text.analyzer import Analyzer, default_analyzer
 
 #: Articles per commit; it sets the size of the segments, one per worker and
 #: batch. At 4,000 the 73k news corpus made 38 segments and Whoosh's merge policy
@@ -68,8 +65,8 @@ WORKER_LIMIT_MB = 64
 #: gc.callbacks). Little garbage is cyclic, and reference counting frees the
 #: rest at once. 4,500 ANT articles in one process spent 3.6 s collecting at
 #: 10,000 (399 young collections), 1.5 s at 50,000 (43); in a worker, which
-#: also freezes what survives each chunk (``_Worker``), 0.3 s (one-off
-#: /tmp/rel/gcfreeze.py, gc.callbacks).
+#: also freezes what survives each chunk (``IngestWorker``), 0.3 s (timed
+#: through gc.callbacks).
 GC_YOUNG = 50_000
 _POLL = 0.5  # seconds between checks that the other side is still alive
 
@@ -79,6 +76,25 @@ Progress = Callable[[int], None]
 If it also has a ``phase(label)`` method, that is called when the ingest moves
 on from articles to merging segments.
 """
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an ingest writes and how it analyses: what it needs of an index.
+
+    ``gazetteer`` gives the gazetteer when articles are extracted in this
+    process (it may load on first use); worker processes load
+    ``gazetteer_files`` (user files, on top of the bundled ones) themselves.
+    ``salt`` stands for whatever else shapes a document besides the article
+    (a digest of the gazetteer files): an article ingested under another
+    salt is extracted again even if its text is unchanged.
+    """
+
+    store: Store
+    analyzer: Analyzer
+    gazetteer: Callable[[], Gazetteer]
+    gazetteer_files: tuple[str, ...]
+    salt: str
 
 
 @dataclass
@@ -125,39 +141,38 @@ class _Plan:
     replacing: set[str]
 
 
-def ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError], *,
+def ingest(target: Target, items: Iterable[Article | dict[str, Any] | InputError], *,
            jobs: int = 1, batch_size: int = DEFAULT_BATCH,
            progress: Progress | None = None, merge: bool = True) -> IngestReport:
-    """Index ``items`` into ``index``, committing every ``batch_size`` articles.
+    """Index ``items`` into ``target``, committing every ``batch_size`` articles.
 
     With ``merge``, the segments of at most as many articles as it wrote or
-    found unchanged are merged into one at the end (``Index.merge_segments``).
+    found unchanged are merged into one at the end (``Store.merge_segments``).
     """
     report = IngestReport()
     started = time.perf_counter()
-    # A changed user gazetteer changes what is extracted: re-extract then.
-    salt = index._gazetteer_digest()
     with _fewer_collections():
-        _ingest(index, items, jobs, batch_size, progress, merge, salt, report)
+        _ingest(target, items, jobs, batch_size, progress, merge, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError], jobs: int,
-            batch_size: int, progress: Progress | None, merge: bool, salt: str,
+def _ingest(target: Target, items: Iterable[Article | dict[str, Any] | InputError], jobs: int,
+            batch_size: int, progress: Progress | None, merge: bool,
             report: IngestReport) -> None:
+    store = target.store
     workers: _Workers | None = None
     try:
-        for batch in _batches(items, batch_size, salt, report):
-            with batch_writer(index) as writer:
+        for batch in _batches(items, batch_size, target.salt, report):
+            with store.batch() as writer:
                 # Planned under the write lock, so no other writer can commit the
                 # same ids between deciding what is new and writing it.
-                plan = _plan(index, batch, report)
+                plan = _plan(store, batch, report)
                 if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
-                    workers = workers or _Workers(index, jobs)
+                    workers = workers or _Workers(target, jobs)
                     workers.write(writer, plan, report, progress)
                 elif plan.todo:
-                    _write_here(writer, index.gazetteer, plan, report, progress)
+                    _write_here(writer, target, plan, report, progress)
             if progress:
                 progress(report.handled)
     finally:
@@ -170,7 +185,7 @@ def _ingest(index: Index, items: Iterable[Article | dict[str, Any] | InputError]
         phase = getattr(progress, "phase", None)
         if phase is not None:
             phase("merging segments")
-        report.merged = index.merge_segments(handled, jobs)
+        report.merged = store.merge_segments(handled, jobs)
 
 
 @contextlib.contextmanager
@@ -246,91 +261,36 @@ def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
         return None
 
 
-def _plan(index: Index, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
+def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
     plan = _Plan([], set())
-    with index._searcher() as searcher:
-        reader = searcher.reader()
-        for article_id, (article, digest) in batch.items():
-            if _live(reader, "id_hash", id_hash_key(article_id, digest)):
-                report.unchanged += 1
-                continue
-            plan.todo.append((article, digest))
-            if _live(reader, "id", article_id):
-                plan.replacing.add(article_id)
+    view = store.view()
+    for article_id, (article, digest) in batch.items():
+        if view.holds_live("id_hash", id_hash_key(article_id, digest)):
+            report.unchanged += 1
+            continue
+        plan.todo.append((article, digest))
+        if view.holds_live("id", article_id):
+            plan.replacing.add(article_id)
     return plan
 
 
-def _live(reader: Any, fieldname: str, text: str) -> bool:
-    """Whether a term belongs to at least one non-deleted document."""
-    if (fieldname, text) not in reader:
-        return False
-    postings = reader.postings(fieldname, text)
-    return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
-
-
-def _write_here(writer: SegmentWriter, gazetteer: Gazetteer, plan: _Plan,
+def _write_here(writer: Writer, target: Target, plan: _Plan,
                 report: IngestReport, progress: Progress | None) -> None:
     """Analyse and write a batch in this process (small inputs, ``jobs=1``), and commit."""
     base = report.handled
     failures: dict[str, str] = {}
+    gazetteer = target.gazetteer()
     for start in range(0, len(plan.todo), CHUNK):
         chunk = plan.todo[start:start + CHUNK]
-        for document in _documents(chunk, gazetteer, failures):
-            writer.update_document(**document)
+        for document in _documents(chunk, gazetteer, target.analyzer, failures):
+            writer.update(document)
         if progress:
             progress(base + start + len(chunk))
     writer.commit()
     _settle(plan, failures, report)
 
 
-@contextlib.contextmanager
-def batch_writer(index: Index, *, undone: str = "nothing of the current batch was committed"
-                 ) -> Iterator[SegmentWriter]:
-    """The index's writer (and lock) for one batch; the caller commits, or nothing is written.
-
-    On any failure (disk full, Ctrl-C, a dead worker) the batch's files are
-    removed while the lock is still held, so a failed batch leaves neither
-    half-written data nor litter on a full disk, and an ``OSError`` becomes
-    one line naming the index.
-    """
-    writer = index._writer()
-    try:
-        yield writer
-        if not writer.is_closed:  # nothing to commit
-            writer.cancel()
-    except BaseException as exc:
-        # Whoosh's cancel() in three steps, so the files are removed after the
-        # writer closed its own (closing may still write) and before the lock goes.
-        with contextlib.suppress(Exception):
-            writer._close_segment()
-        remove_leftovers(index._ix)
-        try:
-            writer._finish()
-        except Exception:
-            if writer.writelock:
-                writer.writelock.release()
-        if isinstance(exc, OSError):
-            raise ArsearchError(
-                f"{index.path}: cannot write the index: {exc.strerror or exc}; {undone}") from None
-        raise
-
-
-def remove_leftovers(ix: windex.Index) -> list[str]:
-    """Delete files no committed segment uses (a failed or killed writer's); returns names.
-
-    Only safe while holding the write lock: a running writer's files look the same.
-    """
-    storage = ix.storage
-    before = set(storage.list())
-    toc = ix._read_toc()
-    clean_files(storage, ix.indexname, toc.generation, toc.segments)
-    for name in before:
-        if name.endswith(".tmp"):
-            shutil.rmtree(os.path.join(storage.folder, name), ignore_errors=True)
-    return sorted(before - set(storage.list()))
-
-
-def _documents(chunk: Sequence[tuple[Article, str]], gazetteer: Gazetteer,
+def _documents(chunk: Sequence[tuple[Article, str]], gazetteer: Gazetteer, analyzer: Analyzer,
                failures: dict[str, str]) -> Iterator[dict[str, Any]]:
     """``to_document`` of each article, extraction run on all of them at once.
 
@@ -344,7 +304,7 @@ def _documents(chunk: Sequence[tuple[Article, str]], gazetteer: Gazetteer,
         found = [None] * len(chunk)
     for (article, digest), mentions in zip(chunk, found, strict=True):
         try:
-            yield to_document(article, digest, gazetteer, mentions)
+            yield to_document(article, digest, gazetteer, mentions, analyzer=analyzer)
         except Exception as exc:
             failures[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
 
@@ -362,33 +322,33 @@ def _settle(plan: _Plan, failures: dict[str, str], report: IngestReport) -> None
 class _Workers:
     """Worker processes that analyse articles and write them to their own segments."""
 
-    def __init__(self, index: Index, jobs: int) -> None:
+    def __init__(self, target: Target, jobs: int) -> None:
         context = multiprocessing.get_context(_start_method())
         self._results = context.Queue()
         self._queues = [context.Queue() for _ in range(jobs)]
         self._procs = [
             context.Process(target=_worker_main, daemon=True, name=f"arsearch-ingest-{i}",
-                            args=(str(index.path), index._gazetteer_files(), jobq,
-                                  self._results, os.getpid()))
+                            args=(str(target.store.path), list(target.gazetteer_files),
+                                  target.analyzer, jobq, self._results, os.getpid()))
             for i, jobq in enumerate(self._queues)
         ]
         for proc in self._procs:
             proc.start()
         self._closed = False
 
-    def write(self, writer: SegmentWriter, plan: _Plan, report: IngestReport,
+    def write(self, writer: Writer, plan: _Plan, report: IngestReport,
               progress: Progress | None) -> None:
         """Write one batch through the workers; commit it with the replaced ids deleted."""
         try:
             failures = self._analyse(plan, report.handled, progress)
             segments = self._flush()
         except BaseException:
-            self.close()  # before batch_writer removes the files they write
+            self.close()  # before the batch's writer removes the files they write
             raise
         # Deleted only now, so an article that failed keeps its old version.
         for article_id in plan.replacing - failures.keys():
-            writer.delete_by_term("id", article_id)
-        _commit(writer, segments)
+            writer.delete(article_id)
+        writer.commit_segments(segments)
         _settle(plan, failures, report)
 
     def _analyse(self, plan: _Plan, base: int, progress: Progress | None) -> dict[str, str]:
@@ -410,7 +370,7 @@ class _Workers:
                 progress(base + done)
         return failures
 
-    def _flush(self) -> list[Any]:
+    def _flush(self) -> list[Segment]:
         for worker, jobq in enumerate(self._queues):
             jobq.put(("flush", worker, None))
         segments = []
@@ -464,42 +424,29 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _commit(writer: SegmentWriter, segments: list[Any]) -> None:
-    """Commit the writer's deletions plus the workers' segments as one new generation.
-
-    Whoosh has no public call for adding finished segments; these private
-    steps are the ones ``whoosh.multiproc.MpWriter`` uses (whoosh-reloaded 2.7.5,
-    pinned), in its order.
-    """
-    final = writer._merge_segments(None, None, None)
-    if writer._added:  # the merge policy merged small segments into this writer
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final + segments)
-    writer._finish()
-
-
-def _worker_main(path: str, gazetteer_files: list[str], jobs: Any, results: Any,
-                 parent: int) -> None:
-    """A worker process: run ``_Worker`` and report a failure as one line, not a traceback."""
+def _worker_main(path: str, gazetteer_files: list[str], analyzer: Analyzer, jobs: Any,
+                 results: Any, parent: int) -> None:
+    """A worker process: run ``IngestWorker``; report a failure as one line, not a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     _collect_less_often()  # a spawned worker does not inherit the ingest's setting
     try:
-        _Worker(path, gazetteer_files).run(jobs, results, parent)
+        IngestWorker(path, gazetteer_files, analyzer).run(jobs, results, parent)
     except OSError as exc:  # disk full, index removed under us, ...
         results.put(("error", -1, f"{path}: cannot write the index: {exc.strerror or exc}", {}))
     except Exception as exc:
         results.put(("error", -1, f"ingest worker failed: {exc!r}", {}))
 
 
-class _Worker:
-    """Analyses the articles it is sent into a segment; hands it over on "flush"."""
+class IngestWorker:
+    """What an ingest worker process does: analyses the articles it is sent into a
+    segment of the index at ``path``, and hands the segment over on "flush"."""
 
-    def __init__(self, path: str, gazetteer_files: list[str]) -> None:
-        self.ix = windex.open_dir(path)
+    def __init__(self, path: str, gazetteer_files: list[str],
+                 analyzer: Analyzer | None = None) -> None:
+        self.store = Store.open(path)
         self.gazetteer = Gazetteer.load(gazetteer_files)
-        self.writer: SegmentWriter | None = None
+        self.analyzer = analyzer if analyzer is not None else default_analyzer()
+        self.builder: SegmentBuilder | None = None
 
     def run(self, jobs: Any, results: Any, parent: int) -> None:
         """Serve messages until "stop" or until the parent process is gone."""
@@ -519,20 +466,20 @@ class _Worker:
 
     def write(self, payload: list[tuple[Article, str]]) -> dict[str, str]:
         """Add articles to this worker's segment; returns the ids that failed."""
-        if self.writer is None:
-            self.writer = TermPoolWriter(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        if self.builder is None:
+            self.builder = self.store.segment_builder(WORKER_LIMIT_MB)
         failed: dict[str, str] = {}
-        for document in _documents(payload, self.gazetteer, failed):
-            self.writer.add_document(**document)
+        for document in _documents(payload, self.gazetteer, self.analyzer, failed):
+            self.builder.add(document)
         # What outlives a chunk (the pool, the word caches) lives until the
         # segment is written: the collector need not look at it again.
         gc.freeze()
         return failed
 
-    def flush(self) -> Any:
+    def flush(self) -> Segment | None:
         """Finish the current segment (None if nothing was written) and start afresh."""
-        segment = self.writer._finalize_segment() if self.writer is not None else None
-        self.writer = None
+        segment = self.builder.finish() if self.builder is not None else None
+        self.builder = None
         # Writing a segment leaves reference cycles behind (Whoosh's term-table
         # writer holds a tuple per term): collect them, frozen or not, once.
         gc.unfreeze()

@@ -1,12 +1,12 @@
 """Keeping an index healthy: ``repair`` after a crash, ``reindex`` after an upgrade.
 
-Whoosh writes new segment files first and switches to them by renaming one
-small table of contents, so a killed writer can only leave *unused* files
-behind (a half-written segment, a temporary directory); its lock is an
+The engine writes new segment files first and switches to them by renaming
+one small table of contents, so a killed writer can only leave *unused*
+files behind (a half-written segment, a temporary directory); its lock is an
 ``fcntl`` lock, which the kernel releases when the process dies. ``repair``
 removes the leftovers and checks that the index answers. ``reindex`` rebuilds
-an index from the articles it stores, for when the analysis chain, the schema
-or the gazetteer changed.
+an index from the articles it stores, for when the analysis chain, the schema,
+the gazetteer or the index's analysis settings changed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as windex
-
-from arsearch.errors import ArsearchError, IndexLocked, IndexNotFound
-from arsearch.index import GAZETTEER_DIR, Index
-from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, remove_leftovers
+from arsearch.engine.store import Store, stored_documents
+from arsearch.errors import ArsearchError, IndexNotFound
+from arsearch.index import GAZETTEER_DIR, Index, recorded_analyzer
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.models import Article
+from arsearch.text.analyzer import Analyzer
 
 #: Stored fields that make up an article, whatever the schema version.
 ARTICLE_FIELDS = ("id", "title", "text", "published", "source", "author", "url")
@@ -51,50 +51,52 @@ def repair(path: str | os.PathLike[str]) -> RepairReport:
         IndexLocked: a writer is running right now (then nothing is stale).
     """
     directory = Path(path)
-    if not windex.exists_in(str(directory)):
+    if not Store.exists(directory):
         raise IndexNotFound(str(directory))
-    ix = windex.open_dir(str(directory))
-    lock = ix.lock("WRITELOCK")
-    if not lock.acquire(blocking=False):
-        raise IndexLocked(str(directory))
+    store = Store.open(directory, mmap=True)
     report = RepairReport()
     try:
-        report.removed = remove_leftovers(ix)
-        with ix.searcher() as searcher:
-            report.documents = searcher.doc_count()
-            for _ in searcher.documents():  # every stored document must be readable
+        with store.locked():
+            report.removed = store.remove_leftovers()
+            view = store.view()
+            report.documents = view.doc_count()
+            for _ in view.documents():  # every stored document must be readable
                 pass
     finally:
-        lock.release()
+        store.close()
     return report
 
 
 def stored_articles(path: str | os.PathLike[str]) -> Iterator[Article]:
     """The articles an index stores, read without checking its schema version."""
-    ix = windex.open_dir(str(path))
-    with ix.searcher() as searcher:
-        for stored in searcher.documents():
-            yield Article.from_dict({name: stored[name] for name in ARTICLE_FIELDS
-                                     if stored.get(name) is not None})
+    for stored in stored_documents(path):
+        yield Article.from_dict({name: stored[name] for name in ARTICLE_FIELDS
+                                 if stored.get(name) is not None})
 
 
 def reindex(path: str | os.PathLike[str], *, jobs: int = 1, batch_size: int = DEFAULT_BATCH,
-            progress: Progress | None = None) -> IngestReport:
+            progress: Progress | None = None, analyzer: Analyzer | None = None
+            ) -> IngestReport:
     """Rebuild the index at ``path`` from its stored articles with this arsearch.
 
     The new index is built beside the old one and swapped in only when it is
     complete, so an interrupted reindex leaves the old index untouched (run
-    it again). The user gazetteer kept with the index is carried over.
+    it again). The user gazetteer kept with the index is carried over, and so
+    are its analysis settings, unless ``analyzer`` gives new ones.
 
     Raises:
         IndexNotFound: no index at ``path``.
+        ArsearchError: the index's recorded analysis settings are unreadable
+            (give ``analyzer``).
     """
     directory = Path(path)
-    if not windex.exists_in(str(directory)):
+    if not Store.exists(directory):
         raise IndexNotFound(str(directory))
+    if analyzer is None:
+        analyzer = recorded_analyzer(directory)
     building = directory.with_name(directory.name + ".reindexing")
     shutil.rmtree(building, ignore_errors=True)  # a previous interrupted run
-    fresh = Index.create(building)
+    fresh = Index.create(building, analyzer=analyzer)
     kept = directory / GAZETTEER_DIR
     if kept.is_dir():
         for table in sorted(kept.glob("*.tsv")):

@@ -1,5 +1,8 @@
 """The public API end to end on the seed articles."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +181,83 @@ def test_title_terms_are_the_titles_words_only(title: str) -> None:
     title_stems = [ALTERNATIVES.join(t.stems) for t in analyze_terms(title)]
     assert doc.get("title_terms", "") == " ".join(title_stems)
     assert doc["stem"] == " ".join([*title_stems, GAP, "غار", "رقه"])
+
+
+# --- analysis settings belong to the index ----------------------------------
+
+FIXTURE_0_1 = Path(__file__).parent / "data" / "index_0_1"
+
+
+def test_an_index_built_by_arsearch_0_1_opens_with_the_bundled_settings(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE_0_1, tmp_path / "ix")
+    ix = arsearch.Index.open(tmp_path / "ix")
+    assert ix.analyzer == arsearch.Analyzer()
+    assert ix.search("البادية", limit=0).total == 5
+    assert arsearch.Index.open(tmp_path / "ix", analyzer=arsearch.Analyzer()).search(
+        "البادية").total == 5
+
+
+@pytest.fixture(scope="module")
+def badia_stopped(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """The seeds indexed with البادية as the only stopword."""
+    path = tmp_path_factory.mktemp("badia-stopped")
+    ix = arsearch.Index.create(path, analyzer=arsearch.Analyzer(stopwords=["البادية"]))
+    assert ix.add_paths([seeds_dir]).added == 5
+    ix.close()
+    return path
+
+
+def test_an_index_keeps_its_analysis_settings(badia_stopped: Path,
+                                              seed_index: arsearch.Index) -> None:
+    assert seed_index.search("البادية", limit=0).total == 5
+    ix = arsearch.Index.open(badia_stopped)
+    assert ix.analyzer == arsearch.Analyzer(stopwords=["البادية"])
+    assert ix.search("البادية", limit=0).total == 0
+    assert ix.search("في", limit=0).total > 0  # the bundled stopwords are not its own
+    assert ix.analyzer.analyze("غارات على البادية") == ["غار", "علي"]
+    assert seed_index.analyzer.analyze("غارات على البادية") == ["غار", "باديه"]
+
+
+def test_the_settings_are_read_back_in_a_new_process(badia_stopped: Path) -> None:
+    script = ("import sys, arsearch\n"
+              "ix = arsearch.Index.open(sys.argv[1])\n"
+              "print(ix.search('البادية', limit=0).total, ix.search('داعش', limit=0).total,"
+              " sorted(ix.analyzer.stopwords))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(badia_stopped)], check=True,
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.stdout.split() == ["0", "5", "['الباديه']"]
+
+
+def test_indexes_with_different_settings_do_not_meet(badia_stopped: Path, seeds_dir: Path,
+                                                     tmp_path: Path) -> None:
+    stopped = arsearch.Index.open(badia_stopped)
+    default = arsearch.Index.create(tmp_path)
+    default.add_paths([seeds_dir])
+    for _ in range(3):
+        assert stopped.search("البادية", limit=0).total == 0
+        assert default.search("البادية", limit=0).total == 5
+        assert ids(stopped.search("داعش", limit=0)) == ids(default.search("داعش", limit=0))
+    marked = [hit.snippet[s:e] for hit in default.search("البادية") for s, e in hit.highlights]
+    assert marked and all("بادية" in word for word in marked)
+
+
+def test_opening_with_other_settings_is_refused(badia_stopped: Path, tmp_path: Path) -> None:
+    for opening in (arsearch.Index.open, arsearch.Index.open_or_create):
+        with pytest.raises(arsearch.ArsearchError, match="other analysis settings") as caught:
+            opening(badia_stopped, analyzer=arsearch.Analyzer())
+        assert "\n" not in str(caught.value) and "arsearch.reindex" in str(caught.value)
+    same = arsearch.Analyzer(stopwords=["البادية"])
+    assert arsearch.Index.open_or_create(badia_stopped, analyzer=same).analyzer == same
+    created = arsearch.Index.open_or_create(tmp_path / "new", analyzer=same)
+    assert arsearch.Index.open(tmp_path / "new").analyzer == same == created.analyzer
+
+
+def test_reindex_keeps_the_settings_or_takes_new_ones(badia_stopped: Path,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    shutil.copytree(badia_stopped, path)
+    assert arsearch.reindex(path).added == 5
+    assert arsearch.Index.open(path).search("البادية", limit=0).total == 0
+    assert arsearch.reindex(path, analyzer=arsearch.Analyzer()).added == 5
+    ix = arsearch.Index.open(path)
+    assert ix.analyzer == arsearch.Analyzer() and ix.search("البادية", limit=0).total == 5

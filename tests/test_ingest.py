@@ -16,8 +16,9 @@ import arsearch.engine.writer
 import arsearch.ingest
 from arsearch import Index
 from arsearch.cli.progress import ProgressLine, format_seconds
+from arsearch.engine.store import Store
 from arsearch.errors import ArsearchError, SchemaMismatch
-from arsearch.ingest import MIN_PARALLEL, estimate_count
+from arsearch.ingest import MIN_PARALLEL, IngestWorker, estimate_count
 from arsearch.maintenance import reindex, repair
 
 PLACES = ["حلب", "الرقة", "دير الزور", "تدمر", "إدلب"]
@@ -91,10 +92,10 @@ def test_an_ingest_ends_by_merging_its_segments(tmp_path: Path) -> None:
 def test_merging_leaves_segments_larger_than_the_ingest_alone(tmp_path: Path) -> None:
     ix = Index.create(tmp_path)
     ix.add_articles(articles(60))
-    (large,) = [s.segment_id() for s in ix._ix._segments()]
+    (large,) = Store.open(tmp_path).segment_sizes()
     report = ix.add_articles(articles(6, prefix="b"), batch_size=2)  # three commits
     assert report.merged == 3
-    segments = {s.segment_id(): s.doc_count_all() for s in ix._ix._segments()}
+    segments = Store.open(tmp_path).segment_sizes()
     assert segments[large] == 60 and sorted(segments.values()) == [6, 60]
     assert ids(ix, "غارات") == {f"a{i}" for i in range(0, 60, 10)} | {"b0"}
     assert ix.merge_segments(6) == 0  # nothing left to merge
@@ -160,10 +161,10 @@ def test_an_article_that_breaks_analysis_fails_alone_and_keeps_its_old_version(
     ix.add_articles(articles(250))
     real = arsearch.ingest.to_document
 
-    def fragile(article, digest, gazetteer, mentions=None):  # type: ignore[no-untyped-def]
+    def fragile(article, *args, **kwargs):  # type: ignore[no-untyped-def]
         if "كسر" in article.text:
             raise RuntimeError("boom")
-        return real(article, digest, gazetteer, mentions)
+        return real(article, *args, **kwargs)
 
     monkeypatch.setattr(arsearch.ingest, "to_document", fragile)  # workers are forked
     changed = articles(250)
@@ -273,7 +274,8 @@ def test_a_full_disk_during_the_merge_keeps_every_committed_batch(
     def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(arsearch.engine.writer.TermPoolWriter, "_write_terms", full)
+    # Merging starts by copying the segments' stored fields, then their postings.
+    monkeypatch.setattr(arsearch.engine.writer.TermPoolWriter, "write_per_doc", full)
     with pytest.raises(ArsearchError, match="No space left on device; the index is unchanged"):
         ix.add_articles(articles(30))  # all unchanged: only the merge writes
     assert sorted(p.name for p in tmp_path.iterdir()) == files
@@ -286,14 +288,14 @@ def test_a_full_disk_during_the_merge_keeps_every_committed_batch(
 
 def test_a_writer_waiting_for_the_lock_plans_against_what_the_other_committed(
         tmp_path: Path) -> None:
-    ix = Index.create(tmp_path)
-    other = ix._writer()  # another writer holds the lock ...
+    Index.create(tmp_path)
+    other = Store.open(tmp_path).writer()  # another writer holds the lock ...
     result: list[arsearch.ingest.IngestReport] = []
     waiting = threading.Thread(target=lambda: result.append(
         Index.open(tmp_path).add_articles(articles(MIN_PARALLEL), jobs=2)))
     waiting.start()
     for article in articles(MIN_PARALLEL):  # ... and commits the same ids meanwhile
-        other.add_document(id=article["id"], text=article["text"])
+        other.add({"id": article["id"], "text": article["text"]})
     other.commit()
     waiting.join()
     assert result[0].replaced == MIN_PARALLEL
@@ -346,7 +348,7 @@ def test_a_worker_freezes_what_outlives_a_chunk_until_its_segment_is_written(
     from arsearch.models import Article
 
     ix = Index.create(tmp_path)
-    worker = arsearch.ingest._Worker(str(ix.path), [])
+    worker = IngestWorker(str(ix.path), [])
     batch = [Article.from_dict(a) for a in articles(4)]
     try:
         assert worker.write([(a, content_hash(a)) for a in batch]) == {}

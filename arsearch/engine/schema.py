@@ -18,7 +18,7 @@ from whoosh.analysis import Token, Tokenizer
 from arsearch.engine.facets import months_of
 from arsearch.extract import Gazetteer, extract, extract_many
 from arsearch.models import DISCOVERED, Article, Mention
-from arsearch.text.analyzer import Term, analyze_terms
+from arsearch.text.analyzer import Analyzer, Term, default_analyzer
 
 #: Bumped whenever analysis or the schema changes the terms of a document.
 SCHEMA_VERSION = 9
@@ -178,18 +178,21 @@ def extract_articles(articles: Sequence[Article], gazetteer: Gazetteer | None = 
 
 def to_document(article: Article, digest: str | None = None,
                 gazetteer: Gazetteer | None = None,
-                mentions: list[Mention] | None = None) -> dict[str, Any]:
+                mentions: list[Mention] | None = None, *,
+                analyzer: Analyzer | None = None) -> dict[str, Any]:
     """The Whoosh document for an article (analysis and extraction happen here).
 
     ``mentions``: the article's, if ``extract_articles`` already found them.
+    ``analyzer``: the index's (``Index.analyzer``); None for the bundled settings.
     """
+    analyzer = analyzer if analyzer is not None else default_analyzer()
     digest = digest or content_hash(article)
     body = article_body(article)
     if mentions is None:
         mentions = extract(body, article.published, gazetteer=gazetteer)
     # The body's words were just tokenized (and cached) for extraction; the
     # title's are those before the line break that ends it.
-    terms = list(analyze_terms(body))
+    terms = list(analyzer.analyze_terms(body))
     title_end = len(article.title) if article.title else -1
     split = next((i for i, term in enumerate(terms) if term.start > title_end), len(terms))
     title_terms = terms[:split]

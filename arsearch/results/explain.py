@@ -1,8 +1,9 @@
 """Why a hit matched: the words found for each query word, the actor and place
 mentions behind each filter, and the dates within each date range.
 
-Explaining re-reads the article (analysis and extraction, as at ingest), so
-it is meant for the few hits on screen, not for a whole result set.
+Explaining re-reads the article (analysis with the index's analyzer and
+extraction, as at ingest), so it is meant for the few hits on screen, not
+for a whole result set.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from arsearch.extract import extract
 from arsearch.index import Index, SearchResults
 from arsearch.models import Hit, Mention, discovered_id
 from arsearch.query.filters import parse_date_range
-from arsearch.text.analyzer import analyze_terms
 from arsearch.text.normalize import normalize
 
 _HIGH = "\uffff"  # as in arsearch.query.filters: the end of a range at its precision
@@ -78,8 +78,10 @@ def explain(index: Index, results: SearchResults, hit: Hit) -> Explanation:
     if parsed is not None and parsed.words:
         # (term, the string its offsets point into)
         title = article.title or ""
-        title_terms = [(t, title) for t in analyze_terms(title)]
-        body_terms = title_terms + [(t, article.text) for t in analyze_terms(article.text)]
+        analyzer = index.analyzer
+        title_terms = [(t, title) for t in analyzer.analyze_terms(title)]
+        body_terms = title_terms + [(t, article.text)
+                                    for t in analyzer.analyze_terms(article.text)]
         for fieldname, typed, word in parsed.words:
             in_title = fieldname == "title_terms"
             found: Counter[tuple[str, str]] = Counter()

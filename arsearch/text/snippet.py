@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-from arsearch.text.analyzer import analyze_word
+from arsearch.text.analyzer import Analyzer, WordAnalysis, default_analyzer
 from arsearch.text.normalize import spelling_pattern
 from arsearch.text.tokenize import Token, tokenize
 
@@ -13,20 +14,22 @@ SNIPPET_CHARS = 240
 _LEAD_CHARS = 160
 
 
-def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS
-                 ) -> tuple[str, list[tuple[int, int]]]:
+def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS,
+                 analyzer: Analyzer | None = None) -> tuple[str, list[tuple[int, int]]]:
     """The window of ``text`` richest in matched words, with their offsets in it.
 
-    A word matches when its exact form, a stem or its broad key is one of
-    ``highlight`` (the terms a parsed query searched). The window is moved
+    A word matches when its exact form, a stem or its broad key, as
+    ``analyzer`` reads it (the index's; None for the bundled settings), is one
+    of ``highlight`` (the terms a parsed query searched). The window is moved
     to word boundaries; without matches the article's lead is returned.
     """
     matches = []
     if highlight:  # nothing to highlight (a filter-only search): the lead, words unread
+        analyze_word = (analyzer if analyzer is not None else default_analyzer()).analyze_word
         # No spelling found means a match through a broad key only (a broken
         # plural): then look at all words.
-        matches = (_matches(text, highlight, prefilter=True)
-                   or _matches(text, highlight, prefilter=False))
+        matches = (_matches(text, highlight, analyze_word, prefilter=True)
+                   or _matches(text, highlight, analyze_word, prefilter=False))
     if not matches:
         begin, end = _bounds(text, 0, _LEAD_CHARS)
         return _render(text, begin, end, [])
@@ -40,8 +43,8 @@ def make_snippet(text: str, highlight: set[str], *, width: int = SNIPPET_CHARS
     return _render(text, begin, end, [(s, e) for s, e, _ in matches if s >= begin and e <= end])
 
 
-def _matches(text: str, highlight: set[str], *, prefilter: bool
-             ) -> list[tuple[int, int, str]]:
+def _matches(text: str, highlight: set[str], analyze_word: Callable[[str], WordAnalysis], *,
+             prefilter: bool) -> list[tuple[int, int, str]]:
     """(start, end, matched term) of the words whose exact form, stem or broad key is highlighted.
 
     With ``prefilter``, only the words around a spelling of a highlighted term
