@@ -22,7 +22,6 @@ from arsearch.cli.display import BIDI_ENV, BIDI_MODES, Display, highlight_segmen
 from arsearch.cli.progress import ProgressLine
 from arsearch.errors import ArsearchError
 from arsearch.extract import extract
-from arsearch.extract.gazetteer import GazetteerError
 from arsearch.index import Index, SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
 from arsearch.maintenance import reindex, repair
@@ -70,7 +69,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             # The reader went away (| head): stop quietly, like grep.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
-        except (ArsearchError, GazetteerError) as exc:
+        except ArsearchError as exc:
             _fail(str(exc))
         except OSError as exc:
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
