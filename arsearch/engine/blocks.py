@@ -21,7 +21,7 @@ reader unpickles the same. Whoosh also compresses every block, even one of a
 single posting, whose pickle only grows: arsearch leaves blocks under
 ``MIN_COMPRESS`` bytes uncompressed (a block's header says which). With
 ``protocol=2, min_compress=0`` the output is Whoosh's own, byte for byte, which
-``tests/test_blocks.py`` and ``tests/test_writer.py`` check.
+``tests/engine/test_blocks.py`` and ``tests/engine/test_writer.py`` check.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ parsed query tree.
 
 The scores are Whoosh's own (``scoring.BM25F`` with the searcher's B and K1,
 IDF and average lengths from the whole index), computed in the same order of
-floating-point operations; ``tests/test_evaluate.py`` checks them against
+floating-point operations; ``tests/engine/test_evaluate.py`` checks them against
 Whoosh's matchers. A DisjunctionMax of terms (a word's readings) scores each
 article by its best reading; Whoosh's own matcher for it does not always (where
 one reading is absent it may take that reading's score at another article).

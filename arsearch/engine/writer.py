@@ -23,10 +23,10 @@ The files written are Whoosh's own but for the posting blocks: pickled with
 protocol 5, not 2, and small ones not compressed (``arsearch.engine.blocks``; Whoosh
 reads both). With ``block_protocol = 2`` and ``block_min_compress = 0`` they
 are byte for byte what Whoosh writes. ``add_document`` indexes arsearch's
-pre-analyzed term fields itself. This uses private parts of whoosh-reloaded
-2.7.5 (pinned): ``SegmentWriter.pool``, ``add_document``, ``add_reader``,
-``_flush_segment`` and the W3 codec's term table and posting blocks
-(``arsearch.engine.blocks``).
+pre-analyzed term fields itself. This builds on ``SegmentWriter.pool``,
+``add_document``, ``add_reader``, ``_flush_segment`` and the W3 codec's term
+table and posting blocks (``arsearch.engine.blocks``); the private names are
+listed in ``arsearch.engine.compat.PRIVATE_NAMES``.
 """
 
 from __future__ import annotations
@@ -290,7 +290,7 @@ def _position_bytes(positions: list[int]) -> bytes:
 
     Not one shared object per value: the pickle of a block would refer back
     to its first occurrence instead of repeating it, unlike Whoosh's
-    (``tests/test_writer.py``).
+    (``tests/engine/test_writer.py``).
     """
     if len(positions) == 1 and positions[0] < len(_ONE_POSITION):
         return _ONE_COUNT + _ONE_POSITION[positions[0]]
@@ -352,7 +352,7 @@ class TermPoolWriter(SegmentWriter):
         was about a sixth of a worker's time. ``TermPool.add_slots`` reads the
         same terms, positions and weights straight from the value into the
         pool; the segment files are unchanged
-        (``tests/test_writer.py``). Other fields go through Whoosh's code.
+        (``tests/engine/test_writer.py``). Other fields go through Whoosh's code.
         """
         self._check_state()
         schema = self.schema
