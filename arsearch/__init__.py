@@ -13,6 +13,7 @@ terms the index sees for a text.
 """
 
 from arsearch.errors import (
+    AnalyzerMismatch,
     ArsearchError,
     IndexExists,
     IndexLocked,
@@ -36,6 +37,7 @@ from arsearch.text.analyzer import Analyzer, analyze
 
 __all__ = [
     "Analyzer",
+    "AnalyzerMismatch",
     "Article",
     "ArsearchError",
     "Hit",

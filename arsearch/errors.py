@@ -44,6 +44,18 @@ class SchemaMismatch(ArsearchError):
         )
 
 
+class AnalyzerMismatch(ArsearchError):
+    """An index was opened with other analysis settings than it was built with."""
+
+    def __init__(self, path: str, differences: str) -> None:
+        self.path, self.differences = path, differences
+        super().__init__(
+            f"index {path!r} was built with other analysis settings than the analyzer "
+            f"given ({differences}); open it without one to use its own, or rebuild it "
+            f"with this one: arsearch.reindex(path, analyzer=...)"
+        )
+
+
 class QuerySyntaxError(ArsearchError):
     """The query string cannot be parsed; ``position`` is a 0-based offset."""
 

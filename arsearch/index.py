@@ -26,6 +26,7 @@ from arsearch.engine.compile import to_whoosh
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
+    AnalyzerMismatch,
     ArsearchError,
     IndexExists,
     IndexNotFound,
@@ -228,8 +229,8 @@ class Index:
         Raises:
             IndexNotFound: ``path`` holds no arsearch index.
             SchemaMismatch: it was built by an arsearch with another schema.
-            ArsearchError: ``analyzer`` differs from the index's, or its
-                recorded settings are unreadable.
+            AnalyzerMismatch: ``analyzer`` differs from the index's.
+            ArsearchError: its recorded analysis settings are unreadable.
         """
         directory = Path(path)
         if not cls.exists(directory):
@@ -240,10 +241,7 @@ class Index:
             raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
         recorded = recorded_analyzer(directory, meta)
         if analyzer is not None and analyzer != recorded:
-            raise ArsearchError(
-                f"index {str(directory)!r} was built with other analysis settings than the "
-                f"analyzer given ({_differences(recorded, analyzer)}); open it without one to "
-                f"use its own, or rebuild it with this one: arsearch.reindex(path, analyzer=...)")
+            raise AnalyzerMismatch(str(directory), _differences(recorded, analyzer))
         return cls(directory, Store.open(directory), gazetteer, recorded)
 
     @classmethod
@@ -522,7 +520,7 @@ class Index:
         compiled = _Compiled(None, filters=filters)
         if query and query.strip():
             parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query,
-                                 analyzer=getattr(self, "analyzer", None))
+                                 analyzer=self.analyzer)
             if parsed is None:
                 return compiled
             compiled.parsed, compiled.terms, compiled.highlight = (
@@ -541,7 +539,7 @@ class Index:
         """The query tree of one filter: actor, place, date or published."""
         if fieldname in ("actor", "place"):
             return entity_query(value, fieldname, self.gazetteer,
-                                analyzer=getattr(self, "analyzer", None))
+                                analyzer=self.analyzer)
         return date_query(value, ("published", "dates") if fieldname == "date" else ("published",))
 
     def _count_by(self, whoosh_query: Query, fieldname: str,

@@ -243,7 +243,7 @@ def test_indexes_with_different_settings_do_not_meet(badia_stopped: Path, seeds_
 
 def test_opening_with_other_settings_is_refused(badia_stopped: Path, tmp_path: Path) -> None:
     for opening in (arsearch.Index.open, arsearch.Index.open_or_create):
-        with pytest.raises(arsearch.ArsearchError, match="other analysis settings") as caught:
+        with pytest.raises(arsearch.AnalyzerMismatch, match="other analysis settings") as caught:
             opening(badia_stopped, analyzer=arsearch.Analyzer())
         assert "\n" not in str(caught.value) and "arsearch.reindex" in str(caught.value)
     same = arsearch.Analyzer(stopwords=["البادية"])
