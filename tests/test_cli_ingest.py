@@ -77,3 +77,48 @@ def test_index_merges_the_segments_it_wrote_unless_told_not_to(tmp_path: Path, f
     assert ("merged 3 segments" in result.stdout) == (segments == 1)
     info = json.loads(run("stats", "--json", "--index", ix).stdout)["index"]
     assert (info["documents"], info["segments"]) == (12, segments)
+
+
+def test_word_list_options_set_and_keep_an_index_s_analysis(tmp_path: Path,
+                                                            seeds_dir: Path) -> None:
+    ix = str(tmp_path / "ix")
+    (tmp_path / "stop.txt").write_text("# extra stopwords\nالبادية\n", encoding="utf-8")
+    (tmp_path / "few.txt").write_text("على\n", encoding="utf-8")
+    result = run("index", str(seeds_dir), "--index", ix, "--add-stopwords",
+                 str(tmp_path / "stop.txt"), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert run("search", "البادية", "--index", ix).exit_code == 1
+    assert "exact=الباديه" not in run("analyze", "البادية", "--index", ix).stdout
+    assert "exact=الباديه" in run("analyze", "البادية").stdout  # no such index: bundled
+    # The same lists again, or none, add to the index; other lists are refused.
+    assert run("index", str(seeds_dir), "--index", ix, "-q").exit_code == 0
+    result = run("index", str(seeds_dir), "--index", ix, "-q",
+                 "--stopwords", str(tmp_path / "few.txt"))
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "other analysis settings" in result.stderr
+    # reindex keeps the lists, or takes new ones.
+    assert run("reindex", "--index", ix, "-q").exit_code == 0
+    assert run("search", "البادية", "--index", ix).exit_code == 1
+    result = run("reindex", "--index", ix, "-q", "--stopwords", str(tmp_path / "few.txt"))
+    assert result.exit_code == 0, result.stderr
+    result = run("search", "البادية", "--index", ix, "--format", "ids")
+    assert result.exit_code == 0 and len(result.stdout.split()) == 5
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "No such file"),
+    (b"\x00\x01binary", "binary"),
+    ("\ufeff# only a comment\n\n".encode(), "holds no word"),
+    (b"\xff\xfe\xfa", "not UTF-8"),
+])
+def test_a_bad_word_list_gives_one_line_naming_it(tmp_path: Path, content: bytes | None,
+                                                  message: str) -> None:
+    words = tmp_path / "words.txt"
+    if content is not None:
+        words.write_bytes(content)
+    result = run("index", "-", "--index", str(tmp_path / "ix"), "--protected", str(words),
+                 input=jsonl(1))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "words.txt" in result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "ix").exists()

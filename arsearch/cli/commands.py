@@ -7,20 +7,33 @@ Exit status follows grep: 0 when something matched, 1 when nothing did,
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import io
 import json
-import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from arsearch.cli.display import BIDI_ENV, BIDI_MODES, Display, highlight_segments
+from arsearch.cli.display import Display, highlight_segments
+from arsearch.cli.options import (
+    EXIT_ERROR,
+    EXIT_NO_MATCH,
+    FILTER_HELP,
+    INDEX_HELP,
+    SEARCH_FORMATS,
+    analysis_options,
+    bidi_option,
+    fail,
+    filter_options,
+    gazetteer_option,
+    handle_errors,
+    index_option,
+    iso_day,
+    jobs_option,
+    resolve_jobs,
+)
 from arsearch.cli.progress import ProgressLine
-from arsearch.errors import ArsearchError
 from arsearch.extract import extract
 from arsearch.index import Index, SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
@@ -30,121 +43,12 @@ from arsearch.results.export import FORMATS as EXPORT_FORMATS
 from arsearch.results.export import HIT_FIELDS, export, write_csv
 from arsearch.results.suggest import no_match_help
 from arsearch.results.timeline import GRANULARITIES, plot_png, timeline
-from arsearch.text.analyzer import analyze_terms
-
-DEFAULT_INDEX = os.path.join("indexes", "default")
-EXIT_NO_MATCH = 1
-EXIT_ERROR = 2
-
-_INDEX_HELP = f"Index directory [default: $ARSEARCH_INDEX or {DEFAULT_INDEX}]."
-
-
-def _index_callback(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    """A command's --index wins over the group's, which wins over the default."""
-    if value:
-        return value
-    parent = ctx.find_root().params.get("index_dir")
-    return parent or os.environ.get("ARSEARCH_INDEX") or DEFAULT_INDEX
-
-
-index_option = click.option(
-    "--index", "index_dir", default=None, callback=_index_callback,
-    type=click.Path(file_okay=False), help=_INDEX_HELP,
-)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"arsearch: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
-def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library and OS errors into one line on stderr and exit status 2."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except BrokenPipeError:
-            # The reader went away (| head): stop quietly, like grep.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-        except ArsearchError as exc:
-            _fail(str(exc))
-        except OSError as exc:
-            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-
-    return wrapper
-
-
-def jobs_option(doing: str) -> Callable[..., Any]:
-    """``--jobs N``: processes ``doing`` something; None means one per core (``_jobs``)."""
-    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                        help=f"Processes {doing} [default: the number of cores].")
-
-
-def _jobs(jobs: int | None) -> int:
-    return jobs or os.cpu_count() or 1
-
-
-gazetteer_option = click.option(
-    "--gazetteer", "gazetteer", multiple=True, type=click.Path(exists=True, dir_okay=False),
-    help="Extra gazetteer TSV (same columns as arsearch/data/gazetteer.tsv); repeatable.",
-)
-
-_FILTER_HELP = """
-\b
-Filters (all must hold):
-  --actor NAME   resolved through the gazetteer's aliases, any spelling,
-                 clitics and adjectives (الروسية -> روسيا); an actor includes
-                 its units (قوات النظام -> الفرقة الرابعة). A name the
-                 gazetteer does not know matches discovered names of that
-                 spelling, or the name as a phrase in the text.
-  --place NAME   the same for places; a place includes every place inside it
-                 (دير الزور -> البوكمال، الشولا).
-  --date RANGE   publication date or any date the article mentions.
-  --published RANGE  publication date only.
-  RANGE: 2019, 2019-03, 2019-03-15, or A..B with either end open
-         (2017-01..2017-12, 2019.., ..2020-06).
-"""
-
-
-def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --actor/--place/--date/--published options."""
-    for option in reversed([
-        click.option("--actor", multiple=True, help="Actor name; repeat to require several."),
-        click.option("--place", multiple=True, help="Place name; repeat to require several."),
-        click.option("--date", "date_range", help="Mentioned or publication date RANGE."),
-        click.option("--published", "published_range", help="Publication date RANGE."),
-        gazetteer_option,
-    ]):
-        command = option(command)
-    return command
-
-
-SEARCH_FORMATS = ("table", "json", "csv", "ids")
-
-bidi_option = click.option(
-    "--bidi", type=click.Choice(BIDI_MODES), default="auto", envvar=BIDI_ENV,
-    show_default=True, show_envvar=True,
-    help="Shape and reorder Arabic for terminals that show it reversed and unjoined. "
-         "auto: only on a terminal that does not do bidi itself (VTE/GNOME Terminal, "
-         "Konsole, mlterm and Terminal.app do); never for JSON, CSV or pipes.",
-)
-
-
-def _iso_day(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+from arsearch.text.analyzer import Analyzer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False),
-              help=_INDEX_HELP)
+              help=INDEX_HELP)
 @click.version_option(package_name="arsearch")
 def main(index_dir: str | None) -> None:
     """Full-text search for Arabic news archives.
@@ -174,8 +78,10 @@ def main(index_dir: str | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @gazetteer_option
 @handle_errors
+@analysis_options
 def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batch_size: int,
-                  merge: bool, quiet: bool, gazetteer: tuple[str, ...]) -> None:
+                  merge: bool, quiet: bool, gazetteer: tuple[str, ...],
+                  analyzer: Analyzer | None) -> None:
     """Add articles from files, directories and stdin to the index (created if missing).
 
     Reads .txt files (one article each; the id is the file name), JSON Lines
@@ -195,24 +101,28 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     --gazetteer FILE keeps FILE with the index: its entries are used from
     this ingest on (articles are re-tagged) and when filters are resolved.
 
+    The analysis options set a new index's word lists, which the index keeps
+    (an existing index must be given the same ones, or none; to change them,
+    arsearch reindex with the new lists).
+
     \b
     Examples:
       arsearch index seeds/
       arsearch index news.jsonl.gz more.csv --jobs 2
       zcat dump.jsonl.gz | arsearch index -
     """
-    ix = Index.open_or_create(index_dir)
+    ix = Index.open_or_create(index_dir, analyzer=analyzer)
     for path in gazetteer:
         ix.add_gazetteer(path)
     interactive = not quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr, estimate_count(paths) if interactive else None,
                             enabled=interactive)
     try:
-        report = ix.add_paths(paths, jobs=_jobs(jobs),
+        report = ix.add_paths(paths, jobs=resolve_jobs(jobs),
                               batch_size=batch_size, progress=progress, merge=merge)
     except KeyboardInterrupt:
         progress.close()
-        _fail(f"interrupted; {index_dir} holds every batch committed before "
+        fail(f"interrupted; {index_dir} holds every batch committed before "
               "(run the same command again to finish)")
     progress.close()
     for error in report.errors:
@@ -248,7 +158,7 @@ def optimize_command(index_dir: str, jobs: int | None) -> None:
     """Merge the index's segments into one (faster searches after many ingests)."""
     ix = Index.open(index_dir)
     before = ix.info()
-    ix.optimize(jobs=_jobs(jobs))
+    ix.optimize(jobs=resolve_jobs(jobs))
     after = ix.info()
     click.echo(f"{index_dir}: {before.segments} segments -> {after.segments}, "
                f"{_megabytes(before.size_bytes)} -> {_megabytes(after.size_bytes)}")
@@ -272,16 +182,19 @@ def repair_command(index_dir: str) -> None:
 @jobs_option("analysing articles")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @handle_errors
-def reindex_command(index_dir: str, jobs: int | None, quiet: bool) -> None:
+@analysis_options
+def reindex_command(index_dir: str, jobs: int | None, quiet: bool,
+                    analyzer: Analyzer | None) -> None:
     """Rebuild the index from the articles it stores, with this version of arsearch.
 
     Needed after an upgrade that changed the analysis or the schema (opening
-    the index then says so). The old index stays in place until the new one
-    is complete.
+    the index then says so), or to change the index's word lists (the
+    analysis options; without them the index keeps its own). The old index
+    stays in place until the new one is complete.
     """
     interactive = not quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr, None, enabled=interactive, label="reindexing")
-    report = reindex(index_dir, jobs=_jobs(jobs), progress=progress)
+    report = reindex(index_dir, jobs=resolve_jobs(jobs), progress=progress, analyzer=analyzer)
     progress.close()
     for error in report.errors:
         click.echo(f"arsearch: skipped {error}", err=True)
@@ -359,7 +272,7 @@ def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt:
         _no_match(ix, results, "any" if match_any else "all")
 
 
-search_command.help = (search_command.help or "") + _FILTER_HELP
+search_command.help = (search_command.help or "") + FILTER_HELP
 
 
 def _search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: Any
@@ -467,7 +380,7 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
         _no_match(ix, results, "all")
 
 
-stats_command.help = (stats_command.help or "") + _FILTER_HELP
+stats_command.help = (stats_command.help or "") + FILTER_HELP
 
 
 @main.command("export")
@@ -515,7 +428,7 @@ def export_command(query: str, index_dir: str, fmt: str, output: str, match_any:
         sys.exit(EXIT_NO_MATCH)
 
 
-export_command.help = (export_command.help or "") + _FILTER_HELP
+export_command.help = (export_command.help or "") + FILTER_HELP
 
 
 @main.command("timeline")
@@ -562,7 +475,7 @@ def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: 
         _no_match(ix, results, "all")
 
 
-timeline_command.help = (timeline_command.help or "") + _FILTER_HELP
+timeline_command.help = (timeline_command.help or "") + FILTER_HELP
 
 
 def _filters_title(filters: dict[str, Any]) -> str:
@@ -573,7 +486,7 @@ def _filters_title(filters: dict[str, Any]) -> str:
 
 @main.command("extract")
 @click.argument("text", required=False, default="-")
-@click.option("--published", "published", callback=lambda _c, _p, v: _iso_day(v),
+@click.option("--published", "published", callback=lambda _c, _p, v: iso_day(v),
               help="Publication date YYYY-MM-DD (resolves أمس …).")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one mention per line.")
 @gazetteer_option
@@ -629,10 +542,15 @@ def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str) -> N
 
 @main.command("analyze")
 @click.argument("text")
+@index_option
 @handle_errors
-def analyze_command(text: str) -> None:
-    """Show how a text is analyzed: each word, its exact form, stems and broad key."""
-    for term in analyze_terms(text):
+def analyze_command(text: str, index_dir: str) -> None:
+    """Show how a text is analyzed: each word, its exact form, stems and broad key.
+
+    With the index's own word lists when the index exists, else the bundled ones.
+    """
+    analyzer = Index.open(index_dir).analyzer if Index.exists(index_dir) else Analyzer()
+    for term in analyzer.analyze_terms(text):
         stems = "|".join(term.stems)
         click.echo(f"{text[term.start:term.end]}\texact={term.exact}\tstem={stems}\tbroad={term.broad}")
 
