@@ -111,3 +111,27 @@ class PlotUnavailable(ArsearchError):
     def __init__(self, missing: str = "matplotlib") -> None:
         self.missing = missing
         super().__init__(f"PNG charts need {missing}: pip install 'arsearch[plot]'")
+
+
+class GazetteerError(ArsearchError, ValueError):
+    """A gazetteer file cannot be read or has a malformed row.
+
+    ``path`` names the file, ``line`` the row (None when the whole file is at
+    fault). Also a ``ValueError``, as a malformed value.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
+        self.path = path
+        self.line = line
+
+
+class ModelError(ArsearchError, ValueError):
+    """A file is not a CRFsuite linear-chain model arsearch can read; ``path`` names it.
+
+    Also a ``ValueError``, as a malformed value.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from arsearch.errors import ArsearchError
+from arsearch.errors import ModelError
 
 # The model file layout of CRFsuite's crf1d_model.c: a 48-byte little-endian
 # header (magic, size, type, version, then counts and chunk offsets) and a
@@ -27,18 +27,6 @@ from arsearch.errors import ArsearchError
 _HEADER = struct.Struct("<4sI4sI8I")
 _CHUNK = struct.Struct("<4sII")
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
-
-
-class ModelError(ArsearchError, ValueError):
-    """The file is not a CRFsuite linear-chain model this module can read.
-
-    ``path`` names the file. Also a ``ValueError``: ``except ValueError``
-    catches it too.
-    """
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
 
 
 @dataclass(frozen=True, eq=False)

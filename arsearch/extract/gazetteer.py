@@ -29,7 +29,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from arsearch.errors import ArsearchError
+from arsearch.errors import GazetteerError
 from arsearch.text.normalize import normalize
 from arsearch.text.tokenize import tokenize
 
@@ -65,19 +65,6 @@ _NISBA = "ي"
 _CONJUNCTIONS = "وف"
 _PREPOSITIONS = "بكل"
 _MIN_STEM = 3  # letters that must remain once a clitic is removed
-
-
-class GazetteerError(ArsearchError, ValueError):
-    """A gazetteer file cannot be read or has a malformed row.
-
-    ``path`` names the file, ``line`` the row (None when the whole file is at
-    fault). Also a ``ValueError``: ``except ValueError`` catches it too.
-    """
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
-        self.path = path
-        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
