@@ -9,7 +9,11 @@ so that a busy moment of a shared machine does not land on one of them only;
 each starts with empty word caches, as a fresh process would.
 
     python benchmarks/extraction.py [--news ../shared/data/news/ant_v2.1.jsonl.gz] [-n 2000]
-                                    [--repeat 3]
+                                    [--repeat 3] [--write-docs [BLOCK]]
+
+``--write-docs`` then writes each part's figures into docs/extraction.md: the
+``dates`` and ``entities`` blocks as those benchmarks do, and the ingest cost
+into the block ``cost`` (or the block named).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import docpage  # noqa: E402
 import extraction_dates  # noqa: E402
 import extraction_entities  # noqa: E402
 
@@ -88,18 +93,28 @@ def clear_word_caches() -> None:
 
 
 def main() -> int:
+    """Run the three parts; with ``--write-docs``, each writes its block of the page."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--news", default=str(DEFAULT_NEWS))
     parser.add_argument("-n", type=int, default=2000, help="articles to ingest")
     parser.add_argument("--repeat", type=int, default=3,
                         help="ingests of each kind, the fastest counts [default: 3]")
+    docpage.add_option(parser, "extraction.md", "cost")
     args = parser.parse_args()
+    command = docpage.command_line()
+    write_docs = [] if args.write_docs is None else ["--write-docs"]
     print("== dates ==", flush=True)
-    sys.argv = [sys.argv[0]]
+    sys.argv = [extraction_dates.__file__, *write_docs]
     status = extraction_dates.main()
     print("\n== entities ==", flush=True)
-    status |= extraction_entities.main([])
+    status |= extraction_entities.main(write_docs)
     print("\n== ingest cost ==")
+    return status | docpage.record(args.write_docs, "extraction.md", lambda: ingest_cost(args),
+                                   "cost", command=command)
+
+
+def ingest_cost(args: argparse.Namespace) -> int:
+    """Time the ingest without extraction, with the rules, and with everything."""
     news = Path(args.news)
     if not news.exists():
         print(f"news corpus not found at {news}; pass --news", file=sys.stderr)
@@ -121,7 +136,7 @@ def main() -> int:
         seconds = best[mode]
         print(f"  {label:<22} {seconds:.1f}s ({len(articles) / seconds:.0f} docs/s), "
               f"{seconds / plain:.2f}x")
-    return status
+    return 0
 
 
 if __name__ == "__main__":

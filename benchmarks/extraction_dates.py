@@ -9,7 +9,10 @@
 3. Milliseconds per seed article (``seeds/*.txt``).
 
     python benchmarks/extraction_dates.py [--wojood DIR] [--dateparser TSV]
-        [--seeds DIR] [--errors SPLIT]
+        [--seeds DIR] [--errors SPLIT] [--write-docs [BLOCK]]
+
+``--write-docs`` then writes the printed figures into docs/extraction.md, block
+``dates`` unless another is named.
 
 Reference: dateparser gets 0/6 of the Levantine and 0/21 of the Hijri cases.
 """
@@ -24,6 +27,10 @@ import time
 from pathlib import Path
 
 from arsearch.extract.dates import find_date_spans, find_dates
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import docpage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -165,13 +172,20 @@ def score_values(cases: list[tuple[str, str, str | None]], verbose: bool) -> dic
 # --- main -------------------------------------------------------------------------
 
 def main() -> int:
+    """Parse the options, run the benchmark and, with ``--write-docs``, write its page."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wojood", default=str(SHARED / "entities" / "wojood_sample"))
     parser.add_argument("--dateparser",
                         default=str(SHARED / "dates" / "dateparser_arabic_cases.tsv"))
     parser.add_argument("--seeds", default=str(ROOT / "seeds"))
     parser.add_argument("--errors", default="", help="print span errors of this Wojood split")
+    docpage.add_option(parser, "extraction.md", "dates")
     args = parser.parse_args()
+    return docpage.record(args.write_docs, "extraction.md", lambda: run(args), "dates")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score spans, values and speed, and print the figures."""
     wojood, dateparser, seeds = Path(args.wojood), Path(args.dateparser), Path(args.seeds)
     print("$ python benchmarks/extraction_dates.py " + " ".join(sys.argv[1:]))
     missing = [str(p) for p in (wojood, dateparser) if not p.exists()]

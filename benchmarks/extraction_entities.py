@@ -10,6 +10,10 @@ test split (924 sentences) for:
 (c) CRF + propagation, plus gazetteer matches where the CRF saw nothing.
 
     python benchmarks/extraction_entities.py [--data ../shared/data/entities/anercorp]
+                                             [--write-docs [BLOCK]]
+
+``--write-docs`` then writes the printed figures into docs/extraction.md, block
+``entities`` unless another is named.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from pathlib import Path
 
 from arsearch.extract import ner
 from arsearch.extract.conll import Scores, Span, bio_spans, read_bio_sentences, span_scores
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import docpage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "entities" / "anercorp"
@@ -91,11 +99,19 @@ def show(name: str, result: Scores) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
+    """Run the benchmark and print the figures; ``--write-docs`` also writes its page."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
                     help=f"directory holding {TEST_FILE} (default: {DEFAULT_DATA})")
+    docpage.add_option(ap, "extraction.md", "entities")
     args = ap.parse_args(argv)
+    command = None if argv is None else docpage.command_line([__file__, *argv])
+    return docpage.record(args.write_docs, "extraction.md", lambda: run(args), "entities",
+                          command=command)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score the tagger and the gazetteer on the test split and print the figures."""
     path = args.data / TEST_FILE
     if not path.exists():
         print(f"ANERcorp test split not found: {path}\n"

@@ -48,6 +48,9 @@ workers; small test runs should pick a batch of 200 or more to do so too.
     python benchmarks/faults.py [--articles 5000] [--trials 50] [--batch 500] [--jobs 2]
     python benchmarks/faults.py --concurrent [--articles 5000] [--searchers 4]
 
+``--write-docs`` then writes what the run printed into docs/faults.md, block
+``kill`` or ``concurrent`` (or the block named); a failed run is not written.
+
 Targets (issue 5): 50/50 trials survived, 0 articles lost, 0 duplicated;
 0 search errors in the concurrent run.
 """
@@ -73,6 +76,8 @@ from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import docpage
 
 import arsearch
 from arsearch.errors import ArsearchError, IndexNotFound
@@ -676,6 +681,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true",
                         help="print the results as one JSON object on stdout "
                              "(progress lines go to stderr)")
+    docpage.add_option(parser, "faults.md", "kill, or concurrent with --concurrent")
     args = parser.parse_args(argv)
     for name in ("articles", "trials", "batch", "jobs", "searchers", "second_articles"):
         if getattr(args, name) < 1:
@@ -686,7 +692,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run the benchmark and, with ``--write-docs``, write its page."""
     args = parse_args(argv)
+    block = "concurrent" if args.concurrent else "kill"
+    command = None if argv is None else docpage.command_line([__file__, *argv])
+    return docpage.record(args.write_docs, "faults.md", lambda: run(args, argv), block,
+                          command=command)
+
+
+def run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Run the kill trials or the concurrent run and print the outcome; 1 on a failure."""
     stream = sys.stderr if args.json else sys.stdout
 
     def say(line: str) -> None:

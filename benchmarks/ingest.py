@@ -29,6 +29,9 @@ file after file.
 ``--without-extraction`` adds a third run: the same ``arsearch index`` with
 extraction (actors, places, dates) switched off, to show what it costs.
 
+``--write-docs`` then writes the printed table into docs/ingest.md: the block
+``sizes`` when ``--sizes`` lists several sizes, else ``corpus`` (or the block named).
+
 Targets (issue 4): arsearch docs/s >= 1.0x the baseline with --jobs 2, peak
 memory <= 1.5 GB, index <= 1.5x the baseline's. Reference figures on 2 cores:
 plain Whoosh ingests the 72,716 articles at 358 docs/s (203 s, 308 MB index);
@@ -56,6 +59,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import docpage
 from whoosh import fields
 from whoosh import index as windex
 from whoosh.analysis import StandardAnalyzer
@@ -419,6 +423,7 @@ def print_table(results: list[dict[str, Any]], info: dict[str, Any], command: st
 
 
 def main() -> int:
+    """Parse the options, run the benchmark and, with ``--write-docs``, write its page."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Example (small, for a quick check): python benchmarks/ingest.py "
@@ -452,6 +457,7 @@ def main() -> int:
     parser.add_argument("--without-extraction", action="store_true",
                         help="also time arsearch index with extraction switched off, to "
                              "show what tagging actors, places and dates costs")
+    docpage.add_option(parser, "ingest.md", "sizes or corpus")
     parser.add_argument("--_baseline", nargs=2, metavar=("FILE", "DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--_no_extraction", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -472,7 +478,12 @@ def main() -> int:
         parser.error(f"--sizes must be comma-separated integers, got {args.sizes!r}")
     if not sizes or min(sizes) < 1 or args.jobs < 1:
         parser.error("sizes and --jobs must be positive")
+    block = "sizes" if len(sizes) > 1 else "corpus"
+    return docpage.record(args.write_docs, "ingest.md", lambda: run(args, data, sizes), block)
 
+
+def run(args: argparse.Namespace, data: Path, sizes: list[int]) -> int:
+    """Time every system at every size and print the table; 1 if a run failed."""
     command = shlex.join(["python", *sys.argv])
     this_script = [sys.executable, str(Path(__file__).resolve())]  # its hidden modes
     info = machine()

@@ -28,6 +28,9 @@ shows where a cold search spends its time. "Cold" is a new process; the
 index files are likely in the OS page cache.
 
     python benchmarks/query.py --index indexes/news [--baseline-index DIR] [--repeat 3]
+                               [--write-docs]
+
+``--write-docs`` then writes the printed report into docs/query.md.
 
 Targets (issue 4), on the 73k index: keyword queries p50 <= 10 ms and p95 <=
 50 ms, filtered queries no slower than unfiltered ones, a cold search <= 0.5 s.
@@ -52,6 +55,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docpage
 from whoosh import index as windex
 from whoosh import qparser
 
@@ -245,10 +249,11 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def main() -> int:
+    """Parse the options, run the benchmark and, with ``--write-docs``, write its page."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Example (small, for a quick check): arsearch index sample.jsonl --index "
-               "/tmp/qbench && python benchmarks/query.py --index /tmp/qbench",
+               "indexes/qbench && python benchmarks/query.py --index indexes/qbench",
     )
     parser.add_argument("--index", default=DEFAULT_INDEX,
                         help="arsearch index directory [default: %(default)s]")
@@ -265,10 +270,15 @@ def main() -> int:
                         "the first TREC title with matches]")
     parser.add_argument("--json", action="store_true",
                         help="print the results as one JSON object instead of the table")
+    docpage.add_option(parser, "query.md", "the page's only one")
     args = parser.parse_args()
     if args.repeat < 1 or args.cold_runs < 0:
         parser.error("--repeat must be >= 1 and --cold-runs >= 0")
+    return docpage.record(args.write_docs, "query.md", lambda: run(args), "")
 
+
+def run(args: argparse.Namespace) -> int:
+    """Time the query sets on the index and print the report."""
     topics = Path(args.topics)
     if not topics.is_file():
         print(f"topics not found at {topics}; pass --topics", file=sys.stderr)

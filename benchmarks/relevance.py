@@ -6,7 +6,7 @@ run, a plain Whoosh index with ``StandardAnalyzer`` (OR of the query's terms,
 BM25 k1=1.2 b=0.75), and prints MRR@10, nDCG@10 and hit@10 for both.
 
     python benchmarks/relevance.py [--data ../shared/data/relevance] [--split test] [--claims]
-                                   [--lucene]
+                                   [--lucene] [--write-docs [BLOCK]]
 
 ``--claims`` adds a larger tuning set built from checkthat_ar's corpus alone
 (no query or judgement of it): each claim's text as written on social media is
@@ -20,6 +20,9 @@ query: how many queries each ranks better, and a paired randomization test
 
 Reference MRR@10 of Lucene's ArabicAnalyzer (data README): xquad_r_ar 0.733,
 arcd test 0.795, tydiqa_ar 0.913, checkthat_ar test 0.942.
+
+``--write-docs`` then writes the printed figures into docs/relevance.md, in the
+block named after the split (``test`` or ``dev``) unless a block is named.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import arsearch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import docpage  # noqa: E402
 import lucene_arabic  # noqa: E402
 
 LUCENE_ARABIC = {"xquad_r_ar": 0.733, "arcd": 0.795, "tydiqa_ar": 0.913, "checkthat_ar": 0.942}
@@ -150,6 +154,7 @@ def compare(ours: dict[str, list[str]], other: dict[str, list[str]], qrels: dict
 
 
 def main() -> int:
+    """Parse the options, run the benchmark and, with ``--write-docs``, write its page."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent
                                               / "shared" / "data" / "relevance"))
@@ -159,7 +164,13 @@ def main() -> int:
                         help="also score checkthat_ar claims against its headlines")
     parser.add_argument("--lucene", action="store_true",
                         help="also run the Lucene ArabicAnalyzer stand-in and compare per query")
+    docpage.add_option(parser, "relevance.md", "the split")
     args = parser.parse_args()
+    return docpage.record(args.write_docs, "relevance.md", lambda: run(args), args.split)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score every set named in ``args`` and print the figures."""
     data = Path(args.data)
     if not data.is_dir():
         print(f"relevance data not found at {data}; pass --data", file=sys.stderr)
