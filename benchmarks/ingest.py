@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
 import os
 import platform
 import shlex
@@ -115,10 +116,10 @@ def index_without_extraction(cli_args: list[str]) -> int:
 
     from extraction import switched_off
 
-    from arsearch import ingest
     from arsearch.cli import commands as cli
 
-    if ingest._start_method() != "fork":
+    # Ingest forks its workers where it can (one thread, fork available): here.
+    if "fork" not in multiprocessing.get_all_start_methods():
         print("--without-extraction needs forked workers (Linux)", file=sys.stderr)
         return 2
     with ExitStack() as stack:
