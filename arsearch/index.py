@@ -38,8 +38,9 @@ from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, Target, inges
 from arsearch.io.readers import read_paths
 from arsearch.models import Article, Hit
 from arsearch.query import nodes
+from arsearch.query.clauses import hoist_optional
 from arsearch.query.filters import as_list, date_query, entity_query
-from arsearch.query.parser import ParsedQuery, hoist_optional, parse_query
+from arsearch.query.parser import ParsedQuery, parse_query
 from arsearch.text.analyzer import Analyzer, default_analyzer
 from arsearch.text.snippet import make_snippet
 
