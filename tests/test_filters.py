@@ -128,18 +128,6 @@ def test_broken_user_gazetteer_is_refused(tmp_path: Path) -> None:
         (tmp_path / "ix" / "gazetteer").iterdir())
 
 
-def test_discovered_names_are_found_by_id_not_kept_in_the_scope() -> None:
-    from arsearch.engine.schema import mention_fields
-    from arsearch.models import Mention
-
-    mentions = [Mention("actor", "militia", "new:actor:لواء اسود الشرقيه", "لواء أسود الشرقية",
-                        "لواء أسود الشرقية", 0, 17),
-                Mention("actor", "armed_group", "isis", "داعش", "داعش", 20, 24)]
-    fields = mention_fields(mentions, None)
-    assert fields["actor_ids"].split(",") == ["new:actor:لواء اسود الشرقيه", "isis"]
-    assert "new:" not in fields["actor_scope"] and "isis" in fields["actor_scope"].split(",")
-
-
 def test_a_discovered_actor_filters(tmp_path: Path) -> None:
     ix = arsearch.Index.create(tmp_path / "ix")
     ix.add_articles([{"id": "a", "text": "انتشرت ميليشيا «لواء أسود الشرقية» في البادية"},

@@ -172,17 +172,6 @@ def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
         arsearch.Index.open(tmp_path)
 
 
-@pytest.mark.parametrize("title", ["", "في", "«دا.عــش» #جبل_البشري", "سطر\nثان"])
-def test_title_terms_are_the_titles_words_only(title: str) -> None:
-    from arsearch.engine.schema import ALTERNATIVES, GAP, to_document
-    from arsearch.text.analyzer import analyze_terms
-
-    doc = to_document(arsearch.Article(id="x", title=title, text="غارات على الرقة"))
-    title_stems = [ALTERNATIVES.join(t.stems) for t in analyze_terms(title)]
-    assert doc.get("title_terms", "") == " ".join(title_stems)
-    assert doc["stem"] == " ".join([*title_stems, GAP, "غار", "رقه"])
-
-
 # --- analysis settings belong to the index ----------------------------------
 
 FIXTURE_0_1 = Path(__file__).parent / "data" / "index_0_1"
