@@ -23,7 +23,7 @@ from typing import Any
 
 from arsearch.data import data_lines
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.text.stem import Stemmer, bundled_protected_names, name_key
+from arsearch.text.stem import Stemmer, bundled_protected_names, name_key, shared_stemmer
 from arsearch.text.tokenize import tokenize
 
 _MIN_ARABIC_LETTERS = 2
@@ -160,8 +160,7 @@ class _Chain:
 
     def __init__(self, stopwords: frozenset[str], protected: frozenset[str]) -> None:
         self.stopwords = stopwords
-        self.stemmer = Stemmer.__new__(Stemmer)
-        self.stemmer.__setstate__({"protected": protected})
+        self.stemmer = shared_stemmer(protected)
         self.analyze_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self._analyze_word)
 
     def _analyze_word(self, word: str) -> WordAnalysis:

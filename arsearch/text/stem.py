@@ -301,10 +301,25 @@ def name_key(name: str) -> str:
     return key[len(_ARTICLE):] if key.startswith(_ARTICLE) and len(key) > 4 else key
 
 
-@lru_cache(maxsize=1)  # the bundled settings never change within a process
+@lru_cache(maxsize=8)  # a cache keyed by the settings: one stemmer per set of names
+def shared_stemmer(protected: frozenset[str]) -> Stemmer:
+    """The one stemmer of this process for a set of protected names (in ``name_key`` form).
+
+    Analyzers with the same names, and the name tagger, share its cache of stems.
+    """
+    stemmer = Stemmer.__new__(Stemmer)
+    stemmer.__setstate__({"protected": protected})
+    return stemmer
+
+
 def default_stemmer() -> Stemmer:
     """The stemmer with the bundled protected names."""
-    return Stemmer()
+    return shared_stemmer(_bundled_keys())
+
+
+@lru_cache(maxsize=1)  # package data: the same for the whole process
+def _bundled_keys() -> frozenset[str]:
+    return Stemmer().protected
 
 
 def stem_variants(word: str) -> tuple[str, ...]:
