@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import arsearch
@@ -211,3 +211,19 @@ def test_search_raises_only_syntax_errors(small_index: arsearch.Index, text: str
     with contextlib.suppress(*QUERY_ERRORS):
         small_index.search(text, match=match, limit=3)
     small_index.search(text, match=match, limit=3, syntax=False)
+
+
+_WORDS = st.lists(st.text(alphabet=[*ARABIC_LETTERS, "ـ", "\u064e"], min_size=1, max_size=9),
+                  max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_WORDS, _WORDS, st.text(alphabet=[*ARABIC_LETTERS, " "], max_size=60))
+@example(stopwords=[], protected=["الالوسي"], text="والالوسي")  # name_key is not idempotent
+def test_analysis_settings_survive_their_round_trip(stopwords: list[str], protected: list[str],
+                                                     text: str) -> None:
+    """What an index stores of its analyzer gives back the same analyzer."""
+    analyzer = arsearch.Analyzer(extra_stopwords=stopwords, extra_protected=protected)
+    restored = arsearch.Analyzer.from_settings(analyzer.settings())
+    assert restored == analyzer
+    assert restored.analyze(text) == analyzer.analyze(text)

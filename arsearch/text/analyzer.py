@@ -97,8 +97,19 @@ class Analyzer:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Analyzer:
-        """The analyzer ``settings()`` describes (as stored in an index)."""
-        return cls(stopwords=settings["stopwords"], protected=settings["protected"])
+        """The analyzer ``settings()`` describes (as stored in an index).
+
+        The stored words are already in their normalized forms and are taken as
+        they are: normalizing twice is not always a no-op (الالوسي → الوسي → وسي).
+
+        Raises:
+            TypeError: the settings are not two lists of words.
+        """
+        words = {key: settings.get(key) for key in ("stopwords", "protected")}
+        for key, value in words.items():
+            if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+                raise TypeError(f"analysis settings: {key} is not a list of words")
+        return _from_sets(frozenset(words["stopwords"]), frozenset(words["protected"]))
 
     def settings(self) -> dict[str, list[str]]:
         """The settings as JSON-ready lists, in their normalized forms."""
