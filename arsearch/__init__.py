@@ -15,6 +15,7 @@ terms the index sees for a text.
 from arsearch.errors import (
     AnalyzerMismatch,
     ArsearchError,
+    DamagedIndex,
     GazetteerError,
     IndexExists,
     IndexLocked,
@@ -26,11 +27,12 @@ from arsearch.errors import (
     PlotUnavailable,
     QuerySyntaxError,
     SchemaMismatch,
+    UnsafeIndex,
     UnsupportedEngine,
 )
 from arsearch.extract import extract, extract_many
 from arsearch.index import Index, IngestReport, SearchResults
-from arsearch.maintenance import reindex, repair
+from arsearch.maintenance import check, reindex, repair
 from arsearch.models import Article, Hit, Mention
 from arsearch.results.explain import explain
 from arsearch.results.export import export
@@ -43,6 +45,7 @@ __all__ = [
     "AnalyzerMismatch",
     "Article",
     "ArsearchError",
+    "DamagedIndex",
     "GazetteerError",
     "Hit",
     "Index",
@@ -59,8 +62,10 @@ __all__ = [
     "QuerySyntaxError",
     "SchemaMismatch",
     "SearchResults",
+    "UnsafeIndex",
     "UnsupportedEngine",
     "analyze",
+    "check",
     "explain",
     "export",
     "extract",

@@ -135,3 +135,35 @@ class ModelError(ArsearchError, ValueError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
+
+
+#: What to do about a damaged index, said by every ``DamagedIndex``.
+DAMAGE_ADVICE = "run arsearch check --index {path}; arsearch repair keeps what is intact"
+
+
+class DamagedIndex(ArsearchError):
+    """A file of an index is damaged: truncated, overwritten, missing or unreadable.
+
+    ``file`` names the file (or the part of the index) at fault, ``reason`` what is wrong.
+    """
+
+    def __init__(self, path: str, file: str, reason: str) -> None:
+        self.path, self.file, self.reason = path, file, reason
+        super().__init__(
+            f"index {path!r} is damaged: {file}: {reason} ({DAMAGE_ADVICE.format(path=path)})"
+        )
+
+
+class UnsafeIndex(DamagedIndex):
+    """An index file holds a pickled class arsearch never writes (``found``), which
+    loading could run as code: it is refused unread.
+
+    A ``DamagedIndex``, since an index from arsearch never holds one.
+    """
+
+    def __init__(self, path: str, file: str, found: str) -> None:
+        self.found = found
+        ArsearchError.__init__(
+            self, f"index {path!r}: {file} holds the pickled class {found}, which arsearch "
+            f"never writes; refused without running it (the index is damaged or crafted)")
+        self.path, self.file, self.reason = path, file, f"refused class {found}"

@@ -22,12 +22,14 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from arsearch.engine.checksums import CheckReport, FileCheck, crc_of
 from arsearch.engine.compile import to_whoosh
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
     AnalyzerMismatch,
     ArsearchError,
+    DamagedIndex,
     IndexExists,
     IndexNotFound,
     InputError,
@@ -103,11 +105,36 @@ class SearchResults:
 
 def read_meta(directory: Path) -> dict[str, Any]:
     """``arsearch.json`` of an index directory ({} when missing or unreadable)."""
+    return _meta_and_problem(directory)[0]
+
+
+def _meta_and_problem(directory: Path) -> tuple[dict[str, Any], str]:
+    """``arsearch.json`` of an index directory ({} when missing or unreadable) and what
+    is wrong with it ("" if it reads as an object, or is missing)."""
     try:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
+    except FileNotFoundError:
+        return {}, ""
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, f"unreadable ({type(exc).__name__})"
+    return (meta, "") if isinstance(meta, dict) else ({}, "not an object")
+
+
+def meta_problem(directory: Path) -> str:
+    """What is wrong with ``arsearch.json`` of an index directory ("" if it reads as
+    an object, or is missing)."""
+    return _meta_and_problem(directory)[1]
+
+
+def check_index(directory: Path) -> CheckReport:
+    """Every file of the index at ``directory`` read in full and verified, its segments
+    and stored articles read back, and its ``arsearch.json`` parsed (``Store.check``)."""
+    report = Store.check(directory)
+    meta = directory / META_FILE
+    problem = meta_problem(directory) if meta.is_file() else "missing"
+    size, crc = (meta.stat().st_size, crc_of(meta)) if meta.is_file() else (None, None)
+    report.files.insert(0, FileCheck(META_FILE, size, crc, None, problem))
+    return report
 
 
 def recorded_analyzer(directory: Path, meta: dict[str, Any] | None = None) -> Analyzer:
@@ -229,6 +256,8 @@ class Index:
 
         Raises:
             IndexNotFound: ``path`` holds no arsearch index.
+            DamagedIndex: a file of it is truncated, overwritten or unreadable
+                (``UnsafeIndex`` if it pickles a class arsearch never writes).
             SchemaMismatch: it was built by an arsearch with another schema.
             AnalyzerMismatch: ``analyzer`` differs from the index's.
             ArsearchError: its recorded analysis settings are unreadable.
@@ -236,7 +265,9 @@ class Index:
         directory = Path(path)
         if not cls.exists(directory):
             raise IndexNotFound(str(directory))
-        meta = read_meta(directory)
+        meta, problem = _meta_and_problem(directory)
+        if problem:
+            raise DamagedIndex(str(directory), META_FILE, problem)
         found = meta.get("schema_version", "unreadable")
         if found != SCHEMA_VERSION:
             raise SchemaMismatch(str(directory), found, SCHEMA_VERSION)
@@ -303,6 +334,16 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
+
+    def check(self) -> CheckReport:
+        """Read every file of the index in full and verify it against the checksums of
+        the last commit; read back every stored article of every segment.
+
+        Nothing raises for damage: ``report.intact`` says whether all is well,
+        ``report.damaged_files`` names what is not (``arsearch.check`` does the same
+        for an index that no longer opens).
+        """
+        return check_index(self.path)
 
     def _view(self) -> View:
         """This thread's view of the last commit (``Store.view``)."""

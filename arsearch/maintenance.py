@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from arsearch.engine.checksums import CheckReport
 from arsearch.engine.store import Store, stored_documents
 from arsearch.errors import ArsearchError, IndexNotFound
-from arsearch.index import GAZETTEER_DIR, Index, recorded_analyzer
+from arsearch.index import GAZETTEER_DIR, Index, check_index, recorded_analyzer
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.models import Article
 from arsearch.text.analyzer import Analyzer
@@ -41,6 +42,19 @@ class RepairReport:
         removed = f"removed {len(self.removed)} leftover files" if self.removed else \
             "no leftovers"
         return f"{self.documents} articles, index opens and answers; {removed}"
+
+
+def check(path: str | os.PathLike[str]) -> CheckReport:
+    """Verify an index without opening it: every file read in full against the checksums
+    of the last commit, every segment's stored articles read back (``Index.check``).
+
+    Raises:
+        IndexNotFound: no index at ``path``.
+    """
+    directory = Path(path)
+    if not Store.exists(directory):
+        raise IndexNotFound(str(directory))
+    return check_index(directory)
 
 
 def repair(path: str | os.PathLike[str]) -> RepairReport:

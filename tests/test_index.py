@@ -168,8 +168,9 @@ def test_index_from_another_schema_says_rebuild(tmp_path: Path) -> None:
     with pytest.raises(arsearch.SchemaMismatch, match="rebuild it"):
         arsearch.Index.open(tmp_path)
     (tmp_path / "arsearch.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(arsearch.SchemaMismatch, match="unreadable"):
-        arsearch.Index.open(tmp_path)
+    with pytest.raises(arsearch.DamagedIndex, match="arsearch.json: unreadable") as caught:
+        arsearch.Index.open(tmp_path)  # damage, not another schema: reindex reads the same
+    assert "arsearch check" in str(caught.value) and "reindex" not in str(caught.value)
 
 
 # --- analysis settings belong to the index ----------------------------------

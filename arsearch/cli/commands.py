@@ -37,7 +37,7 @@ from arsearch.cli.progress import ProgressLine
 from arsearch.extract import extract
 from arsearch.index import Index, SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
-from arsearch.maintenance import reindex, repair
+from arsearch.maintenance import check, reindex, repair
 from arsearch.results.explain import explain as explain_hit
 from arsearch.results.export import FORMATS as EXPORT_FORMATS
 from arsearch.results.export import HIT_FIELDS, export, write_csv
@@ -162,6 +162,39 @@ def optimize_command(index_dir: str, jobs: int | None) -> None:
     after = ix.info()
     click.echo(f"{index_dir}: {before.segments} segments -> {after.segments}, "
                f"{_megabytes(before.size_bytes)} -> {_megabytes(after.size_bytes)}")
+
+
+@main.command("check")
+@index_option
+@handle_errors
+def check_command(index_dir: str) -> None:
+    """Read every file of the index and verify it against the last commit's checksums.
+
+    Lists each file with its size and CRC-32, then each segment with the
+    stored articles that read back. Exit status 0 when all is intact, 2 on
+    damage (with the damaged files named on stderr).
+    """
+    report = check(index_dir)
+    manifest = "recorded checksums" if report.has_manifest else \
+        "no recorded checksums (sizes and articles checked only)"
+    click.echo(f"{index_dir}: generation {report.generation}, {manifest}")
+    for file in report.files:
+        status = "ok" if file.intact else "DAMAGED"
+        size = "missing" if file.size is None else f"{file.size} bytes"
+        crc = "" if file.crc is None else f"  crc32 {file.crc:08x}"
+        problem = f"  ({file.problem})" if file.problem else ""
+        click.echo(f"{status:8} {file.name}  {size}{crc}{problem}")
+    for segment_id, counts in report.segments.items():
+        click.echo(f"segment  {segment_id}: {counts[0]} of {counts[1]} stored articles read back")
+    for problem in report.problems:
+        click.echo(f"problem  {problem}")
+    readable, total = report.articles
+    if report.intact:
+        click.echo(f"intact: {total} articles")
+        return
+    damaged = ", ".join(report.damaged_files) or "the table of contents"
+    fail(f"index {index_dir!r} is damaged: {damaged}; {readable} of {total} articles "
+         f"read back (arsearch repair keeps what is intact)")
 
 
 @main.command("repair")

@@ -40,6 +40,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import _INT_SIZE, pack_int, pack_long, unpack_int
 from whoosh.util.numeric import length_to_byte
 
+from arsearch.engine import safeload
+
 #: The pickle protocol of the blocks arsearch writes (Whoosh's own writer uses 2).
 BLOCK_PROTOCOL = 5
 #: Blocks whose pickle is shorter are stored uncompressed (Whoosh compresses all).
@@ -74,7 +76,7 @@ def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
     while True:
         size = unpack_int(raw[position:position + _INT_SIZE])[0]
         stream.seek(position + _INT_SIZE)
-        count, maxid, _maxweight, compression, _minl, _maxl = pickle.load(stream)
+        count, maxid, _maxweight, compression, _minl, _maxl = safeload.load(stream)
         end = position + _INT_SIZE + abs(size)
         heads.append((count, maxid, compression, stream.tell(), end))
         if size < 0:
@@ -91,7 +93,7 @@ def block_data(raw: bytes, head: tuple[int, int, int, int, int]
     """
     count, _maxid, compression, start, end = head
     data = raw[start:end]
-    deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+    deltas, weights, values = safeload.loads(zlib.decompress(data) if compression else data)
     if weights is None:
         weights = (1.0,) * count
     elif isinstance(weights, float):

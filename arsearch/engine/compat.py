@@ -78,6 +78,18 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "closes a writer and releases its lock after a commit or a failure"),
     PrivateName("whoosh.writing.SegmentWriter", "_added", "arsearch.engine.store",
                 "whether the merge policy put documents into the writer's own segment"),
+    # Safe loading: the module-level names Whoosh's readers unpickle index data with,
+    # replaced by ``arsearch.engine.safeload.install`` (its ``PATCHED``).
+    PrivateName("whoosh.index", "pickle", "arsearch.engine.safeload",
+                "TOC.read unpickles the schema with whoosh.index's pickle.loads"),
+    PrivateName("whoosh.filedb.structfile", "load_pickle", "arsearch.engine.safeload",
+                "StructFile.read_pickle: the segment list and pickles inside segment files"),
+    PrivateName("whoosh.codec.whoosh3", "loads", "arsearch.engine.safeload",
+                "posting block data and inlined postings"),
+    PrivateName("whoosh.columns", "loads", "arsearch.engine.safeload",
+                "stored fields (PickleColumn)"),
+    PrivateName("whoosh.writing.SegmentWriter", "_commit_toc", "arsearch.engine.writer",
+                "overridden: writes the checksum manifest once the new TOC is written"),
     # The segment writer: documents, per-document files and the flush.
     PrivateName("whoosh.writing.SegmentWriter", "_added", "arsearch.engine.writer",
                 "set when add_document or add_reader added something, as Whoosh's do"),

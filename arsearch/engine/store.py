@@ -24,11 +24,15 @@ or written to (``arsearch.engine.compat``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import pickle
 import shutil
+import struct
 import threading
 import weakref
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +44,27 @@ from whoosh.index import clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
+from arsearch.engine import safeload
+from arsearch.engine.checksums import (
+    CheckReport,
+    check_files,
+    latest_generation,
+    segment_files,
+    toc_name,
+    verify_on_open,
+    write_manifest,
+)
 from arsearch.engine.collect import newest_first, top_by_score
 from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
 from arsearch.engine.facets import STORED_FIELDS, group_stored
 from arsearch.engine.schema import build_schema
 from arsearch.engine.writer import TermPoolWriter
-from arsearch.errors import ArsearchError, IndexLocked
+from arsearch.errors import ArsearchError, DamagedIndex, IndexLocked, UnsafeIndex
+
+# Every pickle Whoosh reads from an index resolves only the classes an arsearch
+# index holds (``arsearch.engine.safeload``).
+safeload.install()
 
 #: BM25 parameters, tuned on the relevance dev sets (benchmarks/relevance.py):
 #: a low k1 saturates repeated terms early, so a passage matching more of
@@ -64,12 +82,44 @@ Segment = Any
 #: Stored fields of an article, by field name.
 Stored = dict[str, Any]
 
+#: What reading damaged bytes raises inside Whoosh and the engine: unpickling
+#: garbage, short reads, bad zlib streams, structs and offsets out of range,
+#: values of the wrong shape. Turned into ``DamagedIndex`` (``reading``).
+DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
+          IndexError, KeyError, UnicodeDecodeError, OverflowError, TypeError,
+          AttributeError, AssertionError, MemoryError, windex.IndexError)
+
+
+@contextlib.contextmanager
+def reading(path: str | os.PathLike[str], file: str) -> Iterator[None]:
+    """Turn what reading damaged or crafted index data raises into one ``DamagedIndex``
+    (``UnsafeIndex`` for a refused pickled class) naming ``file`` of the index at ``path``."""
+    try:
+        yield
+    except safeload.Refused as exc:
+        raise UnsafeIndex(str(path), file, exc.found) from None
+    except DamagedIndex:
+        raise
+    except DAMAGE as exc:
+        reason = f"unreadable ({type(exc).__name__}: {exc})".replace("\n", " ")
+        raise DamagedIndex(str(path), file, reason[:200]) from None
+
+
+def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``View`` method whose damaged data becomes ``DamagedIndex`` (``reading``)."""
+    @functools.wraps(method)
+    def guarded(self: View, *args: Any, **kwargs: Any) -> Any:
+        with reading(self.path, "segment data"):
+            return method(self, *args, **kwargs)
+    return guarded
+
 
 class View:
     """A searcher over the index as of one commit, scoring with ``BM25_B`` and ``BM25_K1``."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, path: str | os.PathLike[str] = "") -> None:
         self._searcher = searcher
+        self.path = str(path)
 
     def up_to_date(self) -> bool:
         """False once a newer commit exists (this view keeps seeing its own)."""
@@ -79,22 +129,27 @@ class View:
         """Release the segment files."""
         self._searcher.close()
 
+    @_reads
     def doc_count(self) -> int:
         """Articles in the index (deleted ones not counted)."""
         return self._searcher.doc_count()
 
+    @_reads
     def stored(self, docnum: int) -> Stored:
         """The stored fields of an article by its document number."""
         return self._searcher.stored_fields(docnum)
 
+    @_reads
     def find(self, fieldname: str, value: str) -> Stored | None:
         """The stored fields of the first article whose ``fieldname`` holds ``value``."""
         return self._searcher.document(**{fieldname: value})
 
     def documents(self) -> Iterator[Stored]:
         """The stored fields of every article, in index order."""
-        return self._searcher.documents()
+        with reading(self.path, "segment data"):
+            yield from self._searcher.documents()
 
+    @_reads
     def first_and_last(self, fieldname: str) -> tuple[str | None, str | None]:
         """The smallest and the largest term of a field (None, None if it has none)."""
         terms = list(self._searcher.lexicon(fieldname))
@@ -102,10 +157,12 @@ class View:
             return None, None
         return terms[0].decode(), terms[-1].decode()
 
+    @_reads
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Articles whose ``fieldname`` holds ``term``."""
         return self._searcher.doc_frequency(fieldname, term)
 
+    @_reads
     def terms_within(self, fieldname: str, term: str, maxdist: int) -> list[tuple[str, int]]:
         """Terms of ``fieldname`` within ``maxdist`` edits of ``term`` (itself included,
         if indexed), with their article counts, in term order."""
@@ -113,6 +170,7 @@ class View:
         return [(candidate, reader.doc_frequency(fieldname, candidate))
                 for candidate in reader.terms_within(fieldname, term, maxdist)]
 
+    @_reads
     def holds_live(self, fieldname: str, text: str) -> bool:
         """Whether ``text`` in ``fieldname`` belongs to at least one non-deleted article."""
         reader = self._searcher.reader()
@@ -121,20 +179,24 @@ class View:
         postings = reader.postings(fieldname, text)
         return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
 
+    @_reads
     def matches(self, query: Query) -> Matches:
         """Every match of ``query`` with its score (``arsearch.engine.evaluate``)."""
         return evaluate(self._searcher, query)
 
+    @_reads
     def top_by_score(self, query: Query, limit: int | None
                      ) -> tuple[list[tuple[int, float]], int]:
         """(docnum, score) of the best ``limit`` matches (all with None), best first,
         and the number of matches."""
         return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1)
 
+    @_reads
     def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
         """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
         return newest_first(self._searcher, query, limit)
 
+    @_reads
     def grouped(self, query: Query, fieldnames: list[str]) -> dict[str, dict[Any, list[int]]]:
         """The matches of a query grouped by the values of each field: {field: {value: docnums}}.
 
@@ -290,8 +352,8 @@ class Store:
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
-        """Whether ``path`` holds a Whoosh index."""
-        return windex.exists_in(str(path))
+        """Whether ``path`` holds a Whoosh index (a TOC file; none is read)."""
+        return os.path.isdir(path) and latest_generation(path) > -1
 
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> Store:
@@ -299,6 +361,7 @@ class Store:
         (replacing any index there)."""
         check_whoosh_version()
         windex.create_in(str(path), build_schema())
+        write_manifest(path, latest_generation(path), [])
         return cls.open(path)
 
     @classmethod
@@ -310,9 +373,49 @@ class Store:
         (tens of ms on a small index, growing with it), which a one-shot
         ``arsearch search`` cannot afford. ``mmap`` suits reading every stored
         article once (``reindex``, ``repair``).
+
+        Before Whoosh reads anything, the TOC's checksum and the segment files'
+        sizes are checked against the last commit's manifest
+        (``arsearch.engine.checksums``); the pickles Whoosh then reads resolve
+        only the classes an arsearch index holds (``arsearch.engine.safeload``).
+
+        Raises:
+            DamagedIndex: a file is missing, truncated, extended or unreadable.
+            UnsafeIndex: the TOC pickles a class arsearch never writes.
         """
         check_whoosh_version()
-        return cls(Path(path), FileStorage(str(path), supports_mmap=mmap).open_index())
+        safeload.install()
+        generation = latest_generation(path)
+        verify_on_open(path, generation)
+        with reading(path, toc_name(generation)):
+            return cls(Path(path), FileStorage(str(path), supports_mmap=mmap).open_index())
+
+    @staticmethod
+    def check(path: str | os.PathLike[str]) -> CheckReport:
+        """Verify every file of the index at ``path`` in full (its size and CRC-32
+        against the last commit's manifest) and read every stored article of every
+        segment; nothing raises for damage, the report says what is intact.
+        """
+        check_whoosh_version()
+        safeload.install()
+        folder = Path(path)
+        generation = latest_generation(folder)
+        report = CheckReport(str(folder), generation, has_manifest=False)
+        toc = toc_name(generation)
+        segments: list[Any] = []
+        schema = None
+        try:
+            with reading(folder, toc):
+                toc_read = windex.TOC.read(FileStorage(str(folder)), "MAIN")
+                segments, schema = toc_read.segments, toc_read.schema
+        except (DamagedIndex, OSError) as exc:
+            report.problems.append(str(exc))
+        ids = [segment.segment_id() for segment in segments]
+        check_files(folder, report, [toc, *segment_files(folder, ids)])
+        storage = FileStorage(str(folder))
+        for segment in segments:
+            report.segments[segment.segment_id()] = _readable_articles(storage, schema, segment)
+        return report
 
     # --- reading ---------------------------------------------------------
 
@@ -329,7 +432,9 @@ class Store:
             view.close()
             view = None
         if view is None:
-            view = View(self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)))
+            with reading(self.path, "segment data"):
+                searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+            view = View(searcher, self.path)
             self._local.view = view
             self._open.add(view)
         return view
@@ -434,6 +539,25 @@ class Store:
             if name.endswith(".tmp"):
                 shutil.rmtree(os.path.join(storage.folder, name), ignore_errors=True)
         return sorted(before - set(storage.list()))
+
+
+def _readable_articles(storage: Any, schema: Any, segment: Any) -> tuple[int, int]:
+    """(stored articles that read back, articles) of a segment (none read back if the
+    segment cannot be opened)."""
+    total = segment.doc_count_all()
+    try:
+        reader = SegmentReader(storage, schema, segment)
+    except Exception:  # any damage: no article of the segment reads back
+        return 0, total
+    readable = 0
+    with reader:
+        for docnum in range(total):
+            try:
+                if isinstance(reader.stored_fields(docnum), dict):
+                    readable += 1
+            except Exception:  # this article's stored fields are damaged
+                continue
+    return readable, total
 
 
 def stored_documents(path: str | os.PathLike[str]) -> Iterator[Stored]:

@@ -63,6 +63,7 @@ from arsearch.engine.blocks import (
     split_terminfo,
     term_extent,
 )
+from arsearch.engine.checksums import write_manifest
 from arsearch.engine.schema import ALTERNATIVES, GAP, PreAnalyzedTokenizer
 from arsearch.engine.split_work import balanced_groups, can_fork, run_apart
 
@@ -342,6 +343,13 @@ class TermPoolWriter(SegmentWriter):
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        """Whoosh's step writing the new TOC, then the checksum manifest of the new
+        generation (``arsearch.engine.checksums``), while the write lock is held."""
+        super()._commit_toc(segments)
+        write_manifest(self.storage.folder, self.generation,
+                       [segment.segment_id() for segment in segments])
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``SegmentWriter.add_document``, indexing pre-analyzed fields directly.
