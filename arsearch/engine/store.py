@@ -24,12 +24,15 @@ or written to (``arsearch.engine.compat``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import io
 import os
 import pickle
 import shutil
 import struct
 import threading
+import traceback
 import weakref
 import zlib
 from collections.abc import Callable, Iterator
@@ -40,6 +43,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
@@ -84,7 +88,8 @@ Stored = dict[str, Any]
 
 #: What reading damaged bytes raises inside Whoosh and the engine: unpickling
 #: garbage, short reads, bad zlib streams, structs and offsets out of range,
-#: values of the wrong shape. Turned into ``DamagedIndex`` (``reading``).
+#: values of the wrong shape (and an ``OSError`` of a seek past the start or
+#: of the disk, or of a file a damaged segment names). Turned into ``DamagedIndex`` (``reading``).
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
           IndexError, KeyError, UnicodeDecodeError, OverflowError, TypeError,
           AttributeError, AssertionError, MemoryError, windex.IndexError)
@@ -97,12 +102,37 @@ def reading(path: str | os.PathLike[str], file: str) -> Iterator[None]:
     try:
         yield
     except safeload.Refused as exc:
+        traceback.clear_frames(exc.__traceback__)  # drops the files Whoosh left open
         raise UnsafeIndex(str(path), file, exc.found) from None
     except DamagedIndex:
         raise
-    except DAMAGE as exc:
+    except (*DAMAGE, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (errno.EINVAL, errno.EIO, errno.ENOENT):
+            raise  # not the data: permissions, a vanished disk... (the CLI names them)
+        traceback.clear_frames(exc.__traceback__)
         reason = f"unreadable ({type(exc).__name__}: {exc})".replace("\n", " ")
         raise DamagedIndex(str(path), file, reason[:200]) from None
+
+
+class _File(StructFile):
+    """Whoosh's file wrapper, closing its file when dropped: Whoosh drops a segment
+    file without closing it when reading from it fails (damaged or crafted data)."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            if not self.is_closed:
+                self.file.close()
+
+
+class _Storage(FileStorage):
+    """Whoosh's file storage, reading a TOC whole into memory (it is small, and Whoosh
+    leaves it open when unpickling it fails) and handing out files as ``_File``."""
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        if name.endswith(".toc"):
+            with open(os.path.join(self.folder, name), "rb") as handle:
+                return _File(io.BytesIO(handle.read()), name=name, **kwargs)
+        return _File(open(os.path.join(self.folder, name), "rb"), name=name, **kwargs)
 
 
 def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -388,7 +418,7 @@ class Store:
         generation = latest_generation(path)
         verify_on_open(path, generation)
         with reading(path, toc_name(generation)):
-            return cls(Path(path), FileStorage(str(path), supports_mmap=mmap).open_index())
+            return cls(Path(path), _Storage(str(path), supports_mmap=mmap).open_index())
 
     @staticmethod
     def check(path: str | os.PathLike[str]) -> CheckReport:
@@ -406,13 +436,13 @@ class Store:
         schema = None
         try:
             with reading(folder, toc):
-                toc_read = windex.TOC.read(FileStorage(str(folder)), "MAIN")
+                toc_read = windex.TOC.read(_Storage(str(folder)), "MAIN")
                 segments, schema = toc_read.segments, toc_read.schema
         except (DamagedIndex, OSError) as exc:
             report.problems.append(str(exc))
         ids = [segment.segment_id() for segment in segments]
         check_files(folder, report, [toc, *segment_files(folder, ids)])
-        storage = FileStorage(str(folder))
+        storage = _Storage(str(folder))
         for segment in segments:
             report.segments[segment.segment_id()] = _readable_articles(storage, schema, segment)
         return report
