@@ -95,23 +95,32 @@ DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError
           AttributeError, AssertionError, MemoryError, windex.IndexError)
 
 
+def _as_damage(exc: Exception, path: str | os.PathLike[str], file: str
+               ) -> DamagedIndex | None:
+    """The ``DamagedIndex`` (``UnsafeIndex`` for a refused pickled class) naming ``file``
+    of the index at ``path`` that ``exc`` amounts to; None if it is not about the data."""
+    if isinstance(exc, safeload.Refused):
+        traceback.clear_frames(exc.__traceback__)  # drops the files Whoosh left open
+        return UnsafeIndex(str(path), file, exc.found)
+    if isinstance(exc, DamagedIndex) or not isinstance(exc, (*DAMAGE, OSError)):
+        return None
+    if isinstance(exc, OSError) and exc.errno not in (errno.EINVAL, errno.EIO, errno.ENOENT):
+        return None  # not the data: permissions, a vanished disk... (the CLI names them)
+    traceback.clear_frames(exc.__traceback__)
+    reason = f"unreadable ({type(exc).__name__}: {exc})".replace("\n", " ")
+    return DamagedIndex(str(path), file, reason[:200])
+
+
 @contextlib.contextmanager
 def reading(path: str | os.PathLike[str], file: str) -> Iterator[None]:
     """Turn what reading damaged or crafted index data raises into one ``DamagedIndex``
     (``UnsafeIndex`` for a refused pickled class) naming ``file`` of the index at ``path``."""
     try:
         yield
-    except safeload.Refused as exc:
-        traceback.clear_frames(exc.__traceback__)  # drops the files Whoosh left open
-        raise UnsafeIndex(str(path), file, exc.found) from None
-    except DamagedIndex:
-        raise
-    except (*DAMAGE, OSError) as exc:
-        if isinstance(exc, OSError) and exc.errno not in (errno.EINVAL, errno.EIO, errno.ENOENT):
-            raise  # not the data: permissions, a vanished disk... (the CLI names them)
-        traceback.clear_frames(exc.__traceback__)
-        reason = f"unreadable ({type(exc).__name__}: {exc})".replace("\n", " ")
-        raise DamagedIndex(str(path), file, reason[:200]) from None
+    except Exception as exc:
+        if (damage := _as_damage(exc, path, file)) is None:
+            raise
+        raise damage from None
 
 
 class _File(StructFile):
@@ -139,8 +148,12 @@ def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
     """A ``View`` method whose damaged data becomes ``DamagedIndex`` (``reading``)."""
     @functools.wraps(method)
     def guarded(self: View, *args: Any, **kwargs: Any) -> Any:
-        with reading(self.path, "segment data"):
+        try:  # not ``reading``: a context manager per call costs more than many calls
             return method(self, *args, **kwargs)
+        except Exception as exc:
+            if (damage := _as_damage(exc, self.path, "segment data")) is None:
+                raise
+            raise damage from None
     return guarded
 
 
