@@ -265,3 +265,16 @@ def test_damage_to_any_file_is_a_clean_error_or_the_right_answer(
         assert "\n" not in str(exc)
         return
     assert found == expected or not intact, (target.name, how)
+
+
+def test_a_commit_seen_by_an_open_index_is_checked_too(index_dir: Path, tmp_path: Path) -> None:
+    reader = arsearch.Index.open(index_dir)
+    assert len(reader) == 5
+    with arsearch.Index.open(index_dir) as writer:
+        writer.add_articles([{"id": "extra", "text": "غارات على حلب"}])
+    segment = max(index_dir.glob("MAIN_*.seg"), key=lambda p: p.stat().st_mtime_ns)
+    with segment.open("r+b") as handle:
+        handle.truncate(segment.stat().st_size // 2)
+    with pytest.raises(arsearch.DamagedIndex, match=segment.name):
+        reader.search("حلب")
+    reader.close()

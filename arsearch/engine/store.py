@@ -466,7 +466,8 @@ class Store:
         """This thread's view, refreshed to the last commit; kept open between calls.
 
         Opening a Whoosh searcher reads every segment's metadata, which costs
-        more than a typical query; refreshing only checks for a new commit.
+        more than a typical query; refreshing only checks for a new commit. A
+        commit made since ``open`` is checked as ``open`` checks the first one.
         """
         view = getattr(self._local, "view", None)
         # Not Searcher.refresh(): it fails on a searcher of an empty index.
@@ -474,6 +475,7 @@ class Store:
             self._open.discard(view)
             view.close()
             view = None
+            verify_on_open(self.path, latest_generation(self.path))
         if view is None:
             with reading(self.path, "segment data"):
                 searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
