@@ -67,9 +67,9 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     Raises:
         DamagedIndex: the manifest itself is unreadable.
     """
-    path = Path(folder) / MANIFEST
     try:
-        manifest = json.loads(path.read_bytes())
+        with open(os.path.join(folder, MANIFEST), "rb") as handle:
+            manifest = json.loads(handle.read())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
@@ -101,19 +101,21 @@ def write_manifest(folder: str | os.PathLike[str], generation: int,
     os.replace(temporary, folder / MANIFEST)
 
 
-def _sizes_and_toc(folder: Path, manifest: dict[str, Any], generation: int) -> None:
+def _sizes_and_toc(folder: str, manifest: dict[str, Any], generation: int) -> None:
     toc = toc_name(generation)
     for name, recorded in manifest["files"].items():
         size = recorded[0]
+        path = os.path.join(folder, name)
         try:
-            found = (folder / name).stat().st_size
+            found = os.stat(path).st_size
         except FileNotFoundError:
-            raise DamagedIndex(str(folder), name, "missing") from None
+            raise DamagedIndex(folder, name, "missing") from None
         if found != size:
-            raise DamagedIndex(str(folder), name,
-                               f"{found} bytes where the last commit wrote {size}")
-        if name == toc and crc_of(folder / name) != recorded[1]:
-            raise DamagedIndex(str(folder), name, "checksum differs from the last commit's")
+            raise DamagedIndex(folder, name, f"{found} bytes where the last commit wrote {size}")
+        if name == toc:
+            with open(path, "rb") as handle:  # a few kB, read whole
+                if zlib.crc32(handle.read()) != recorded[1]:
+                    raise DamagedIndex(folder, name, "checksum differs from the last commit's")
 
 
 def verify_on_open(folder: str | os.PathLike[str], generation: int) -> None:
@@ -123,7 +125,7 @@ def verify_on_open(folder: str | os.PathLike[str], generation: int) -> None:
     Raises:
         DamagedIndex: a file is missing, of another size, or the TOC's checksum differs.
     """
-    folder = Path(folder)
+    folder = str(folder)
     manifest = read_manifest(folder)
     if manifest is None:
         return
