@@ -115,6 +115,7 @@ def test_a_toc_pickling_a_payload_never_runs_it(index_dir: Path, tmp_path: Path,
         with pytest.raises(arsearch.UnsafeIndex) as caught:
             arsearch.Index.open(index_dir)
         assert caught.value.found == "posix.system" and "\n" not in str(caught.value)
+        assert toc_of(index_dir).name in run("check", "--index", str(index_dir)).stderr
     else:  # the checksum of the last commit tells first
         with pytest.raises(arsearch.DamagedIndex, match="_MAIN_1.toc"):
             arsearch.Index.open(index_dir)
@@ -134,6 +135,8 @@ def test_a_toc_with_flipped_bytes_is_named(index_dir: Path, manifest: str) -> No
         (index_dir / "checksums.json").unlink()
     assert_one_clean_error(run("search", "داعش", "--index", str(index_dir)),
                            toc.name, "arsearch check")
+    assert_one_clean_error(run("check", "--index", str(index_dir)), toc.name)
+    assert not arsearch.check(index_dir).intact
     with pytest.raises(arsearch.DamagedIndex, match=toc.name):
         arsearch.Index.open(index_dir)
 

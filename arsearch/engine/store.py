@@ -451,10 +451,19 @@ class Store:
             with reading(folder, toc):
                 toc_read = windex.TOC.read(_Storage(str(folder)), "MAIN")
                 segments, schema = toc_read.segments, toc_read.schema
-        except (DamagedIndex, OSError) as exc:
-            report.problems.append(str(exc))
+        except DamagedIndex as exc:
+            unreadable = exc.reason
+        except OSError as exc:
+            unreadable = f"unreadable ({exc.strerror or exc})"
+        else:
+            unreadable = ""
         ids = [segment.segment_id() for segment in segments]
         check_files(folder, report, [toc, *segment_files(folder, ids)])
+        if unreadable:
+            report.problems.append(f"{toc}: {unreadable}")
+            for checked in report.files:
+                if checked.name == toc and not checked.problem:
+                    checked.problem = unreadable
         storage = _Storage(str(folder))
         for segment in segments:
             report.segments[segment.segment_id()] = _readable_articles(storage, schema, segment)
