@@ -138,7 +138,7 @@ class ModelError(ArsearchError, ValueError):
 
 
 #: What to do about a damaged index, said by every ``DamagedIndex``.
-DAMAGE_ADVICE = "run arsearch check --index {path}; arsearch repair keeps what is intact"
+DAMAGE_ADVICE = "arsearch check --index {path} lists what is intact"
 
 
 class DamagedIndex(ArsearchError):

@@ -194,7 +194,7 @@ def check_command(index_dir: str) -> None:
         return
     damaged = ", ".join(report.damaged_files) or "the table of contents"
     fail(f"index {index_dir!r} is damaged: {damaged}; {readable} of {total} articles "
-         f"read back (arsearch repair keeps what is intact)")
+         f"read back (re-index the damaged articles from their source)")
 
 
 @main.command("repair")
