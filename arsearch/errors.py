@@ -167,3 +167,26 @@ class UnsafeIndex(DamagedIndex):
             self, f"index {path!r}: {file} holds the pickled class {found}, which arsearch "
             f"never writes; refused without running it (the index is damaged or crafted)")
         self.path, self.file, self.reason = path, file, f"refused class {found}"
+
+
+class InvalidArgument(ArsearchError, ValueError):
+    """An argument has a value arsearch refuses (a negative ``limit`` …).
+
+    ``name`` names the argument, ``value`` is the value given. Also a ``ValueError``.
+    """
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        self.name, self.value = name, value
+        super().__init__(f"invalid {name} {value!r}: {expected}")
+
+
+class InvalidFilter(InvalidArgument):
+    """An empty or blank filter value (``actor``, ``place``, ``date``, ``published``).
+
+    An empty filter would match everything or nothing; it is refused instead.
+    """
+
+    def __init__(self, name: str, value: object) -> None:
+        self.name, self.value = name, value
+        ArsearchError.__init__(self, f"empty {name} filter {value!r}: give a value "
+                                     f"or leave the filter out")

@@ -33,6 +33,8 @@ from arsearch.errors import (
     IndexExists,
     IndexNotFound,
     InputError,
+    InvalidArgument,
+    InvalidFilter,
     SchemaMismatch,
 )
 from arsearch.extract.gazetteer import BUNDLED_FILES, Gazetteer
@@ -485,7 +487,12 @@ class Index:
         Raises:
             QuerySyntaxError: the query is malformed.
             InvalidDateRange: ``date`` or ``published`` cannot be read.
+            InvalidFilter: a filter value (or one in a list) is empty or blank.
+            InvalidArgument: ``limit`` is negative.
         """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or limit < 0):
+            raise InvalidArgument("limit", limit, "a number of hits, 0 or None for all")
         compiled = self._compile(query, actor, place, date, published, match, syntax)
         if compiled.query is None:
             return SearchResults([], 0, query or "", parsed=compiled.parsed,
@@ -512,6 +519,10 @@ class Index:
         this stays fast for a whole archive). Arguments as for ``search``.
         """
         compiled = self._compile(query, actor, place, date, published, match, syntax)
+        return self._documents(compiled)
+
+    def _documents(self, compiled: _Compiled) -> Iterator[dict[str, Any]]:
+        """``documents`` once its arguments are checked (raising before the first row)."""
         if compiled.query is None:
             return
         view = self._view()
@@ -554,7 +565,12 @@ class Index:
     def _compile(self, query: str | None, actor: str | list[str] | None,
                  place: str | list[str] | None, date: str | None, published: str | None,
                  match: str = "all", syntax: bool = True) -> _Compiled:
-        """The Whoosh query of a search; ``query`` None when only stopwords were given."""
+        """The Whoosh query of a search; ``query`` None when only stopwords were given.
+
+        Every entry point (``search``, ``count``, ``documents``) comes through here,
+        so an empty or blank filter is refused here (``InvalidFilter``).
+        """
+        _check_filters(actor=actor, place=place, date=date, published=published)
         filters = {"actor": as_list(actor), "place": as_list(place),
                    "date": [date] if date else [], "published": [published] if published else []}
         clauses = [self._filter_query(name, value)
@@ -655,6 +671,15 @@ class _Compiled:
     terms: list[str] = field(default_factory=list)
     highlight: set[str] = field(default_factory=set)
     filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _check_filters(**filters: str | list[str] | tuple[str, ...] | None) -> None:
+    """Refuse an empty or blank filter value, alone or in a list (None means no filter)."""
+    for name, value in filters.items():
+        values = [value] if value is None or isinstance(value, str) else list(value)
+        for item in values:
+            if item is not None and (not isinstance(item, str) or not item.strip()):
+                raise InvalidFilter(name, item)
 
 
 def _ranked(view: View, compiled: _Compiled, limit: int | None

@@ -125,7 +125,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
         fail(f"interrupted; {index_dir} holds every batch committed before "
               "(run the same command again to finish)")
     progress.close()
-    for error in report.errors:
+    for error in report.error_lines():
         click.echo(f"arsearch: skipped {error}", err=True)
     if not quiet:
         click.echo(f"{index_dir}: {report.summary()}; {len(ix)} articles in the index")
@@ -317,7 +317,8 @@ def _search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: An
 
 
 def _require_query_or_filter(query: str, filters: dict[str, Any]) -> None:
-    if not query.strip() and not any(filters[k] for k in (
+    # An empty filter given (--actor "") counts as given: the library refuses it by name.
+    if not query.strip() and all(filters[k] in (None, ()) for k in (
             "actor", "place", "date_range", "published_range")):
         raise click.UsageError("give a QUERY or a filter (--actor, --place, --date, --published)")
 

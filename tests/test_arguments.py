@@ -1,0 +1,68 @@
+"""Bad arguments (issue 24): refused by name, the same in the library and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import arsearch
+from arsearch.cli.commands import main
+
+
+@pytest.fixture(scope="module")
+def ix_dir(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> str:
+    index_dir = str(tmp_path_factory.mktemp("args") / "ix")
+    assert CliRunner().invoke(main, ["index", str(seeds_dir), "--index", index_dir,
+                                     "-q"]).exit_code == 0
+    return index_dir
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner(mix_stderr=False).invoke(main, list(args), env=env)
+
+
+EMPTY_FILTERS = [("actor", ""), ("place", " "), ("date", ""), ("published", " \t"),
+                 ("actor", ["روسيا", ""]), ("place", ("الرقة", "  "))]
+
+
+@pytest.mark.parametrize(("name", "value"), EMPTY_FILTERS)
+def test_empty_filter_is_invalid_filter_in_the_library(
+        seed_index: arsearch.Index, name: str, value: object) -> None:
+    for call in (lambda: seed_index.search(None, **{name: value}),
+                 lambda: seed_index.search("داعش", **{name: value}),
+                 lambda: seed_index.count(**{name: value}),
+                 lambda: seed_index.documents(**{name: value})):
+        with pytest.raises(arsearch.InvalidFilter) as caught:
+            call()
+        assert isinstance(caught.value, ValueError) and caught.value.name == name
+        assert "\n" not in str(caught.value) and name in str(caught.value)
+
+
+def test_empty_filter_in_export_writes_nothing(seed_index: arsearch.Index) -> None:
+    import io
+    out = io.StringIO()
+    with pytest.raises(arsearch.InvalidFilter):
+        arsearch.export(seed_index, out, "csv", actor="")
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "--actor", ""], ["search", "--place", " "], ["search", "--date", ""],
+    ["search", "--published", " "], ["search", "داعش", "--actor", "روسيا", "--actor", ""],
+    ["stats", "--actor", ""], ["timeline", "--place", ""], ["export", "--date", " "]])
+def test_empty_filter_exits_2_with_one_line(ix_dir: str, args: list[str]) -> None:
+    result = run(*args, "--index", ix_dir)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "filter" in result.stderr
+
+
+def test_negative_limit_is_refused(seed_index: arsearch.Index) -> None:
+    with pytest.raises(arsearch.InvalidArgument) as caught:
+        seed_index.search("داعش", limit=-1)
+    assert caught.value.name == "limit" and caught.value.value == -1
+    assert isinstance(caught.value, ValueError)
+    assert len(seed_index.search("داعش", limit=0)) == 5
+    assert len(seed_index.search("داعش", limit=None)) == 5
