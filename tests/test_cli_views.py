@@ -147,3 +147,35 @@ def test_completion_script() -> None:
     result = CliRunner().invoke(main, [], prog_name="arsearch",
                                 env={"_ARSEARCH_COMPLETE": "bash_source"})
     assert "_arsearch_completion" in result.output
+
+
+def test_stats_after_remove_ignores_deleted_articles(tmp_path: Path) -> None:
+    # Issue 24: a removed article's publication date stayed in the stats until optimize.
+    data = tmp_path / "dated.jsonl"
+    rows = [{"id": "early", "text": "غارات على حلب", "published": "2019-03-01"},
+            {"id": "late", "text": "قصف الرقة", "published": "2019-03-15"},
+            {"id": "undated", "text": "اجتماع في دمشق"}]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    index_dir = str(tmp_path / "ix")
+    assert run("index", str(data), "--index", index_dir).exit_code == 0
+
+    def stats() -> tuple[dict, str]:
+        as_json = run("stats", "--json", "--index", index_dir)
+        text = run("stats", "--index", index_dir)
+        assert as_json.exit_code == text.exit_code == 0, text.stderr
+        return json.loads(as_json.stdout)["index"], text.stdout.splitlines()[0]
+
+    info, line = stats()
+    assert (info["first_published"], info["last_published"]) == ("2019-03-01", "2019-03-15")
+    assert line.endswith("published 2019-03-01 .. 2019-03-15")
+    assert run("remove", "late", "--index", index_dir).exit_code == 0
+    info, line = stats()
+    assert (info["documents"], info["first_published"], info["last_published"]) == (
+        2, "2019-03-01", "2019-03-01")
+    assert line.endswith("published 2019-03-01 .. 2019-03-01")
+    assert run("remove", "early", "--index", index_dir).exit_code == 0
+    info, line = stats()
+    assert (info["documents"], info["first_published"], info["last_published"]) == (
+        1, None, None)
+    assert "published" not in line

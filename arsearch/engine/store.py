@@ -194,8 +194,23 @@ class View:
 
     @_reads
     def first_and_last(self, fieldname: str) -> tuple[str | None, str | None]:
-        """The smallest and the largest term of a field (None, None if it has none)."""
+        """The smallest and the largest term of a field held by a live (non-deleted)
+        article (None, None if it has none).
+
+        A deleted article's terms stay in the term table until its segment is
+        merged: each end is walked inward to the first term with a live posting.
+        """
+        reader = self._searcher.reader()
         terms = list(self._searcher.lexicon(fieldname))
+        if reader.has_deletions():
+            def live(term: bytes) -> bool:
+                postings = reader.postings(fieldname, term)
+                return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
+            first = next((i for i, term in enumerate(terms) if live(term)), None)
+            if first is None:
+                return None, None
+            last = next(i for i in range(len(terms) - 1, first - 1, -1) if live(terms[i]))
+            terms = terms[first:last + 1]
         if not terms:
             return None, None
         return terms[0].decode(), terms[-1].decode()

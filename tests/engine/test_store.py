@@ -43,6 +43,8 @@ def test_writes_views_and_segments(tmp_path: Path) -> None:
         assert writer.delete("a1") == 1
         writer.commit()
     assert not store.view().holds_live("id", "a1")
+    # The deleted article's date is still a term until a merge, but not live.
+    assert store.view().first_and_last("published") == ("2019-03-02", "2019-03-02")
     assert [stored["id"] for stored in store.view().documents()] == ["a2"]
 
 
@@ -91,3 +93,16 @@ def test_a_failed_batch_leaves_no_files_and_says_what_was_undone(tmp_path: Path)
     with store.writer(timeout=0) as writer:  # the lock was released
         writer.add(document("a3", "قصف إدلب"))
     assert store.view().doc_count() == 2
+
+
+def test_first_and_last_skip_deleted_articles(tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    with store.writer() as writer:
+        for article_id in ("a1", "a2", "a3"):
+            writer.add(document(article_id, "غارات على حلب"))
+    for deleted, expected in (("a3", ("2019-03-01", "2019-03-02")),
+                              ("a1", ("2019-03-02", "2019-03-02")), ("a2", (None, None))):
+        with store.batch() as writer:
+            assert writer.delete(deleted) == 1
+            writer.commit()
+        assert store.view().first_and_last("published") == expected
