@@ -21,6 +21,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -97,9 +98,15 @@ class Target:
     salt: str
 
 
+#: Bad lines of one file listed by ``IngestReport.error_lines``; the rest are counted.
+ERRORS_PER_FILE = 3
+_LINE_NUMBER = re.compile(r":[0-9]+$")
+
+
 @dataclass
 class IngestReport:
-    """Counts of what an ingest did; ``errors`` holds one line per skipped input."""
+    """Counts of what an ingest did; ``errors`` holds one line per skipped input
+    (``error_lines`` the same, with the bad lines of each file capped)."""
 
     added: int = 0
     replaced: int = 0
@@ -109,6 +116,8 @@ class IngestReport:
     seconds: float = 0.0
     merged: int = 0
     """Segments merged into one at the end of the ingest."""
+    #: The file of each entry of ``errors`` that names a line (``file:line``), else None.
+    error_files: list[str | None] = field(default_factory=list, repr=False)
 
     @property
     def indexed(self) -> int:
@@ -127,10 +136,37 @@ class IngestReport:
         return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
                 f"failed {self.failed}{merged} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
 
-    def fail(self, message: str) -> None:
-        """Count one skipped input."""
+    def fail(self, message: str, source: str | None = None) -> None:
+        """Count one skipped input; ``source`` names it (``file:line`` for a line)."""
         self.failed += 1
         self.errors.append(message)
+        line = _LINE_NUMBER.search(source) if source else None
+        self.error_files.append(source[:line.start()] if source and line else None)
+
+    def error_lines(self, per_file: int = ERRORS_PER_FILE) -> list[str]:
+        """``errors`` to show: at most ``per_file`` bad lines of each file, then one
+        line counting the rest ("… and 493 more bad lines in ls.jsonl").
+
+        A binary file is one error already (``arsearch.io.readers``); this keeps
+        a text file of many bad lines from burying the rest of the report.
+        """
+        files = self.error_files + [None] * (len(self.errors) - len(self.error_files))
+        totals: dict[str, int] = {}
+        for name in files:
+            if name is not None:
+                totals[name] = totals.get(name, 0) + 1
+        seen: dict[str, int] = {}
+        lines = []
+        for message, name in zip(self.errors, files, strict=True):
+            if name is None or totals[name] <= per_file + 1:
+                lines.append(message)
+                continue
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] <= per_file:
+                lines.append(message)
+            if seen[name] == totals[name]:
+                lines.append(f"… and {totals[name] - per_file} more bad lines in {name}")
+        return lines
 
 
 @dataclass
@@ -250,7 +286,7 @@ def _batches(items: Iterable[Article | dict[str, Any] | InputError], size: int, 
 def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
               ) -> Article | None:
     if isinstance(item, InputError):
-        report.fail(str(item))
+        report.fail(str(item), item.source)
         return None
     if isinstance(item, Article):
         return item

@@ -122,3 +122,71 @@ def test_a_bad_word_list_gives_one_line_naming_it(tmp_path: Path, content: bytes
     assert result.stderr.count("\n") == 1 and "words.txt" in result.stderr
     assert message in result.stderr
     assert not (tmp_path / "ix").exists()
+
+
+def binary_bytes(size: int = 60_000) -> bytes:
+    """Seeded noise with NUL bytes and newlines, like an executable named .jsonl."""
+    import random
+    rng = random.Random(24)
+    return bytes(rng.choice(b"\x00\x00\n" + bytes(range(256))) for _ in range(size))
+
+
+@pytest.mark.parametrize("name", ["ls.jsonl", "ls.csv", "ls.jsonl.gz"])
+def test_a_binary_file_is_one_line_not_one_per_line(tmp_path: Path, name: str) -> None:
+    # Issue 24: /bin/ls named .jsonl printed about 500 lines and the summary scrolled away.
+    import gzip
+    path = tmp_path / name
+    data = Path("/bin/ls").read_bytes() if Path("/bin/ls").is_file() else binary_bytes()
+    assert data.count(b"\n") > 50 and b"\x00" in data
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    ix = str(tmp_path / "ix")
+    result = run("index", str(path), str(path.with_name("noise.jsonl")), "--index", ix)
+    assert result.exit_code == 2
+    what = "CSV" if ".csv" in name else "JSON Lines"
+    assert result.stderr.splitlines()[0] == (f"arsearch: skipped {path}: a binary file, "
+                                             f"not {what}; skipped")
+    assert len(result.stderr.splitlines()) <= 5
+    assert "failed 2" in result.stdout  # and the missing noise.jsonl
+    path.with_name("noise.jsonl").write_bytes(binary_bytes())
+    result = run("index", str(path.with_name("noise.jsonl")), "--index", ix)
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) <= 5, result.stderr
+    assert "a binary file, not JSON Lines" in result.stderr and "failed 1" in result.stdout
+
+
+def test_many_bad_lines_of_a_file_are_capped_and_counted(tmp_path: Path) -> None:
+    good = jsonl(2, "g").splitlines()
+    lines = [good[0]] + [f"bad {i}" for i in range(40)] + [good[1]]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    few = tmp_path / "few.jsonl"
+    few.write_text("oops\n[1]\n" + jsonl(1, "f") + "{\n", encoding="utf-8")
+    ix = str(tmp_path / "ix")
+    result = run("index", str(path), str(few), "--index", ix)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"arsearch: skipped {path}:2: invalid JSON (Expecting value at column 1)",
+        f"arsearch: skipped {path}:3: invalid JSON (Expecting value at column 1)",
+        f"arsearch: skipped {path}:4: invalid JSON (Expecting value at column 1)",
+        f"arsearch: skipped … and 37 more bad lines in {path}",
+        # three of one file are all shown
+        f"arsearch: skipped {few}:1: invalid JSON (Expecting value at column 1)",
+        f"arsearch: skipped {few}:2: an article must be a JSON object, got an array",
+        f"arsearch: skipped {few}:4: invalid JSON (Expecting property name enclosed in "
+        "double quotes at column 1)",
+    ]
+    assert "added 3, replaced 0, unchanged 0, failed 43" in result.stdout
+    assert "3 articles in the index" in result.stdout
+
+
+def test_ingest_report_keeps_every_error(tmp_path: Path) -> None:
+    import arsearch
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(["x"] * 10 + jsonl(1).splitlines()) + "\n", encoding="utf-8")
+    binary = tmp_path / "b.jsonl"
+    binary.write_bytes(binary_bytes())
+    report = arsearch.Index.create(tmp_path / "ix").add_paths([path, binary])
+    assert (report.added, report.failed, len(report.errors)) == (1, 11, 11)
+    assert report.errors[-1] == f"{binary}: a binary file, not JSON Lines; skipped"
+    assert report.error_lines() == [*report.errors[:3],
+                                    f"… and 7 more bad lines in {path}", report.errors[-1]]
+    assert report.error_lines(per_file=20) == report.errors

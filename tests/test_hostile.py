@@ -117,6 +117,24 @@ def test_nul_bytes_in_jsonl(tmp_path: Path) -> None:
     assert isinstance(article, Article) and article.id == "escaped" and article.text == "نص"
 
 
+def test_binary_jsonl_and_csv_are_one_error(tmp_path: Path) -> None:
+    # Issue 24: a binary file is reported once, not once per "line".
+    elf = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8 + b"\n\x00\x00{\n" * 300
+    for name, what in (("ls.jsonl", "JSON Lines"), ("ls.ndjson", "JSON Lines"), ("ls.csv", "CSV")):
+        path = tmp_path / name
+        path.write_bytes(elf)
+        assert only_error(path) == f"{path}: a binary file, not {what}; skipped"
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes(jsonl_line({"id": "w", "text": "نص"}).encode("utf-16-le") * 3)
+    assert "a binary file (or UTF-16 without a byte-order mark)" in only_error(wide)
+    # A good line in the first block: read line by line as before.
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(elf[:8] + b"\n" + jsonl_line({"id": "ok", "text": "نص"}).encode())
+    articles, errors = split(read(mixed))
+    assert [a.id for a in articles] == ["ok"] and errors == [f"{mixed}:1: contains NUL bytes "
+                                                             "(binary data?), skipped"]
+
+
 def test_lone_surrogates_are_replaced_so_the_index_can_store_them(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     path.write_text('{"id": "s\\ud800", "text": "نص \\udc80 سليم", "title": "\\ud83d\\ude00"}\n',

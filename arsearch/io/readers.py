@@ -26,7 +26,9 @@ Decisions:
   big the file; a single line (or CSV field) over the limit is reported and
   skipped, without being held in memory.
 * NUL bytes mean binary data: a ``.txt`` holding any is refused, a JSON Lines or
-  CSV line holding one is reported.
+  CSV line holding one is reported. A JSON Lines or CSV file whose first block
+  (8 KiB) holds NUL bytes and not one line that reads as a record is reported
+  once as a binary file, not line by line.
 * Directories are read recursively in sorted order; hidden entries and
   unsupported suffixes are skipped. Symbolic links are followed; a link back to
   a directory above it (a loop), an unreadable directory or file, a broken link
@@ -81,6 +83,7 @@ _MIN_ARABIC_LETTERS = 3
 _ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3]")
 _LATIN_IN_CP1256_RE = re.compile("[ƒˆŒœµàâçèéêëîïôùûü]")
 _UNPRINTABLE_RE = re.compile(r"[\x00-\x1f\x7f]")
+_JSON_OBJECT_START = re.compile(rb'\{\s*["}]')
 
 
 def supported(path: Path) -> bool:
@@ -455,7 +458,50 @@ def _utf16_lines(stream: Any, name: str) -> Iterator[tuple[int, str | InputError
         text.detach()
 
 
+def _binary(stream: Any, name: str, kind: str) -> InputError | None:
+    """One error for the whole stream if its first block is binary data, else None.
+
+    Binary means NUL bytes in the first ``_BINARY_SNIFF`` bytes and no line
+    there that reads as a record (for JSON Lines: text starting with ``{"``
+    before any NUL; for CSV: a text line free of NULs), so a file of good
+    lines with a bad one among them is still read line by line. Without
+    this, an executable named ``.jsonl`` gave one error per line.
+    """
+    try:
+        sample = bytes(stream.peek(_BINARY_SNIFF)[:_BINARY_SNIFF])
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None  # ``_lines`` reports it
+    if b"\x00" not in sample or sample.startswith(_UTF16_BOMS):
+        return None
+    if sample.startswith(codecs.BOM_UTF8):
+        sample = sample[len(codecs.BOM_UTF8):]
+    for line in sample.split(b"\n"):
+        if kind == "csv":
+            text, nul, _ = line.partition(b"\x00")
+            if not nul and line.strip() and _is_text(text):
+                return None
+        else:
+            text = line.lstrip().partition(b"\x00")[0]
+            if _JSON_OBJECT_START.match(text) and _is_text(text):
+                return None
+    what = "CSV" if kind == "csv" else "JSON Lines"
+    hint = " (or UTF-16 without a byte-order mark)" if _looks_utf16(sample) else ""
+    return InputError(name, f"a binary file{hint}, not {what}; skipped")
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` (which may stop inside a character) is UTF-8 or cp1256 Arabic."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+        return True
+    except UnicodeDecodeError:
+        return decode_cp1256(data) is not None
+
+
 def _jsonl_records(stream: Any, name: str) -> Iterator[Article | InputError]:
+    if (binary := _binary(stream, name, "jsonl")) is not None:
+        yield binary
+        return
     empty = True
     for number, line in _lines(stream, name):
         if isinstance(line, InputError):
@@ -553,6 +599,9 @@ def _csv_header(feed: _CsvFeed, name: str) -> Iterator[InputError | tuple[str, d
 
 
 def _csv_records(stream: Any, name: str) -> Iterator[Article | InputError]:
+    if (binary := _binary(stream, name, "csv")) is not None:
+        yield binary
+        return
     _raise_field_limit()
     feed = _CsvFeed(_lines(stream, name))
     delimiter, columns = "", {}
