@@ -66,3 +66,30 @@ def test_negative_limit_is_refused(seed_index: arsearch.Index) -> None:
     assert isinstance(caught.value, ValueError)
     assert len(seed_index.search("داعش", limit=0)) == 5
     assert len(seed_index.search("داعش", limit=None)) == 5
+
+
+def test_no_match_help_of_a_long_query_is_short(ix_dir: str, seed_index: arsearch.Index
+                                                ) -> None:
+    query = " ".join(f"كلمةغريبة{i}" for i in range(5000))
+    result = run("search", query, "--index", ix_dir)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(result.stderr.encode()) < 4000 and len(lines) < 30
+    echoed = lines[0].split("'")[1]
+    assert len(echoed) == 80 and echoed.endswith("…") and query.startswith(echoed[:-1])
+    assert lines[-1].startswith("  … and ") and lines[-1].endswith(" more words")
+    help_ = arsearch.no_match_help(seed_index, seed_index.search(query))
+    assert len(help_.words) == 20 and help_.more_words > 4000
+    short = run("search", "الصواريخ", "--index", ix_dir).stderr.splitlines()
+    assert short[0] == "no matches for 'الصواريخ' (searched: صواريخ)"  # unchanged
+
+
+def test_a_query_starting_with_a_dash_gets_a_hint(ix_dir: str) -> None:
+    result = run("search", "-روسيا", "--index", ix_dir)
+    assert result.exit_code == 2
+    error = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert error == ["Error: No such option: -ر; a query that begins with - goes after --: "
+                     "arsearch search -- '-روسيا'"]
+    assert run("search", "--index", ix_dir, "--", "-روسيا").exit_code in (0, 1)
+    other = run("search", "-x", "--index", ix_dir)
+    assert other.exit_code == 2 and "goes after --" not in other.stderr

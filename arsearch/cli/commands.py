@@ -22,6 +22,7 @@ from arsearch.cli.options import (
     FILTER_HELP,
     INDEX_HELP,
     SEARCH_FORMATS,
+    ArsearchGroup,
     analysis_options,
     bidi_option,
     fail,
@@ -46,7 +47,7 @@ from arsearch.results.timeline import GRANULARITIES, plot_png, timeline
 from arsearch.text.analyzer import Analyzer
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ArsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False),
               help=INDEX_HELP)
 @click.version_option(package_name="arsearch")
@@ -491,19 +492,28 @@ def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: 
       arsearch timeline "ترامب" --by week --png trump.png
     """
     ix, results = _search(query, index_dir, limit=1, **filters)
-    tl = timeline(results, by=by, mentioned=mentioned)
-    if png:
+    tl = timeline(results, by=by, mentioned=mentioned, fall_back=True)
+    if png and results.total and not tl.counts:  # never an empty chart
+        dated = ("mentions a date" if mentioned else "has a publication date or mentions a date"
+                 if tl.mentioned else "has a publication date")
+        click.echo(f"arsearch: no matching article {dated} to place by {by}; {png} not written",
+                   err=True)
+        sys.exit(EXIT_NO_MATCH)
+    if png and tl.counts:
         plot_png(tl, png, title=query.strip() or _filters_title(filters))
+    if tl.mentioned and not mentioned:
+        click.echo("arsearch: no article has a publication date; counting the dates they "
+                   "mention (--mentioned)", err=True)
     if as_json:
         click.echo(json.dumps(tl.to_dict(), ensure_ascii=False))
     else:
         display = _display(bidi)
-        basis = "mentioned dates" if mentioned else "publication date"
+        basis = "mentioned dates" if tl.mentioned else "publication date"
         click.echo(f"{tl.total} matching articles by {by} ({basis})"
                    + (f"; {tl.undated} without a date at this precision" if tl.undated else ""))
         for line in display.bars(tl.counts):
             click.echo(line, color=display.color)
-    if png:
+    if png and tl.counts:
         click.echo(f"{png}: chart written", err=True)
     if not results.total:
         _no_match(ix, results, "all")

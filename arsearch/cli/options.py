@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -63,6 +64,37 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
     return wrapper
+
+
+def _dash_word_hint(command: str, option: str, args: list[str]) -> str | None:
+    """The hint for ``-روسيا`` read as options: a dash then a letter no option uses."""
+    if len(option) < 2 or option[0] != "-" or option[1] == "-":
+        return None
+    if not (option[1].isalpha() and not option[1].isascii()):
+        return None
+    word = next((a for a in args if a.startswith(option)), option)
+    return (f"a query that begins with - goes after --: "
+            f"arsearch {command} -- {shlex.quote(word)}")
+
+
+class ArsearchCommand(click.Command):
+    """A command whose "No such option: -ر" says how to search for ``-روسيا``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        original = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = _dash_word_hint(ctx.info_name or self.name or "", exc.option_name, original)
+            if hint:
+                exc.message = f"{exc.message}; {hint}"
+            raise
+
+
+class ArsearchGroup(click.Group):
+    """The ``arsearch`` group: its commands are ``ArsearchCommand``s."""
+
+    command_class = ArsearchCommand
 
 
 def jobs_option(doing: str) -> Callable[..., Any]:

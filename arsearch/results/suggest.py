@@ -18,6 +18,16 @@ from arsearch.query.filters import parse_date_range
 from arsearch.text.normalize import normalize
 
 MAX_SUGGESTIONS = 5
+#: Characters of the query echoed back; a longer one is cut and ends in "…".
+MAX_QUERY_ECHO = 80
+#: Query words explained one per line (and terms listed after "searched:");
+#: the rest are counted, so a pasted 5,000-word text gives a few lines, not thousands.
+MAX_WORDS = 20
+
+
+def shorten(text: str, limit: int = MAX_QUERY_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, the last one "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -53,20 +63,28 @@ class NoMatchHelp:
     words: list[WordHelp] = field(default_factory=list)
     filters: list[FilterHelp] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
+    more_words: int = 0
+    """Query words past ``MAX_WORDS``, not explained in ``words``."""
 
     def lines(self) -> list[str]:
-        """The help as lines of text, for stderr."""
-        head = f"no matches for {self.query!r}" if self.query.strip() else "no matches"
-        searched = ", ".join(self.terms) or ("no searchable words (only stopwords?)"
-                                             if self.query.strip() else "filters only")
+        """The help as lines of text, for stderr (the query cut to ``MAX_QUERY_ECHO``
+        characters, at most ``MAX_WORDS`` words and terms)."""
+        head = f"no matches for {shorten(self.query)!r}" if self.query.strip() else "no matches"
+        terms = self.terms[:MAX_WORDS]
+        if len(self.terms) > MAX_WORDS:
+            terms.append(f"… {len(self.terms) - MAX_WORDS} more")
+        searched = ", ".join(terms) or ("no searchable words (only stopwords?)"
+                                        if self.query.strip() else "filters only")
         out = [f"{head} (searched: {searched})"]
         for w in self.words:
             where = f" in {w.field}" if w.field else ""
             forms = "|".join(dict.fromkeys([w.exact, *w.stems, w.broad]))
-            line = f"  word {w.word}{where}: searched {forms}; {_articles(w.articles)}"
+            line = f"  word {shorten(w.word)}{where}: searched {forms}; {_articles(w.articles)}"
             if w.suggestions:
                 line += "; did you mean " + ", ".join(f"{t} ({n})" for t, n in w.suggestions)
             out.append(line)
+        if self.more_words:
+            out.append(f"  … and {self.more_words} more words")
         for f in self.filters:
             if f.field in ("date", "published"):
                 low, high = f.resolved[0]
@@ -77,7 +95,7 @@ class NoMatchHelp:
                 what = f"{names}{more} and everything under them"
             else:
                 what = "not in the gazetteer: searched as a discovered name or a phrase"
-            line = f"  {f.field} {f.value}: {what}; {_articles(f.articles)}"
+            line = f"  {f.field} {shorten(f.value)}: {what}; {_articles(f.articles)}"
             if f.suggestions:
                 line += "; did you mean " + ", ".join(f.suggestions)
             out.append(line)
@@ -93,7 +111,9 @@ def no_match_help(index: Index, results: SearchResults, *, match: str = "all") -
     """Explain an empty ``results`` of ``index.search`` (see the module doc)."""
     help_ = NoMatchHelp(results.query, list(results.terms))
     parsed = results.parsed
-    for fieldname, typed, term in parsed.words if parsed else []:
+    words = parsed.words if parsed else []
+    help_.more_words = max(0, len(words) - MAX_WORDS)
+    for fieldname, typed, term in words[:MAX_WORDS]:
         articles = index.count(typed, syntax=False)
         suggestions = [] if articles else _near_terms(index, term.exact)
         help_.words.append(WordHelp(typed, "title" if fieldname == "title_terms" else None,
