@@ -179,3 +179,62 @@ def test_stats_after_remove_ignores_deleted_articles(tmp_path: Path) -> None:
     assert (info["documents"], info["first_published"], info["last_published"]) == (
         1, None, None)
     assert "published" not in line
+
+
+def test_timeline_without_publication_dates_counts_mentioned_dates(ix: str,
+                                                                    tmp_path: Path) -> None:
+    # Issue 24: the seeds have no publication dates, so the first timeline was empty.
+    note = ("arsearch: no article has a publication date; counting the dates they mention "
+            "(--mentioned)")
+    result = run("timeline", "--index", ix)
+    assert result.exit_code == 0 and result.stderr.splitlines() == [note]
+    assert result.stdout.startswith("5 matching articles by month (mentioned dates)")
+    assert result.stdout == run("timeline", "--mentioned", "--index", ix).stdout
+    assert not run("timeline", "--mentioned", "--index", ix).stderr
+    data = json.loads(run("timeline", "--by", "year", "--json", "--index", ix).stdout)
+    assert data["mentioned"] and sum(data["counts"].values()) > 0
+    # Nothing to place by day: no chart, one line, exit 1.
+    out = tmp_path / "day.png"
+    result = run("timeline", "--by", "day", "--png", str(out), "--index", ix)
+    assert result.exit_code == 1 and not out.exists()
+    assert result.stderr.splitlines() == [
+        "arsearch: no matching article has a publication date or mentions a date to place "
+        f"by day; {out} not written"]
+    result = run("timeline", "--by", "day", "--mentioned", "--png", str(out), "--index", ix)
+    assert result.exit_code == 1 and not out.exists() and len(result.stderr.splitlines()) == 1
+
+
+def test_timeline_png_of_undated_seeds_is_not_blank(ix: str, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "t.png"
+    result = run("timeline", "--png", str(out), "--index", ix)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"{out}: chart written"
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_timeline_of_dated_articles_does_not_fall_back(tmp_path: Path) -> None:
+    data = tmp_path / "dated.jsonl"
+    data.write_text(json.dumps({"id": "d", "text": "غارات على حلب في 3 آذار 2017",
+                                "published": "2019-03-01"}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    index_dir = str(tmp_path / "ix")
+    assert run("index", str(data), "--index", index_dir).exit_code == 0
+    result = run("timeline", "--json", "--index", index_dir)
+    assert result.exit_code == 0 and not result.stderr
+    assert json.loads(result.stdout) == {"by": "month", "mentioned": False, "total": 1,
+                                         "undated": 0, "counts": {"2019-03": 1}}
+
+
+def test_arabic_article_count_agrees_with_the_number() -> None:
+    from arsearch.results.timeline import articles_ar
+    assert [articles_ar(n) for n in (1, 2, 3, 5, 10, 11, 99, 100, 103)] == [
+        "1 مقالة", "2 مقالتان", "3 مقالات", "5 مقالات", "10 مقالات", "11 مقالة", "99 مقالة",
+        "100 مقالة", "103 مقالات"]
+
+
+def test_plot_png_refuses_an_empty_timeline(tmp_path: Path) -> None:
+    from arsearch.results.timeline import Timeline, plot_png
+    with pytest.raises(ValueError, match="nothing to draw"):
+        plot_png(Timeline("month", False, {}, 5, 5), tmp_path / "t.png")
+    assert not (tmp_path / "t.png").exists()

@@ -97,12 +97,16 @@ def _period_start(label: str, by: str) -> dt.date:
 
 
 def timeline(results: SearchResults, by: str = "month", mentioned: bool = False,
-             fill: bool = True) -> Timeline:
+             fill: bool = True, fall_back: bool = False) -> Timeline:
     """Count the matching articles of ``results`` per period (see the module doc).
 
     ``fill`` adds the empty periods between the first and the last, so the
-    counts read as a time axis.
+    counts read as a time axis. With ``fall_back``, when articles match but
+    none has a publication date, they are counted by the dates they mention
+    (the timeline's ``mentioned`` is then True).
     """
+    if fall_back and not mentioned and results.total and not results.count_by("published"):
+        mentioned = True
     fieldname = "dates" if mentioned else "published"
     counts = results.count_by(fieldname, lambda value: bucket(value, by))
     placed = sum(results.count_by(fieldname, lambda value: "*" if bucket(value, by) else None
@@ -118,7 +122,10 @@ def plot_png(tl: Timeline, path: str | os.PathLike[str], title: str = "") -> Non
 
     Raises:
         PlotUnavailable: matplotlib is not installed.
+        ValueError: ``tl`` has no period to draw (no article has a date).
     """
+    if not tl.counts:
+        raise ValueError("nothing to draw: no matching article has a date of this precision")
     try:
         import matplotlib
 
@@ -145,10 +152,23 @@ def plot_png(tl: Timeline, path: str | os.PathLike[str], title: str = "") -> Non
         ax.set_xlabel(visual_line(f"{by_label} ({basis})", base="R"))
         ax.set_ylabel(visual_line("عدد المقالات", base="R"))
         ax.spines[["top", "right"]].set_visible(False)
-        note = f"{tl.total} مقالة" + (f"، {tl.undated} بلا تاريخ" if tl.undated else "")
+        note = articles_ar(tl.total) + (f"، {tl.undated} بلا تاريخ" if tl.undated else "")
         ax.text(1.0, 1.02, visual_line(note, base="R"), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=8, color="#555555")
         fig.tight_layout()
         fig.savefig(os.fspath(path), format="png")
     finally:
         plt.close(fig)
+
+
+def articles_ar(n: int) -> str:
+    """``n`` articles in Arabic, the noun agreeing with the number.
+
+    >>> [articles_ar(n) for n in (1, 2, 5, 10, 11, 100, 103)]
+    ['1 مقالة', '2 مقالتان', '5 مقالات', '10 مقالات', '11 مقالة', '100 مقالة', '103 مقالات']
+    """
+    if n == 2:
+        return "2 مقالتان"
+    if 3 <= n % 100 <= 10:
+        return f"{n} مقالات"
+    return f"{n} مقالة"
