@@ -93,3 +93,37 @@ def test_a_query_starting_with_a_dash_gets_a_hint(ix_dir: str) -> None:
     assert run("search", "--index", ix_dir, "--", "-روسيا").exit_code in (0, 1)
     other = run("search", "-x", "--index", ix_dir)
     assert other.exit_code == 2 and "goes after --" not in other.stderr
+
+
+def test_export_bom_only_in_a_file_unless_asked(ix_dir: str, tmp_path: Path) -> None:
+    def raw(*args: str) -> bytes:
+        result = CliRunner(mix_stderr=False).invoke(main, ["export", "داعش", "--index", ix_dir,
+                                                           *args])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout_bytes
+
+    assert raw().startswith(b"id,title,")  # a pipe: cut and awk see the header
+    assert raw("--bom").startswith(b"\xef\xbb\xbfid,title,")
+    path = tmp_path / "hits.csv"
+    raw("-o", str(path))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfid,title,")  # for Excel
+    raw("-o", str(path), "--no-bom")
+    assert path.read_bytes().startswith(b"id,title,")
+    assert not raw("--format", "jsonl", "--bom").startswith(b"\xef")
+
+
+def test_jsonl_is_the_name_of_json_lines_and_json_stays(ix_dir: str) -> None:
+    jsonl = run("search", "داعش", "--format", "jsonl", "-n", "0", "--index", ix_dir)
+    assert jsonl.exit_code == 0 and len(jsonl.stdout.splitlines()) == 5
+    for other in (["--format", "json"], ["--json"]):
+        assert run("search", "داعش", *other, "-n", "0", "--index", ix_dir).stdout == jsonl.stdout
+    assert "jsonl" in run("search", "-h").stdout and "--bom" in run("export", "-h").stdout
+
+
+def test_the_package_says_it_is_typed() -> None:
+    import configparser
+    from importlib import resources
+    assert resources.files("arsearch").joinpath("py.typed").is_file()
+    setup = configparser.ConfigParser()
+    setup.read(Path(__file__).resolve().parents[1] / "setup.cfg", encoding="utf-8")
+    assert "py.typed" in setup["options.package_data"]["arsearch"]

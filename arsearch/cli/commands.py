@@ -249,9 +249,9 @@ def _megabytes(size: int) -> str:
               help="Hits to show; 0 shows all.")
 @click.option("--format", "fmt", type=click.Choice(SEARCH_FORMATS), default="table",
               show_default=True,
-              help="table: for reading; json: JSON Lines, one hit per line; csv: one row "
-                   "per hit; ids: one id per line.")
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+              help="table: for reading; jsonl (or json): JSON Lines, one hit per line; "
+                   "csv: one row per hit; ids: one id per line.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format jsonl.")
 @click.option("--explain", is_flag=True,
               help="Show why each hit matched: words found, actor/place mentions, dates.")
 @bidi_option
@@ -284,11 +284,11 @@ def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt:
     When nothing matches, stderr says what was searched and suggests
     near words and names (exit status 1).
     """
-    fmt = "json" if as_json else fmt
+    fmt = "jsonl" if as_json or fmt == "json" else fmt
     _require_query_or_filter(query, filters)
     ix, results = _search(query, index_dir, match="any" if match_any else "all", limit=limit,
                           **filters)
-    if fmt == "json":
+    if fmt == "jsonl":
         for hit in results:
             data = hit.to_dict()
             if explain:
@@ -423,20 +423,25 @@ stats_command.help = (stats_command.help or "") + FILTER_HELP
 @index_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
               show_default=True,
-              help="csv: for spreadsheets (UTF-8 with BOM, quoted); jsonl: one JSON object "
+              help="csv: for spreadsheets (UTF-8, quoted); jsonl: one JSON object "
                    "per line.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write [default: stdout].")
+@click.option("--bom/--no-bom", default=None,
+              help="Start CSV with a UTF-8 byte-order mark, which Excel needs to read "
+                   "Arabic [default: with -o FILE, not on stdout].")
 @click.option("--any", "match_any", is_flag=True, help="Match any query word instead of all.")
 @filter_options
 @handle_errors
 def export_command(query: str, index_dir: str, fmt: str, output: str, match_any: bool,
-                   **filters: Any) -> None:
+                   bom: bool | None, **filters: Any) -> None:
     """Write every matching article with all its fields (no limit).
 
     Columns: id, title, published, source, author, url, score, actors,
     places, dates, text (lists joined by " | "). Without QUERY or filters:
-    the whole index.
+    the whole index. CSV written to a file (-o) starts with a byte-order
+    mark, which Excel needs to read UTF-8 Arabic; on stdout it does not
+    (for cut and awk) unless --bom is given.
 
     \b
     Examples:
@@ -446,7 +451,8 @@ def export_command(query: str, index_dir: str, fmt: str, output: str, match_any:
     ix = Index.open(index_dir, gazetteer=filters.pop("gazetteer"))
     args = {"actor": list(filters["actor"]), "place": list(filters["place"]),
             "date": filters["date_range"], "published": filters["published_range"],
-            "match": "any" if match_any else "all"}
+            "match": "any" if match_any else "all",
+            "bom": output != "-" if bom is None else bom}
     if output == "-":
         stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
                                   newline="")

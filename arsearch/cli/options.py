@@ -142,7 +142,8 @@ def filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-SEARCH_FORMATS = ("table", "json", "csv", "ids")
+#: ``json`` is kept as another name of ``jsonl`` (JSON Lines, as in ``export``).
+SEARCH_FORMATS = ("table", "jsonl", "json", "csv", "ids")
 
 bidi_option = click.option(
     "--bidi", type=click.Choice(BIDI_MODES), default="auto", envvar=BIDI_ENV,

@@ -62,11 +62,15 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
-def export(index: Index, out: IO[str], fmt: str = "csv", query: str | None = None,
-           **search_args: Any) -> int:
+def export(index: Index, out: IO[str], fmt: str = "csv", query: str | None = None, *,
+           bom: bool = True, **search_args: Any) -> int:
     """Write every match of a search (arguments as for ``Index.search``) with all
-    its fields to ``out``; returns how many articles were written."""
+    its fields to ``out``; returns how many articles were written.
+
+    ``bom``: start CSV with a byte-order mark (for Excel; False for a pipe to
+    cut or awk). JSON Lines never has one.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     rows = index.documents(query, **search_args)
-    return write_csv(rows, out) if fmt == "csv" else write_jsonl(rows, out)
+    return write_csv(rows, out, bom=bom) if fmt == "csv" else write_jsonl(rows, out)
