@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,6 @@ def test_empty_filter_is_invalid_filter_in_the_library(
 
 
 def test_empty_filter_in_export_writes_nothing(seed_index: arsearch.Index) -> None:
-    import io
     out = io.StringIO()
     with pytest.raises(arsearch.InvalidFilter):
         arsearch.export(seed_index, out, "csv", actor="")
@@ -127,3 +127,32 @@ def test_the_package_says_it_is_typed() -> None:
     setup = configparser.ConfigParser()
     setup.read(Path(__file__).resolve().parents[1] / "setup.cfg", encoding="utf-8")
     assert "py.typed" in setup["options.package_data"]["arsearch"]
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "البوكمال"], ["show", "003_4d67c2310d9d160a"], ["stats", "--actor", "داعش"],
+    ["timeline", "--actor", "داعش"]])
+def test_color_always_keeps_styles_through_a_pipe(ix_dir: str, args: list[str]) -> None:
+    plain = run(*args, "--index", ix_dir)
+    assert plain.exit_code == 0 and "\x1b[" not in plain.stdout  # auto: not a terminal
+    assert run(*args, "--color", "never", "--index", ix_dir).stdout == plain.stdout
+    for colored in (run(*args, "--color", "always", "--index", ix_dir),
+                    run(*args, "--index", ix_dir, env={"ARSEARCH_COLOR": "always"})):
+        assert colored.exit_code == 0 and "\x1b[" in colored.stdout
+
+
+def test_color_modes_of_the_display() -> None:
+    from arsearch.cli.display import Display, color_enabled
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert color_enabled(io.StringIO(), {}, "always")
+    assert color_enabled(io.StringIO(), {"NO_COLOR": "1"}, "always")
+    assert not color_enabled(Tty(), {}, "never")
+    assert color_enabled(Tty(), {}) and not color_enabled(Tty(), {"NO_COLOR": "1"}, "auto")
+    assert color_enabled(io.StringIO(), {"ARSEARCH_COLOR": "always"})
+    assert Display.for_stream(io.StringIO(), "off", env={}, color="always").color
+    with pytest.raises(ValueError):
+        color_enabled(Tty(), {}, "sometimes")

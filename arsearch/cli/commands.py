@@ -25,6 +25,7 @@ from arsearch.cli.options import (
     ArsearchGroup,
     analysis_options,
     bidi_option,
+    color_option,
     fail,
     filter_options,
     gazetteer_option,
@@ -255,10 +256,12 @@ def _megabytes(size: int) -> str:
 @click.option("--explain", is_flag=True,
               help="Show why each hit matched: words found, actor/place mentions, dates.")
 @bidi_option
+@color_option
 @filter_options
 @handle_errors
 def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt: str,
-                   as_json: bool, explain: bool, bidi: str, **filters: Any) -> None:
+                   as_json: bool, explain: bool, bidi: str, color: str, **filters: Any
+                   ) -> None:
     """Search the index by words, actor, place and date.
 
     \b
@@ -301,7 +304,7 @@ def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt:
         for hit in results:
             click.echo(hit.id)
     else:
-        _print_results(ix, results, _display(bidi), explain)
+        _print_results(ix, results, _display(bidi, color), explain)
     if not results.total:
         _no_match(ix, results, "any" if match_any else "all")
 
@@ -324,8 +327,8 @@ def _require_query_or_filter(query: str, filters: dict[str, Any]) -> None:
         raise click.UsageError("give a QUERY or a filter (--actor, --place, --date, --published)")
 
 
-def _display(bidi: str) -> Display:
-    return Display.for_stream(click.get_text_stream("stdout"), bidi)
+def _display(bidi: str, color: str = "auto") -> Display:
+    return Display.for_stream(click.get_text_stream("stdout"), bidi, color=color)
 
 
 def _no_match(ix: Index, results: SearchResults, match: str) -> None:
@@ -375,9 +378,10 @@ def _lead(text: str, words: int = 12) -> str:
               help="Entries per list (months are all shown).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with all the counts.")
 @bidi_option
+@color_option
 @filter_options
 @handle_errors
-def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str,
+def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str, color: str,
                   **filters: Any) -> None:
     """Top actors, places, sources and months of the matching articles, as bar charts.
 
@@ -397,7 +401,7 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
         click.echo(json.dumps({"index": dataclasses.asdict(info), "total": results.total,
                                **facets}, ensure_ascii=False))
     else:
-        display = _display(bidi)
+        display = _display(bidi, color)
         span = (f", published {info.first_published} .. {info.last_published}"
                 if info.first_published else "")
         click.echo(f"{index_dir}: {info.documents:,} articles, {_megabytes(info.size_bytes)}, "
@@ -483,10 +487,11 @@ export_command.help = (export_command.help or "") + FILTER_HELP
               help="Also draw the chart into this PNG file (needs arsearch[plot]).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with the counts.")
 @bidi_option
+@color_option
 @filter_options
 @handle_errors
 def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: str | None,
-                     as_json: bool, bidi: str, **filters: Any) -> None:
+                     as_json: bool, bidi: str, color: str, **filters: Any) -> None:
     """Matching articles over time, as bars (and optionally a PNG chart).
 
     Every period from the first to the last is shown, empty ones too.
@@ -513,7 +518,7 @@ def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: 
     if as_json:
         click.echo(json.dumps(tl.to_dict(), ensure_ascii=False))
     else:
-        display = _display(bidi)
+        display = _display(bidi, color)
         basis = "mentioned dates" if tl.mentioned else "publication date"
         click.echo(f"{tl.total} matching articles by {by} ({basis})"
                    + (f"; {tl.undated} without a date at this precision" if tl.undated else ""))
@@ -562,8 +567,10 @@ def extract_command(text: str, published: str | None, as_json: bool,
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="The stored article as one JSON object.")
 @bidi_option
+@color_option
 @handle_errors
-def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str) -> None:
+def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str, color: str
+                 ) -> None:
     """Print one stored article by id.
 
     \b
@@ -577,7 +584,7 @@ def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str) -> N
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False))
         return
-    display = _display(bidi)
+    display = _display(bidi, color)
     echo = functools.partial(click.echo, color=display.color)
     if article.title:
         for line in display.wrap([(article.title, "bold")]):

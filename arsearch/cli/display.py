@@ -25,6 +25,8 @@ from arsearch.text.bidi import Segment, append_segment, reorder
 
 BIDI_MODES = ("auto", "on", "off")
 BIDI_ENV = "ARSEARCH_BIDI"
+COLOR_MODES = ("auto", "always", "never")
+COLOR_ENV = "ARSEARCH_COLOR"
 ELLIPSIS = "…"
 #: ANSI styles by name; ``match`` marks a matched word in a snippet.
 STYLES: dict[str, str] = {
@@ -74,9 +76,18 @@ def resolve_bidi(mode: str | None, stream: IO[Any] | None = None,
     return _isatty(stream) and not terminal_does_bidi(env)
 
 
-def color_enabled(stream: IO[Any] | None = None, env: Mapping[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+def color_enabled(stream: IO[Any] | None = None, env: Mapping[str, str] | None = None,
+                  mode: str | None = None) -> bool:
+    """Whether to colour, as ripgrep's ``--color``: ``always`` and ``never`` as said
+    (``always`` keeps highlights through ``| less -R``); ``auto`` (the default, also
+    from ``$ARSEARCH_COLOR``) only on a terminal, and never when ``NO_COLOR`` is set
+    (no-color.org)."""
     env = os.environ if env is None else env
+    mode = (mode or env.get(COLOR_ENV) or "auto").lower()
+    if mode not in COLOR_MODES:
+        raise ValueError(f"color mode must be one of {', '.join(COLOR_MODES)}, got {mode!r}")
+    if mode != "auto":
+        return mode == "always"
     return _isatty(stream) and not env.get("NO_COLOR")
 
 
@@ -137,13 +148,14 @@ class Display:
 
     @classmethod
     def for_stream(cls, stream: IO[Any] | None, bidi: str | None = None,
-                   env: Mapping[str, str] | None = None) -> Display:
-        """The display for ``stream``: bidi per ``resolve_bidi``, colour and
-        width only on a terminal."""
+                   env: Mapping[str, str] | None = None, color: str | None = None
+                   ) -> Display:
+        """The display for ``stream``: bidi per ``resolve_bidi``, colour per
+        ``color_enabled`` (``color`` auto/always/never), width only on a terminal."""
         tty = _isatty(stream)
         width = shutil.get_terminal_size((100, 24)).columns if tty else None
-        return cls(bidi=resolve_bidi(bidi, stream, env), color=color_enabled(stream, env),
-                   width=width)
+        return cls(bidi=resolve_bidi(bidi, stream, env),
+                   color=color_enabled(stream, env, color), width=width)
 
     def visual(self, value: str | Sequence[Segment], base: str | None = None) -> list[Segment]:
         """One logical line as pieces in display order (reordered only with bidi on)."""

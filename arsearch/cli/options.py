@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from arsearch.cli.display import BIDI_ENV, BIDI_MODES
+from arsearch.cli.display import BIDI_ENV, BIDI_MODES, COLOR_ENV, COLOR_MODES
 from arsearch.errors import ArsearchError
 from arsearch.io.wordlist import read_word_list
 from arsearch.text.analyzer import Analyzer
@@ -151,6 +151,14 @@ bidi_option = click.option(
     help="Shape and reorder Arabic for terminals that show it reversed and unjoined. "
          "auto: only on a terminal that does not do bidi itself (VTE/GNOME Terminal, "
          "Konsole, mlterm and Terminal.app do); never for JSON, CSV or pipes.",
+)
+
+
+color_option = click.option(
+    "--color", type=click.Choice(COLOR_MODES), default="auto", envvar=COLOR_ENV,
+    show_default=True, show_envvar=True,
+    help="Colour and highlights: auto only on a terminal (and not with NO_COLOR set); "
+         "always keeps them through a pipe (| less -R); never.",
 )
 
 
