@@ -23,7 +23,7 @@ from arsearch.engine.store import Store, stored_documents
 from arsearch.errors import ArsearchError, IndexNotFound
 from arsearch.index import GAZETTEER_DIR, Index, check_index, recorded_analyzer
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
-from arsearch.models import Article
+from arsearch.models import Article, plural
 from arsearch.text.analyzer import Analyzer
 
 #: Stored fields that make up an article, whatever the schema version.
@@ -39,9 +39,9 @@ class RepairReport:
 
     def summary(self) -> str:
         """One line for the CLI."""
-        removed = f"removed {len(self.removed)} leftover files" if self.removed else \
-            "no leftovers"
-        return f"{self.documents} articles, index opens and answers; {removed}"
+        removed = f"removed {plural(len(self.removed), 'leftover file')}" if self.removed \
+            else "no leftovers"
+        return f"{plural(self.documents, 'article')}, index opens and answers; {removed}"
 
 
 def check(path: str | os.PathLike[str]) -> CheckReport:

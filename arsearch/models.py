@@ -11,6 +11,13 @@ from typing import Any
 DISCOVERED = "new:"
 
 
+def plural(n: int, word: str, words: str | None = None, spec: str = "") -> str:
+    """``n`` and the noun agreeing with it: ``plural(1, "article")`` is "1 article",
+    ``plural(2, "article")`` "2 articles" (``words`` when not just ``word`` + s);
+    ``spec`` formats the number (``","`` for 1,000)."""
+    return f"{n:{spec}} {word if n == 1 else words or word + 's'}"
+
+
 def discovered_id(kind: str, name: str) -> str:
     """The id of a discovered actor or place: ``new:actor:لواء القدس``."""
     return f"{DISCOVERED}{kind}:{name}"

@@ -156,3 +156,45 @@ def test_color_modes_of_the_display() -> None:
     assert Display.for_stream(io.StringIO(), "off", env={}, color="always").color
     with pytest.raises(ValueError):
         color_enabled(Tty(), {}, "sometimes")
+
+
+def test_plural() -> None:
+    from arsearch.models import plural
+    assert plural(1, "article") == "1 article" and plural(0, "article") == "0 articles"
+    assert plural(2, "entity", "entities") == "2 entities"
+    assert plural(1234, "article", spec=",") == "1,234 articles"
+
+
+def test_one_is_singular_in_messages(tmp_path: Path, seeds_dir: Path) -> None:
+    ix = str(tmp_path / "ix")
+    one = next(iter(sorted(seeds_dir.iterdir())))
+    result = run("index", str(one), "--index", ix)
+    assert result.exit_code == 0 and "; 1 article in the index" in result.stdout
+    stats = run("stats", "--index", ix).stdout.splitlines()
+    assert stats[0].startswith(f"{ix}: 1 article, ") and ", 1 segment" in stats[0]
+    assert stats[1] == "1 matching article"
+    assert run("timeline", "--index", ix, "--mentioned").stdout.startswith("1 matching article by")
+    assert run("check", "--index", ix).stdout.splitlines()[-1] == "intact: 1 article"
+    assert "1 segment -> 1" in run("optimize", "--index", ix).stdout
+    assert run("export", "-o", str(tmp_path / "a.csv"), "--index", ix).stderr == \
+        f"{tmp_path / 'a.csv'}: 1 article\n"
+    assert run("repair", "--index", ix).stdout.startswith(f"{ix}: 1 article, ")
+
+
+def test_remove_names_the_missing_ids(tmp_path: Path, seeds_dir: Path) -> None:
+    ix = str(tmp_path / "ix")
+    assert run("index", str(seeds_dir), "--index", ix, "-q").exit_code == 0
+    result = run("remove", "nope", "--index", ix)
+    assert result.exit_code == 1 and result.stdout == f"{ix}: removed 0 of 1 ids\n"
+    assert result.stderr == f"arsearch: no article with id 'nope' in {ix}\n"
+    result = run("remove", "003_4d67c2310d9d160a", "a", "b", "--index", ix)
+    assert result.exit_code == 0 and result.stdout == f"{ix}: removed 1 of 3 ids\n"
+    assert result.stderr == f"arsearch: no articles with ids 'a', 'b' in {ix}\n"
+
+
+@pytest.mark.parametrize("text", ["", "  \n"])
+def test_extract_of_an_empty_text_says_nothing_to_tag(text: str) -> None:
+    for args, stdin in ((["extract", text], None), (["extract"], text)):
+        result = CliRunner(mix_stderr=False).invoke(main, args, input=stdin)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == "arsearch: nothing to tag: the text is empty\n"

@@ -40,6 +40,7 @@ from arsearch.extract import extract
 from arsearch.index import Index, SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
 from arsearch.maintenance import check, reindex, repair
+from arsearch.models import plural
 from arsearch.results.explain import explain as explain_hit
 from arsearch.results.export import FORMATS as EXPORT_FORMATS
 from arsearch.results.export import HIT_FIELDS, export, write_csv
@@ -130,7 +131,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
     for error in report.error_lines():
         click.echo(f"arsearch: skipped {error}", err=True)
     if not quiet:
-        click.echo(f"{index_dir}: {report.summary()}; {len(ix)} articles in the index")
+        click.echo(f"{index_dir}: {report.summary()}; {plural(len(ix), 'article')} in the index")
     if report.failed:
         sys.exit(EXIT_ERROR)
 
@@ -142,14 +143,26 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
 def remove_command(ids: tuple[str, ...], index_dir: str) -> None:
     """Delete articles by id (- reads ids from stdin, one per line).
 
-    Exit status 1 when none of the ids was in the index.
+    Ids not in the index are named on stderr. Exit status 1 when none of
+    the ids was in the index.
     """
     if ids == ("-",):
         ids = tuple(line.strip() for line in sys.stdin if line.strip())
-    removed = Index.open(index_dir).delete(ids)
+    ix = Index.open(index_dir)
+    missing = [i for i in dict.fromkeys(ids) if ix.get(i) is None]
+    removed = ix.delete(ids)
+    if missing:
+        names = ", ".join(repr(i) for i in missing[:MAX_NAMED])
+        more = f" and {len(missing) - MAX_NAMED} more" if len(missing) > MAX_NAMED else ""
+        what = "no article with id" if len(missing) == 1 else "no articles with ids"
+        click.echo(f"arsearch: {what} {names}{more} in {index_dir}", err=True)
     click.echo(f"{index_dir}: removed {removed} of {len(set(ids))} ids")
     if not removed:
         sys.exit(EXIT_NO_MATCH)
+
+
+#: Ids a message names before it counts the rest.
+MAX_NAMED = 10
 
 
 @main.command("optimize")
@@ -162,7 +175,7 @@ def optimize_command(index_dir: str, jobs: int | None) -> None:
     before = ix.info()
     ix.optimize(jobs=resolve_jobs(jobs))
     after = ix.info()
-    click.echo(f"{index_dir}: {before.segments} segments -> {after.segments}, "
+    click.echo(f"{index_dir}: {plural(before.segments, 'segment')} -> {after.segments}, "
                f"{_megabytes(before.size_bytes)} -> {_megabytes(after.size_bytes)}")
 
 
@@ -187,15 +200,16 @@ def check_command(index_dir: str) -> None:
         problem = f"  ({file.problem})" if file.problem else ""
         click.echo(f"{status:8} {file.name}  {size}{crc}{problem}")
     for segment_id, counts in report.segments.items():
-        click.echo(f"segment  {segment_id}: {counts[0]} of {counts[1]} stored articles read back")
+        click.echo(f"segment  {segment_id}: {counts[0]} of {plural(counts[1], 'stored article')} "
+                   "read back")
     for problem in report.problems:
         click.echo(f"problem  {problem}")
     readable, total = report.articles
     if report.intact:
-        click.echo(f"intact: {total} articles")
+        click.echo(f"intact: {plural(total, 'article')}")
         return
     damaged = ", ".join(report.damaged_files) or "the table of contents"
-    fail(f"index {index_dir!r} is damaged: {damaged}; {readable} of {total} articles "
+    fail(f"index {index_dir!r} is damaged: {damaged}; {readable} of {plural(total, 'article')} "
          f"read back (re-index the damaged articles from their source)")
 
 
@@ -404,12 +418,12 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
         display = _display(bidi, color)
         span = (f", published {info.first_published} .. {info.last_published}"
                 if info.first_published else "")
-        click.echo(f"{index_dir}: {info.documents:,} articles, {_megabytes(info.size_bytes)}, "
-                   f"{info.segments} segment{'s' if info.segments != 1 else ''}{span}")
+        click.echo(f"{index_dir}: {plural(info.documents, 'article', spec=',')}, "
+                   f"{_megabytes(info.size_bytes)}, {plural(info.segments, 'segment')}{span}")
         if not info.gazetteer_current:
             click.echo("note: built with another version of the bundled gazetteer; "
                        f"arsearch reindex --index {index_dir} re-tags the articles")
-        click.echo(f"{results.total} matching articles")
+        click.echo(f"{plural(results.total, 'matching article')}")
         for name, counts in facets.items():
             if counts:
                 click.echo(f"\n{name}:")
@@ -468,7 +482,7 @@ def export_command(query: str, index_dir: str, fmt: str, output: str, match_any:
     else:
         with open(output, "w", encoding="utf-8", newline="") as stream:
             written = export(ix, stream, fmt, query, **args)
-        click.echo(f"{output}: {written} articles", err=True)
+        click.echo(f"{output}: {plural(written, 'article')}", err=True)
     if not written:
         sys.exit(EXIT_NO_MATCH)
 
@@ -520,7 +534,7 @@ def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: 
     else:
         display = _display(bidi, color)
         basis = "mentioned dates" if tl.mentioned else "publication date"
-        click.echo(f"{tl.total} matching articles by {by} ({basis})"
+        click.echo(f"{plural(tl.total, 'matching article')} by {by} ({basis})"
                    + (f"; {tl.undated} without a date at this precision" if tl.undated else ""))
         for line in display.bars(tl.counts):
             click.echo(line, color=display.color)
@@ -548,10 +562,17 @@ def _filters_title(filters: dict[str, Any]) -> str:
 @handle_errors
 def extract_command(text: str, published: str | None, as_json: bool,
                     gazetteer: tuple[str, ...]) -> None:
-    """Tag a text with the actors, places and dates it mentions (TEXT or - for stdin)."""
+    """Tag a text with the actors, places and dates it mentions (TEXT or - for stdin).
+
+    Exit status 1 when the text mentions nothing; an empty or blank text
+    also exits 1 (there is nothing to find), saying "nothing to tag" on stderr.
+    """
     from arsearch.extract.gazetteer import Gazetteer
 
     body = click.get_text_stream("stdin").read() if text == "-" else text
+    if not body.strip():
+        click.echo("arsearch: nothing to tag: the text is empty", err=True)
+        sys.exit(EXIT_NO_MATCH)
     mentions = extract(body, published, gazetteer=Gazetteer.load(gazetteer))
     for m in mentions:
         if as_json:

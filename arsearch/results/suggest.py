@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from arsearch.errors import ArsearchError
 from arsearch.index import Index, SearchResults, edit_distance
+from arsearch.models import plural
 from arsearch.query.filters import parse_date_range
 from arsearch.text.normalize import normalize
 
@@ -84,7 +85,7 @@ class NoMatchHelp:
                 line += "; did you mean " + ", ".join(f"{t} ({n})" for t, n in w.suggestions)
             out.append(line)
         if self.more_words:
-            out.append(f"  … and {self.more_words} more words")
+            out.append(f"  … and {plural(self.more_words, 'more word')}")
         for f in self.filters:
             if f.field in ("date", "published"):
                 low, high = f.resolved[0]
@@ -104,7 +105,7 @@ class NoMatchHelp:
 
 
 def _articles(n: int) -> str:
-    return f"{n} article{'s' if n != 1 else ''} alone"
+    return f"{plural(n, 'article')} alone"
 
 
 def no_match_help(index: Index, results: SearchResults, *, match: str = "all") -> NoMatchHelp:
