@@ -35,7 +35,7 @@ from arsearch.engine.store import Segment, SegmentBuilder, Store, Writer
 from arsearch.errors import ArsearchError, InputError
 from arsearch.extract.gazetteer import Gazetteer
 from arsearch.io.readers import CSV_SUFFIXES, JSONL_SUFFIXES, STDIN, iter_files, open_binary
-from arsearch.models import Article, Mention
+from arsearch.models import Article, Mention, plural
 from arsearch.text.analyzer import Analyzer, default_analyzer
 
 #: Articles per commit; it sets the size of the segments, one per worker and
@@ -132,7 +132,7 @@ class IngestReport:
     def summary(self) -> str:
         """One line: added / replaced / unchanged / failed, time and rate."""
         rate = self.indexed / self.seconds if self.seconds > 0 else 0.0
-        merged = f", merged {self.merged} segments" if self.merged else ""
+        merged = f", merged {plural(self.merged, 'segment')}" if self.merged else ""
         return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
                 f"failed {self.failed}{merged} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
 

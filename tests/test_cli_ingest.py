@@ -144,7 +144,7 @@ def test_a_binary_file_is_one_line_not_one_per_line(tmp_path: Path, name: str) -
     assert result.exit_code == 2
     what = "CSV" if ".csv" in name else "JSON Lines"
     assert result.stderr.splitlines()[0] == (f"arsearch: skipped {path}: a binary file, "
-                                             f"not {what}; skipped")
+                                             f"not {what}")
     assert len(result.stderr.splitlines()) <= 5
     assert "failed 2" in result.stdout  # and the missing noise.jsonl
     path.with_name("noise.jsonl").write_bytes(binary_bytes())
@@ -186,7 +186,7 @@ def test_ingest_report_keeps_every_error(tmp_path: Path) -> None:
     binary.write_bytes(binary_bytes())
     report = arsearch.Index.create(tmp_path / "ix").add_paths([path, binary])
     assert (report.added, report.failed, len(report.errors)) == (1, 11, 11)
-    assert report.errors[-1] == f"{binary}: a binary file, not JSON Lines; skipped"
+    assert report.errors[-1] == f"{binary}: a binary file, not JSON Lines"
     assert report.error_lines() == [*report.errors[:3],
                                     f"… and 7 more bad lines in {path}", report.errors[-1]]
     assert report.error_lines(per_file=20) == report.errors

@@ -145,15 +145,14 @@ def _walk(top: Path, top_key: tuple[int, int]) -> Iterator[Path | InputError]:
                 key = (info.st_dev, info.st_ino)
                 if key in ancestors:
                     yield InputError(display_name(path),
-                                     "symbolic link loop (leads back to a directory above it), "
-                                     "skipped")
+                                     "symbolic link loop (leads back to a directory above it)")
                 else:
                     subdirs.append((path, ancestors | {key}))
             elif supported(path):
                 if stat.S_ISREG(info.st_mode):
                     yield path
                 else:
-                    yield InputError(display_name(path), "not a regular file, skipped")
+                    yield InputError(display_name(path), "not a regular file")
         stack.extend(reversed(subdirs))
 
 
@@ -265,10 +264,9 @@ def read_text_file(path: Path) -> Article | InputError:
     try:
         raw = decode_text(data, source)
         if not raw:
-            return InputError(source, "empty file, skipped")
+            return InputError(source, "empty file")
         if not Article.has_text(raw):
-            return InputError(source, "empty file (only whitespace or invisible characters), "
-                              "skipped")
+            return InputError(source, "empty file (only whitespace or invisible characters)")
         fields = parse_text_article(raw)
         fields["id"] = path.name[: -len(".txt")]
         return Article.from_dict(fields, origin=source)
@@ -340,11 +338,11 @@ def decode_text(data: bytes, source: str) -> str:
             raise InputError(source, f"not valid UTF-16 (byte {exc.start}) although it starts "
                              "with a UTF-16 byte-order mark") from None
         if "\x00" in text:
-            raise InputError(source, "binary file (contains NUL characters), skipped")
+            raise InputError(source, "binary file (contains NUL characters)")
         return text
     if b"\x00" in data:
         hint = " or UTF-16 without a byte-order mark" if _looks_utf16(data) else ""
-        raise InputError(source, f"binary file (contains NUL bytes{hint}), skipped")
+        raise InputError(source, f"binary file (contains NUL bytes{hint})")
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data.decode("utf-8-sig")
@@ -398,7 +396,7 @@ def _looks_utf16(data: bytes) -> bool:
 def _decode_line(raw: bytes, origin: str) -> str | InputError:
     """One line of a JSON Lines or CSV file: UTF-8, else cp1256 Arabic, else an error."""
     if b"\x00" in raw:
-        return InputError(origin, "contains NUL bytes (binary data?), skipped")
+        return InputError(origin, "contains NUL bytes (binary data?)")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -426,8 +424,7 @@ def _lines(stream: Any, name: str) -> Iterator[tuple[int, str | InputError]]:
             if len(line) > MAX_ARTICLE_BYTES and not line.endswith(b"\n"):
                 while line and not line.endswith(b"\n"):
                     line = stream.readline(_SKIP_CHUNK)
-                yield number, InputError(origin, f"line longer than {_size(MAX_ARTICLE_BYTES)}, "
-                                         "skipped")
+                yield number, InputError(origin, f"line longer than {_size(MAX_ARTICLE_BYTES)}")
                 continue
             if number == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8):]
@@ -446,14 +443,14 @@ def _utf16_lines(stream: Any, name: str) -> Iterator[tuple[int, str | InputError
             if len(line) > MAX_ARTICLE_BYTES and not line.endswith("\n"):
                 while line and not line.endswith("\n"):
                     line = text.readline(_SKIP_CHUNK)
-                yield number, InputError(origin, "line too long, skipped")
+                yield number, InputError(origin, "line too long")
             elif "\x00" in line:
-                yield number, InputError(origin, "contains NUL characters, skipped")
+                yield number, InputError(origin, "contains NUL characters")
             else:
                 yield number, line
     except UnicodeDecodeError:
-        yield number + 1, InputError(f"{name}:{number + 1}", "not valid UTF-16; rest of the "
-                                     "file skipped")
+        yield number + 1, InputError(f"{name}:{number + 1}", "not valid UTF-16 from here "
+                                     "to the end of the file")
     finally:
         text.detach()
 
@@ -486,7 +483,7 @@ def _binary(stream: Any, name: str, kind: str) -> InputError | None:
                 return None
     what = "CSV" if kind == "csv" else "JSON Lines"
     hint = " (or UTF-16 without a byte-order mark)" if _looks_utf16(sample) else ""
-    return InputError(name, f"a binary file{hint}, not {what}; skipped")
+    return InputError(name, f"a binary file{hint}, not {what}")
 
 
 def _is_text(data: bytes) -> bool:
@@ -593,7 +590,7 @@ def _csv_header(feed: _CsvFeed, name: str) -> Iterator[InputError | tuple[str, d
                     return
             found = ", ".join(repr(n.strip()) for n in next(csv.reader([line]), []))[:200]
             yield InputError(f"{name}:{number}", "the CSV header must name the columns 'id' "
-                             f"and 'text' (found {found or 'nothing'}); file skipped")
+                             f"and 'text' (found {found or 'nothing'}); nothing read from the file")
             return
     yield InputError(name, "empty input, no articles")
 
@@ -626,7 +623,7 @@ def _csv_records(stream: Any, name: str) -> Iterator[Article | InputError]:
         except csv.Error as exc:
             start = feed.row[0][0] if feed.row else feed.number
             feed.replay()
-            yield InputError(f"{name}:{start}", f"malformed CSV ({exc}), row skipped")
+            yield InputError(f"{name}:{start}", f"malformed CSV ({exc})")
             continue
         origin = f"{name}:{feed.row[0][0] if feed.row else feed.number}"
         if width < 0:
@@ -634,8 +631,7 @@ def _csv_records(stream: Any, name: str) -> Iterator[Article | InputError]:
         elif not any(cell.strip() for cell in row):
             continue
         elif len(row) != width:
-            yield InputError(origin, f"{len(row)} columns where the header has {width}, "
-                             "row skipped")
+            yield InputError(origin, f"{len(row)} columns where the header has {width}")
         else:
             record = {field: row[i] for field, i in columns.items()}
             try:
