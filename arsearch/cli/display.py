@@ -68,9 +68,7 @@ def resolve_bidi(mode: str | None, stream: IO[Any] | None = None,
     default, also from ``$ARSEARCH_BIDI``) only on a terminal that does not do
     bidi itself, never into a pipe or file."""
     env = os.environ if env is None else env
-    mode = (mode or env.get(BIDI_ENV) or "auto").lower()
-    if mode not in BIDI_MODES:
-        raise ValueError(f"bidi mode must be one of {', '.join(BIDI_MODES)}, got {mode!r}")
+    mode = _mode("bidi", mode, env.get(BIDI_ENV), BIDI_MODES)
     if mode != "auto":
         return mode == "on"
     return _isatty(stream) and not terminal_does_bidi(env)
@@ -83,12 +81,18 @@ def color_enabled(stream: IO[Any] | None = None, env: Mapping[str, str] | None =
     from ``$ARSEARCH_COLOR``) only on a terminal, and never when ``NO_COLOR`` is set
     (no-color.org)."""
     env = os.environ if env is None else env
-    mode = (mode or env.get(COLOR_ENV) or "auto").lower()
-    if mode not in COLOR_MODES:
-        raise ValueError(f"color mode must be one of {', '.join(COLOR_MODES)}, got {mode!r}")
+    mode = _mode("color", mode, env.get(COLOR_ENV), COLOR_MODES)
     if mode != "auto":
         return mode == "always"
     return _isatty(stream) and not env.get("NO_COLOR")
+
+
+def _mode(what: str, given: str | None, from_env: str | None, modes: Sequence[str]) -> str:
+    """The mode asked for (the option, else the environment, else ``auto``), checked."""
+    mode = (given or from_env or "auto").lower()
+    if mode not in modes:
+        raise ValueError(f"{what} mode must be one of {', '.join(modes)}, got {mode!r}")
+    return mode
 
 
 def _isatty(stream: IO[Any] | None) -> bool:
