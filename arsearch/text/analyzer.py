@@ -23,7 +23,12 @@ from typing import Any
 
 from arsearch.data import data_lines
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
-from arsearch.text.stem import Stemmer, bundled_protected_names, name_key, shared_stemmer
+from arsearch.text.stem import (
+    Stemmer,
+    bundled_protected_names,
+    protected_keys,
+    shared_stemmer,
+)
 from arsearch.text.tokenize import tokenize
 
 _MIN_ARABIC_LETTERS = 2
@@ -90,9 +95,7 @@ class Analyzer:
         names = bundled_protected_names() if protected is None else list(protected)
         self.stopwords: frozenset[str] = frozenset(
             k for k in map(stopword_key, [*words, *extra_stopwords]) if k)
-        self.protected: frozenset[str] = frozenset(
-            k for n in [*names, *extra_protected]
-            if n.strip() and " " not in n.strip() and (k := name_key(n)))
+        self.protected: frozenset[str] = protected_keys([*names, *extra_protected])
         self._chain = _chain(self.stopwords, self.protected)
 
     @classmethod

@@ -169,9 +169,14 @@ class Stemmer:
 
     def __init__(self, protected: Iterable[str] | None = None) -> None:
         names = bundled_protected_names() if protected is None else protected
-        self.protected: frozenset[str] = frozenset(
-            k for k in (name_key(n) for n in names if n.strip() and " " not in n.strip()) if k)
-        self.stem_variants = lru_cache(maxsize=STEM_CACHE_SIZE)(self._stem_variants)
+        self.__setstate__({"protected": protected_keys(names)})
+
+    @classmethod
+    def from_keys(cls, keys: frozenset[str]) -> Stemmer:
+        """The stemmer of names already in ``name_key`` form (taken as they are)."""
+        stemmer = cls.__new__(cls)
+        stemmer.__setstate__({"protected": keys})
+        return stemmer
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Stemmer) and other.protected == self.protected
@@ -301,15 +306,19 @@ def name_key(name: str) -> str:
     return key[len(_ARTICLE):] if key.startswith(_ARTICLE) and len(key) > 4 else key
 
 
+def protected_keys(names: Iterable[str]) -> frozenset[str]:
+    """The ``name_key`` of each single-word name (a multi-word name needs no protection:
+    its words are stemmed alike in documents and queries)."""
+    return frozenset(k for n in names if n.strip() and " " not in n.strip() and (k := name_key(n)))
+
+
 @lru_cache(maxsize=8)  # a cache keyed by the settings: one stemmer per set of names
 def shared_stemmer(protected: frozenset[str]) -> Stemmer:
     """The one stemmer of this process for a set of protected names (in ``name_key`` form).
 
     Analyzers with the same names, and the name tagger, share its cache of stems.
     """
-    stemmer = Stemmer.__new__(Stemmer)
-    stemmer.__setstate__({"protected": protected})
-    return stemmer
+    return Stemmer.from_keys(protected)
 
 
 def default_stemmer() -> Stemmer:
@@ -319,7 +328,7 @@ def default_stemmer() -> Stemmer:
 
 @lru_cache(maxsize=1)  # package data: the same for the whole process
 def _bundled_keys() -> frozenset[str]:
-    return Stemmer().protected
+    return protected_keys(bundled_protected_names())
 
 
 def stem_variants(word: str) -> tuple[str, ...]:
