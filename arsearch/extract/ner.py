@@ -204,15 +204,25 @@ def _strip_clitic(n: str) -> str:
     return bare
 
 
-def _describe_token(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
-    """(own features, word, stem, bare word, trigger class) of one token text."""
+def _word_of(text: str) -> tuple[str, str, str]:
+    """(letters folded, the word as the features name it, its kind: "punct", "num"
+    or "word") of one token text; see ``token_word``."""
     folded = fold_letters(text)
     word = normalize_teh_marbuta(folded)
     if not word or not (word[0].isalnum() or word[-1].isalnum()):
-        key = word or text
-        return (f"w={key}", "punct"), key, key, key, ""
+        return folded, word or text, "punct"
     if word.isdigit():
-        return ("digits", f"dlen={min(len(word), 5)}"), "<num>", "<num>", "<num>", ""
+        return folded, "<num>", "num"
+    return folded, word, "word"
+
+
+def _describe_token(text: str) -> tuple[tuple[str, ...], str, str, str, str]:
+    """(own features, word, stem, bare word, trigger class) of one token text."""
+    folded, word, kind = _word_of(text)
+    if kind == "punct":
+        return (f"w={word}", "punct"), word, word, word, ""
+    if kind == "num":
+        return ("digits", f"dlen={min(len(folded), 5)}"), word, word, word, ""
     # The stems of the bundled default stemmer, whatever analyzer an index
     # searches with: the model was trained on these, and other stems would
     # give it features it has never seen.
@@ -248,10 +258,7 @@ def token_word(text: str) -> str:
     >>> token_word("الرقة"), token_word("2019"), token_word("،")
     ('الرقه', '<num>', '،')
     """
-    word = normalize_teh_marbuta(fold_letters(text))
-    if not word or not (word[0].isalnum() or word[-1].isalnum()):
-        return word or text
-    return "<num>" if word.isdigit() else word
+    return _word_of(text)[1]
 
 
 def bare_word(text: str) -> str:
@@ -260,7 +267,8 @@ def bare_word(text: str) -> str:
     >>> bare_word("وبالمدينة")
     'مدينه'
     """
-    return _strip_clitic(token_word(text))
+    _, word, kind = _word_of(text)
+    return _strip_clitic(word) if kind == "word" else word
 
 
 CLUSTERS_FILE = "ner_clusters.tsv"
