@@ -746,14 +746,14 @@ class _TokenCache:
         return padded, weights
 
     def _add(self, texts: list[str]) -> None:
-        bundled = self.model
-        known = bundled.known
+        model = self.model
+        known = model.known
         token_features = self.features.token_features
         feats = [token_features(text, known) for text in texts]
         # Five groups of rows per text: its own, and its gifts at each of _OFFSETS.
         flat: list[int] = []
         starts: list[int] = []
-        start, add, extend, zero = starts.append, flat.append, flat.extend, bundled.model.zero
+        start, add, extend, zero = starts.append, flat.append, flat.extend, model.model.zero
         for f in feats:
             start(len(flat))
             add(zero)
@@ -766,14 +766,14 @@ class _TokenCache:
         first = len(self._entries) + 1
         end = first + len(texts)
         if self._weights is None or len(self._weights) < end:
-            grown = np.empty((max(end, 2 * first, 4096), *bundled.edge.shape))
-            grown[0] = bundled.edge
+            grown = np.empty((max(end, 2 * first, 4096), *model.edge.shape))
+            grown[0] = model.edge
             if self._weights is not None:
                 grown[:first] = self._weights[:first]
             self._weights = grown
         if texts:
-            self._weights[first:end] = _summed(bundled.model, flat, starts).reshape(
-                len(texts), *bundled.edge.shape)
+            self._weights[first:end] = _summed(model.model, flat, starts).reshape(
+                len(texts), *model.edge.shape)
         starts = self.features.gazetteer_starts
         for row, (text, f) in enumerate(zip(texts, feats, strict=True), start=first):
             self._entries[text] = (f.word, f.bare, f.mid, known.links(f.word, f.bare, f.mid),
