@@ -64,6 +64,7 @@ import multiprocessing
 import os
 import queue
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -86,6 +87,8 @@ from arsearch.models import Article
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT.parent / "shared" / "data" / "news"
 SKIPPED_PREFIX = "arsearch: skipped "
+#: The line that counts the bad lines of a file beyond the first few shown.
+MORE_SKIPPED = re.compile(r"… and (\d+) more bad lines? in ")
 LOCKED_WORDS = "is locked by another writer"
 #: Searches run after each kill, and in a loop by the concurrent searchers:
 #: (query, keyword arguments of ``Index.search``).
@@ -325,6 +328,16 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.02)
 
 
+def skipped_count(lines: list[str]) -> int:
+    """How many bad records ``arsearch: skipped`` lines report: one per line, and N
+    for a line counting N more bad lines of a file."""
+    total = 0
+    for line in lines:
+        more = MORE_SKIPPED.search(line)
+        total += int(more.group(1)) if more else 1
+    return total
+
+
 def run_problems(run: Run, corpus: Corpus) -> list[str]:
     """Whether a run to completion ended as it must: 0, or 2 for bad input only."""
     if run.killed:
@@ -336,7 +349,7 @@ def run_problems(run: Run, corpus: Corpus) -> list[str]:
         problems.append("printed a traceback")
     if run.exit == 0 and not run.stderr:
         return problems
-    if run.exit == 2 and not other and len(skipped) == corpus.bad:
+    if run.exit == 2 and not other and skipped_count(skipped) == corpus.bad:
         return problems  # genuinely bad records, reported and skipped
     first = other[-1] if other else (run.stderr[-1] if run.stderr else "")
     problems.append(f"exit {run.exit}" + (f": {first}" if first else ""))
