@@ -310,3 +310,10 @@ def test_a_prefix_reads_every_segment_and_skips_deleted_articles(tmp_path: Path)
     ix.delete(["a"])
     assert [h.id for h in ix.search("داع*")] == ["b"]
     assert arsearch.Index.open(Path(__file__).parent / "data" / "index_0_1").count("دا*") == 5
+
+
+def test_explain_names_the_words_a_prefix_found(seed_index: arsearch.Index) -> None:
+    results = seed_index.search("البوكم* داعش")
+    why = arsearch.explain(seed_index, results, results[0])
+    assert ("البوكم*", [("البوكمال", "prefix", 7)]) in why.words
+    assert "البوكم* ← البوكمال (prefix ×7)" in why.lines()
