@@ -161,6 +161,8 @@ def test_names_containing_are_bounded_and_most_frequent_first(
     assert names_containing(seed_index, "place", "ال", limit=10)[:MAX_SUGGESTIONS] == found
     assert names_containing(seed_index, "place", "اليرموك") == [("مخيم اليرموك", 1)]
     assert names_containing(seed_index, "actor", "لا اسم كهذا") == []
+    assert names_containing(seed_index, "actor", "روس") == [("روسيا", 5)]  # a country acts
+    assert names_containing(seed_index, "actor", "مظهر") == [("احمد مظهر سعدو", 1)]  # discovered
 
 
 def test_a_filter_that_finds_articles_gets_no_names(seed_index: arsearch.Index) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from arsearch.errors import ArsearchError
 from arsearch.extract.gazetteer import name_key
 from arsearch.index import Index, SearchResults, edit_distance
-from arsearch.models import DISCOVERED, plural
+from arsearch.models import discovered_id, plural
 from arsearch.query.filters import parse_date_range
 from arsearch.text.normalize import normalize
 
@@ -217,17 +217,22 @@ def names_containing(index: Index, kind: str, value: str, limit: int = MAX_SUGGE
     if not target:
         return []
     gazetteer = index.gazetteer
+    field = f"{kind}_ids"
     mentioned: dict[str, int] = {}  # display name -> articles naming it (a first ranking)
-    for entity_id, articles in index.terms(f"{kind}_ids"):
+    # Gazetteer entries by any of their names (already folded), then those the index holds.
+    known = {entity_id for key, ids in gazetteer.names.items() if target in " ".join(key)
+             for entity_id in ids}
+    for entity_id in sorted(known):
         entry = gazetteer.get(entity_id)
-        if entry is not None:
-            display, names = entry.name_ar, entry.names
-        else:
-            display = entity_id.split(":", 2)[-1] if entity_id.startswith(DISCOVERED) \
-                else entity_id
-            names = (display,)
-        if any(target in " ".join(name_key(name)) for name in names if name):
-            mentioned[display] = mentioned.get(display, 0) + articles
+        articles = index.doc_frequency(field, entity_id)
+        if entry is not None and articles:  # a country is an actor too (روسيا)
+            mentioned[entry.name_ar] = mentioned.get(entry.name_ar, 0) + articles
+    # Discovered names: their ids hold the folded name.
+    discovered = discovered_id(kind, "")
+    for entity_id, articles in index.terms(field, discovered):
+        name = entity_id[len(discovered):]
+        if target in name:
+            mentioned[name] = mentioned.get(name, 0) + articles
     candidates = sorted(mentioned.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * limit]
     # What each name finds as a filter (its units or the places inside it too), and
     # not a deleted article, which the term counts keep until a merge.
