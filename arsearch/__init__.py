@@ -31,6 +31,7 @@ from arsearch.errors import (
     SchemaMismatch,
     UnsafeIndex,
     UnsupportedEngine,
+    UnsupportedOperator,
 )
 from arsearch.extract import extract, extract_many
 from arsearch.index import Index, IngestReport, SearchResults
@@ -68,6 +69,7 @@ __all__ = [
     "SearchResults",
     "UnsafeIndex",
     "UnsupportedEngine",
+    "UnsupportedOperator",
     "analyze",
     "check",
     "explain",

@@ -65,6 +65,15 @@ class QuerySyntaxError(ArsearchError):
         super().__init__(f"query syntax error at character {position + 1}: {message}")
 
 
+class UnsupportedOperator(QuerySyntaxError):
+    """The query uses an operator of Lucene's syntax that arsearch does not support
+    (``operator``: ``~``, ``^``, ``?`` …); refused so that it is never dropped silently."""
+
+    def __init__(self, operator: str, message: str, query: str, position: int) -> None:
+        self.operator = operator
+        super().__init__(message, query, position)
+
+
 class InvalidArticle(ArsearchError):
     """An article record is missing a field or has a bad value."""
 

@@ -562,6 +562,14 @@ class Index:
                  if candidate != term]
         return [(t, -negfreq) for _, negfreq, t in sorted(found)[:limit]]
 
+    def terms(self, fieldname: str, prefix: str = "", limit: int | None = None
+              ) -> list[tuple[str, int]]:
+        """Indexed terms of ``fieldname`` (``exact``, ``actor_ids`` …) beginning with
+        ``prefix``, in term order, at most ``limit`` (None: all), with their article
+        counts (a deleted article counts until ``optimize``): what a prefix query
+        expands to, and the actors and places an index holds."""
+        return self._view().terms_from(fieldname, prefix, limit)
+
     def _compile(self, query: str | None, actor: str | list[str] | None,
                  place: str | list[str] | None, date: str | None, published: str | None,
                  match: str = "all", syntax: bool = True) -> _Compiled:
@@ -578,7 +586,7 @@ class Index:
         compiled = _Compiled(None, filters=filters)
         if query and query.strip():
             parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query,
-                                 analyzer=self.analyzer)
+                                 analyzer=self.analyzer, expand=self.terms)
             if parsed is None:
                 return compiled
             compiled.parsed, compiled.terms, compiled.highlight = (

@@ -198,3 +198,27 @@ def test_extract_of_an_empty_text_says_nothing_to_tag(text: str) -> None:
         result = CliRunner(mix_stderr=False).invoke(main, args, input=stdin)
         assert result.exit_code == 1 and result.stdout == ""
         assert result.stderr == "arsearch: nothing to tag: the text is empty\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["--actor", ""], ["--place", " "], ["--date", "2019-13"], ["--published", "March"],
+    ["داعش~"], ["*"], ["--format", "xml"], ["--any", "--actor", "\t"]])
+def test_export_with_a_bad_argument_leaves_the_output_as_it_was(
+        ix_dir: str, tmp_path: Path, args: list[str]) -> None:
+    # Issue 24: every argument is checked before -o FILE is opened.
+    kept = tmp_path / "kept.csv"
+    kept.write_text("yesterday's export\n", encoding="utf-8")
+    result = run("export", *args, "-o", str(kept), "--index", ix_dir)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert kept.read_text(encoding="utf-8") == "yesterday's export\n"
+    if args[0] != "--format":  # click's usage error names the option over three lines
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("arsearch: error: ")
+    fresh = tmp_path / "fresh.csv"
+    assert run("export", *args, "-o", str(fresh), "--index", ix_dir).exit_code == 2
+    assert not fresh.exists()
+
+
+def test_export_takes_json_as_another_name_of_jsonl(ix_dir: str) -> None:
+    jsonl = run("export", "داعش", "--format", "jsonl", "--index", ix_dir)
+    assert jsonl.exit_code == 0 and len(jsonl.stdout.splitlines()) == 5
+    assert run("export", "داعش", "--format", "json", "--index", ix_dir).stdout == jsonl.stdout

@@ -238,3 +238,72 @@ def test_plot_png_refuses_an_empty_timeline(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="nothing to draw"):
         plot_png(Timeline("month", False, {}, 5, 5), tmp_path / "t.png")
     assert not (tmp_path / "t.png").exists()
+
+
+# --- issue 24: names that hold a filter's value, prefixes, refused operators ----------
+
+
+def test_an_actor_that_finds_nothing_names_the_actors_that_hold_it(ix: str) -> None:
+    result = run("search", "--actor", "حزب الله", "--index", ix)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "no matches (searched: filters only)",
+        "  actor حزب الله: حزب الله (hezbollah) and everything under them; 0 articles alone; "
+        "did you mean كتائب حزب الله (1)"]
+    assert run("search", "--actor", "كتائب حزب الله", "--format", "ids",
+               "--index", ix).stdout.split() == ["003_4d67c2310d9d160a"]
+
+
+def test_a_place_that_finds_nothing_names_the_places_that_hold_it(ix: str, tmp_path: Path
+                                                                  ) -> None:
+    # A user gazetteer knows الصناعة, which no seed was tagged with; سجن الصناعة is in 001.
+    gazetteer = tmp_path / "places.tsv"
+    gazetteer.write_text("id\tkind\ttype\tname_ar\tname_en\tparent\tlat\tlon\taliases\t"
+                         "adjectives\tcontext_aliases\nx-sinaa\tplace\tcity\tالصناعة\tSinaa"
+                         "\t\t\t\t\t\t\n", encoding="utf-8")
+    result = run("stats", "--place", "الصناعه", "--gazetteer", str(gazetteer), "--index", ix)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith("did you mean سجن الصناعة (1)")
+
+
+def test_a_prefix_searches_the_words_that_begin_with_it(ix: str) -> None:
+    result = run("search", "البوكم*", "--format", "ids", "--index", ix)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.split() == ["003_4d67c2310d9d160a"]
+    assert len(run("search", "دا*", "-n", "0", "--format", "ids",
+                   "--index", ix).stdout.split()) == 5
+    missed = run("search", "زز* داعش", "--index", ix)
+    assert missed.exit_code == 1 and missed.stderr.splitlines() == [
+        "no matches for 'زز* داعش' (searched: زز*, داعش)",
+        "  word داعش: searched داعش; 5 articles alone",
+        "  prefix زز*: no indexed word begins with زز; 0 articles alone"]
+
+
+def test_a_capped_prefix_says_so_on_stderr(ix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsearch.query import parser
+
+    monkeypatch.setattr(parser, "MAX_EXPANSIONS", 2)
+    for command in (["search", "دا*"], ["stats", "دا*"], ["export", "دا*"],
+                    ["timeline", "دا*"]):
+        result = run(*command, "--index", ix)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.splitlines()[0] == (
+            "arsearch: note: دا* begins more than 2 indexed words; searched the first 2 in "
+            "alphabetical order (a longer prefix narrows it)")
+
+
+@pytest.mark.parametrize(("query", "position", "message"), [
+    ("داعش~", 5, "fuzzy and proximity search (~) are not supported; remove the ~"),
+    ("داعش^3", 5, "boosting (^) is not supported; remove the ^"),
+    ("دا?ش", 3, "the wildcard ? is not supported; only a trailing * (دا*)"),
+    ("*", 1, "a prefix needs at least 2 letters before its * ('*' would match too many words)"),
+    ("د*", 1, "a prefix needs at least 2 letters before its * ('د*' would match too many "
+              "words)"),
+])
+def test_an_unsupported_operator_is_one_line_and_exit_2(ix: str, query: str, position: int,
+                                                         message: str) -> None:
+    for command in ("search", "stats", "export", "timeline"):
+        result = run(command, query, "--index", ix)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"arsearch: error: query syntax error at character {position}: {message}"]

@@ -133,3 +133,42 @@ def test_a_discovered_actor_filters(tmp_path: Path) -> None:
     ix.add_articles([{"id": "a", "text": "انتشرت ميليشيا «لواء أسود الشرقية» في البادية"},
                      {"id": "b", "text": "انتشرت قوات النظام في البادية"}])
     assert ids(ix.search(actor="لواء أسود الشرقية", limit=0)) == {"a"}
+
+
+# --- a filter that finds nothing points at the names that hold it (issue 24) -------
+
+
+@pytest.mark.parametrize("spelling", ["حزب الله", "حِزب اللة", "حزبُ الله"])
+def test_an_actor_that_finds_nothing_points_at_names_containing_it(
+        seed_index: arsearch.Index, spelling: str) -> None:
+    # Seed 003 names «حزب الله العراقي», read as كتائب حزب الله; حزب الله itself is absent.
+    results = seed_index.search(actor=spelling)
+    assert results.total == 0
+    help_ = arsearch.no_match_help(seed_index, results)
+    assert help_.filters[0].containing == [("كتائب حزب الله", 1)]
+    assert help_.lines()[1].endswith("0 articles alone; did you mean كتائب حزب الله (1)")
+    assert seed_index.count(actor="كتائب حزب الله") == 1
+
+
+def test_names_containing_are_bounded_and_most_frequent_first(
+        seed_index: arsearch.Index) -> None:
+    from arsearch.results.suggest import MAX_SUGGESTIONS, names_containing
+
+    found = names_containing(seed_index, "place", "ال")
+    assert len(found) == MAX_SUGGESTIONS
+    assert [n for _, n in found] == sorted((n for _, n in found), reverse=True)
+    assert all(seed_index.count(place=name) == n for name, n in found)  # what --place finds
+    assert names_containing(seed_index, "place", "ال", limit=10)[:MAX_SUGGESTIONS] == found
+    assert names_containing(seed_index, "place", "اليرموك") == [("مخيم اليرموك", 1)]
+    assert names_containing(seed_index, "actor", "لا اسم كهذا") == []
+    assert names_containing(seed_index, "actor", "روس") == [("روسيا", 5)]  # a country acts
+    assert names_containing(seed_index, "actor", "مظهر") == [("احمد مظهر سعدو", 1)]  # discovered
+
+
+def test_a_filter_that_finds_articles_gets_no_names(seed_index: arsearch.Index) -> None:
+    assert seed_index.count(actor="حزب الله", place="دير الزور") == 0
+    help_ = arsearch.no_match_help(seed_index, seed_index.search(actor="حزب الله",
+                                                                 place="دير الزور"))
+    place, actor = sorted(help_.filters, key=lambda f: f.field, reverse=True)
+    assert place.articles == 4 and not place.containing
+    assert actor.containing == [("كتائب حزب الله", 1)]

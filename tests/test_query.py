@@ -13,6 +13,7 @@ from arsearch.engine.compile import to_whoosh
 from arsearch.errors import QuerySyntaxError
 from arsearch.query import nodes
 from arsearch.query.parser import parse_query
+from arsearch.results.suggest import capped_notes
 from arsearch.text.analyzer import Analyzer
 
 
@@ -187,3 +188,132 @@ def test_an_index_parses_queries_with_its_own_analyzer(tmp_path: Path) -> None:
     # البادية is not searched in the second index: only غارات is left.
     assert {h.id for h in badia.search("غارات البادية")} == {"a", "b"}
     assert badia.search("البادية").total == 0  # only a stopword left: nothing searched
+
+
+# --- prefixes (دا*) and the operators arsearch refuses (issue 24) -----------------
+
+
+def test_a_prefix_expands_to_the_indexed_words_as_written(seed_index: arsearch.Index) -> None:
+    results = seed_index.search("دا*", limit=0)
+    assert results.terms == ["دا*"]
+    prefix = results.parsed.prefixes[0]
+    assert prefix.prefix == "دا" and not prefix.capped
+    assert prefix.expanded == [t for t, _ in seed_index.terms("exact", "دا")]
+    assert "داعش" in prefix.expanded and len(results) == 5
+    assert all(t.startswith("دا") for t in prefix.expanded)
+    # Folded like the index: hamza and ta marbuta forms of the prefix find the same words.
+    assert seed_index.search("أبو*", limit=0).parsed.prefixes[0].prefix == "ابو"
+    assert seed_index.count("البوكم*") == seed_index.count("البوكمال") == 1
+    assert seed_index.count("البوكمز*") == 0
+
+
+def test_a_prefix_combines_like_a_word(seed_index: arsearch.Index) -> None:
+    assert {h.id[:3] for h in seed_index.search("داعش -البوكم*", limit=0)} == {
+        "000", "001", "002", "004"}
+    assert seed_index.count("البوكم* OR لواء") == seed_index.count("البوكمال OR لواء")
+    hit = seed_index.search("البوكم*")[0]
+    assert any(hit.snippet[a:b] == "البوكمال" for a, b in hit.highlights)
+    assert seed_index.count("source:SY*") == seed_index.count("source:SY24") == 2
+    assert [h.id for h in seed_index.search("id:003*")] == ["003_4d67c2310d9d160a"]
+
+
+def test_a_prefix_past_max_expansions_is_capped_and_says_so(
+        seed_index: arsearch.Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsearch.query import parser
+
+    every = [t for t, _ in seed_index.terms("exact", "دا")]
+    monkeypatch.setattr(parser, "MAX_EXPANSIONS", 2)
+    results = seed_index.search("دا*", limit=0)
+    prefix = results.parsed.prefixes[0]
+    assert prefix.capped and prefix.expanded == every[:2]  # the first, in term order
+    assert results.terms == ["دا* (first 2 words)"]
+    assert 1 <= results.total < seed_index.count("داعش") == 5
+    notes = capped_notes(results)
+    assert notes == ["دا* begins more than 2 indexed words; searched the first 2 in "
+                     "alphabetical order (a longer prefix narrows it)"]
+
+
+def test_a_prefix_without_an_index_stays_a_prefix_node() -> None:
+    parsed = parse_query("دا*")
+    assert parsed.query == nodes.Prefix("exact", "دا")
+    assert str(to_whoosh(parsed.query)) == "exact:دا*"
+    asked: list[tuple[str, str, int]] = []
+
+    def expand(fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        asked.append((fieldname, prefix, limit))
+        return [(f"{prefix}{i}", 1) for i in range(limit)]
+
+    capped = parse_query("SOURCE:Sy*", expand=expand)
+    assert asked == [("source_key", "sy", parser_max() + 1)]
+    assert capped.prefixes[0].capped and len(capped.prefixes[0].expanded) == parser_max()
+    assert capped.terms == [f"source:Sy* (first {parser_max():,} words)"]
+
+
+def parser_max() -> int:
+    from arsearch.query.parser import MAX_EXPANSIONS
+    return MAX_EXPANSIONS
+
+
+@pytest.mark.parametrize(("query", "position"), [
+    ("*", 1), ("د*", 1), ("داعش -أ*", 6), ('"دا"*', 5), ("«د*", 1)])
+def test_a_lone_star_or_a_one_letter_prefix_is_refused(seed_index: arsearch.Index,
+                                                       query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="at least 2 letters") as caught:
+        seed_index.search(query)
+    assert caught.value.position + 1 == position
+
+
+@pytest.mark.parametrize(("query", "operator", "position"), [
+    ("داعش~", "~", 5), ("داعش~2", "~", 5), ('"دير الزور"~3', "~", 12), ("داعش^2", "^", 5),
+    ("دا?ش", "?", 3), ("داع*ش", "*", 4), ("*داعش", "*", 1), ("/داع.*/", "/", 1),
+    ("!داعش", "!", 1), ("داعش && روسيا", "&&", 6), ("داعش || روسيا", "||", 6),
+    ("-داعش~", "~", 6), ("title:داعش~", "~", 11), ("title:دا*", "*", 7),
+    ("actor:دا*", "*", 7), ("مكان:حل*", "*", 6)])
+def test_unsupported_operators_are_refused_never_dropped(
+        seed_index: arsearch.Index, query: str, operator: str, position: int) -> None:
+    with pytest.raises(arsearch.UnsupportedOperator) as caught:
+        seed_index.search(query)
+    error = caught.value
+    assert isinstance(error, QuerySyntaxError) and isinstance(error, arsearch.ArsearchError)
+    assert error.operator == operator and error.position + 1 == position
+    assert "not supported" in str(error)
+    assert "\n" not in str(error)
+    seed_index.search(query, syntax=False)  # plain words: never an error
+
+
+def test_operator_characters_that_are_text_stay_text(seed_index: arsearch.Index) -> None:
+    assert "https" in parse_query("https://t.co/a?b=1~2").terms  # a URL
+    assert parse_query('"داعش~"').terms == ["داعش"]  # quoted: the words only
+    assert parse_query("داعش-روسيا*").prefixes[0].prefix == "داعش-روسيا"
+
+
+def test_snippets_highlight_only_the_commonest_words_of_a_prefix() -> None:
+    from arsearch.query.parser import MAX_HIGHLIGHTED
+
+    def expand(fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return [(f"{prefix}{i:04}", i % 97) for i in range(limit)]
+
+    parsed = parse_query("دا*", expand=expand)
+    assert len(parsed.prefixes[0].expanded) == parser_max()
+    commonest = sorted(expand("exact", "دا", parser_max()), key=lambda tc: -tc[1])
+    assert parsed.highlight == {t for t, _ in commonest[:MAX_HIGHLIGHTED]}
+    assert min(int(t[2:]) % 97 for t in parsed.highlight) == 95  # ten of 96, ten of 95
+
+
+def test_a_prefix_reads_every_segment_and_skips_deleted_articles(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix")
+    ix.add_articles([{"id": "a", "text": "هاجم داعش الرقة"}], merge=False)
+    ix.add_articles([{"id": "b", "text": "داخل الرقة عناصر داعشية"}], merge=False)
+    assert ix.info().segments == 2
+    assert ix.terms("exact", "داع") == [("داعش", 1), ("داعشيه", 1)]
+    assert {h.id for h in ix.search("داع*")} == {"a", "b"}
+    ix.delete(["a"])
+    assert [h.id for h in ix.search("داع*")] == ["b"]
+    assert arsearch.Index.open(Path(__file__).parent / "data" / "index_0_1").count("دا*") == 5
+
+
+def test_explain_names_the_words_a_prefix_found(seed_index: arsearch.Index) -> None:
+    results = seed_index.search("البوكم* داعش")
+    why = arsearch.explain(seed_index, results, results[0])
+    assert ("البوكم*", [("البوكمال", "prefix", 7)]) in why.words
+    assert "البوكم* ← البوكمال (prefix ×7)" in why.lines()

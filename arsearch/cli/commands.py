@@ -44,7 +44,7 @@ from arsearch.models import plural
 from arsearch.results.explain import explain as explain_hit
 from arsearch.results.export import FORMATS as EXPORT_FORMATS
 from arsearch.results.export import HIT_FIELDS, export, write_csv
-from arsearch.results.suggest import no_match_help
+from arsearch.results.suggest import capped_notes, no_match_help
 from arsearch.results.timeline import GRANULARITIES, plot_png, timeline
 from arsearch.text.analyzer import Analyzer
 
@@ -295,6 +295,10 @@ def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt:
       actor:NAME  place:NAME  place:"دير الزور"  date:RANGE  published:RANGE
                        the same as the options below; -place:حلب excludes
       Arabic field names: عنوان: مصدر: معرف: فاعل: (جهة:) مكان: تاريخ: نشر:
+      دا*  source:SY*  id:003*
+                       a prefix of the words as written (2 letters at
+                       least; the first 1,000 words, said on stderr)
+      ~ ^ ? /regex/ !  not supported: an error, never ignored
     Words match across spellings: diacritics, tatweel, hamza forms, ى/ي,
     ة/ه, clitics (وبالمستشفيات) and inflections (غارة/غارات/الغارات).
     Without QUERY, every article that passes the filters, newest first.
@@ -329,9 +333,17 @@ search_command.help = (search_command.help or "") + FILTER_HELP
 def _search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: Any
             ) -> tuple[Index, SearchResults]:
     ix = Index.open(index_dir, gazetteer=gazetteer)
-    return ix, ix.search(
+    results = ix.search(
         query, actor=list(kwargs.pop("actor")), place=list(kwargs.pop("place")),
         date=kwargs.pop("date_range"), published=kwargs.pop("published_range"), **kwargs)
+    _notes(results)
+    return ix, results
+
+
+def _notes(results: SearchResults) -> None:
+    """Say on stderr where a search did less than asked (a capped prefix)."""
+    for note in capped_notes(results):
+        click.echo(f"arsearch: note: {note}", err=True)
 
 
 def _require_query_or_filter(query: str, filters: dict[str, Any]) -> None:
@@ -439,10 +451,10 @@ stats_command.help = (stats_command.help or "") + FILTER_HELP
 @main.command("export")
 @click.argument("query", required=False, default="")
 @index_option
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+@click.option("--format", "fmt", type=click.Choice((*EXPORT_FORMATS, "json")), default="csv",
               show_default=True,
-              help="csv: for spreadsheets (UTF-8, quoted); jsonl: one JSON object "
-                   "per line.")
+              help="csv: for spreadsheets (UTF-8, quoted); jsonl (or json): one JSON "
+                   "object per line.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="File to write [default: stdout].")
 @click.option("--bom/--no-bom", default=None,
@@ -466,11 +478,14 @@ def export_command(query: str, index_dir: str, fmt: str, output: str, match_any:
       arsearch export "غارات" --place الرقة -o raqqa.csv
       arsearch export --actor داعش --date 2019 --format jsonl > isis-2019.jsonl
     """
+    fmt = "jsonl" if fmt == "json" else fmt
     ix = Index.open(index_dir, gazetteer=filters.pop("gazetteer"))
     args = {"actor": list(filters["actor"]), "place": list(filters["place"]),
             "date": filters["date_range"], "published": filters["published_range"],
-            "match": "any" if match_any else "all",
-            "bom": output != "-" if bom is None else bom}
+            "match": "any" if match_any else "all"}
+    # Every argument is checked before the output is opened: a bad one leaves FILE as it was.
+    _notes(ix.search(query, limit=1, **args))
+    args["bom"] = output != "-" if bom is None else bom
     if output == "-":
         stream = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8",
                                   newline="")

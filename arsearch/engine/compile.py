@@ -44,6 +44,7 @@ def _term_range(node: nodes.TermRange) -> wq.TermRange:
 
 _TRANSLATIONS: dict[type, Callable[[Any], wq.Query]] = {
     nodes.Term: lambda n: wq.Term(n.fieldname, n.text, boost=n.boost),
+    nodes.Prefix: lambda n: wq.Prefix(n.fieldname, n.text, boost=n.boost),
     nodes.Phrase: lambda n: wq.Phrase(n.fieldname, list(n.words), boost=n.boost),
     nodes.Sequence: lambda n: wq.Sequence(_children(n), boost=n.boost),
     nodes.And: lambda n: wq.And(_children(n)),

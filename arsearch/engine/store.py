@@ -229,6 +229,24 @@ class View:
                 for candidate in reader.terms_within(fieldname, term, maxdist)]
 
     @_reads
+    def terms_from(self, fieldname: str, prefix: str = "", limit: int | None = None
+                   ) -> list[tuple[str, int]]:
+        """The terms of ``fieldname`` that begin with ``prefix`` (every term with ""),
+        in term order, at most ``limit`` (None: all), with their article counts.
+
+        A term read once and its count from the term table, without its postings:
+        a deleted article still counts until its segment is merged.
+        """
+        out: list[tuple[str, int]] = []
+        if limit == 0:
+            return out
+        for text, info in self._searcher.reader().iter_prefix(fieldname, prefix):
+            out.append((text.decode("utf-8"), info.doc_frequency()))
+            if len(out) == limit:
+                break
+        return out
+
+    @_reads
     def holds_live(self, fieldname: str, text: str) -> bool:
         """Whether ``text`` in ``fieldname`` belongs to at least one non-deleted article."""
         reader = self._searcher.reader()

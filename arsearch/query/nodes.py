@@ -30,6 +30,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Prefix:
+    """Articles whose field ``fieldname`` holds a term beginning with ``text``, every
+    such term expanded. The parser builds it only without an index to expand the
+    prefix against (``Index`` expands a prefix into a bounded ``DisjunctionMax``)."""
+
+    fieldname: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
 class Phrase:
     """Articles whose field ``fieldname`` holds the terms ``words`` in adjacent
     positions, in this order (the field must store positions)."""
@@ -142,5 +153,5 @@ class RangeUnion:
 
 
 #: Any node of the tree.
-Node: TypeAlias = (Term | Phrase | Sequence | And | Or | AndNot | AndMaybe | DisjunctionMax
-                   | Every | Nothing | TermRange | RangeUnion)
+Node: TypeAlias = (Term | Prefix | Phrase | Sequence | And | Or | AndNot | AndMaybe
+                   | DisjunctionMax | Every | Nothing | TermRange | RangeUnion)

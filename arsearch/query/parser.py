@@ -16,6 +16,13 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
   ``match="any"``), and can be negated (``-place:حلب``) or OR-ed.
 * Field names have Arabic aliases: عنوان، مصدر، معرف، فاعل (or جهة)، مكان،
   تاريخ، نشر (``مكان:الرقة``).
+* ``دا*``: a trailing ``*`` is a prefix over the words as written (folded, not
+  stemmed), also ``source:SY*`` and ``id:003*``. It expands to at most
+  ``MAX_EXPANSIONS`` indexed words, the first in alphabetical order (as
+  Elasticsearch's ``max_expansions``); the prefix needs ``MIN_PREFIX`` letters.
+* Other operators of Lucene's syntax (``~``, ``^``, ``?``, ``*`` inside a word,
+  ``/regex/``, ``!``, ``&&``, ``||``) are refused with ``UnsupportedOperator``
+  rather than dropped: a query never means less than it says.
 
 Each word is analyzed with the index's analyzer (``analyzer=``, by default
 the bundled settings). It matches an article through its stems or its broad
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
 
-from arsearch.errors import QuerySyntaxError
+from arsearch.errors import QuerySyntaxError, UnsupportedOperator
 from arsearch.query import nodes
 from arsearch.query.clauses import BOOSTS, all_of, hoist_optional, phrase_query, word_query
 from arsearch.query.nodes import Node
@@ -59,6 +66,31 @@ FIELD_ALIASES = {
 #: Builds the query of a filter field from (field, value): ``Index`` passes one
 #: that resolves names in its gazetteer.
 FilterResolver = Callable[[str, str], Node]
+#: Lists the indexed terms of a field that begin with a prefix, in term order, at most
+#: ``limit``, with their article counts: (field, prefix, limit) -> [(term, count)].
+#: ``Index`` passes one reading its lexicon.
+PrefixExpander = Callable[[str, str, int], list[tuple[str, int]]]
+#: Most indexed words one prefix (``دا*``) expands to; past it the search is capped
+#: and says so (Elasticsearch's ``max_expansions``, here over the whole index).
+MAX_EXPANSIONS = 1000
+#: Words of a prefix highlighted in snippets, the commonest: each costs the snippet
+#: maker a pattern to compile (about 7 ms), and a hit rarely holds more.
+MAX_HIGHLIGHTED = 20
+#: Fewest letters a prefix must have: ``ا*`` would expand to a tenth of the lexicon.
+MIN_PREFIX = 2
+#: Fields a prefix can be searched in: (the field searched, how its value is folded).
+_PREFIX_FIELDS: dict[str | None, tuple[str, Callable[[str], str]]] = {
+    None: ("exact", normalize), "source": ("source_key", str.lower), "id": ("id", str),
+}
+_UNSUPPORTED = (  # (pattern in a word, why it is refused: Lucene's syntax that arsearch lacks)
+    (re.compile(r"^/.+/$"), "regular expressions (/…/) are not supported; quote the words"),
+    (re.compile(r"~[\d.]*$"), "fuzzy and proximity search (~) are not supported; remove the ~"),
+    (re.compile(r"\^[\d.]*$"), "boosting (^) is not supported; remove the ^"),
+    (re.compile(r"^(&&|\|\|)$"), "&& and || are not supported; write AND or OR"),
+    (re.compile(r"^!(?=.)"), "! is not supported; write NOT word or -word"),
+    (re.compile(r"\?"), "the wildcard ? is not supported; only a trailing * (دا*)"),
+    (re.compile(r"\*(?=.)"), "* inside a word is not supported; only a trailing * (دا*)"),
+)
 _OPERATORS = {"OR", "AND", "NOT"}
 _TOKEN_RE = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
 
@@ -76,6 +108,27 @@ class ParsedQuery:
     words: list[tuple[str | None, str, Term]] = field(default_factory=list)
     #: Filters written in the query: (field, value, negated), e.g. ("place", "حلب", False).
     filters: list[tuple[str, str, bool]] = field(default_factory=list)
+    #: Prefixes searched (``دا*``), with what each expanded to.
+    prefixes: list[PrefixSearch] = field(default_factory=list)
+
+
+@dataclass
+class PrefixSearch:
+    """One prefix of a query (``دا*``): the field it was restricted to (None, ``source``
+    or ``id``), the word as typed, the folded prefix, the indexed words it expanded to,
+    and whether it was cut at ``MAX_EXPANSIONS`` (``capped``)."""
+
+    field: str | None
+    typed: str
+    prefix: str
+    expanded: list[str]
+    capped: bool
+
+    @property
+    def label(self) -> str:
+        """How the "searched:" note names it: ``دا*``, or ``ال* (first 1,000 words)``."""
+        typed = f"{self.field}:{self.typed}" if self.field else self.typed
+        return f"{typed} (first {len(self.expanded):,} words)" if self.capped else typed
 
 
 @dataclass
@@ -112,9 +165,29 @@ def _lex_word(raw: str, pos: int, text: str) -> list[_Lexeme]:
     name, colon, rest = body.partition(":")
     fieldname = field_name(name) if colon else None
     if fieldname:
-        lexeme = _Lexeme("field", rest, pos, negated, fieldname)
-        return [lexeme]
-    return [_Lexeme("word", body, pos, negated)]
+        offset = pos + len(raw) - len(rest)
+        is_prefix = _operator(rest, offset, text)
+        if is_prefix and fieldname not in _PREFIX_FIELDS:
+            raise UnsupportedOperator("*", f"a prefix (*) is not supported in {fieldname}:, "
+                                      "only in words, source: and id:", text, offset)
+        return [_Lexeme("field_prefix" if is_prefix else "field", rest, pos, negated, fieldname)]
+    is_prefix = _operator(body, pos + len(raw) - len(body), text)
+    return [_Lexeme("prefix" if is_prefix else "word", body, pos, negated)]
+
+
+def _operator(word: str, pos: int, text: str) -> bool:
+    """Whether ``word`` (at ``pos`` in ``text``) ends in a prefix's ``*``.
+
+    Raises:
+        UnsupportedOperator: it holds another operator of Lucene's syntax.
+    """
+    if "://" in word:  # a URL is text (its ? and ~ included)
+        return False
+    for pattern, why in _UNSUPPORTED:
+        if (found := pattern.search(word)) is not None:
+            operator = found.group() if found.group() in ("&&", "||") else word[found.start()]
+            raise UnsupportedOperator(operator, why, text, pos + found.start())
+    return word.endswith("*")
 
 
 def _attach_prefixes(lexemes: list[_Lexeme], text: str) -> list[_Lexeme]:
@@ -169,7 +242,8 @@ class _Word(NamedTuple):
 class _Parser:
     def __init__(self, text: str, match: str, syntax: bool = True,
                  resolve: FilterResolver | None = None,
-                 analyzer: Analyzer | None = None) -> None:
+                 analyzer: Analyzer | None = None,
+                 expand: PrefixExpander | None = None) -> None:
         self.text = text
         self.match = match
         self.analyzer = analyzer if analyzer is not None else default_analyzer()
@@ -181,7 +255,9 @@ class _Parser:
         self.highlight: set[str] = set()
         self.words: list[tuple[str | None, str, Term] | None] = []
         self.filters: list[tuple[str, str, bool]] = []
+        self.prefixes: list[PrefixSearch] = []
         self.resolve = resolve or partial(default_filter, analyzer=self.analyzer)
+        self.expand = expand
         self._negating = False  # the operand being parsed follows NOT
         self._word_keys: dict[int, _Word] = {}  # id(word query) -> the word
 
@@ -284,6 +360,10 @@ class _Parser:
             return self._words(lexeme.text), lexeme.negated
         if lexeme.kind == "phrase":
             return self._phrase(lexeme.text, ("stem", "title_terms")), lexeme.negated
+        if lexeme.kind == "prefix":
+            return self._prefix(lexeme.text, None, lexeme.pos), lexeme.negated
+        if lexeme.kind == "field_prefix":
+            return self._prefix(lexeme.text, lexeme.field, lexeme.pos), lexeme.negated
         return self._field(lexeme), lexeme.negated
 
     def _field(self, lexeme: _Lexeme) -> Node | None:
@@ -300,6 +380,38 @@ class _Parser:
         if lexeme.kind == "field_phrase":
             return self._phrase(lexeme.text, ("title_terms",))
         return self._words(lexeme.text, fields=("title_terms",))
+
+    def _prefix(self, typed: str, fieldname: str | None, pos: int) -> Node:
+        """The indexed words of the field that begin with ``typed`` minus its ``*``:
+        at most ``MAX_EXPANSIONS``, each a reading of one word (the best one scores).
+        Without an expander, a ``nodes.Prefix`` the engine expands in full."""
+        indexed, fold = _PREFIX_FIELDS[fieldname]
+        prefix = fold(typed[:-1])
+        if fieldname is None:
+            prefix = prefix.strip("\"'«»“”‘’.,،؛:;")
+        if len(prefix) < MIN_PREFIX:
+            raise QuerySyntaxError(
+                f"a prefix needs at least {MIN_PREFIX} letters before its * "
+                f"({typed!r} would match too many words)", self.text, pos)
+        if self.expand is None:
+            self.prefixes.append(PrefixSearch(fieldname, typed, prefix, [], False))
+            self.terms.append(self.prefixes[-1].label)
+            self.highlight.add(prefix)
+            return nodes.Prefix(indexed, prefix)
+        counted = self.expand(indexed, prefix, MAX_EXPANSIONS + 1)
+        capped = len(counted) > MAX_EXPANSIONS
+        counted = counted[:MAX_EXPANSIONS]
+        found = [term for term, _ in counted]
+        self.prefixes.append(PrefixSearch(fieldname, typed, prefix, found, capped))
+        self.terms.append(self.prefixes[-1].label)
+        if fieldname is None:
+            commonest = sorted(counted, key=lambda tc: -tc[1])[:MAX_HIGHLIGHTED]
+            self.highlight.update(term for term, _ in commonest)
+        boost = BOOSTS["exact"]
+        readings = [nodes.Term(indexed, t, boost=boost) for t in found]
+        if not readings:
+            return nodes.NULL
+        return readings[0] if len(readings) == 1 else nodes.DisjunctionMax(readings)
 
     def _words(self, text: str, fields: tuple[str, ...] | None = None) -> Node | None:
         clauses = self._unique(self._word_clauses(text, fields))
@@ -373,27 +485,32 @@ class _Parser:
 
 def parse_query(text: str, *, match: str = "all", syntax: bool = True,
                 resolve: FilterResolver | None = None,
-                analyzer: Analyzer | None = None) -> ParsedQuery | None:
+                analyzer: Analyzer | None = None,
+                expand: PrefixExpander | None = None) -> ParsedQuery | None:
     """Parse a query string; None when it holds no searchable word (only stopwords).
 
     ``analyzer`` analyzes the words as the index did (None: the bundled
     settings, ``arsearch.text.analyzer.default_analyzer()``). ``resolve``
     builds the queries of ``actor:``/``place:``/``date:``/``published:``
     (default: ``default_filter``, the bundled gazetteer and ``analyzer``).
+    ``expand`` lists the indexed words a prefix (``دا*``) stands for (None: the
+    prefix stays a ``nodes.Prefix``, expanded in full by the engine).
 
     With ``syntax=False`` the text is only a bag of words: quotes, parentheses,
     operators and prefixes are ordinary characters, so it never raises.
 
     Raises:
-        QuerySyntaxError: unbalanced quotes or parentheses, dangling operators.
+        QuerySyntaxError: unbalanced quotes or parentheses, dangling operators, a
+            prefix shorter than ``MIN_PREFIX``; ``UnsupportedOperator`` (a subclass)
+            for ``~``, ``^``, ``?`` and the other operators arsearch does not support.
         ValueError: ``match`` is not ``"all"`` or ``"any"``.
     """
     if match not in MATCH_MODES:
         raise ValueError(f"match must be one of {MATCH_MODES}, got {match!r}")
-    parser = _Parser(text, match, syntax, resolve, analyzer)
+    parser = _Parser(text, match, syntax, resolve, analyzer, expand)
     node = parser.parse()
     if node is None:
         return None
     return ParsedQuery(hoist_optional(node), [t for t in parser.terms if t is not None],
                        parser.highlight, [w for w in parser.words if w is not None],
-                       parser.filters)
+                       parser.filters, parser.prefixes)

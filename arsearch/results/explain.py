@@ -28,7 +28,8 @@ class Explanation:
     Attributes:
         id: the article.
         words: (query word, [(form in the article, how it matched, count)]);
-            ``how`` is ``exact``, ``stem``, ``broad`` or ``title``.
+            ``how`` is ``exact``, ``stem``, ``broad``, ``title`` or ``prefix``
+            (a word of the article that a query's ``دا*`` stood for).
         entities: (filter, [(name, id, [surface forms in the article])]).
         dates: (filter, [dates of the article within the range]).
     """
@@ -90,6 +91,13 @@ def explain(index: Index, results: SearchResults, hit: Hit) -> Explanation:
                 if how:
                     found[(source[t.start:t.end], "title" if in_title else how)] += 1
             out.words.append((typed, [(f, how, n) for (f, how), n in found.most_common()]))
+    for prefix in parsed.prefixes if parsed is not None else []:
+        if prefix.field is None:  # a prefix of words (source: and id: need no explaining)
+            stood_for = set(prefix.expanded)
+            found = Counter(source[t.start:t.end] for source in (article.title or "", article.text)
+                            for t in index.analyzer.analyze_terms(source)
+                            if t.exact in stood_for)
+            out.words.append((prefix.typed, [(f, "prefix", n) for f, n in found.most_common()]))
     filters = [(name, value) for name, values in results.filters.items() for value in values]
     filters += [(name, value) for name, value, negated in (parsed.filters if parsed else [])
                 if not negated]

@@ -2,10 +2,13 @@
 
 ``no_match_help`` reports, for each query word, the forms actually searched
 (normalized word, stems, broad key) and how many articles each word finds on
-its own; for each actor or place, the gazetteer ids it resolved to; for
-each date, the range read. Words and names that find nothing get the
-nearest indexed words (a small edit distance away in the index's lexicon)
-or gazetteer names.
+its own; for each prefix (``دا*``), the indexed words it stood for; for
+each actor or place, the gazetteer ids it resolved to; for each date, the
+range read. Words that find nothing get the nearest indexed words (a small
+edit distance away in the index's lexicon). An actor or a place that finds
+nothing gets the actors or places of the index whose names contain it
+(``حزب الله`` -> كتائب حزب الله), most frequent first, then gazetteer names a
+few edits away.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from arsearch.errors import ArsearchError
+from arsearch.extract.gazetteer import name_key
 from arsearch.index import Index, SearchResults, edit_distance
-from arsearch.models import plural
+from arsearch.models import discovered_id, plural
 from arsearch.query.filters import parse_date_range
 from arsearch.text.normalize import normalize
 
@@ -45,6 +49,17 @@ class WordHelp:
 
 
 @dataclass
+class PrefixHelp:
+    """One prefix (``دا*``): the indexed words it stood for and how often it matches."""
+
+    word: str
+    prefix: str
+    expanded: int
+    capped: bool
+    articles: int
+
+
+@dataclass
 class FilterHelp:
     """One filter (``--actor``, ``place:`` …): what it resolved to and how often it matches."""
 
@@ -53,6 +68,10 @@ class FilterHelp:
     resolved: list[tuple[str, str]]  # (id, name); for dates (low, high)
     articles: int
     suggestions: list[str] = field(default_factory=list)
+    """Gazetteer names a few edits from the value (when it resolves to nothing)."""
+    containing: list[tuple[str, int]] = field(default_factory=list)
+    """Actors or places of the index whose names contain the value, with the
+    articles each finds as a filter (when the value alone finds none)."""
 
 
 @dataclass
@@ -62,6 +81,7 @@ class NoMatchHelp:
     query: str
     terms: list[str] = field(default_factory=list)
     words: list[WordHelp] = field(default_factory=list)
+    prefixes: list[PrefixHelp] = field(default_factory=list)
     filters: list[FilterHelp] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     more_words: int = 0
@@ -86,6 +106,13 @@ class NoMatchHelp:
             out.append(line)
         if self.more_words:
             out.append(f"  … and {plural(self.more_words, 'more word')}")
+        for p in self.prefixes:
+            if not p.expanded:
+                what = f"no indexed word begins with {p.prefix}"
+            else:
+                words = f"first {p.expanded:,} words" if p.capped else plural(p.expanded, "word")
+                what = f"searched the {words} of the index beginning with {p.prefix}"
+            out.append(f"  prefix {shorten(p.word)}: {what}; {_articles(p.articles)}")
         for f in self.filters:
             if f.field in ("date", "published"):
                 low, high = f.resolved[0]
@@ -97,11 +124,23 @@ class NoMatchHelp:
             else:
                 what = "not in the gazetteer: searched as a discovered name or a phrase"
             line = f"  {f.field} {shorten(f.value)}: {what}; {_articles(f.articles)}"
-            if f.suggestions:
-                line += "; did you mean " + ", ".join(f.suggestions)
+            named = {name for name, _ in f.containing}
+            offers = [f"{name} ({n})" for name, n in f.containing]
+            offers += [name for name in f.suggestions if name not in named]
+            if offers:
+                line += "; did you mean " + ", ".join(offers[:MAX_SUGGESTIONS])
             out.append(line)
         out += [f"  hint: {hint}" for hint in self.hints]
         return out
+
+
+def capped_notes(results: SearchResults) -> list[str]:
+    """One line per prefix of the search that stood for more words than it searched
+    (``MAX_EXPANSIONS``): its matches may be incomplete, so say so even with hits."""
+    parsed = results.parsed
+    return [f"{p.typed} begins more than {len(p.expanded):,} indexed words; searched the "
+            f"first {len(p.expanded):,} in alphabetical order (a longer prefix narrows it)"
+            for p in (parsed.prefixes if parsed else []) if p.capped]
 
 
 def _articles(n: int) -> str:
@@ -120,12 +159,17 @@ def no_match_help(index: Index, results: SearchResults, *, match: str = "all") -
         help_.words.append(WordHelp(typed, "title" if fieldname == "title_terms" else None,
                                     term.exact, list(term.stems), term.broad, articles,
                                     suggestions))
+    for prefix in parsed.prefixes if parsed else []:
+        typed = f"{prefix.field}:{prefix.typed}" if prefix.field else prefix.typed
+        help_.prefixes.append(PrefixHelp(typed, prefix.prefix, len(prefix.expanded),
+                                         prefix.capped, index.count(typed)))
     filters = [(name, value) for name, values in results.filters.items() for value in values]
     filters += [(name, value) for name, value, negated in (parsed.filters if parsed else [])
                 if not negated]
     for name, value in filters:
         help_.filters.append(_filter_help(index, name, value))
-    parts = [w.articles for w in help_.words] + [f.articles for f in help_.filters]
+    parts = ([w.articles for w in help_.words] + [p.articles for p in help_.prefixes]
+             + [f.articles for f in help_.filters])
     if len(parts) > 1 and all(parts):
         help_.hints.append("each part matches on its own, but not all of them together")
         if match == "all" and len(help_.words) > 1:
@@ -155,7 +199,46 @@ def _filter_help(index: Index, name: str, value: str) -> FilterHelp:
     entries = [e for e in gazetteer.resolve(value) if e.kind == name or e.type == "country"]
     articles = index.count(**{name: value})
     suggestions = [] if entries else near_names(index, name, value)
-    return FilterHelp(name, value, [(e.id, e.name_ar) for e in entries], articles, suggestions)
+    containing = [] if articles else names_containing(index, name, value)
+    return FilterHelp(name, value, [(e.id, e.name_ar) for e in entries], articles, suggestions,
+                      containing)
+
+
+def names_containing(index: Index, kind: str, value: str, limit: int = MAX_SUGGESTIONS
+                     ) -> list[tuple[str, int]]:
+    """Actors or places (``kind``) the index holds whose names contain ``value``, with
+    the articles each finds as a filter, most first: at most ``limit``.
+
+    Names are compared in their folded search form (hamza, ta marbuta, diacritics
+    and clitics on the first word ignored), so ``حزب اللة`` finds كتائب حزب الله.
+    A gazetteer entry counts with its aliases; a discovered name by its spelling.
+    """
+    target = " ".join(name_key(value))
+    if not target:
+        return []
+    gazetteer = index.gazetteer
+    field = f"{kind}_ids"
+    mentioned: dict[str, int] = {}  # display name -> articles naming it (a first ranking)
+    # Gazetteer entries by any of their names (already folded), then those the index holds.
+    known = {entity_id for key, ids in gazetteer.names.items() if target in " ".join(key)
+             for entity_id in ids}
+    for entity_id in sorted(known):
+        entry = gazetteer.get(entity_id)
+        articles = index.doc_frequency(field, entity_id)
+        if entry is not None and articles:  # a country is an actor too (روسيا)
+            mentioned[entry.name_ar] = mentioned.get(entry.name_ar, 0) + articles
+    # Discovered names: their ids hold the folded name.
+    discovered = discovered_id(kind, "")
+    for entity_id, articles in index.terms(field, discovered):
+        name = entity_id[len(discovered):]
+        if target in name:
+            mentioned[name] = mentioned.get(name, 0) + articles
+    candidates = sorted(mentioned.items(), key=lambda kv: (-kv[1], kv[0]))[:2 * limit]
+    # What each name finds as a filter (its units or the places inside it too), and
+    # not a deleted article, which the term counts keep until a merge.
+    counted = [(name, index.count(**{kind: name})) for name, _ in candidates
+               if " ".join(name_key(name)) != target]
+    return sorted((c for c in counted if c[1]), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 def near_names(index: Index, kind: str, value: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
