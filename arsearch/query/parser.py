@@ -21,7 +21,7 @@ Syntax (Elasticsearch ``query_string``-like, deliberately small):
   ``MAX_EXPANSIONS`` indexed words, the first in alphabetical order (as
   Elasticsearch's ``max_expansions``); the prefix needs ``MIN_PREFIX`` letters.
 * Other operators of Lucene's syntax (``~``, ``^``, ``?``, ``*`` inside a word,
-  ``/regex/``, ``!``, ``&&``, ``||``) are refused with ``UnsupportedOperator``
+  ``/regex/``, ``!``, a leading ``+``, ``&&``, ``||``) are refused with ``UnsupportedOperator``
   rather than dropped: a query never means less than it says.
 
 Each word is analyzed with the index's analyzer (``analyzer=``, by default
@@ -88,6 +88,8 @@ _UNSUPPORTED = (  # (pattern in a word, why it is refused: Lucene's syntax that 
     (re.compile(r"\^[\d.]*$"), "boosting (^) is not supported; remove the ^"),
     (re.compile(r"^(&&|\|\|)$"), "&& and || are not supported; write AND or OR"),
     (re.compile(r"^!(?=.)"), "! is not supported; write NOT word or -word"),
+    (re.compile(r"^\+(?=.)"), "+ (required) is not supported; without --any every word is "
+     "required, so drop the +"),
     (re.compile(r"\?"), "the wildcard ? is not supported; only a trailing * (دا*)"),
     (re.compile(r"\*(?=.)"), "* inside a word is not supported; only a trailing * (دا*)"),
 )
