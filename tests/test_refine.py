@@ -289,3 +289,17 @@ def test_a_place_inside_a_persons_name_is_that_person() -> None:
                 tagged(text, "بوردستان", "place", "region", start=text.rindex("بوردستان"))]
     assert {(i, t) for i, t, _ in refined(text, mentions)} == {
         ("new:actor:احمد رضا بوردستان", "person")}
+
+
+def test_a_short_alias_is_the_actor_the_article_names_in_full() -> None:
+    text = "أعلن التحالف العربي أن قوات التحالف دمرت مواقع"
+    assert [m.id for m in extract(text, names=False) if m.kind == "actor"] == [
+        "arab-coalition", "arab-coalition"]
+    text = "أعلنت قوات التحالف أنها دمرت مواقع داعش"
+    assert "coalition" in {m.id for m in extract(text, names=False)}
+
+
+def test_an_adjective_of_nationality_does_not_join_militias_to_their_state() -> None:
+    text = "انتشرت الميليشيات الإيرانية قرب الحدود مع إيران"
+    ids = [m.id for m in extract(text, names=False) if m.kind == "actor"]
+    assert ids[0] == "iran-militias"

@@ -63,6 +63,8 @@ HEAD_TYPES: dict[str, tuple[str, str]] = {
         حركة منظمة هيئة مجلس لجنة اتحاد جمعية مؤسسة مركز وزارة جامعة نقابة""".split()},
 }
 
+#: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
+_FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي مقاتلي".split())
 #: Words just before an outlet that make it the source of a statement
 #: (the verbs also with an object pronoun: نقلته, ذكرته).
 ATTRIBUTION = frozenset(normalize(w) for w in """
@@ -112,7 +114,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
             continue
         kept.append(mention)
-    return _written(_coreferred(_known_prefix(kept, gazetteer)))
+    kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
+    return _written(_coreferred(kept))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -275,6 +278,50 @@ def _attribution(word: str) -> bool:
         return True
     return any(word[:-k] in ATTRIBUTION for k in range(1, _PRONOUN_MAX + 1)
                if len(word) - k >= 4)
+
+
+def _distinctive(name: str) -> frozenset[str]:
+    """The words of a normalized name without head nouns (قوات التحالف -> التحالف)."""
+    return frozenset(w for w in name.split()
+                     if w not in _FORCES and w.removeprefix(_ARTICLE) not in _FORCES
+                     and w not in HEAD_TYPES and w.removeprefix(_ARTICLE) not in HEAD_TYPES)
+
+
+def _alias_to_named(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A known actor the article names only by a short alias whose words belong
+    to another known actor's names in the same article is that actor: in an
+    article on the Arab coalition, «قوات التحالف» is التحالف العربي, not the
+    global coalition the alias also names."""
+    entries = {m.id: gazetteer.get(m.id) for m in mentions
+               if m.kind == "actor" and not m.id.startswith(DISCOVERED)}
+    # Countries are named by adjectives everywhere (الميليشيات الإيرانية is no Iran).
+    names = {i: [normalize(n) for n in e.names] for i, e in entries.items()
+             if e is not None and e.kind == "actor"}
+    if len(names) < 2:
+        return mentions
+    in_full = {m.id for m in mentions if m.id in names
+               and set(normalize(names[m.id][0]).split()) <= set(_plain_words(m.text))}
+    result = []
+    for m in mentions:
+        if m.id in names and m.id not in in_full:
+            words = _distinctive(" ".join(_plain_words(m.text)))
+            if all(w in gazetteer.adjectives for w in words):
+                words = frozenset()  # an adjective of nationality names no one actor
+            owners = [i for i in names if i != m.id and words
+                      and any(words <= set(n.split()) for n in names[i])]
+            entry = entries[owners[0]] if len(owners) == 1 else None
+            if entry is not None:
+                m = replace(m, id=entry.id, type=entry.type, name=entry.name_ar)
+        result.append(m)
+    return result
+
+
+def _plain_words(surface: str) -> list[str]:
+    """Normalized words of a surface, the clitics of the first one off."""
+    words = [w for w in normalize(strip_marks(surface)).split() if _WORD_RE.fullmatch(w)]
+    if words:
+        words[0] = clitic_variants(words[0])[-1][1]
+    return words
 
 
 def _known_prefix(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
