@@ -225,6 +225,7 @@ def test_an_index_of_release_0_1_shows_its_stored_names(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("surface", "name"), [
     ("باريس", "باريس"), ("فرانس برس", "فرانس برس"), ("لندن", "لندن"),
     ("وروسيا", "روسيا"), ("والعراق", "العراق"), ("وكيسوفيم", "كيسوفيم"),
+    ("والعزاني", "العزاني"), ("بزغلوليه", "بزغلوليه"),
 ])
 def test_a_clitic_is_cut_only_where_news_writes_the_rest(surface: str, name: str) -> None:
     from arsearch.extract import _strip_clitic

@@ -156,7 +156,7 @@ def _strip_clitic(name: str) -> str:
 
     Only when news writes the rest more often than the whole word: باريس,
     فرانس, بوكو, لندن keep their first letter. A word news does not know is
-    cut only after و (a name of its own rarely starts with the conjunction).
+    cut only after و or وال (a name rarely starts with the conjunction).
     """
     first = name.split()[0] if name.split() else ""
     ranks = word_ranks()
@@ -165,7 +165,7 @@ def _strip_clitic(name: str) -> str:
             rest = name[len(clitic):]
             rest = ("ال" + rest) if clitic.endswith("ال") or clitic == "لل" else rest
             whole, cut = ranks.get(first), ranks.get(rest.split()[0])
-            if cut is None and (whole is not None or clitic != "و") or (
+            if cut is None and (whole is not None or clitic not in ("و", "وال")) or (
                     whole is not None and cut is not None and whole < cut):
                 return name
             return rest
