@@ -24,6 +24,7 @@ from typing import Any
 
 from arsearch.engine.checksums import CheckReport, FileCheck, crc_of
 from arsearch.engine.compile import to_whoosh
+from arsearch.engine.facets import by_entity
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
@@ -50,7 +51,7 @@ from arsearch.text.snippet import make_snippet
 
 META_FILE = "arsearch.json"
 GAZETTEER_DIR = "gazetteer"  # user gazetteer files copied into the index
-FACETS = {"actors": "actor_ids", "places": "place_ids", "sources": "source_key",
+FACETS = {"actors": "actor_names", "places": "place_names", "sources": "source_key",
           "months": "months"}
 
 
@@ -629,27 +630,27 @@ class Index:
         counted together, each article once.
         """
         docs: dict[str, set[int]] = {}
+        if name in ("actors", "places"):
+            # A gazetteer entity shows its canonical name; a discovered one the
+            # name most of its articles write (folding is for matching only).
+            for entity_id, (numbers, written) in by_entity(groups).items():
+                entry = self.gazetteer.get(entity_id)
+                docs.setdefault(entry.name_ar if entry is not None else written,
+                                set()).update(numbers)
+            groups = {}
         for key, docnums in groups.items():
             if key:
                 if name == "months":
                     label = key
-                elif name == "sources":
+                else:
                     # source_key is lower-cased: show the spelling of an article.
                     stored = view.find("source_key", key) or {}
                     label = stored.get("source") or key
-                else:
-                    label = self._display_name(key)
                 docs.setdefault(label, set()).update(docnums)
         counts = {label: len(numbers) for label, numbers in docs.items()}
         if name == "months":
             return dict(sorted(counts.items()))
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-    def _display_name(self, entity_id: str) -> str:
-        entry = self.gazetteer.get(entity_id)
-        if entry is not None:
-            return entry.name_ar
-        return entity_id.split(":", 2)[-1]
 
     def _hit(self, stored: Stored, score: float, highlight: set[str]) -> Hit:
         snippet, spans = make_snippet(stored.get("text", ""), highlight, analyzer=self.analyzer)

@@ -16,16 +16,27 @@ from typing import Any
 #: Indexed fields whose values can be read back from the stored fields.
 STORED_FIELDS = frozenset({"actor_ids", "place_ids", "dates", "months", "published",
                            "source_key"})
+#: Not indexed: each actor or place id with the name one article writes it with.
+NAME_FIELDS = frozenset({"actor_names", "place_names"})
+#: Everything ``stored_values`` reads.
+READ_BACK = STORED_FIELDS | NAME_FIELDS
+#: Joins an id and the name an article writes it with in ``actor_names``/``place_names``.
+NAME_SEPARATOR = "\x1f"
 
 
 def stored_values(stored: dict[str, Any], fieldname: str) -> list[str]:
-    """The values an article has in the indexed field ``fieldname`` (see STORED_FIELDS)."""
+    """The values an article has in the field ``fieldname`` (see READ_BACK)."""
     mentions = stored.get("mentions") or {}
     published = stored.get("published")
     if fieldname == "actor_ids":
         return [i for i, _ in mentions.get("actors", [])]
     if fieldname == "place_ids":
         return [i for i, _ in mentions.get("places", [])]
+    if fieldname in ("actor_names", "place_names"):
+        # Not indexed fields: each id with its name in this article, so a
+        # facet can show the name most articles write.
+        kind = "actors" if fieldname == "actor_names" else "places"
+        return [f"{i}{NAME_SEPARATOR}{n}" for i, n in mentions.get(kind, [])]
     if fieldname == "dates":
         return list(mentions.get("dates", []))
     if fieldname == "published":
@@ -47,6 +58,29 @@ def months_of(published: str | None, dates: Iterable[str]) -> list[str]:
     if published:
         return [published[:7]]
     return list(dict.fromkeys(d[:7] for d in dates if len(d) >= 7))
+
+
+def by_entity(groups: dict[str, list[int]]) -> dict[str, tuple[set[int], str]]:
+    """{id: (docnums, name)} from ``actor_names``/``place_names`` groups; the
+    name is the one most of its articles write (ties: a written form over the
+    folded one, then alphabetical).
+
+    >>> by_entity({"new:actor:سعدو\x1fسعدو": [1], "x\x1fa": [1, 2], "x\x1fb": [3]})
+    {'new:actor:سعدو': ({1}, 'سعدو'), 'x': ({1, 2, 3}, 'a')}
+    """
+    docs: dict[str, set[int]] = {}
+    names: dict[str, dict[str, int]] = {}
+    for key, docnums in groups.items():
+        entity_id, _, name = key.partition(NAME_SEPARATOR)
+        docs.setdefault(entity_id, set()).update(docnums)
+        counts = names.setdefault(entity_id, {})
+        counts[name] = counts.get(name, 0) + len(docnums)
+    result = {}
+    for entity_id, counts in names.items():
+        folded = entity_id.split(":", 2)[-1]
+        name = min(counts, key=lambda n: (-counts[n], n == folded, n))
+        result[entity_id] = (docs[entity_id], name)
+    return result
 
 
 def group_stored(searcher: Any, docnums: Iterable[int], fieldnames: Iterable[str]

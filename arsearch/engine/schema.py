@@ -173,7 +173,7 @@ def extract_articles(articles: Sequence[Article], gazetteer: Gazetteer | None = 
     """The mentions ``to_document`` finds in each article, found for all at once
     (``arsearch.extract.extract_many``: faster per article)."""
     return extract_many([article_body(a) for a in articles], [a.published for a in articles],
-                        gazetteer=gazetteer)
+                        gazetteer=gazetteer, sources=[a.source for a in articles])
 
 
 def to_document(article: Article, digest: str | None = None,
@@ -189,7 +189,7 @@ def to_document(article: Article, digest: str | None = None,
     digest = digest or content_hash(article)
     body = article_body(article)
     if mentions is None:
-        mentions = extract(body, article.published, gazetteer=gazetteer)
+        mentions = extract(body, article.published, gazetteer=gazetteer, source=article.source)
     # The body's words were just tokenized (and cached) for extraction; the
     # title's are those before the line break that ends it.
     terms = list(analyzer.analyze_terms(body))

@@ -61,7 +61,7 @@ from arsearch.engine.checksums import (
 from arsearch.engine.collect import newest_first, top_by_score
 from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
-from arsearch.engine.facets import STORED_FIELDS, group_stored
+from arsearch.engine.facets import READ_BACK, group_stored
 from arsearch.engine.schema import build_schema
 from arsearch.engine.writer import TermPoolWriter
 from arsearch.errors import ArsearchError, DamagedIndex, IndexLocked, UnsafeIndex
@@ -282,7 +282,7 @@ class View:
         docnums = set(evaluate(self._searcher, query))
         if not docnums:
             return {name: {} for name in fieldnames}
-        if all(name in STORED_FIELDS for name in fieldnames):
+        if all(name in READ_BACK for name in fieldnames):
             return group_stored(self._searcher, docnums, fieldnames)
         facets = {name: sorting.FieldFacet(name, allow_overlap=name != "published",
                                            maptype=sorting.UnorderedList)

@@ -10,6 +10,10 @@
    gazetteer features come from the same gazetteer as the matcher's names;
 3. the date finder (``dates.find_dates``).
 
+``refine.refine`` then turns the actors and places into what a reader should
+see: junk out, types from head nouns, names as written, short forms joined to
+the full name, and news outlets that are only the source of the news out.
+
 ``extract_many`` does the same for many texts, decoding the tagger's
 sentences of all of them together (ingest passes 50 articles at a time).
 
@@ -28,6 +32,7 @@ from typing import Any
 
 from arsearch.extract.entities import find_entities
 from arsearch.extract.gazetteer import Gazetteer
+from arsearch.extract.refine import refine, word_ranks
 from arsearch.models import Mention, discovered_id
 from arsearch.text.normalize import normalize
 
@@ -61,7 +66,8 @@ _MIN_NAME = 3
 
 
 def extract(text: str, published: dt.date | str | None = None, *,
-            gazetteer: Gazetteer | None = None, names: bool = True) -> list[Mention]:
+            gazetteer: Gazetteer | None = None, names: bool = True,
+            source: str | None = None) -> list[Mention]:
     """Every actor, place and date ``text`` mentions, in order of position.
 
     Args:
@@ -71,23 +77,25 @@ def extract(text: str, published: dt.date | str | None = None, *,
         gazetteer: defaults to the bundled one (``Gazetteer.load()``); both the
             gazetteer matcher and the name tagger's gazetteer features use it.
         names: also run the statistical name tagger for unknown names.
+        source: the article's news outlet, which is not one of its actors.
 
     >>> [(m.kind, m.name) for m in extract("قصفت الطائرات الروسية الرقة في آذار 2019")]
     [('actor', 'روسيا'), ('place', 'الرقة'), ('date', '2019-03')]
     """
     gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
     found = _loaded("find_names")(text, gazetteer=gazetteer) if names else []
-    return _merged(text, published, gazetteer, found)
+    return _merged(text, published, gazetteer, found, source)
 
 
 def extract_many(texts: Sequence[str],
                  published: Sequence[dt.date | str | None] | None = None, *,
-                 gazetteer: Gazetteer | None = None) -> list[list[Mention]]:
+                 gazetteer: Gazetteer | None = None,
+                 sources: Sequence[str | None] | None = None) -> list[list[Mention]]:
     """``extract`` of each text, the name tagger run on all of them at once.
 
     The same mentions for less time per text (ingest passes a few dozen
-    articles at a time). ``published`` gives each text's publication date;
-    ``gazetteer`` is as for ``extract``.
+    articles at a time). ``published`` gives each text's publication date,
+    ``sources`` its outlet; ``gazetteer`` is as for ``extract``.
 
     >>> [[m.name for m in found] for found in extract_many(["في الرقة", "في حلب"])]
     [['الرقة'], ['حلب']]
@@ -97,19 +105,23 @@ def extract_many(texts: Sequence[str],
     dates = list(published) if published is not None else [None] * len(texts)
     if len(dates) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(dates)} publication dates")
+    outlets = list(sources) if sources is not None else [None] * len(texts)
+    if len(outlets) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(outlets)} sources")
     gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
     names = _loaded("find_names_many")(texts, gazetteer=gazetteer)
-    return [_merged(text, date, gazetteer, spans)
-            for text, date, spans in zip(texts, dates, names, strict=True)]
+    return [_merged(text, date, gazetteer, spans, outlet)
+            for text, date, spans, outlet in zip(texts, dates, names, outlets, strict=True)]
 
 
 def _merged(text: str, published: dt.date | str | None, gazetteer: Gazetteer,
-            names: list[tuple[int, int, str]]) -> list[Mention]:
+            names: list[tuple[int, int, str]], source: str | None = None) -> list[Mention]:
     """The mentions of ``text``: the gazetteer's, the tagger's ``names`` and the dates."""
     if isinstance(published, str):
         published = dt.date.fromisoformat(published[:10])
     mentions = find_entities(text, gazetteer)
     mentions += _tagged_names(text, names, mentions, gazetteer)
+    mentions = refine(text, mentions, gazetteer, source)
     dates = [d for d in _loaded("find_dates")(text, published) if not _overlaps(d, mentions)]
     return sorted(mentions + dates, key=lambda m: (m.start, m.end))
 
@@ -140,9 +152,21 @@ def _tagged_names(text: str, names: list[tuple[int, int, str]], known: list[Ment
 
 
 def _strip_clitic(name: str) -> str:
-    """Drop a conjunction/preposition glued to the first word (وروسيا -> روسيا)."""
+    """Drop a conjunction/preposition glued to the first word (وروسيا -> روسيا).
+
+    Only when news writes the rest more often than the whole word: باريس,
+    فرانس, بوكو, لندن keep their first letter. A word news does not know is
+    cut only after و or وال (a name rarely starts with the conjunction).
+    """
+    first = name.split()[0] if name.split() else ""
+    ranks = word_ranks()
     for clitic in _CLITICS:
-        if name.startswith(clitic) and len(name.split()[0]) - len(clitic) >= _MIN_NAME:
+        if name.startswith(clitic) and len(first) - len(clitic) >= _MIN_NAME:
             rest = name[len(clitic):]
-            return ("ال" + rest) if clitic.endswith("ال") or clitic == "لل" else rest
+            rest = ("ال" + rest) if clitic.endswith("ال") or clitic == "لل" else rest
+            whole, cut = ranks.get(first), ranks.get(rest.split()[0])
+            if cut is None and (whole is not None or clitic not in ("و", "وال")) or (
+                    whole is not None and cut is not None and whole < cut):
+                return name
+            return rest
     return name

@@ -52,12 +52,16 @@ ACTOR_TRIGGERS: dict[str, tuple[str, bool]] = {
     "ميليشيا": ("militia", False), "ميليشيات": ("militia", False),
     "مليشيا": ("militia", False), "مليشيات": ("militia", False),
     "فصيل": ("armed_group", False), "تنظيم": ("armed_group", False),
-    "جماعه": ("armed_group", False), "شركه": ("organization", False),
-    "لواء": ("militia", True), "كتائب": ("militia", True), "سرايا": ("militia", True),
+    "جماعه": ("armed_group", False), "شركه": ("company", False),
+    "لواء": ("armed_group", True), "كتائب": ("armed_group", True),
+    "سرايا": ("armed_group", True),
     "كتيبه": ("unit", True), "فرقه": ("unit", True), "الفرقه": ("unit", True),
     "فوج": ("unit", True), "الفوج": ("unit", True), "فيلق": ("unit", True),
     "الفيلق": ("unit", True), "حركه": ("organization", True), "حزب": ("party", True),
     "جبهه": ("armed_group", True), "تجمع": ("armed_group", True), "جيش": ("armed_group", True),
+    "قناه": ("media", False), "وكاله": ("media", False), "صحيفه": ("media", False),
+    "جريده": ("media", False), "موقع": ("media", False), "شبكه": ("media", False),
+    "منصه": ("media", False), "اذاعه": ("media", False), "مجله": ("media", False),
 }
 #: Place words after which a name that is also a common word may count.
 _CONTEXT_TRIGGERS = frozenset(
@@ -92,6 +96,11 @@ LOCATIVES = frozenset(normalize(w) for w in """
 الحدود اراضي أراضي انحاء أنحاء عمق ارجاء أرجاء مدن محافظات مناطق بلاد زار زيارة زياره
 قرب بالقرب اتجاه باتجاه
 """.split())
+#: Words before «من» + country that make the country an actor (المدعومة من إيران).
+_BACKING = frozenset(normalize(w) for w in """
+مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
+الممولة الممول ممول مسلحة المسلحة
+""".split())
 #: Words that are never the start of an unknown name after a trigger.
 _NOT_NAMES = frozenset(normalize(w) for w in """
 كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
@@ -102,6 +111,7 @@ _NOT_NAMES = frozenset(normalize(w) for w in """
 الإرهابي الارهابي الإرهابية الارهابية المتطرف المتطرفة المسلح المسلحة الجهادي
 الجهادية المعارض المعارضة المدعومة المدعوم الاحتلال الأمن الامن السير المرور الكرة
 الأولى الاولى الثانية الثالثة المسلحين المسلحون سيطرة نفوذ عمليات
+شرقي غربي شمالي جنوبي شرق غرب شمال جنوب وسط
 """.split())
 #: First words of compound place names: the next word belongs to the name.
 _COMPOUND_HEADS = frozenset(normalize(w) for w in """
@@ -109,7 +119,8 @@ _COMPOUND_HEADS = frozenset(normalize(w) for w in """
 حوش مرج تلة تله جب قلعة قلعه رام لوس سان الملك الامير الأمير الشيخ
 """.split())
 #: Actor triggers whose unquoted sequel is too often not a name (تنظيم = "organizing").
-_QUOTED_ONLY = frozenset({"تنظيم", "تجمع", "شركه", "حركه", "جماعه"})
+_QUOTED_ONLY = frozenset({"تنظيم", "تجمع", "شركه", "حركه", "جماعه", "قناه", "وكاله", "صحيفه",
+                          "جريده", "موقع", "شبكه", "منصه", "اذاعه", "مجله"})
 #: Unit triggers (فرقة, فوج …) take an unquoted sequel only if it is a number or an ordinal.
 _ORDINALS = frozenset(normalize(w) for w in """
 الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة
@@ -226,6 +237,10 @@ class _Scan:
         if found is None:
             return 0
         end, cut, name = found
+        for k in range(i + 1, end):
+            later = self._lookup(k)
+            if later is not None and later[0] > end:
+                return 0  # قوات التحالف العربي: التحالف العربي runs further and wins
         trigger = self._trigger_before(i)
         entry = self._choose(name.ids, trigger)
         self._emit(entry, i, end, cut, self._kind(entry, i, cut, trigger))
@@ -379,6 +394,8 @@ class _Scan:
         if entry.type != "country":
             return entry.kind, entry.type
         clitic = self.norms[i][:cut]
+        if i > 1 and self._prev_word(i) == "من" and _bare(self.norms[i - 2]) in _BACKING:
+            return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
         if trigger is not None or "ب" in clitic or (i > 0 and self._prev_word(i) in LOCATIVES):
             return "place", "country"
         return "actor", "state"
@@ -433,6 +450,8 @@ class _Scan:
         first = self.norms[k]
         if first in _NOT_NAMES or self._stopword(first) or (first.isdigit() and not numbers):
             return None
+        if first.startswith("لل"):  # مخيم للنازحين: "for the", not a name
+            return None
         if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong):
             return None
         if strong and not first.startswith(_ARTICLE) and first.endswith(("يه", "ي")):
@@ -468,6 +487,11 @@ class _Scan:
             kind=kind[0], type=kind[1], id=entry.id, name=entry.name_ar,
             text=self.text[start:end], start=start, end=end,
         ))
+
+
+def _bare(word: str) -> str:
+    """A normalized word without its conjunction (والمدعومة -> المدعومة)."""
+    return word[1:] if word[:1] in "وف" and len(word) > 4 else word
 
 
 def _offsets(word: str) -> list[int]:

@@ -1,0 +1,391 @@
+"""Turn the raw mentions of one article into the actors and places it is about.
+
+The gazetteer matcher and the name tagger find spans; this module decides
+what an archivist sees of them (``refine``), in this order:
+
+1. **Junk out.** A generic geographic word is not a place by itself
+   (المدينة "the city", ريف alone): it names a place only with a name after
+   it (ريف حمص). A discovered person whose every word is a common word
+   (حراك سياسي داخلي) is a noun phrase, not a name. A word is common when
+   its form with the article ال is at least half as frequent in news as its
+   bare form (الحراك/حراك, السياسي/سياسي); given names and surnames rarely
+   take the article (أحمد, سعدو). The frequencies are the ranks of the
+   60,000 words of the tagger's cluster table (``ner_clusters.tsv``, ANT news).
+2. **Types from evidence.** A discovered name that opens with a head noun
+   takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
+   شركة → company, قناة/وكالة/صحيفة/موقع → media, حزب → party (``HEAD_TYPES``),
+   whatever the tagger guessed (كتائب عز الدين القسام is no person).
+3. **Names as written.** A discovered entity is shown in the form the article
+   writes it most often, clitics removed, hamza and teh marbuta kept
+   (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
+   which is what filters match. Gazetteer entities keep their canonical name.
+4. **Coreference.** A discovered actor named by a unique part of a longer
+   name the article also gives (سعدو for أحمد مظهر سعدو) is that actor.
+5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
+   media name) is dropped from the actors when it is the article's own source
+   or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
+   بحسب وكالة …); an outlet the news is about stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+
+from arsearch.data import data_lines
+from arsearch.extract.gazetteer import Gazetteer, clitic_variants
+from arsearch.models import DISCOVERED, Mention, discovered_id
+from arsearch.text.normalize import normalize, strip_marks, strip_obfuscation
+
+#: Generic geographic words (normalized, without the article): not a place alone.
+GENERIC_PLACES = frozenset(normalize(w) for w in """
+مدينة مدينتي بلدة بلدتي قرية قريتي ناحية قضاء محافظة حي ريف ريفي منطقة منطقتي مناطق
+مخيم سجن جبل نهر وادي سد حقل مطار معبر عاصمة مدن قرى بلدات محافظات أرياف مركز
+ريفين ضواحي ضاحية أطراف دار شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط
+""".split())
+
+#: Directions without the article: they end no name (الخوخة جنوبي).
+DIRECTIONS = frozenset(normalize(w) for w in """
+شمال جنوب شرق غرب شمالي جنوبي شرقي غربي شمالية جنوبية شرقية غربية
+""".split())
+#: Head nouns of names and the (kind, type) they give the name.
+HEAD_TYPES: dict[str, tuple[str, str]] = {
+    **{normalize(w): ("actor", "armed_group") for w in """
+        كتائب كتيبة لواء ألوية فصيل جبهة سرايا تنظيم جماعة جيش فيلق تجمع""".split()},
+    **{normalize(w): ("actor", "militia") for w in "ميليشيا ميليشيات مليشيا مليشيات".split()},
+    **{normalize(w): ("actor", "company") for w in "شركة شركات مجموعة مصرف بنك".split()},
+    **{normalize(w): ("actor", "media") for w in """
+        قناة وكالة صحيفة جريدة موقع شبكة إذاعة تلفزيون مجلة منصة""".split()},
+    **{normalize(w): ("actor", "party") for w in "حزب".split()},
+    **{normalize(w): ("actor", "organization") for w in """
+        حركة منظمة هيئة مجلس لجنة اتحاد جمعية مؤسسة مركز وزارة جامعة نقابة""".split()},
+}
+
+#: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
+_FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي مقاتلي".split())
+#: Words just before an outlet that make it the source of a statement
+#: (the verbs also with an object pronoun: نقلته, ذكرته).
+ATTRIBUTION = frozenset(normalize(w) for w in """
+بحسب حسب وفق وفقا وفقاً نقلا نقلاً نقلت ذكرت قالت أفادت أوردت نشرت بثت أكدت
+عن مراسل لمراسل تقرير لتقرير
+""".split())
+#: Verbs just after an outlet that make it the source (سانا قالت …).
+REPORTING = frozenset(normalize(w) for w in """
+قالت ذكرت أفادت نقلت أعلنت أوردت نشرت بثت أكدت تقول تذكر
+""".split())
+_PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
+_WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
+_EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
+_ARTICLE = "ال"
+_COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
+_MIN_SHORT = 3  # letters of a short form that may stand for a longer name
+#: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
+#: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
+_GUESSED = frozenset({"person", "organization", "region"})
+
+
+def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
+           source: str | None = None) -> list[Mention]:
+    """The article's actors and places as a reader should see them (module doc).
+
+    ``mentions`` are those found in ``text``; ``source`` is the article's outlet.
+    Dates and other mentions pass through unchanged.
+
+    >>> from arsearch.models import Mention
+    >>> found = [Mention("actor", "person", "new:actor:سعدو", "سعدو", "سعدو", 20, 24),
+    ...          Mention("actor", "person", "new:actor:احمد مظهر سعدو", "احمد مظهر سعدو",
+    ...                  "أحمد مظهر سعدو", 0, 14)]
+    >>> [(m.id, m.name) for m in refine("أحمد مظهر سعدو قال. سعدو", found, Gazetteer.load())]
+    [('new:actor:احمد مظهر سعدو', 'أحمد مظهر سعدو'), ('new:actor:احمد مظهر سعدو', 'أحمد مظهر سعدو')]
+    """
+    kept = []
+    for mention in mentions:
+        if mention.kind not in ("actor", "place"):
+            kept.append(mention)
+            continue
+        if mention.kind == "place" and _generic_place(mention):
+            continue
+        if mention.id.startswith(DISCOVERED):
+            mention = _typed(_trimmed(text, mention), _word_before(text, mention.start))
+            if mention.type == "person" and _common_phrase(mention.id.split(":", 2)[-1]):
+                continue
+        if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
+            continue
+        kept.append(mention)
+    kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
+    return _written(_coreferred(kept))
+
+
+def display_form(surface: str, folded: str) -> str:
+    """``surface`` as a name is written: marks, clitics and punctuation off,
+    hamza and teh marbuta kept; ``folded`` is its normalized name.
+
+    >>> display_form("وأفريقيا", "افريقيا"), display_form("لـ”الحل نت”", "الحل نت")
+    ('أفريقيا', 'الحل نت')
+    >>> display_form("للفرقة الرابعة", "الفرقه الرابعه")
+    'الفرقة الرابعة'
+    """
+    return _as_written(surface, folded) or folded
+
+
+def _as_written(surface: str, folded: str) -> str | None:
+    clean = " ".join(strip_obfuscation(strip_marks(surface)).replace("_", " ").split())
+    clean = clean.strip(_EDGE)
+    for cut in range(4):
+        candidate = clean[cut:].lstrip(_EDGE)
+        if normalize(candidate) == folded:
+            return candidate
+        if normalize(_ARTICLE + candidate) == folded:
+            return _ARTICLE + candidate
+    return None
+
+
+def _generic_place(mention: Mention) -> bool:
+    """The mention is a generic geographic word alone: المدينة, وريف."""
+    words = normalize(mention.text).split()
+    if len(words) != 1:
+        return False
+    for _, word in clitic_variants(words[0].strip(_EDGE)):
+        bare = word[len(_ARTICLE):] if word.startswith(_ARTICLE) else word
+        if bare in GENERIC_PLACES or bare in HEAD_TYPES:
+            return True
+    return False
+
+
+def _trimmed(text: str, mention: Mention) -> Mention:
+    """A discovered name without a direction word at its end (الخوخة جنوبي)."""
+    words = mention.id.split(":", 2)[-1].split()
+    if len(words) < 2 or words[-1] not in DIRECTIONS:  # القلمون الشرقي keeps its adjective
+        return mention
+    cut = mention.text.rstrip().rfind(" ")
+    surface = mention.text[:cut].rstrip() if cut > 0 else ""
+    if not surface or len(surface.split()) != len(words) - 1:
+        return mention
+    name = " ".join(words[:-1])
+    return replace(mention, id=discovered_id(mention.kind, name), name=name, text=surface,
+                   end=mention.start + len(surface))
+
+
+def _word_before(text: str, start: int) -> str:
+    words = _WORD_RE.findall(text[max(0, start - 30):start])
+    gap = text[max(0, start - 30):start].rsplit(words[-1], 1)[-1] if words else ""
+    return normalize(words[-1]) if words and not set(gap) & set(".,،؛;:!?؟\n") else ""
+
+
+def _head_type(word: str) -> tuple[str, str] | None:
+    for _, bare in clitic_variants(word):
+        head = HEAD_TYPES.get(bare) or HEAD_TYPES.get(bare.removeprefix(_ARTICLE))
+        if head:
+            return head
+    return None
+
+
+def _typed(mention: Mention, before: str) -> Mention:
+    """A discovered mention retyped by the head noun its name opens with, or that
+    stands just before it (صحيفة هآرتس, where the tagger left the noun out)."""
+    name = mention.id.split(":", 2)[-1]
+    words = name.split()
+    head = _head_type(words[0]) if len(words) > 1 else None
+    if head is None and before and mention.kind == "actor":
+        head = _head_type(before)
+    if head is None or (mention.kind, mention.type) == head or mention.type not in _GUESSED:
+        return mention
+    kind, type_ = head
+    return replace(mention, kind=kind, type=type_, id=discovered_id(kind, name))
+
+
+@lru_cache(maxsize=1)  # package data: the same for the whole process
+def word_ranks() -> dict[str, int]:
+    """Normalized word -> frequency rank in news (0 = most frequent), for the
+    60,000 words of the name tagger's cluster table (ANT news)."""
+    from arsearch.extract.ner import load_clusters  # the tagger's table, loaded with it
+
+    return {word: rank for rank, word in enumerate(load_clusters())}
+
+
+def _common_phrase(name: str) -> bool:
+    """Every word of a name of two or more words is a common word (module doc)."""
+    words = name.split()
+    if len(words) < 2:
+        return False
+    ranks = word_ranks()
+    for word in words:
+        if word.startswith(_ARTICLE):
+            return False
+        definite = ranks.get(_ARTICLE + word)
+        bare = ranks.get(word)
+        if definite is None or (bare is not None and definite >= bare * _COMMON_RATIO):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)  # package data: the same for the whole process
+def _outlet_names() -> dict[str, frozenset[str]]:
+    """Normalized name or alias of a news outlet -> all names of that outlet."""
+    table: dict[str, frozenset[str]] = {}
+    for line in data_lines("sources.txt"):
+        names = frozenset(normalize(n.strip()).lower() for n in line.split("|") if n.strip())
+        for name in names:
+            table[name] = names
+    return table
+
+
+def _entity_names(mention: Mention, gazetteer: Gazetteer) -> set[str]:
+    names = {normalize(mention.name).lower(), mention.id.split(":", 2)[-1].lower()}
+    entry = gazetteer.get(mention.id)
+    if entry is not None:
+        names.update(normalize(n).lower() for n in entry.names)
+    return names
+
+
+def _outlet(text: str, mention: Mention, gazetteer: Gazetteer, source: str | None) -> bool:
+    """The actor is a news outlet that is the article's source or its informant."""
+    outlets = _outlet_names()
+    names = _entity_names(mention, gazetteer)
+    known = set().union(*(outlets.get(n, frozenset()) for n in names))
+    if not known and mention.type != "media":
+        return False
+    if source and normalize(source).lower() in (known | names):
+        return True
+    return _attributed(text, mention, names)
+
+
+def _attributed(text: str, mention: Mention, names: set[str]) -> bool:
+    """The outlet is named as the source of what is said: لـ"الحل نت", بحسب وكالة …"""
+    surface = normalize(strip_marks(mention.text)).lstrip(_EDGE).lower()
+    if surface.startswith("ل") and (surface[1:] in names or _ARTICLE + surface[2:] in names):
+        return True  # لرويترز, للجزيرة
+    before = text[max(0, mention.start - 40):mention.start]
+    tail = before.rstrip(_EDGE + "\u0640")
+    if tail.endswith("ل") and (len(tail) == 1 or not tail[-2].isalpha()):
+        return True  # لـ"الحل نت", لـ (SY24)
+    words = [normalize(w) for w in _WORD_RE.findall(before)][-3:]
+    for word in words:
+        if any(_attribution(w) for _, w in clitic_variants(word)):
+            return True
+        if word.startswith("ل") and normalize(word[1:]) in {
+                w for w, (_, t) in HEAD_TYPES.items() if t == "media"}:
+            return True  # لموقع، لمنصة before a name
+    after = text[mention.end:mention.end + 40]
+    return any(any(w in REPORTING for _, w in clitic_variants(normalize(word)))
+               for word in _WORD_RE.findall(after)[:2])
+
+
+def _attribution(word: str) -> bool:
+    if word in ATTRIBUTION:
+        return True
+    return any(word[:-k] in ATTRIBUTION for k in range(1, _PRONOUN_MAX + 1)
+               if len(word) - k >= 4)
+
+
+def _distinctive(name: str) -> frozenset[str]:
+    """The words of a normalized name without head nouns (قوات التحالف -> التحالف)."""
+    return frozenset(w for w in name.split()
+                     if w not in _FORCES and w.removeprefix(_ARTICLE) not in _FORCES
+                     and w not in HEAD_TYPES and w.removeprefix(_ARTICLE) not in HEAD_TYPES)
+
+
+def _alias_to_named(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A known actor the article names only by a short alias whose words belong
+    to another known actor's names in the same article is that actor: in an
+    article on the Arab coalition, «قوات التحالف» is التحالف العربي, not the
+    global coalition the alias also names."""
+    entries = {m.id: gazetteer.get(m.id) for m in mentions
+               if m.kind == "actor" and not m.id.startswith(DISCOVERED)}
+    # Countries are named by adjectives everywhere (الميليشيات الإيرانية is no Iran).
+    names = {i: [normalize(n) for n in e.names] for i, e in entries.items()
+             if e is not None and e.kind == "actor"}
+    if len(names) < 2:
+        return mentions
+    in_full = {m.id for m in mentions if m.id in names
+               and set(normalize(names[m.id][0]).split()) <= set(_plain_words(m.text))}
+    result = []
+    for m in mentions:
+        if m.id in names and m.id not in in_full:
+            words = _distinctive(" ".join(_plain_words(m.text)))
+            if all(w in gazetteer.adjectives for w in words):
+                words = frozenset()  # an adjective of nationality names no one actor
+            owners = [i for i in names if i != m.id and words
+                      and any(words <= set(n.split()) for n in names[i])]
+            entry = entries[owners[0]] if len(owners) == 1 else None
+            if entry is not None:
+                m = replace(m, id=entry.id, type=entry.type, name=entry.name_ar)
+        result.append(m)
+    return result
+
+
+def _plain_words(surface: str) -> list[str]:
+    """Normalized words of a surface, the clitics of the first one off."""
+    words = [w for w in normalize(strip_marks(surface)).split() if _WORD_RE.fullmatch(w)]
+    if words:
+        words[0] = clitic_variants(words[0])[-1][1]
+    return words
+
+
+def _known_prefix(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A discovered person whose name opens with a known person's whole name is
+    that person (محمد بن زايد آل نهيان -> محمد بن زايد)."""
+    result = []
+    for m in mentions:
+        words = _words(m)
+        if m.type == "person" and m.id.startswith(DISCOVERED) and len(words) > 2:
+            for n in range(len(words) - 1, 1, -1):
+                known = [e for e in gazetteer.resolve(" ".join(words[:n]))
+                         if e.kind == "actor" and e.type == "person"]
+                if known:
+                    m = replace(m, id=known[0].id, name=known[0].name_ar)
+                    break
+        result.append(m)
+    return result
+
+
+def _coreferred(mentions: list[Mention]) -> list[Mention]:
+    """Discovered actors named by a unique part of a longer discovered name
+    of the same article take that name's id (سعدو -> أحمد مظهر سعدو)."""
+    full: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind == "actor" and m.id.startswith(DISCOVERED) and len(_words(m)) > 1:
+            full.setdefault(m.id, m)
+    if not full:
+        return mentions
+    result = []
+    for m in mentions:
+        if m.id.startswith(DISCOVERED) and m.kind in ("actor", "place"):
+            short = _words(m)
+            if len("".join(short)) >= _MIN_SHORT:
+                # A place inside a person's name is that person's surname (بوردستان).
+                owners = [f for f in full.values() if _contains(_words(f), short)
+                          and (m.kind == "actor" or f.type == "person")]
+                if len(owners) == 1:
+                    owner = owners[0]
+                    m = replace(m, kind="actor", id=owner.id, type=owner.type, name=owner.name)
+        result.append(m)
+    return result
+
+
+def _words(mention: Mention) -> list[str]:
+    return mention.id.split(":", 2)[-1].split()
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return n < len(words) and any(words[i:i + n] == part for i in range(len(words) - n + 1))
+
+
+def _written(mentions: list[Mention]) -> list[Mention]:
+    """Discovered mentions named by their most frequent written form in the article."""
+    forms: dict[str, Counter[str]] = {}
+    for m in mentions:
+        if m.id.startswith(DISCOVERED) and m.kind in ("actor", "place"):
+            folded = m.id.split(":", 2)[-1]
+            form = _as_written(m.text, folded)
+            counts = forms.setdefault(m.id, Counter())
+            if form is not None:  # a short form (سعدو) does not spell the full name
+                counts[form] += 1
+    best = {i: max(c.items(), key=lambda kv: (kv[1], kv[0] != i.split(":", 2)[-1]))[0]
+            for i, c in forms.items() if c}
+    if not best:
+        return mentions
+    return [replace(m, name=best[m.id]) if m.id in best else m for m in mentions]
