@@ -85,6 +85,54 @@ def test_common_words_need_context(gazetteer: Gazetteer) -> None:
     assert "الباب" not in al_bab.names
 
 
+@pytest.mark.parametrize(("name", "expected", "type_"), [
+    ("الأسوشيتد برس", "ap", "media"),
+    ("وكالة فرانس برس", "afp", "media"),
+    ("CNN", "cnn", "media"),
+    ("قناة الجزيرة", "jazeera", "media"),
+    ("انرون", "enron", "company"),
+    ("البوينغ", "boeing", "company"),
+    ("وDell", "dell", "company"),
+    ("فيراري", "ferrari", "company"),
+    ("الترجي الرياضي", "esperance", "club"),
+    ("الجماعة الإسلامية", "gamaa-islamiya", "armed_group"),
+    ("جماعة الجهاد", "egyptian-jihad", "armed_group"),
+    ("حركة فتح", "fatah", "party"),
+    ("منظمة التحرير", "plo", "organization"),
+])
+def test_well_known_organisations_with_their_types(gazetteer: Gazetteer, name: str,
+                                                   expected: str, type_: str) -> None:
+    found = gazetteer.resolve(name)
+    assert expected in ids(found)
+    assert next(e for e in found if e.id == expected).type == type_
+
+
+@pytest.mark.parametrize(("word", "entry_id"), [
+    ("فتح", "fatah"),  # "opened"
+    ("القاعدة", "al-qaeda"),  # "the base", "the rule"
+    ("الجزيرة", "jazeera"),  # "the island"
+    ("العربية", "arabiya"),  # "Arabic"
+    ("الهلال", "al-hilal"),  # "the crescent"
+])
+def test_organisation_names_that_are_common_words_need_context(
+        gazetteer: Gazetteer, word: str, entry_id: str) -> None:
+    entry = gazetteer.get(entry_id)
+    assert word in entry.context_aliases and word not in entry.names
+    assert name_key(word) not in gazetteer.names
+
+
+@pytest.mark.parametrize("text", [
+    "فتح الجندي الباب ودخل الغرفة",
+    "هبطت الطائرة في القاعدة الجوية",
+    "زار الوفد الجزيرة العربية",
+    "تعلم اللغة العربية في المدرسة",
+])
+def test_false_friends_are_no_actors(text: str) -> None:
+    from arsearch.extract.entities import find_entities
+
+    assert [m for m in find_entities(text) if m.kind == "actor"] == []
+
+
 def test_descendants_and_ancestors(gazetteer: Gazetteer) -> None:
     assert gazetteer.ancestors("sy-shoula") == ["sy-deir-ez-zor", "sy"]
     under_deir = gazetteer.descendants("sy-deir-ez-zor")

@@ -41,7 +41,7 @@ _REQUIRED_COLUMNS = 10  # context_aliases may be left out
 
 ACTOR_TYPES = frozenset({
     "armed_group", "state", "government_force", "unit", "militia", "person",
-    "organization", "party", "coalition",
+    "organization", "party", "coalition", "media", "company", "club",
 })
 PLACE_TYPES = frozenset({
     "country", "governorate", "district", "city", "town", "village", "region",
@@ -52,7 +52,8 @@ TYPES = {"actor": ACTOR_TYPES, "place": PLACE_TYPES}
 #: Bundled files, in priority order: on an ambiguous name the entry defined
 #: first wins, so hand-curated rows come before the generated ones.
 BUNDLED_FILES: tuple[str, ...] = (
-    "gazetteer.tsv", "gazetteer_countries.tsv", "gazetteer_geonames.tsv",
+    "gazetteer.tsv", "gazetteer_organisations.tsv", "gazetteer_countries.tsv",
+    "gazetteer_geonames.tsv",
 )
 
 Key = tuple[str, ...]
