@@ -144,6 +144,12 @@ class _Storage(FileStorage):
         return _File(open(os.path.join(self.folder, name), "rb"), name=name, **kwargs)
 
 
+def storage(path: str | os.PathLike[str], *, mmap: bool = False) -> FileStorage:
+    """Whoosh's file storage of the index at ``path``, reading a TOC whole and closing
+    every file it hands out when dropped, even one a failed read left open."""
+    return _Storage(str(path), supports_mmap=mmap)
+
+
 def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
     """A ``View`` method whose damaged data becomes ``DamagedIndex`` (``reading``)."""
     @functools.wraps(method)
