@@ -284,3 +284,18 @@ def test_a_commit_seen_by_an_open_index_is_checked_too(index_dir: Path, tmp_path
     with pytest.raises(arsearch.DamagedIndex, match=segment.name):
         reader.search("حلب")
     reader.close()
+
+
+def test_a_segment_file_with_a_wrong_header_inside_is_named(index_dir: Path) -> None:
+    """Found by benchmarks/fuzz.py: the header of the term table inside a segment,
+    overwritten in place (same size, no manifest), was Whoosh's FileFormatError."""
+    (index_dir / "checksums.json").unlink()
+    segment = segment_of(index_dir)
+    data = bytearray(segment.read_bytes())
+    directory = pickle.loads(bytes(data[int.from_bytes(data[:8], "big"):]))
+    (terms,) = [entry for name, entry in directory.items() if name.endswith(".trm")]
+    data[terms["offset"]:terms["offset"] + 4] = b" \x1cH3"
+    segment.write_bytes(bytes(data))
+    assert_one_clean_error(run("search", "داعش", "--index", str(index_dir)),
+                           str(index_dir), "arsearch check")
+    assert not arsearch.check(index_dir).intact

@@ -310,3 +310,24 @@ def test_repairing_any_single_file_damage_is_right_or_exits_2(
     with arsearch.Index.open(index_dir) as ix:
         for word, expected in hits.items():  # no wrong hits: exactly the kept ones
             assert {hit.id for hit in ix.search(word, limit=None)} == expected & kept
+
+
+def test_a_toc_naming_an_impossible_segment_is_repaired(index_dir: Path, two_segments) -> None:
+    """Found by benchmarks/fuzz.py: a TOC whose segment name held a NUL byte made
+    repair raise ValueError."""
+    from whoosh import index as windex
+    from whoosh.filedb.filestore import FileStorage
+
+    (toc,) = index_dir.glob("_MAIN_*.toc")
+    read = windex.TOC.read(FileStorage(str(index_dir)), "MAIN")
+    gone = read.segments[0]
+    gone.segid = "ab\x00cd"
+    toc.unlink()
+    read.write(FileStorage(str(index_dir)), "MAIN")
+    (index_dir / "checksums.json").unlink()
+    result = run("repair", "--index", str(index_dir))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "impossible name" in result.output
+    kept = ids_in(index_dir)
+    assert len(kept) in (2, 3) and kept < all_ids(two_segments)
+    assert_repaired(index_dir, kept)

@@ -176,7 +176,7 @@ def _from_bytes(folder: str, segment_id: str, deleted: set[int],
     try:
         with open(os.path.join(folder, f"{segment_id}.seg"), "rb") as handle:
             data = handle.read()
-    except OSError:
+    except (OSError, ValueError):  # missing, or a name with a NUL byte (damaged TOC)
         return
     if found.live is None and (count := articles_in(data)) is not None:
         found.live = count
@@ -254,6 +254,12 @@ def salvage(path: str | os.PathLike[str]) -> Salvage:
             ids.extend(newer)
     for segment_id in ids:
         segment = known.get(segment_id)
+        if not _SEGMENT_FILE.match(f"{segment_id}.seg"):  # a damaged or crafted TOC's
+            result.notes.append(f"a segment of the TOC has the impossible name "
+                                f"{segment_id[:40]!r}: its articles are not read")
+            found = SegmentSalvage(str(segment_id)[:40], None)
+            result.segments.append(found)
+            continue
         if segment is not None and generation != generations[0] \
                 and not os.path.isfile(os.path.join(folder, f"{segment_id}.seg")):
             result.notes.append(f"segment {segment_id} of generation {generation} is gone "
