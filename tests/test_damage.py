@@ -299,3 +299,15 @@ def test_a_segment_file_with_a_wrong_header_inside_is_named(index_dir: Path) -> 
     assert_one_clean_error(run("search", "داعش", "--index", str(index_dir)),
                            str(index_dir), "arsearch check")
     assert not arsearch.check(index_dir).intact
+
+
+def test_a_toc_whose_schema_is_not_a_schema_is_named(index_dir: Path) -> None:
+    """Found by benchmarks/fuzz.py: a TOC whose pickled schema reads back as a string
+    was Whoosh's FieldConfigurationError in ``arsearch check``."""
+    (index_dir / "checksums.json").unlink()
+    replace_schema_pickle(toc_of(index_dir), pickle.dumps("titlp", 2))
+    for args in (("search", "داعش"), ("check",)):
+        assert_one_clean_error(run(*args, "--index", str(index_dir)), toc_of(index_dir).name)
+    assert not arsearch.check(index_dir).intact
+    assert run("repair", "--index", str(index_dir)).exit_code == 0
+    assert arsearch.check(index_dir).intact

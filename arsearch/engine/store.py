@@ -43,6 +43,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.automata.fst import FileVersionError
+from whoosh.fields import FieldConfigurationError
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import FileFormatError
 from whoosh.filedb.structfile import StructFile
@@ -92,11 +93,12 @@ Stored = dict[str, Any]
 #: garbage, short reads, bad zlib streams, structs and offsets out of range,
 #: values of the wrong shape (and an ``OSError`` of a seek past the start or
 #: of the disk, or of a file a damaged segment names; Whoosh's own errors for a table or
-#: automaton file with a wrong header). Turned into ``DamagedIndex`` (``reading``).
+#: automaton file with a wrong header, or a TOC whose schema is not one). Turned into
+#: ``DamagedIndex`` (``reading``).
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
           IndexError, KeyError, UnicodeDecodeError, OverflowError, TypeError,
           AttributeError, AssertionError, MemoryError, windex.IndexError,
-          FileFormatError, FileVersionError)
+          FileFormatError, FileVersionError, FieldConfigurationError)
 
 
 def _as_damage(exc: Exception, path: str | os.PathLike[str], file: str
