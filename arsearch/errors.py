@@ -147,7 +147,8 @@ class ModelError(ArsearchError, ValueError):
 
 
 #: What to do about a damaged index, said by every ``DamagedIndex``.
-DAMAGE_ADVICE = "arsearch check --index {path} lists what is intact"
+DAMAGE_ADVICE = ("arsearch check --index {path} lists what is intact, "
+                 "arsearch repair --index {path} keeps it")
 
 
 class DamagedIndex(ArsearchError):
@@ -174,7 +175,8 @@ class UnsafeIndex(DamagedIndex):
         self.found = found
         ArsearchError.__init__(
             self, f"index {path!r}: {file} holds the pickled class {found}, which arsearch "
-            f"never writes; refused without running it (the index is damaged or crafted)")
+            f"never writes; refused without running it (the index is damaged or crafted: "
+            f"arsearch repair --index {path} rebuilds it from its intact articles)")
         self.path, self.file, self.reason = path, file, f"refused class {found}"
 
 

@@ -120,7 +120,10 @@ def _meta_and_problem(directory: Path) -> tuple[dict[str, Any], str]:
         return {}, ""
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {}, f"unreadable ({type(exc).__name__})"
-    return (meta, "") if isinstance(meta, dict) else ({}, "not an object")
+    if not isinstance(meta, dict):
+        return {}, "not an object"
+    # Every arsearch release records its schema version: without one the file is damaged.
+    return (meta, "") if "schema_version" in meta else ({}, "records no schema version")
 
 
 def meta_problem(directory: Path) -> str:

@@ -106,7 +106,8 @@ def test_a_toc_pickling_a_payload_never_runs_it(index_dir: Path, tmp_path: Path,
     replace_schema_pickle(toc_of(index_dir), pickle.dumps(Payload(marker), 2))
     if manifest == "removed":  # a crafted index comes without checksums: the unpickler refuses
         (index_dir / "checksums.json").unlink()
-    for args in (("search", "داعش"), ("stats",), ("check",), ("repair",), ("reindex",)):
+    # (``repair`` rebuilds it from its segments: tests/test_repair.py)
+    for args in (("search", "داعش"), ("stats",), ("check",), ("reindex",)):
         result = run(*args, "--index", str(index_dir))
         assert not marker.exists(), args
         assert_one_clean_error(result, str(index_dir))
@@ -160,10 +161,12 @@ def test_a_truncated_segment_without_checksums_is_still_an_error(index_dir: Path
     assert_one_clean_error(result, str(index_dir), "arsearch check")
 
 
-def test_a_damaged_arsearch_json_points_to_check_not_reindex(index_dir: Path) -> None:
-    (index_dir / "arsearch.json").write_text('{"schema_version": ', encoding="utf-8")
+@pytest.mark.parametrize("damaged", ['{"schema_version": ', "{}", "[]", "\udcff"])
+def test_a_damaged_arsearch_json_points_to_check_not_reindex(index_dir: Path,
+                                                             damaged: str) -> None:
+    (index_dir / "arsearch.json").write_bytes(damaged.encode("utf-8", "surrogateescape"))
     result = run("search", "داعش", "--index", str(index_dir))
-    assert_one_clean_error(result, "arsearch.json", "arsearch check")
+    assert_one_clean_error(result, "arsearch.json", "arsearch check", "arsearch repair")
     assert "reindex" not in result.stderr
     result = run("check", "--index", str(index_dir))
     assert result.exit_code == 2 and "arsearch.json" in result.stderr
@@ -281,3 +284,30 @@ def test_a_commit_seen_by_an_open_index_is_checked_too(index_dir: Path, tmp_path
     with pytest.raises(arsearch.DamagedIndex, match=segment.name):
         reader.search("حلب")
     reader.close()
+
+
+def test_a_segment_file_with_a_wrong_header_inside_is_named(index_dir: Path) -> None:
+    """Found by benchmarks/fuzz.py: the header of the term table inside a segment,
+    overwritten in place (same size, no manifest), was Whoosh's FileFormatError."""
+    (index_dir / "checksums.json").unlink()
+    segment = segment_of(index_dir)
+    data = bytearray(segment.read_bytes())
+    directory = pickle.loads(bytes(data[int.from_bytes(data[:8], "big"):]))
+    (terms,) = [entry for name, entry in directory.items() if name.endswith(".trm")]
+    data[terms["offset"]:terms["offset"] + 4] = b" \x1cH3"
+    segment.write_bytes(bytes(data))
+    assert_one_clean_error(run("search", "داعش", "--index", str(index_dir)),
+                           str(index_dir), "arsearch check")
+    assert not arsearch.check(index_dir).intact
+
+
+def test_a_toc_whose_schema_is_not_a_schema_is_named(index_dir: Path) -> None:
+    """Found by benchmarks/fuzz.py: a TOC whose pickled schema reads back as a string
+    was Whoosh's FieldConfigurationError in ``arsearch check``."""
+    (index_dir / "checksums.json").unlink()
+    replace_schema_pickle(toc_of(index_dir), pickle.dumps("titlp", 2))
+    for args in (("search", "داعش"), ("check",)):
+        assert_one_clean_error(run(*args, "--index", str(index_dir)), toc_of(index_dir).name)
+    assert not arsearch.check(index_dir).intact
+    assert run("repair", "--index", str(index_dir)).exit_code == 0
+    assert arsearch.check(index_dir).intact

@@ -210,20 +210,31 @@ def check_command(index_dir: str) -> None:
         return
     damaged = ", ".join(report.damaged_files) or "the table of contents"
     fail(f"index {index_dir!r} is damaged: {damaged}; {readable} of {plural(total, 'article')} "
-         f"read back (re-index the damaged articles from their source)")
+         f"read back (arsearch repair --index {index_dir} keeps the intact ones)")
 
 
 @main.command("repair")
 @index_option
+@click.option("--dry-run", is_flag=True,
+              help="Say what would be kept and lost; write nothing.")
 @handle_errors
-def repair_command(index_dir: str) -> None:
-    """Clean up after a killed ingest and check that the index answers.
+def repair_command(index_dir: str, dry_run: bool) -> None:
+    """Keep what is intact: clean up after a killed ingest, or rebuild a damaged index
+    from the stored articles that still read back, naming the ones lost.
 
-    Only needed by hand if an error says so: a killed writer leaves unused
-    files at most (its lock dies with it), and the next ingest removes them.
+    The rebuilt index is written beside the damaged one and swapped in when
+    complete. Exit status 0 when the index is intact or was repaired, 2 when
+    nothing of a damaged index could be read back (it is left as it was).
     """
-    report = repair(index_dir)
-    click.echo(f"{index_dir}: {report.summary()}")
+    report = repair(index_dir, dry_run=dry_run)
+    lines = report.lines()
+    if report.saved_nothing:
+        for line in lines[1:]:
+            click.echo(line)
+        fail(f"{index_dir}: {lines[0]}")
+    click.echo(f"{index_dir}: {lines[0]}")
+    for line in lines[1:]:
+        click.echo(line)
 
 
 @main.command("reindex")

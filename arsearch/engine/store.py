@@ -42,7 +42,10 @@ from typing import Any
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.automata.fst import FileVersionError
+from whoosh.fields import FieldConfigurationError
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import clean_files
 from whoosh.reading import SegmentReader
@@ -89,10 +92,13 @@ Stored = dict[str, Any]
 #: What reading damaged bytes raises inside Whoosh and the engine: unpickling
 #: garbage, short reads, bad zlib streams, structs and offsets out of range,
 #: values of the wrong shape (and an ``OSError`` of a seek past the start or
-#: of the disk, or of a file a damaged segment names). Turned into ``DamagedIndex`` (``reading``).
+#: of the disk, or of a file a damaged segment names; Whoosh's own errors for a table or
+#: automaton file with a wrong header, or a TOC whose schema is not one). Turned into
+#: ``DamagedIndex`` (``reading``).
 DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError,
           IndexError, KeyError, UnicodeDecodeError, OverflowError, TypeError,
-          AttributeError, AssertionError, MemoryError, windex.IndexError)
+          AttributeError, AssertionError, MemoryError, windex.IndexError,
+          FileFormatError, FileVersionError, FieldConfigurationError)
 
 
 def _as_damage(exc: Exception, path: str | os.PathLike[str], file: str
@@ -142,6 +148,12 @@ class _Storage(FileStorage):
             with open(os.path.join(self.folder, name), "rb") as handle:
                 return _File(io.BytesIO(handle.read()), name=name, **kwargs)
         return _File(open(os.path.join(self.folder, name), "rb"), name=name, **kwargs)
+
+
+def storage(path: str | os.PathLike[str], *, mmap: bool = False) -> FileStorage:
+    """Whoosh's file storage of the index at ``path``, reading a TOC whole and closing
+    every file it hands out when dropped, even one a failed read left open."""
+    return _Storage(str(path), supports_mmap=mmap)
 
 
 def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
