@@ -148,14 +148,14 @@ def recorded_analyzer(directory: Path, meta: dict[str, Any] | None = None) -> An
     already read).
 
     An index that records none (built by arsearch 0.1) was analyzed with the
-    bundled settings.
+    bundled settings of analysis version 1.
 
     Raises:
         ArsearchError: the recorded settings are unreadable.
     """
     settings = (read_meta(directory) if meta is None else meta).get("analysis")
     if settings is None:
-        return default_analyzer()
+        return Analyzer(version=1)
     try:
         analyzer = Analyzer.from_settings(settings)
     except (KeyError, TypeError, AttributeError):
@@ -172,6 +172,8 @@ def _differences(recorded: Analyzer, given: Analyzer) -> str:
         added, removed = len(new - old), len(old - new)
         if added or removed:
             parts.append(f"{label}: {added} added, {removed} removed")
+    if recorded.version != given.version:
+        parts.append(f"analysis version {recorded.version}, not {given.version}")
     return "; ".join(parts)
 
 

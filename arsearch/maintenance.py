@@ -238,7 +238,8 @@ def reindex(path: str | os.PathLike[str], *, jobs: int = 1, batch_size: int = DE
     The new index is built beside the old one and swapped in only when it is
     complete, so an interrupted reindex leaves the old index untouched (run
     it again). The user gazetteer kept with the index is carried over, and so
-    are its analysis settings, unless ``analyzer`` gives new ones.
+    are its analysis settings, unless ``analyzer`` gives new ones; an index
+    with the bundled settings of an older analysis version gets this one's.
 
     Raises:
         IndexNotFound: no index at ``path``.
@@ -250,6 +251,8 @@ def reindex(path: str | os.PathLike[str], *, jobs: int = 1, batch_size: int = DE
         raise IndexNotFound(str(directory))
     if analyzer is None:
         analyzer = recorded_analyzer(directory)
+        if analyzer == Analyzer(version=analyzer.version):
+            analyzer = Analyzer()
     building = directory.with_name(directory.name + ".reindexing")
     shutil.rmtree(building, ignore_errors=True)  # a previous interrupted run
     fresh = Index.create(building, analyzer=analyzer)

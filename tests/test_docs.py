@@ -35,6 +35,7 @@ FIGURES_BLOCKS = {
     "query.md": [""],
     "faults.md": ["kill", "concurrent"],
     "facets.md": [""],
+    "names.md": [""],
 }
 
 

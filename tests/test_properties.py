@@ -17,6 +17,7 @@ from arsearch.models import Article
 from arsearch.query.filters import parse_date_range
 from arsearch.query.parser import parse_query
 from arsearch.text.analyzer import analyze_terms
+from arsearch.text.stem import lexicon_counts, protected_name
 
 #: What a query may raise: syntax errors, and a bad range in a ``date:``/``published:``
 #: field (the query language's filters raise what ``date=`` raises).
@@ -227,3 +228,49 @@ def test_analysis_settings_survive_their_round_trip(stopwords: list[str], protec
     restored = arsearch.Analyzer.from_settings(analyzer.settings())
     assert restored == analyzer
     assert restored.analyze(text) == analyzer.analyze(text)
+
+
+# --- names never vanish: stopwords as written, clitics on short words -------------
+
+_BUNDLED_STOPWORDS = sorted(w for w in arsearch.Analyzer().stopwords if len(w) > 1)
+
+
+@FAST
+@given(st.sampled_from(_BUNDLED_STOPWORDS),
+       st.lists(st.sampled_from([*DIACRITICS, TATWEEL]), min_size=1, max_size=4), st.randoms())
+def test_a_stopword_with_marks_or_tatweel_is_dropped(word: str, marks: list[str],
+                                                     rnd: object) -> None:
+    letters = list(word)
+    for mark in marks:
+        letters.insert(rnd.randint(1, len(letters)), mark)  # type: ignore[attr-defined]
+    assert arsearch.analyze("".join(letters)) == []
+
+
+@FAST
+@given(st.text(alphabet=[c for c in ARABIC_LETTERS if c != TATWEEL], min_size=2, max_size=8))
+def test_only_a_stopword_as_written_is_dropped(word: str) -> None:
+    """A word of letters that is not a stopword as written always yields a term."""
+    analyzer = arsearch.Analyzer()
+    assert analyzer.is_stopword(word) or analyzer.analyze_word(word)
+
+
+def _short_words() -> list[str]:
+    counts = lexicon_counts()
+    analyzer = arsearch.Analyzer()
+    return sorted(w for w, n in counts.items() if 2 <= len(w) <= 3 and n >= 20
+                  and not analyzer.is_stopword(w) and protected_name(w) is None)
+
+
+@FAST
+@given(st.sampled_from(_short_words()), st.sampled_from(["و", "ب", "ف", "ك", "ل", "وب"]))
+def test_a_clitic_on_an_attested_short_word_meets_the_bare_word(word: str, clitic: str) -> None:
+    """بتل meets تل, unless news text writes the whole more often than the rest (بعد)."""
+    whole = clitic + word
+    counts = lexicon_counts()
+    analyzer = arsearch.Analyzer()
+    if (counts.get(whole, 0) > counts[word] or analyzer.is_stopword(whole)
+            or protected_name(whole) is not None):
+        return
+    (bare,) = analyzer.analyze_word(word)
+    (glued,) = analyzer.analyze_word(whole)
+    assert set(bare[1]) & set(glued[1])

@@ -1,9 +1,18 @@
 """Light stemming: forms that must conflate, and names that must survive."""
 
+import pickle
+
 import pytest
 
 from arsearch.text.normalize import fold_letters
-from arsearch.text.stem import Stemmer, broad_key, light_stem, protected_name, stem_variants
+from arsearch.text.stem import (
+    Stemmer,
+    broad_key,
+    lexicon_counts,
+    light_stem,
+    protected_name,
+    stem_variants,
+)
 
 
 def stem(word: str) -> str:
@@ -134,3 +143,36 @@ def test_a_stemmer_with_more_protected_names_leaves_the_default_alone() -> None:
     assert extended.protected_name("وبكفرنبل") == "كفرنبل"
     assert extended.light_stem("بكفرنبل") == "كفرنبل"
     assert protected_name("وبكفرنبل") is None
+
+
+# --- short words: a clitic on an attested word (the lexicon) ---------------------
+
+@pytest.mark.parametrize(("glued", "bare"), [
+    ("بتل", "تل"), ("وبتل", "تل"), ("وجبل", "جبل"), ("بكفر", "كفر"), ("فعبد", "عبد"),
+    ("بقوة", "قوة"), ("وشيخ", "شيخ"), ("بسجن", "سجن"), ("لتل", "تل"),
+    ("بغصم", "غصم"),  # neither attested: a rare name, three letters left
+])
+def test_a_clitic_on_a_short_attested_word_is_a_second_reading(glued: str, bare: str) -> None:
+    glued_stems, bare_stems = stem_variants(fold_letters(glued)), stem_variants(fold_letters(bare))
+    assert glued_stems[0] == light_stem(fold_letters(glued))  # the first reading is unchanged
+    assert set(glued_stems) & set(bare_stems)
+
+
+@pytest.mark.parametrize("word", ["كبير", "وزير", "بحر", "ولد", "بلد", "فتح", "لجنة"])
+def test_a_word_commoner_than_its_rest_gets_no_clitic_reading(word: str) -> None:
+    # كبير is not ك+بير: news text writes كبير far more often than بير.
+    assert len(stem_variants(fold_letters(word))) == 1
+
+
+def test_the_lexicon_reading_is_part_of_the_analysis_version() -> None:
+    assert Stemmer(lexicon=False).stem_variants("بتل") == ("بتل",)
+    assert Stemmer().stem_variants("بتل") == ("بتل", "تل")
+    assert Stemmer(lexicon=False) != Stemmer()
+    assert pickle.loads(pickle.dumps(Stemmer(lexicon=False))) == Stemmer(lexicon=False)
+
+
+def test_the_lexicon_is_small_and_counted() -> None:
+    counts = lexicon_counts()
+    assert 5_000 < len(counts) < 40_000
+    assert all(2 <= len(w) <= 5 and n >= 20 for w, n in counts.items())
+    assert counts["تل"] > counts.get("بتل", 0)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from arsearch.data import data_lines
-from arsearch.text.analyzer import stopwords
+from arsearch.text.analyzer import is_stopword
 from arsearch.text.normalize import normalize
 
 # A trailing list of links to other articles: everything after it goes.
@@ -121,7 +121,7 @@ def _looks_like_name(line: str) -> bool:
     """A byline: two to four Arabic words and no function word (غارات على الرقة is not)."""
     words = line.split()
     return (2 <= len(words) <= _MAX_NAME_WORDS and bool(_ARABIC_NAME_RE.match(line))
-            and not any(normalize(w) in stopwords() for w in words))
+            and not any(is_stopword(w) for w in words))
 
 
 def _canonical_source(name: str) -> str | None:

@@ -110,6 +110,8 @@ class ParsedQuery:
     words: list[tuple[str | None, str, Term]] = field(default_factory=list)
     #: Filters written in the query: (field, value, negated), e.g. ("place", "حلب", False).
     filters: list[tuple[str, str, bool]] = field(default_factory=list)
+    #: Query words dropped as stopwords, as typed (على of «غارات على البادية»).
+    stopwords: list[str] = field(default_factory=list)
     #: Prefixes searched (``دا*``), with what each expanded to.
     prefixes: list[PrefixSearch] = field(default_factory=list)
 
@@ -258,6 +260,7 @@ class _Parser:
         self.words: list[tuple[str | None, str, Term] | None] = []
         self.filters: list[tuple[str, str, bool]] = []
         self.prefixes: list[PrefixSearch] = []
+        self.stopwords: list[str] = []
         self.resolve = resolve or partial(default_filter, analyzer=self.analyzer)
         self.expand = expand
         self._negating = False  # the operand being parsed follows NOT
@@ -428,7 +431,7 @@ class _Parser:
                       terms: list[Term] | None = None) -> list[Node]:
         """One clause per analyzed word of ``text`` (``terms``, if already analyzed)."""
         clauses = []
-        for term in self.analyzer.analyze_terms(text) if terms is None else terms:
+        for term in self._analyze(text) if terms is None else terms:
             self.terms.append(term.stems[0])
             self.words.append((fields[0] if fields else None, text[term.start:term.end], term))
             self.highlight.update((term.exact, *term.stems, term.broad))
@@ -463,15 +466,20 @@ class _Parser:
         nothing in an article that paraphrases it (claims against fact-check
         headlines: ``benchmarks/relevance.py --claims``).
         """
-        terms = list(self.analyzer.analyze_terms(text))
+        terms = self._analyze(text)
         words = self._word_clauses(text, terms=terms)
         if len(terms) < 2:
             return words
         return [*words, *(phrase_query(terms, name, boost=BOOSTS[name] * PHRASE_BONUS)
                           for name in ("stem", "title_terms"))]
 
+    def _analyze(self, text: str) -> list[Term]:
+        """The analyzed words of ``text``; the stopwords it drops are noted."""
+        self.stopwords.extend(self.analyzer.stopwords_in(text))
+        return list(self.analyzer.analyze_terms(text))
+
     def _phrase(self, text: str, fields: tuple[str, ...]) -> Node | None:
-        terms = list(self.analyzer.analyze_terms(text))
+        terms = self._analyze(text)
         if not terms:
             return None
         if len(terms) == 1:
@@ -515,4 +523,4 @@ def parse_query(text: str, *, match: str = "all", syntax: bool = True,
         return None
     return ParsedQuery(hoist_optional(node), [t for t in parser.terms if t is not None],
                        parser.highlight, [w for w in parser.words if w is not None],
-                       parser.filters, parser.prefixes)
+                       parser.filters, parser.stopwords, parser.prefixes)

@@ -86,6 +86,8 @@ class NoMatchHelp:
     hints: list[str] = field(default_factory=list)
     more_words: int = 0
     """Query words past ``MAX_WORDS``, not explained in ``words``."""
+    stopwords: list[str] = field(default_factory=list)
+    """Query words dropped as stopwords, as typed."""
 
     def lines(self) -> list[str]:
         """The help as lines of text, for stderr (the query cut to ``MAX_QUERY_ECHO``
@@ -94,8 +96,12 @@ class NoMatchHelp:
         terms = self.terms[:MAX_WORDS]
         if len(self.terms) > MAX_WORDS:
             terms.append(f"… {len(self.terms) - MAX_WORDS} more")
-        searched = ", ".join(terms) or ("no searchable words (only stopwords?)"
+        searched = ", ".join(terms) or ("no searchable words"
                                         if self.query.strip() else "filters only")
+        if self.stopwords:
+            dropped = list(dict.fromkeys(self.stopwords))
+            more = f" … {len(dropped) - MAX_WORDS} more" if len(dropped) > MAX_WORDS else ""
+            searched += f"; stopwords left out: {' '.join(dropped[:MAX_WORDS])}{more}"
         out = [f"{head} (searched: {searched})"]
         for w in self.words:
             where = f" in {w.field}" if w.field else ""
@@ -151,6 +157,9 @@ def no_match_help(index: Index, results: SearchResults, *, match: str = "all") -
     """Explain an empty ``results`` of ``index.search`` (see the module doc)."""
     help_ = NoMatchHelp(results.query, list(results.terms))
     parsed = results.parsed
+    # A query of stopwords alone is not parsed; its words are read again here.
+    help_.stopwords = (parsed.stopwords if parsed else
+                       index.analyzer.stopwords_in(results.query))
     words = parsed.words if parsed else []
     help_.more_words = max(0, len(words) - MAX_WORDS)
     for fieldname, typed, term in words[:MAX_WORDS]:

@@ -96,6 +96,20 @@ def normalize_presentation_forms(text: str) -> str:
     return text
 
 
+_WRITTEN = {**_MARKS, **_OBFUSCATION}
+
+
+def written_form(text: str) -> str:
+    """A word as written, without what never tells two words apart: marks,
+    tatweel, obfuscation dots, presentation forms and Latin case. Letters are
+    not folded, so على and علي stay apart (the form stopwords are matched in).
+
+    >>> written_form("علـى"), written_form("عَلِيّ")
+    ('على', 'علي')
+    """
+    return normalize_presentation_forms(text).translate(_WRITTEN).lower()
+
+
 def fold_letters(text: str) -> str:
     """Every letter folding except teh marbuta: the form the stemmer wants.
 

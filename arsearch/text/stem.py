@@ -11,6 +11,15 @@ because its own choice is wrong for search in ways that matter:
 
 So we hand it only clitics and inflectional suffixes, and pick the
 segmentation that strips the most while keeping a plausible stem.
+
+A short word that begins like a clitic (بتل, وجبل, بقوة, فعبد) is too short
+for that choice: its remainder may be a word or just the rest of one (بعد,
+كبير). There a lexicon decides (``lexicon.tsv``, short words counted in
+news text, built by ``tools/build_lexicon.py``): when the remainder is a word
+news text writes on its own at least as often as the whole (or neither is
+attested and three letters remain, as in a rare village's name: بغصم), the
+remainder's stems are a second reading, so بتل أبيض meets تل أبيض.
+
 Root extraction (ISRI, ``get_root``) is never used: it merges التنظيم
 with النظام. tashaphyne is slow and stateful, so it runs behind the
 analysis cache and a lock.
@@ -64,6 +73,13 @@ _LONG_VOWELS = frozenset("اوي")
 #: passive participle of a root ending in ه (مكروه, مشبوه), not a verb.
 _VERB_OBJECT_SUFFIXES = frozenset({"وه", "وها", "وهم"})
 _MIN_STEM = 3
+#: Proclitic stacks without the article, that a short word may begin with.
+_BARE_CLITICS = tuple(sorted((p for p in PROCLITICS if _ARTICLE not in p and p != "لل"),
+                             key=len))
+#: Longest word whose clitic the lexicon decides (longer ones are left to _acceptable).
+_LEXICON_MAX = 5
+#: A remainder is read as a word if seen at least this often on its own.
+_LEXICON_MIN_COUNT = 20
 
 _PROCLITIC_SET = frozenset(PROCLITICS)
 #: First letter -> "" and the proclitics it begins, in the order of PROCLITICS.
@@ -165,30 +181,38 @@ class Stemmer:
     (('مستشف',), ('زار', 'وزار'))
     >>> Stemmer(protected=["كفرنبل"]).protected_name("وبكفرنبل")
     'كفرنبل'
+    >>> stemmer.stem_variants("بتل"), Stemmer(lexicon=False).stem_variants("بتل")
+    (('بتل', 'تل'), ('بتل',))
+
+    ``lexicon``: read short words as clitic + attested word too (the bundled
+    lexicon); off, the analysis of indexes built before it.
     """
 
-    def __init__(self, protected: Iterable[str] | None = None) -> None:
+    def __init__(self, protected: Iterable[str] | None = None, *,
+                 lexicon: bool = True) -> None:
         names = bundled_protected_names() if protected is None else protected
-        self.__setstate__({"protected": protected_keys(names)})
+        self.__setstate__({"protected": protected_keys(names), "lexicon": lexicon})
 
     @classmethod
-    def from_keys(cls, keys: frozenset[str]) -> Stemmer:
+    def from_keys(cls, keys: frozenset[str], *, lexicon: bool = True) -> Stemmer:
         """The stemmer of names already in ``name_key`` form (taken as they are)."""
         stemmer = cls.__new__(cls)
-        stemmer.__setstate__({"protected": keys})
+        stemmer.__setstate__({"protected": keys, "lexicon": lexicon})
         return stemmer
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Stemmer) and other.protected == self.protected
+        return (isinstance(other, Stemmer) and other.protected == self.protected
+                and other.lexicon == self.lexicon)
 
     def __hash__(self) -> int:
-        return hash(self.protected)
+        return hash((self.protected, self.lexicon))
 
     def __getstate__(self) -> dict[str, object]:
-        return {"protected": self.protected}
+        return {"protected": self.protected, "lexicon": self.lexicon}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.protected = frozenset(state["protected"])  # type: ignore[arg-type]
+        self.lexicon = bool(state.get("lexicon", True))
         self.stem_variants = lru_cache(maxsize=STEM_CACHE_SIZE)(self._stem_variants)
 
     def _stem_variants(self, word: str) -> tuple[str, ...]:
@@ -204,6 +228,33 @@ class Stemmer:
         name = self.protected_name(word)
         if name is not None:
             return (name,)
+        stems = self._stems(word)
+        if self.lexicon and len(word) <= _LEXICON_MAX:
+            stems = tuple(dict.fromkeys((*stems, *self._clitic_readings(word))))
+        return stems
+
+    def _clitic_readings(self, word: str) -> tuple[str, ...]:
+        """The stems of each attested word a short word may be a clitic on
+        (بقوة -> قو, وبتل -> تل); the remainder's own clitics stay (بكفر -> كفر)."""
+        if word[:1] not in _AMBIGUOUS_PROCLITICS:
+            return ()
+        counts = lexicon_counts()
+        whole = counts.get(normalize_teh_marbuta(word), 0)
+        readings: list[str] = []
+        for clitic in _BARE_CLITICS:
+            rest = word[len(clitic):]
+            if not word.startswith(clitic) or len(rest) < 2:
+                continue
+            seen = counts.get(normalize_teh_marbuta(rest), 0)
+            # The rest is a word news text uses at least as often as the whole,
+            # or neither is attested and the rest is long enough to be a name.
+            if (seen >= _LEXICON_MIN_COUNT and seen >= whole
+                    or whole < _LEXICON_MIN_COUNT and len(rest) >= _MIN_STEM):
+                name = self.protected_name(rest)
+                readings.extend((name,) if name is not None else self._stems(rest))
+        return tuple(readings)
+
+    def _stems(self, word: str) -> tuple[str, ...]:
         if len(word) <= _MIN_STEM:
             # خطة stems like الخطة (خط: two letters before ة are a stem), not as خطه.
             return (word[:-1] if len(word) == _MIN_STEM and word[-1] == "ة"
@@ -313,12 +364,24 @@ def protected_keys(names: Iterable[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)  # a cache keyed by the settings: one stemmer per set of names
-def shared_stemmer(protected: frozenset[str]) -> Stemmer:
-    """The one stemmer of this process for a set of protected names (in ``name_key`` form).
+def shared_stemmer(protected: frozenset[str], *, lexicon: bool = True) -> Stemmer:
+    """The one stemmer of this process for a set of protected names (in ``name_key`` form)
+    and lexicon setting.
 
-    Analyzers with the same names, and the name tagger, share its cache of stems.
+    Analyzers with the same settings, and the name tagger, share its cache of stems.
     """
-    return Stemmer.from_keys(protected)
+    return Stemmer.from_keys(protected, lexicon=lexicon)
+
+
+@lru_cache(maxsize=1)  # package data: the same for the whole process
+def lexicon_counts() -> dict[str, int]:
+    """Short words attested in news text and how often (package data ``lexicon.tsv``;
+    folded, ة as ه)."""
+    counts = {}
+    for line in data_lines("lexicon.tsv"):
+        word, _, count = line.partition("\t")
+        counts[word] = int(count)
+    return counts
 
 
 def default_stemmer() -> Stemmer:
