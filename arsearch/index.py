@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -122,8 +123,20 @@ def _meta_and_problem(directory: Path) -> tuple[dict[str, Any], str]:
         return {}, f"unreadable ({type(exc).__name__})"
     if not isinstance(meta, dict):
         return {}, "not an object"
+    # Written since the file carries its own CRC; one without (older releases) is
+    # judged by its content alone.
+    if "crc32" in meta and meta["crc32"] != meta_checksum(meta):
+        return {}, "damaged (its crc32 does not match its content)"
     # Every arsearch release records its schema version: without one the file is damaged.
     return (meta, "") if "schema_version" in meta else ({}, "records no schema version")
+
+
+def meta_checksum(meta: dict[str, Any]) -> str:
+    """CRC-32 of ``arsearch.json``'s content but its own ``crc32`` entry: damage that
+    still parses (a changed digit, a changed stopword) is caught on open."""
+    body = json.dumps({k: v for k, v in meta.items() if k != "crc32"},
+                      ensure_ascii=False, sort_keys=True)
+    return f"{zlib.crc32(body.encode('utf-8')):08x}"
 
 
 def meta_problem(directory: Path) -> str:
@@ -248,6 +261,7 @@ class Index:
             analyzer = analyzer if analyzer is not None else default_analyzer()
             meta = {"schema_version": SCHEMA_VERSION, "arsearch": _version(),
                     "gazetteer": bundled_gazetteer_digest(), "analysis": analyzer.settings()}
+            meta["crc32"] = meta_checksum(meta)
             (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
         except OSError as exc:

@@ -172,6 +172,22 @@ def test_a_damaged_arsearch_json_points_to_check_not_reindex(index_dir: Path,
     assert result.exit_code == 2 and "arsearch.json" in result.stderr
 
 
+@pytest.mark.parametrize(("old", "new"), [('"schema_version": 9', '"schema_version": 8'),
+                                          ('"على"', '"علي"')])
+def test_damage_to_arsearch_json_that_still_parses_is_named(index_dir: Path, old: str,
+                                                            new: str) -> None:
+    meta = index_dir / "arsearch.json"
+    text = meta.read_text(encoding="utf-8")
+    assert old in text and '"crc32"' in text
+    meta.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("search", "داعش", "--index", str(index_dir))
+    assert_one_clean_error(result, "arsearch.json", "crc32", "arsearch repair")
+    assert "reindex" not in result.stderr
+    assert run("check", "--index", str(index_dir)).exit_code == 2
+    assert run("repair", "--index", str(index_dir)).exit_code == 0
+    assert run("search", "داعش", "--index", str(index_dir)).exit_code == 0
+
+
 # --- arsearch check -------------------------------------------------------------
 
 def test_check_of_an_intact_index(built: Path) -> None:
