@@ -244,6 +244,7 @@ def test_the_index_records_what_built_it(tmp_path: Path) -> None:
     assert meta["schema_version"] == ix.info().schema_version
     assert meta["gazetteer"] and ix.info().gazetteer_current
     meta["gazetteer"] = "an older one"
+    del meta["crc32"]  # as an older release wrote it (a changed file with its CRC is damage)
     (tmp_path / "arsearch.json").write_text(json.dumps(meta))
     assert not Index.open(tmp_path).info().gazetteer_current
 
