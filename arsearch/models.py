@@ -25,10 +25,11 @@ def discovered_id(kind: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """Something an article mentions: an actor, a place or a date.
+    """Something an article mentions: an actor, a place, a date or a source.
 
     Attributes:
-        kind: ``"actor"``, ``"place"`` or ``"date"``.
+        kind: ``"actor"``, ``"place"`` or ``"date"``; ``"source"`` for a news
+            outlet named only as the informant of the news (no facet).
         type: finer class (``armed_group``, ``state``, ``city``, ``village``,
             ``region``, ``person`` ...; for dates the precision ``year``,
             ``month`` or ``day``).

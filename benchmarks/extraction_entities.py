@@ -10,7 +10,12 @@ test split (924 sentences) for:
     20 consecutive sentences;
 (b) the gazetteer matcher (``arsearch.extract.entities.find_entities``):
     places -> LOC, person actors -> PERS, other actors -> ORG;
-(c) CRF + propagation, plus gazetteer matches where the CRF saw nothing.
+(c) CRF + propagation, plus gazetteer matches where the CRF saw nothing;
+(d) the public function ``arsearch.extract.extract`` (gazetteer, tagger and
+    ``refine``) on pseudo-articles of 20 consecutive sentences, its mentions
+    mapped back to token spans by their character offsets: places and named
+    states -> LOC, persons -> PERS, other actors and sources -> ORG. This is
+    what an index sees.
 
     python benchmarks/extraction_entities.py [--data ../shared/data/entities/anercorp]
                                              [--write-docs [BLOCK]]
@@ -22,6 +27,7 @@ test split (924 sentences) for:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -29,7 +35,14 @@ from pathlib import Path
 
 from arsearch.extract import ner
 from arsearch.extract.conll import Scores, Span, bio_spans, read_bio_sentences, span_scores
-from arsearch.extract.gazetteer import Gazetteer, bundled_rows, merge_rows
+from arsearch.extract.gazetteer import (
+    Gazetteer,
+    bundled_rows,
+    clitic_variants,
+    merge_rows,
+    name_key,
+)
+from arsearch.models import Mention
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -95,6 +108,115 @@ def gazetteer_spans(sent: Sentence) -> set[tuple[int, int, str]] | None:
     return spans
 
 
+def article_text(sents: Sequence[Sentence]) -> tuple[str, list[list[tuple[int, int]]]]:
+    """The sentences as one text (words joined by spaces, sentences by new lines)
+    and the character span of every word of every sentence."""
+    text, offsets = "", []
+    for sent in sents:
+        words = []
+        for word, _ in sent:
+            words.append((len(text), len(text) + len(word)))
+            text += word + " "
+        text = text[:-1] + "\n" if sent else text
+        offsets.append(words)
+    return text, offsets
+
+
+def extract_kind(mention: Mention, gazetteer: Gazetteer) -> str | None:
+    """The ANERcorp type of an ``extract`` mention (None: no name span).
+
+    A gazetteer place or state is named (في العراق, المدعومة من إيران: LOC)
+    or only qualified by an adjective phrase (الرئيس الأميركي, العاصمة
+    المغربية), which names no span: ANERcorp tags no adjective.
+    """
+    if mention.kind == "source":
+        return "ORG"  # a news outlet named as the informant: no facet, still a name
+    if mention.kind not in ("place", "actor"):
+        return None
+    if mention.kind == "place" or mention.type == "state":
+        if mention.id.startswith("new:") or _resolves(gazetteer, mention.text, mention.id):
+            return "LOC"
+        head, _, rest = mention.text.partition(" ")
+        return "LOC" if rest and _resolves(gazetteer, rest, mention.id) else None
+    return "PERS" if mention.type == "person" else "ORG"
+
+
+def _resolves(gazetteer: Gazetteer, text: str, entity: str) -> bool:
+    """``text`` is a name or alias of the gazetteer entry ``entity``, not an
+    adjective of it; a mention of «للعراق» starts after the preposition, at
+    «لعراق» (العراق with its alif elided)."""
+    entry = gazetteer.get(entity)
+    if entry is None:
+        return False
+    names = {name_key(n) for n in (*entry.names, *entry.context_aliases)}
+    for form in ([text, "ا" + text] if text.startswith("ل") else [text]):
+        key = name_key(form)
+        if key and any((first, *key[1:]) in names for _, first in clitic_variants(key[0])):
+            return True
+    return False
+
+
+def name_part(mention: Mention, gazetteer: Gazetteer) -> tuple[int, int] | None:
+    """The characters of ``mention`` that are the name in ANERcorp's sense
+    (None: the mention names no span).
+
+    A gazetteer place that opens with a descriptor (دولة الكويت, محافظة
+    الأنبار) or a person with a title (الرئيس السوري بشار الأسد) loses it
+    when the rest still names the same entry: ANERcorp tags names without
+    them. A person named only by a title alias (الرئيس الروسي, no
+    word of the name) names no span. Organisations are left whole: ANERcorp
+    tags them both with and without their head noun.
+    """
+    label = extract_kind(mention, gazetteer)
+    if label is None:
+        return None
+    entry = None if mention.id.startswith("new:") else gazetteer.get(mention.id)
+    if entry is None or label == "ORG":
+        return mention.start, mention.end
+    if label == "PERS" and not set(name_key(mention.text)) & set(name_key(entry.name_ar)):
+        return None
+    # A place loses one descriptor word (المملكة العربية السعودية stays whole);
+    # a person the words of a title before the first word of its name.
+    own = set(name_key(entry.name_ar))
+    offset = 0
+    for word in mention.text.split(" ")[:-1]:
+        if label == "PERS" and set(name_key(word)) & own:
+            break
+        offset += len(word) + 1
+        if _resolves(gazetteer, mention.text[offset:], mention.id):
+            return mention.start + offset, mention.end
+        if label == "LOC":
+            break
+    return mention.start, mention.end
+
+
+def extract_spans(sents: Sequence[Sentence], doc_size: int) -> list[set[tuple[int, int, str]]]:
+    """Token spans per sentence of ``arsearch.extract.extract`` run on pseudo-articles
+    of ``doc_size`` sentences; a mention covers the words it overlaps."""
+    from arsearch.extract import extract
+
+    gazetteer = Gazetteer.load()
+    out: list[set[tuple[int, int, str]]] = []
+    for k in range(0, len(sents), doc_size):
+        text, offsets = article_text(sents[k:k + doc_size])
+        spans: list[set[tuple[int, int, str]]] = [set() for _ in offsets]
+        for m in extract(text, gazetteer=gazetteer):
+            label = extract_kind(m, gazetteer)
+            if label is None:
+                continue
+            span = name_part(m, gazetteer)
+            if span is None:
+                continue
+            start, end = span
+            for i, words in enumerate(offsets):
+                hit = [j for j, (s, e) in enumerate(words) if s < end and start < e]
+                if hit:
+                    spans[i].add((hit[0], hit[-1] + 1, label))
+                    break
+        out.extend(spans)
+    return out
+
+
 def combine(crf: set[tuple[int, int, str]],
             gaz: set[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
     """CRF spans, plus gazetteer LOC spans over tokens the CRF left untagged."""
@@ -137,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
     sents = read_bio_sentences(path)
     gold = [set(bio_spans([t for _, t in s])) for s in sents]
     n_tokens = sum(len(s) for s in sents)
-    print("command: python benchmarks/extraction_entities.py --data", args.data)
+    print("command: python benchmarks/extraction_entities.py --data", os.path.relpath(args.data))
     print(f"test split: {len(sents)} sentences, {n_tokens} tokens\n")
 
     base = [set(bio_spans(t)) for t in crf_tags(sents, DOC_SIZE, baseline_tagger())]
@@ -159,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
     show("(b) gazetteer find_entities", score(gold, gaz_spans))
     show("(c) tagger + prop. + gaz LOC", score(
         gold, [combine(c, g) for c, g in zip(propagated, gaz_spans, strict=True)]))
+    show(f"(d) arsearch.extract, articles/{DOC_SIZE}", score(gold, extract_spans(sents, DOC_SIZE)))
     return 0
 
 

@@ -227,3 +227,23 @@ def test_name_keys_leave_the_token_cache_to_the_articles() -> None:
     for name in ("دير الزور", "الفرقة الرابعة", "#جبل_البشري"):
         assert name_key(name)
     assert tokens.cache_info().currsize == 1
+
+
+# --- one movement, one entry; names that are also words (issue 27, round 3)
+
+def test_the_houthi_militia_is_the_houthis() -> None:
+    g = Gazetteer.load()
+    assert {e.id for e in g.resolve("ميليشيا الحوثي")} == {"houthis"}
+    text = "أعلن الحوثيون أن ميليشيا الحوثي الانقلابية لن تنسحب"
+    from arsearch.extract import find_entities
+    assert {m.id for m in find_entities(text, g)} == {"houthis"}
+
+
+def test_a_verb_spelled_like_a_company_is_no_company() -> None:
+    from arsearch.extract import find_entities
+    assert find_entities("الاعتداء الذي أودى بحياة شخصين") == []
+
+
+def test_social_platforms_have_their_own_type() -> None:
+    g = Gazetteer.load()
+    assert {e.type for n in ("تويتر", "فيس بوك", "تلغرام") for e in g.resolve(n)} == {"platform"}

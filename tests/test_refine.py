@@ -28,7 +28,9 @@ def tagged(text: str, surface: str, kind: str = "actor", type_: str = "person",
 
 def refined(text: str, mentions: list[Mention], source: str | None = None
             ) -> list[tuple[str, str, str]]:
-    return [(m.id, m.type, m.name) for m in refine(text, mentions, Gazetteer.load(), source)]
+    """The actors and places ``refine`` keeps (an informant outlet is a ``source``)."""
+    return [(m.id, m.type, m.name) for m in refine(text, mentions, Gazetteer.load(), source)
+            if m.kind != "source"]
 
 
 # --- 1. junk out
@@ -71,7 +73,7 @@ def test_a_place_named_after_a_generic_word_stays() -> None:
     ("صحيفة الوطن", "media"), ("حزب البعث", "party"),
 ])
 def test_a_head_noun_gives_the_type(name: str, type_: str) -> None:
-    text = f"أعلنت {name} أمس"
+    text = f"تأسست {name} عام 2000"
     assert [t for _, t, _ in refined(text, [tagged(text, name)])] == [type_]
 
 
@@ -145,7 +147,9 @@ def test_a_short_form_of_an_organisation() -> None:
 def test_the_articles_own_source_is_not_an_actor() -> None:
     text = "نشر موقع الحل نت تقريرا عن الرقة"
     assert "halnet" in {m.id for m in extract(text, names=False)}
-    assert "halnet" not in {m.id for m in extract(text, names=False, source="الحل نت")}
+    found = extract(text, names=False, source="الحل نت")
+    assert "halnet" not in {m.id for m in found if m.kind == "actor"}
+    assert ("source", "halnet") in {(m.kind, m.id) for m in found}
 
 
 @pytest.mark.parametrize("text", [
@@ -304,3 +308,83 @@ def test_an_adjective_of_nationality_does_not_join_militias_to_their_state() -> 
     text = "انتشرت الميليشيات الإيرانية قرب الحدود مع إيران"
     ids = [m.id for m in extract(text, names=False) if m.kind == "actor"]
     assert ids[0] == "iran-militias"
+
+
+# --- rules of tuning round 3 (issue 27: ANERcorp through extract, held3)
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("سدد من خارج منطقة الجزاء في الدقيقة", "الجزاء"),  # جزاء is written bare more often
+    ("في منطقة الشرق من البلاد", "الشرق"),
+    ("بناء مدينة متطورة تقنيا", "متطورة"),  # a common word without the article
+])
+def test_a_one_word_common_noun_is_no_place(text: str, surface: str) -> None:
+    assert refined(text, [tagged(text, surface, "place", "region")]) == []
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("وصلت القوات إلى منطقة الحديدة", "الحديدة"),  # news writes الحديدة, hardly حديدة
+    ("في قرية كباجب شرقي حمص", "كباجب"),
+])
+def test_a_place_name_of_one_word_stays(text: str, surface: str) -> None:
+    assert [i for i, _, _ in refined(text, [tagged(text, surface, "place", "region")])] == [
+        discovered_id("place", normalize(surface))]
+
+
+def test_a_name_typed_two_ways_takes_its_most_frequent_type() -> None:
+    text = "قال خافيير سولانا إن. وأضاف خافيير سولانا. ورد خافيير سولانا"
+    starts = [i for i in range(len(text)) if text.startswith("خافيير سولانا", i)]
+    found = [tagged(text, "خافيير سولانا", type_=t, start=s)
+             for t, s in zip(("person", "organization", "person"), starts, strict=True)]
+    assert {t for _, t, _ in refined(text, found)} == {"person"}
+
+
+def test_a_type_from_a_head_noun_outweighs_the_majority() -> None:
+    text = "قالت شركة أبولو إن. وأضافت أبولو. وقالت أبولو"
+    starts = [i for i in range(len(text)) if text.startswith("أبولو", i)]
+    found = [tagged(text, "شركة أبولو", type_="organization", start=starts[0] - 4)]
+    found += [tagged(text, "أبولو", type_="person", start=s) for s in starts[1:]]
+    types = [t for _, t, _ in refined(text, found)]
+    assert types[0] == "company"
+
+
+@pytest.mark.parametrize("text", ["وقال مدير الموارد البشرية بالشركة هورست نيومان إن",
+                                  "قبل خروج مدافع الاتحاد هورست نيومان بالبطاقة"])
+def test_a_definite_noun_before_a_name_gives_no_type(text: str) -> None:
+    assert [t for _, t, _ in refined(text, [tagged(text, "هورست نيومان")])] == ["person"]
+
+
+def test_an_indefinite_head_noun_before_a_name_still_types_it() -> None:
+    text = "ذكرت مصادر أن شركة هورست نيومان تعمل"
+    found = refine(text, [tagged(text, "هورست نيومان")], Gazetteer.load())
+    assert [m.type for m in found] == ["company"]
+
+
+def test_an_informant_outlet_is_a_source_wherever_the_article_names_it() -> None:
+    text = "وبحسب وكالة الأنباء السعودية واس، أفاد العقيد المالكي أن الصواريخ"
+    found = extract(text, names=False)
+    assert "spa" not in {m.id for m in found if m.kind == "actor"}
+    assert [m.text for m in found if m.kind == "source"] == ["وكالة الأنباء السعودية", "واس"]
+
+
+def test_an_outlet_after_announced_is_the_informant() -> None:
+    text = "أعلنت وكالة الأنباء السورية التوصل لاتفاق في دوما"
+    assert "sana" not in {m.id for m in extract(text, names=False) if m.kind == "actor"}
+
+
+def test_a_source_is_no_facet(tmp_path: Path) -> None:
+    index = arsearch.Index.create(tmp_path / "ix")
+    text = "أعلنت وكالة الأنباء السورية التوصل لاتفاق في الرقة"
+    assert index.add_articles([_article(1, text)]).added == 1
+    facets = index.search(None, limit=0).facets
+    assert "وكالة الأنباء السورية" not in facets["actors"] and "الرقة" in facets["places"]
+
+
+@pytest.mark.parametrize("text", ["كتب ماكرون على تويتر أن الشرطة", "عبر حسابها بتويتر.",
+                                  "وقال على صفحته على فيس بوك إن", "في رسالة عبر تلغرام"])
+def test_a_platform_as_the_medium_is_no_actor(text: str) -> None:
+    assert [m.id for m in extract(text, names=False) if m.kind == "actor"] == []
+
+
+def test_a_platform_the_news_is_about_stays_an_actor() -> None:
+    text = "حجبت السلطات تويتر في البلاد"
+    assert [m.id for m in extract(text, names=False) if m.kind == "actor"] == ["twitter"]

@@ -41,7 +41,7 @@ _REQUIRED_COLUMNS = 10  # context_aliases may be left out
 
 ACTOR_TYPES = frozenset({
     "armed_group", "state", "government_force", "unit", "militia", "person",
-    "organization", "party", "coalition", "media", "company", "club",
+    "organization", "party", "coalition", "media", "company", "club", "platform",
 })
 PLACE_TYPES = frozenset({
     "country", "governorate", "district", "city", "town", "village", "region",

@@ -11,10 +11,17 @@ what an archivist sees of them (``refine``), in this order:
    bare form (الحراك/حراك, السياسي/سياسي); given names and surnames rarely
    take the article (أحمد, سعدو). The frequencies are the ranks of the
    60,000 words of the tagger's cluster table (``ner_clusters.tsv``, ANT news).
-2. **Types from evidence.** A discovered name that opens with a head noun
-   takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
+   A discovered place of one word is a common word when it is one by that
+   test (مدينة متطورة), or, written with the article, when news writes its
+   bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
+   takes its article nearly always (الرقة, الحديدة).
+2. **Types from evidence.** A discovered name that opens with a head noun,
+   or follows one without the article (صحيفة هآرتس, not «الشركة هورست
+   نيومان»), takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
    شركة → company, قناة/وكالة/صحيفة/موقع → media, حزب → party (``HEAD_TYPES``),
-   whatever the tagger guessed (كتائب عز الدين القسام is no person).
+   whatever the tagger guessed (كتائب عز الدين القسام is no person). A
+   discovered name the tagger typed two ways in one article takes the type
+   most of its mentions have (a person once tagged as an organisation).
 3. **Names as written.** A discovered entity is shown in the form the article
    writes it most often, clitics removed, hamza and teh marbuta kept
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
@@ -24,7 +31,12 @@ what an archivist sees of them (``refine``), in this order:
 5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
    media name) is dropped from the actors when it is the article's own source
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
-   بحسب وكالة …); an outlet the news is about stays.
+   بحسب وكالة …); an outlet the news is about stays. An outlet named once as
+   the informant is the informant wherever the article names it (وكالة الأنباء
+   السعودية واس). Such an outlet is returned as a mention of kind
+   ``"source"``, which is no facet: the text still names it. A social platform
+   (type ``platform``: تويتر, فيسبوك) is no actor when it is only the medium
+   of what is said (على تويتر, عبر فيسبوك, بتويتر).
 """
 
 from __future__ import annotations
@@ -68,13 +80,15 @@ _FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي
 #: Words just before an outlet that make it the source of a statement
 #: (the verbs also with an object pronoun: نقلته, ذكرته).
 ATTRIBUTION = frozenset(normalize(w) for w in """
-بحسب حسب وفق وفقا وفقاً نقلا نقلاً نقلت ذكرت قالت أفادت أوردت نشرت بثت أكدت
+بحسب حسب وفق وفقا وفقاً نقلا نقلاً نقلت ذكرت قالت أفادت أوردت نشرت بثت أكدت أعلنت
 عن مراسل لمراسل تقرير لتقرير
 """.split())
 #: Verbs just after an outlet that make it the source (سانا قالت …).
 REPORTING = frozenset(normalize(w) for w in """
 قالت ذكرت أفادت نقلت أعلنت أوردت نشرت بثت أكدت تقول تذكر
 """.split())
+#: Words just before a social platform that make it the medium of a statement.
+MEDIUM = frozenset(normalize(w) for w in "على عبر في من".split())
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
 _WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
 _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
@@ -101,6 +115,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     [('new:actor:احمد مظهر سعدو', 'أحمد مظهر سعدو'), ('new:actor:احمد مظهر سعدو', 'أحمد مظهر سعدو')]
     """
     kept = []
+    informants: set[str] = set()
     for mention in mentions:
         if mention.kind not in ("actor", "place"):
             kept.append(mention)
@@ -111,11 +126,17 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             mention = _typed(_trimmed(text, mention), _word_before(text, mention.start))
             if mention.type == "person" and _common_phrase(mention.id.split(":", 2)[-1]):
                 continue
-        if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
+            if mention.kind == "place" and _common_place(mention.id.split(":", 2)[-1]):
+                continue
+        if mention.kind == "actor" and _medium(text, mention):
             continue
+        if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
+            informants.add(mention.id)
         kept.append(mention)
+    kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
+            for m in kept]
     kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
-    return _written(_coreferred(kept))
+    return _written(_one_type(_coreferred(kept)))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -174,9 +195,12 @@ def _word_before(text: str, start: int) -> str:
     return normalize(words[-1]) if words and not set(gap) & set(".,،؛;:!?؟\n") else ""
 
 
-def _head_type(word: str) -> tuple[str, str] | None:
+def _head_type(word: str, definite: bool = True) -> tuple[str, str] | None:
+    """The (kind, type) the head noun ``word`` gives; with the article only when
+    ``definite`` (a name's own first word: الجبهة الشعبية)."""
     for _, bare in clitic_variants(word):
-        head = HEAD_TYPES.get(bare) or HEAD_TYPES.get(bare.removeprefix(_ARTICLE))
+        head = HEAD_TYPES.get(bare) or (
+            HEAD_TYPES.get(bare.removeprefix(_ARTICLE)) if definite else None)
         if head:
             return head
     return None
@@ -184,12 +208,16 @@ def _head_type(word: str) -> tuple[str, str] | None:
 
 def _typed(mention: Mention, before: str) -> Mention:
     """A discovered mention retyped by the head noun its name opens with, or that
-    stands just before it (صحيفة هآرتس, where the tagger left the noun out)."""
+    stands just before it (صحيفة هآرتس, where the tagger left the noun out).
+
+    A noun before the name types it only without the article: «الشركة هورست
+    نيومان», «مدافع الاتحاد بلال اللحام» name a person after a noun phrase.
+    """
     name = mention.id.split(":", 2)[-1]
     words = name.split()
     head = _head_type(words[0]) if len(words) > 1 else None
     if head is None and before and mention.kind == "actor":
-        head = _head_type(before)
+        head = _head_type(before, definite=False)
     if head is None or (mention.kind, mention.type) == head or mention.type not in _GUESSED:
         return mention
     kind, type_ = head
@@ -219,6 +247,47 @@ def _common_phrase(name: str) -> bool:
         if definite is None or (bare is not None and definite >= bare * _COMMON_RATIO):
             return False
     return True
+
+
+def _common_place(name: str) -> bool:
+    """A discovered place of one word is a common word (module doc): with the
+    article, when news writes its bare form more often (الجزاء: جزاء); without
+    it, when it is a common word by the test of ``_common_phrase`` (متطورة)."""
+    if " " in name:
+        return False
+    ranks = word_ranks()
+    if name.startswith(_ARTICLE):
+        definite, bare = ranks.get(name), ranks.get(name[len(_ARTICLE):])
+        return definite is not None and bare is not None and bare < definite
+    definite, bare = ranks.get(_ARTICLE + name), ranks.get(name)
+    return definite is not None and bare is not None and definite < bare * _COMMON_RATIO
+
+
+def _medium(text: str, mention: Mention) -> bool:
+    """A social platform named as the medium of a statement: على تويتر, بتويتر."""
+    if mention.type != "platform":
+        return False
+    surface = normalize(strip_marks(mention.text)).lstrip(_EDGE)
+    before = text[max(0, mention.start - 20):mention.start]
+    if surface.startswith("ب") or before.endswith("ب") and (
+            len(before) == 1 or not before[-2].isalpha()):
+        return True  # بتويتر (the mention may start after the clitic)
+    words = _WORD_RE.findall(before)
+    return bool(words) and normalize(words[-1]) in MEDIUM
+
+
+def _one_type(mentions: list[Mention]) -> list[Mention]:
+    """A discovered name the tagger typed two ways takes its most frequent
+    guessed type (ties: the first mention's); a type from evidence stays."""
+    types: dict[str, Counter[str]] = {}
+    for m in mentions:
+        if m.id.startswith(DISCOVERED) and m.type in _GUESSED:
+            types.setdefault(m.id, Counter())[m.type] += 1
+    best = {i: c.most_common(1)[0][0] for i, c in types.items() if len(c) > 1}
+    if not best:
+        return mentions
+    return [replace(m, type=best[m.id]) if m.id in best and m.type in _GUESSED else m
+            for m in mentions]
 
 
 @lru_cache(maxsize=1)  # package data: the same for the whole process
