@@ -34,6 +34,7 @@ FIGURES_BLOCKS = {
     "ingest.md": ["corpus", "sizes"],
     "query.md": [""],
     "faults.md": ["kill", "concurrent"],
+    "cluster.md": [""],
 }
 
 
