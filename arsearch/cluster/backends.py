@@ -139,6 +139,12 @@ class _ShardActor:
     def pid(self) -> tuple[bool, Any]:
         return (False, _pack(self.error)) if self.error is not None else (True, os.getpid())
 
+    def node(self) -> tuple[bool, str]:
+        """(True, the id of the Ray node this actor runs on)."""
+        import ray
+
+        return True, ray.get_runtime_context().get_node_id()
+
 
 def _pack(error: ArsearchError) -> tuple[type, tuple[Any, ...], dict[str, Any]]:
     """An arsearch error as plain parts: its classes take other arguments than they
@@ -171,7 +177,8 @@ class RayShards:
         connect(address)
         # No CPUs reserved: an actor is idle between calls, and a machine may hold
         # more shards than cores (Ray then schedules them by its default of one CPU).
-        remote = ray.remote(max_restarts=max_restarts,
+        # Spread over the nodes: each shard's work on its own machine where it can.
+        remote = ray.remote(max_restarts=max_restarts, scheduling_strategy="SPREAD",
                             max_task_retries=MAX_TASK_RETRIES if max_restarts else 0)
         actor_class = remote(_ShardActor)
         self.paths = list(paths)
@@ -209,6 +216,11 @@ class RayShards:
                 raise _unpack(result)
             results[number] = result
         return results
+
+    def nodes(self) -> list[str]:
+        """The Ray node of each shard's actor, in shard order."""
+        found = self._get({n: actor.node.remote() for n, actor in enumerate(self.actors)})
+        return [found[n] for n in range(len(self.actors))]
 
     def close(self) -> None:
         for actor in self.actors:
