@@ -38,11 +38,10 @@ from arsearch.cli.options import (
     shards_option,
 )
 from arsearch.cli.progress import ProgressLine
-from arsearch.cluster import Index, reindex, repair
+from arsearch.cluster import Index, check, reindex, repair
 from arsearch.extract import extract
 from arsearch.index import SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
-from arsearch.maintenance import check
 from arsearch.models import plural
 from arsearch.results.explain import explain as explain_hit
 from arsearch.results.export import FORMATS as EXPORT_FORMATS

@@ -21,6 +21,7 @@ from arsearch import maintenance as _maintenance
 from arsearch.cluster.backends import CLUSTER_ENV, is_private
 from arsearch.cluster.manifest import Manifest, is_sharded
 from arsearch.cluster.sharded import ShardedIndex, reindex_sharded, repair_sharded
+from arsearch.engine.checksums import CheckReport
 from arsearch.errors import InvalidArgument
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.text.analyzer import Analyzer
@@ -90,6 +91,21 @@ class Index(_single.Index):
         return is_sharded(path) or _single.Index.exists(path)
 
 
+def check(path: str | os.PathLike[str]) -> CheckReport:
+    """``arsearch.check`` of an index. A sharded index is checked shard by shard: its
+    shards are ordinary indexes.
+
+    Raises:
+        InvalidArgument: ``path`` holds a sharded index (the message names its shards).
+    """
+    if is_sharded(path):
+        names = [p.name for p in Manifest.read(Path(path)).shard_paths(Path(path))]
+        raise InvalidArgument("index", str(path), "a sharded index is checked one shard at a "
+                              f"time: arsearch check --index {Path(path) / names[0]} "
+                              f"(shards: {', '.join(names)})")
+    return _maintenance.check(path)
+
+
 def repair(path: str | os.PathLike[str]) -> _maintenance.RepairReport:
     """``arsearch.repair`` of an index, or of every shard of a sharded one (one
     report: articles added up, leftovers named by shard)."""
@@ -115,4 +131,4 @@ def reindex(path: str | os.PathLike[str], *, shards: int | None = None, jobs: in
 
 
 __all__ = ["CLUSTER_ENV", "Index", "ShardedIndex", "is_private", "is_sharded",
-           "reindex", "reindex_sharded", "repair", "repair_sharded"]
+           "check", "reindex", "reindex_sharded", "repair", "repair_sharded"]

@@ -125,3 +125,11 @@ def test_shards_that_differ_from_the_index_are_refused(both: tuple[str, str],
         assert "arsearch reindex --shards 2" in result.stderr
     again = run("index", str(seeds_dir), "--shards", "3", "--index", both[1])
     assert again.exit_code == 0 and "unchanged 5" in again.output
+
+
+def test_check_names_the_shards_to_check(both: tuple[str, str]) -> None:
+    result = run("check", "--index", both[1])
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "shard-000" in result.stderr and "shard-002" in result.stderr
+    shard = run("check", "--index", str(Path(both[1]) / "shard-001"))
+    assert shard.exit_code == 0 and "intact" in shard.output
