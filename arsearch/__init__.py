@@ -12,9 +12,11 @@ terms the index sees for a text.
 ['a1']
 """
 
+from arsearch.cluster import Index, ShardedIndex
 from arsearch.errors import (
     AnalyzerMismatch,
     ArsearchError,
+    ClusterUnavailable,
     DamagedIndex,
     GazetteerError,
     IndexExists,
@@ -29,12 +31,13 @@ from arsearch.errors import (
     PlotUnavailable,
     QuerySyntaxError,
     SchemaMismatch,
+    ShardFailed,
     UnsafeIndex,
     UnsupportedEngine,
     UnsupportedOperator,
 )
 from arsearch.extract import extract, extract_many
-from arsearch.index import Index, IngestReport, SearchResults
+from arsearch.index import IngestReport, SearchResults
 from arsearch.maintenance import check, reindex, repair
 from arsearch.models import Article, Hit, Mention
 from arsearch.results.explain import explain
@@ -48,6 +51,7 @@ __all__ = [
     "AnalyzerMismatch",
     "Article",
     "ArsearchError",
+    "ClusterUnavailable",
     "DamagedIndex",
     "GazetteerError",
     "Hit",
@@ -67,6 +71,8 @@ __all__ = [
     "QuerySyntaxError",
     "SchemaMismatch",
     "SearchResults",
+    "ShardFailed",
+    "ShardedIndex",
     "UnsafeIndex",
     "UnsupportedEngine",
     "UnsupportedOperator",

@@ -201,3 +201,22 @@ class InvalidFilter(InvalidArgument):
         self.name, self.value = name, value
         ArsearchError.__init__(self, f"empty {name} filter {value!r}: give a value "
                                      f"or leave the filter out")
+
+
+class ClusterUnavailable(ArsearchError):
+    """The Ray cluster an index was to run on cannot be used: a malformed address,
+    nothing listening there, or Ray not installed (``address`` names it)."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        self.address, self.reason = address, reason
+        super().__init__(f"cluster {address!r} is unavailable: {reason}")
+
+
+class ShardFailed(ArsearchError):
+    """A shard of a sharded index failed during an operation (its Ray actor died
+    past its restarts); ``shard`` is its number, ``path`` its directory."""
+
+    def __init__(self, shard: int, path: str, reason: str) -> None:
+        self.shard, self.path, self.reason = shard, path, reason
+        super().__init__(f"shard {shard} ({path}) failed: {reason}; committed data is kept, "
+                         f"run the command again")

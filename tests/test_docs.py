@@ -36,6 +36,7 @@ FIGURES_BLOCKS = {
     "faults.md": ["kill", "concurrent"],
     "facets.md": [""],
     "names.md": [""],
+    "cluster.md": [""],
 }
 
 

@@ -25,6 +25,9 @@ STAGES: list[tuple[str, ...]] = [
     ("arsearch.ingest",),
     ("arsearch.index",),
     ("arsearch.maintenance",),
+    # Shards are ordinary indexes plus a manifest: the cluster stage builds on
+    # index and maintenance, and arsearch.Index (its subclass) dispatches to it.
+    ("arsearch.cluster",),
     ("arsearch.results",),
     ("arsearch.cli",),
     ("arsearch", "arsearch.__main__"),

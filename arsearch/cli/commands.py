@@ -25,6 +25,7 @@ from arsearch.cli.options import (
     ArsearchGroup,
     analysis_options,
     bidi_option,
+    cluster_options,
     color_option,
     fail,
     filter_options,
@@ -34,12 +35,13 @@ from arsearch.cli.options import (
     iso_day,
     jobs_option,
     resolve_jobs,
+    shards_option,
 )
 from arsearch.cli.progress import ProgressLine
+from arsearch.cluster import Index, check, reindex, repair
 from arsearch.extract import extract
-from arsearch.index import Index, SearchResults
+from arsearch.index import SearchResults
 from arsearch.ingest import DEFAULT_BATCH, estimate_count
-from arsearch.maintenance import check, reindex, repair
 from arsearch.models import plural
 from arsearch.results.explain import explain as explain_hit
 from arsearch.results.export import FORMATS as EXPORT_FORMATS
@@ -80,11 +82,13 @@ def main(index_dir: str | None) -> None:
               help="End by merging the segments written (and smaller ones) into one.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @gazetteer_option
+@shards_option
 @handle_errors
 @analysis_options
+@cluster_options
 def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batch_size: int,
                   merge: bool, quiet: bool, gazetteer: tuple[str, ...],
-                  analyzer: Analyzer | None) -> None:
+                  analyzer: Analyzer | None, shards: int | None, cluster: str | None) -> None:
     """Add articles from files, directories and stdin to the index (created if missing).
 
     Reads .txt files (one article each; the id is the file name), JSON Lines
@@ -114,7 +118,7 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
       arsearch index news.jsonl.gz more.csv --jobs 2
       zcat dump.jsonl.gz | arsearch index -
     """
-    ix = Index.open_or_create(index_dir, analyzer=analyzer)
+    ix = Index.open_or_create(index_dir, analyzer=analyzer, shards=shards, cluster=cluster)
     for path in gazetteer:
         ix.add_gazetteer(path)
     interactive = not quiet and sys.stderr.isatty()
@@ -140,7 +144,8 @@ def index_command(paths: tuple[str, ...], index_dir: str, jobs: int | None, batc
 @click.argument("ids", nargs=-1, required=True)
 @index_option
 @handle_errors
-def remove_command(ids: tuple[str, ...], index_dir: str) -> None:
+@cluster_options
+def remove_command(ids: tuple[str, ...], index_dir: str, cluster: str | None) -> None:
     """Delete articles by id (- reads ids from stdin, one per line).
 
     Ids not in the index are named on stderr. Exit status 1 when none of
@@ -148,7 +153,7 @@ def remove_command(ids: tuple[str, ...], index_dir: str) -> None:
     """
     if ids == ("-",):
         ids = tuple(line.strip() for line in sys.stdin if line.strip())
-    ix = Index.open(index_dir)
+    ix = Index.open(index_dir, cluster=cluster)
     missing = [i for i in dict.fromkeys(ids) if ix.get(i) is None]
     removed = ix.delete(ids)
     if missing:
@@ -169,9 +174,10 @@ MAX_NAMED = 10
 @index_option
 @jobs_option("sharing the merge out by field")
 @handle_errors
-def optimize_command(index_dir: str, jobs: int | None) -> None:
+@cluster_options
+def optimize_command(index_dir: str, jobs: int | None, cluster: str | None) -> None:
     """Merge the index's segments into one (faster searches after many ingests)."""
-    ix = Index.open(index_dir)
+    ix = Index.open(index_dir, cluster=cluster)
     before = ix.info()
     ix.optimize(jobs=resolve_jobs(jobs))
     after = ix.info()
@@ -241,10 +247,11 @@ def repair_command(index_dir: str, dry_run: bool) -> None:
 @index_option
 @jobs_option("analysing articles")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@shards_option
 @handle_errors
 @analysis_options
 def reindex_command(index_dir: str, jobs: int | None, quiet: bool,
-                    analyzer: Analyzer | None) -> None:
+                    analyzer: Analyzer | None, shards: int | None) -> None:
     """Rebuild the index from the articles it stores, with this version of arsearch.
 
     Needed after an upgrade that changed the analysis or the schema (opening
@@ -254,7 +261,8 @@ def reindex_command(index_dir: str, jobs: int | None, quiet: bool,
     """
     interactive = not quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr, None, enabled=interactive, label="reindexing")
-    report = reindex(index_dir, jobs=resolve_jobs(jobs), progress=progress, analyzer=analyzer)
+    report = reindex(index_dir, jobs=resolve_jobs(jobs), progress=progress, analyzer=analyzer,
+                     shards=shards)
     progress.close()
     for error in report.errors:
         click.echo(f"arsearch: skipped {error}", err=True)
@@ -284,6 +292,7 @@ def _megabytes(size: int) -> str:
 @color_option
 @filter_options
 @handle_errors
+@cluster_options
 def search_command(query: str, index_dir: str, match_any: bool, limit: int, fmt: str,
                    as_json: bool, explain: bool, bidi: str, color: str, **filters: Any
                    ) -> None:
@@ -343,7 +352,7 @@ search_command.help = (search_command.help or "") + FILTER_HELP
 
 def _search(query: str, index_dir: str, gazetteer: tuple[str, ...], **kwargs: Any
             ) -> tuple[Index, SearchResults]:
-    ix = Index.open(index_dir, gazetteer=gazetteer)
+    ix = Index.open(index_dir, gazetteer=gazetteer, cluster=kwargs.pop("cluster"))
     results = ix.search(
         query, actor=list(kwargs.pop("actor")), place=list(kwargs.pop("place")),
         date=kwargs.pop("date_range"), published=kwargs.pop("published_range"), **kwargs)
@@ -418,6 +427,7 @@ def _lead(text: str, words: int = 12) -> str:
 @color_option
 @filter_options
 @handle_errors
+@cluster_options
 def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str, color: str,
                   **filters: Any) -> None:
     """Top actors, places, sources and months of the matching articles, as bar charts.
@@ -474,6 +484,7 @@ stats_command.help = (stats_command.help or "") + FILTER_HELP
 @click.option("--any", "match_any", is_flag=True, help="Match any query word instead of all.")
 @filter_options
 @handle_errors
+@cluster_options
 def export_command(query: str, index_dir: str, fmt: str, output: str, match_any: bool,
                    bom: bool | None, **filters: Any) -> None:
     """Write every matching article with all its fields (no limit).
@@ -490,7 +501,7 @@ def export_command(query: str, index_dir: str, fmt: str, output: str, match_any:
       arsearch export --actor داعش --date 2019 --format jsonl > isis-2019.jsonl
     """
     fmt = "jsonl" if fmt == "json" else fmt
-    ix = Index.open(index_dir, gazetteer=filters.pop("gazetteer"))
+    ix = Index.open(index_dir, gazetteer=filters.pop("gazetteer"), cluster=filters.pop("cluster"))
     args = {"actor": list(filters["actor"]), "place": list(filters["place"]),
             "date": filters["date_range"], "published": filters["published_range"],
             "match": "any" if match_any else "all"}
@@ -530,6 +541,7 @@ export_command.help = (export_command.help or "") + FILTER_HELP
 @color_option
 @filter_options
 @handle_errors
+@cluster_options
 def timeline_command(query: str, index_dir: str, by: str, mentioned: bool, png: str | None,
                      as_json: bool, bidi: str, color: str, **filters: Any) -> None:
     """Matching articles over time, as bars (and optionally a PNG chart).
@@ -616,15 +628,16 @@ def extract_command(text: str, published: str | None, as_json: bool,
 @bidi_option
 @color_option
 @handle_errors
-def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str, color: str
-                 ) -> None:
+@cluster_options
+def show_command(article_id: str, index_dir: str, as_json: bool, bidi: str, color: str,
+                 cluster: str | None) -> None:
     """Print one stored article by id.
 
     \b
     Example:
       arsearch show 003_4d67c2310d9d160a --bidi on | less -R
     """
-    article = Index.open(index_dir).get(article_id)
+    article = Index.open(index_dir, cluster=cluster).get(article_id)
     if article is None:
         click.echo(f"arsearch: no article with id {article_id!r}", err=True)
         sys.exit(EXIT_NO_MATCH)

@@ -17,6 +17,8 @@ from typing import Any
 import click
 
 from arsearch.cli.display import BIDI_ENV, BIDI_MODES, COLOR_ENV, COLOR_MODES
+from arsearch.cluster import CLUSTER_ENV, is_private
+from arsearch.cluster.backends import check_address
 from arsearch.errors import ArsearchError
 from arsearch.io.wordlist import read_word_list
 from arsearch.text.analyzer import Analyzer
@@ -211,3 +213,42 @@ def analyzer_from_files(stopwords: str | None = None, extra_stopwords: str | Non
     return Analyzer(stopwords=words(stopwords), protected=words(protected),
                     extra_stopwords=words(extra_stopwords) or (),
                     extra_protected=words(extra_protected) or ())
+
+
+CLUSTER_HELP = (f"Run a sharded index's shards on this Ray cluster [default: ${CLUSTER_ENV}, "
+                "else in this process]: local (start one here), auto (the one this machine "
+                "belongs to), HOST:PORT or ray://HOST:10001.")
+
+
+def cluster_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--cluster ADDR`` (or ``$ARSEARCH_CLUSTER``) and ``--trust-cluster``, collected
+    into one ``cluster`` argument (None: shards in this process).
+
+    Ray runs whatever code a client sends and has no authentication, so an
+    address outside loopback and the private ranges draws a warning on stderr
+    (docs/cluster.md), unless ``--trust-cluster`` says it is meant.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        cluster, trusted = kwargs.pop("cluster") or None, kwargs.pop("trust_cluster")
+        if cluster is not None:
+            check_address(cluster)  # a malformed address fails here, in one line
+            if not trusted and not is_private(cluster):
+                click.echo(f"arsearch: warning: cluster {cluster!r} is not on a private "
+                           "network: whoever can reach its ports controls it and everything "
+                           "it reads (--trust-cluster if you mean it; see docs/cluster.md)",
+                           err=True)
+        kwargs["cluster"] = cluster
+        return command(*args, **kwargs)
+
+    wrapper = click.option("--trust-cluster", is_flag=True,
+                           help="Do not warn that --cluster is outside private networks.")(wrapper)
+    return click.option("--cluster", "cluster", envvar=CLUSTER_ENV, default=None,
+                        show_envvar=True, help=CLUSTER_HELP)(wrapper)
+
+
+shards_option = click.option(
+    "--shards", type=click.IntRange(min=1), default=None,
+    help="Make (index) or re-shard into (reindex) a sharded index of N shards: N ordinary "
+         "indexes and a manifest, searched as one (docs/cluster.md).")

@@ -59,6 +59,9 @@ class PrivateName(NamedTuple):
 
 
 PRIVATE_NAMES: tuple[PrivateName, ...] = (
+    # A shard's searcher scoring with the whole sharded index's statistics.
+    PrivateName("whoosh.searching.Searcher", "_subsearcher", "arsearch.engine.globalstats",
+                "a shard's sub-searchers are plain ones whose parent holds the global statistics"),
     # Index files, the table of contents and the commit of worker segments.
     PrivateName("whoosh.index.FileIndex", "_segments", "arsearch.engine.store",
                 "the committed segments: their sizes, and which of them to merge"),

@@ -131,7 +131,12 @@ class _Segment:
             return None
 
     def size_of(self, query: wq.Query) -> int:
-        """How many articles ``query`` may match here (to order clauses)."""
+        """How many articles ``query`` may match here (to order clauses), or in the
+        whole index for a shard scored with global statistics
+        (``arsearch.engine.globalstats``): the same order, so the same sums."""
+        global_size = getattr(self.top, "global_size", None)
+        if global_size is not None:
+            return global_size(query)
         if type(query) is wq.Term:
             found = self.lookup(query)
             return found[2].doc_frequency() if found is not None else 0

@@ -176,6 +176,11 @@ class View:
         self._searcher = searcher
         self.path = str(path)
 
+    @property
+    def searcher(self) -> Any:
+        """The Whoosh searcher, for the engine's own modules (``globalstats``)."""
+        return self._searcher
+
     def up_to_date(self) -> bool:
         """False once a newer commit exists (this view keeps seeing its own)."""
         return self._searcher.up_to_date()

@@ -1,0 +1,230 @@
+"""One shard of a sharded index: an ordinary arsearch index, plus what a coordinator
+asks of a shard during a two-phase search.
+
+Every method takes and returns plain values, so a shard can live in the
+calling process or in a Ray actor (``arsearch.cluster.backends``) alike. It is
+opened as any index is (``Index.open``: the engine's checksums and safe
+loader), whichever machine opens it.
+
+Besides the index, a shard keeps ``sequence.sqlite``: each article's ingest
+sequence number, given by the coordinator in the order the articles came in.
+A single index ranks equal scores (and, without words, equal dates) in the
+order its articles were added; across shards that order is the sequence
+number, so a sharded index breaks ties as the single index does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from arsearch.engine.globalstats import TermStats, evaluate_with, newest_with_ties, shard_statistics
+from arsearch.engine.schema import content_hash
+from arsearch.index import FACETS, Index, _Compiled, _names
+from arsearch.ingest import IngestReport
+from arsearch.models import Article, Hit
+
+SEQUENCE_FILE = "sequence.sqlite"
+#: The sequence of an article that has none recorded (added to the shard directly):
+#: after every recorded one, in the shard's own order.
+UNSEQUENCED = 1 << 62
+
+#: The arguments of a search, as the coordinator passes them on.
+SearchArgs = dict[str, Any]
+#: A candidate for the merged ranking: (score or date, sequence, article id).
+Candidate = tuple[Any, int, str]
+
+
+class Shard(Index):
+    """A shard: an ``Index`` plus the shard side of ingest and of two-phase search."""
+
+    _compiled_cache: dict[str, _Compiled]
+
+    def _compiled(self, args: SearchArgs) -> _Compiled:
+        """The search compiled (kept for the second phase of the same search)."""
+        cache = self.__dict__.setdefault("_compiled_cache", {})
+        key = repr(sorted(args.items()))
+        if key not in cache:
+            if len(cache) > 16:
+                cache.clear()
+            cache[key] = self._compile(
+                args.get("query"), args.get("actor"), args.get("place"), args.get("date"),
+                args.get("published"), args.get("match", "all"), args.get("syntax", True))
+        return cache[key]
+
+    def add_gazetteer(self, path: str | os.PathLike[str]) -> None:
+        """``Index.add_gazetteer``; filters compiled before it are compiled again."""
+        super().add_gazetteer(path)
+        self.__dict__.pop("_compiled_cache", None)
+
+    @contextlib.contextmanager
+    def _sequence(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path / SEQUENCE_FILE)
+        try:
+            with connection:
+                connection.execute("CREATE TABLE IF NOT EXISTS sequence "
+                                   "(id TEXT PRIMARY KEY, digest TEXT, seq INTEGER)")
+                yield connection
+        finally:
+            connection.close()
+
+    def _sequence_of(self, ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        with self._sequence() as db:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(db.execute(
+                    f"SELECT id, seq FROM sequence WHERE id IN ({marks})", chunk).fetchall())
+        return found
+
+    # --- ingest ----------------------------------------------------------
+
+    def last_sequence(self) -> int:
+        """The highest sequence number recorded here (-1 if none)."""
+        with self._sequence() as db:
+            value = db.execute("SELECT max(seq) FROM sequence").fetchone()[0]
+        return -1 if value is None else int(value)
+
+    def add(self, items: list[tuple[int, Article]], jobs: int = 1) -> IngestReport:
+        """Index (sequence number, article) pairs as one commit.
+
+        The sequence numbers are recorded first; an article whose content is
+        unchanged keeps its old number, as it keeps its place in a single index.
+        """
+        salt = self._gazetteer_digest()
+        with self._sequence() as db:
+            db.executemany(
+                "INSERT INTO sequence VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "digest = excluded.digest, seq = excluded.seq "
+                "WHERE digest IS NOT excluded.digest",
+                [(a.id, content_hash(a, salt), seq) for seq, a in items])
+        return self.add_articles([article for _, article in items], jobs=jobs,
+                                 batch_size=len(items) + 1, merge=False)
+
+    # --- two-phase search ------------------------------------------------
+
+    def statistics(self, args: SearchArgs) -> tuple[dict[str, Any], TermStats | None]:
+        """Phase one: what the search is (terms, parsed query, highlights, filters,
+        whether it has a query at all) and this shard's statistics of its terms."""
+        compiled = self._compiled(args)
+        described = {"terms": compiled.terms, "parsed": compiled.parsed,
+                     "highlight": compiled.highlight, "filters": compiled.filters,
+                     "empty": compiled.query is None}
+        if compiled.query is None or not compiled.terms:
+            return described, None
+        return described, shard_statistics(self._view(), compiled.query)
+
+    def candidates(self, args: SearchArgs, limit: int | None, stats: TermStats | None
+                   ) -> tuple[list[Candidate], int]:
+        """Phase two: this shard's best ``limit`` matches (all with None), scored with the
+        whole index's ``stats``, plus every match tied with the last; and its match count.
+
+        Without words (``stats`` None), the newest matches, by date, score 0.
+        """
+        compiled = self._compiled(args)
+        if compiled.query is None:
+            return [], 0
+        view = self._view()
+        if stats is None:
+            pairs, total = newest_with_ties(view, compiled.query, limit)
+            return self._with_sequence([(date, docnum) for docnum, date in pairs]), total
+        matches = evaluate_with(view, compiled.query, stats)
+        docnums, scores = matches.docnums, matches.scores
+        total = len(docnums)
+        if limit is not None and total > limit > 0:
+            cutoff = np.partition(scores, total - limit)[total - limit]
+            keep = np.flatnonzero(scores >= cutoff)
+            docnums, scores = docnums[keep], scores[keep]
+        return self._with_sequence(list(zip(scores.tolist(), docnums.tolist(),
+                                            strict=True))), total
+
+    def _with_sequence(self, keyed: list[tuple[Any, int]]) -> list[Candidate]:
+        view = self._view()
+        ids = [view.stored(docnum)["id"] for _, docnum in keyed]
+        sequence = self._sequence_of(ids)
+        return [(key, sequence.get(article_id, UNSEQUENCED + docnum), article_id)
+                for (key, docnum), article_id in zip(keyed, ids, strict=True)]
+
+    def hits(self, scored: list[tuple[str, float]], highlight: set[str]) -> list[Hit]:
+        """The hits of (id, score) pairs, with snippets (ids no longer here are left out)."""
+        view = self._view()
+        found = []
+        for article_id, score in scored:
+            stored = view.find("id", article_id)
+            if stored is not None:
+                found.append(self._hit(stored, score, highlight))
+        return found
+
+    def rows(self, scored: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        """Export rows of (id, score) pairs (``Index.documents``' fields)."""
+        view = self._view()
+        found = []
+        for article_id, score in scored:
+            stored = view.find("id", article_id)
+            if stored is None:
+                continue
+            mentions = stored.get("mentions") or {}
+            found.append({
+                "id": stored["id"], "title": stored.get("title") or "",
+                "published": stored.get("published"), "source": stored.get("source"),
+                "author": stored.get("author"), "url": stored.get("url"),
+                "score": round(score, 4),
+                "actors": _names(mentions, "actors"), "places": _names(mentions, "places"),
+                "dates": list(mentions.get("dates", [])), "text": stored.get("text", ""),
+            })
+        return found
+
+    def matching(self, args: SearchArgs) -> int:
+        """How many articles of this shard match."""
+        compiled = self._compiled(args)
+        return 0 if compiled.query is None else len(self._view().matches(compiled.query))
+
+    def facet_counts(self, args: SearchArgs) -> dict[str, dict[str, Any]]:
+        """Facet counts of this shard: {facet: {label: n}}; sources as
+        {source_key: [n, spelling, sequence of the article spelled so]}."""
+        compiled = self._compiled(args)
+        if compiled.query is None:
+            return {name: {} for name in FACETS}
+        view = self._view()
+        groups = view.grouped(compiled.query, list(FACETS.values()))
+        counts: dict[str, dict[str, Any]] = {}
+        for name, fieldname in FACETS.items():
+            if name != "sources":
+                counts[name] = self._facet(name, groups[fieldname], view)
+                continue
+            sources: dict[str, Any] = {}
+            for key, docnums in groups[fieldname].items():
+                if key:
+                    stored = view.find("source_key", key) or {}
+                    article_id = stored.get("id", "")
+                    seq = self._sequence_of([article_id]).get(article_id, UNSEQUENCED)
+                    sources[key] = [len(set(docnums)), stored.get("source") or key, seq]
+            counts[name] = sources
+        return counts
+
+    def counts_by(self, args: SearchArgs, fieldname: str,
+                  key: Callable[[str], str | None] | None) -> dict[str, int]:
+        """``SearchResults.count_by`` of this shard."""
+        compiled = self._compiled(args)
+        return {} if compiled.query is None else self._count_by(compiled.query, fieldname, key)
+
+    # --- the rest --------------------------------------------------------
+
+    def terms_near(self, fieldname: str, term: str, maxdist: int) -> list[tuple[str, int]]:
+        """Indexed terms within ``maxdist`` edits of ``term``, with their article counts."""
+        return self._view().terms_within(fieldname, term, maxdist)
+
+    def size(self) -> int:
+        """Articles in this shard."""
+        return len(self)
+
+    def location(self) -> str:
+        """The shard's directory, as this process sees it."""
+        return str(Path(self.path))

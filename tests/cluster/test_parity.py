@@ -1,0 +1,131 @@
+"""A sharded index in this process ranks, counts and facets as one index of the same
+articles (issue 26): same ids, same order, scores within 1e-9, ties included."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import arsearch
+from arsearch.models import Article
+
+
+@pytest.fixture(scope="module")
+def sharded(sharded_path: Path) -> arsearch.ShardedIndex:
+    ix = arsearch.Index.open(sharded_path)
+    yield ix
+    ix.close()
+
+
+def test_a_sharded_index_is_recognised_and_spread(sharded: arsearch.ShardedIndex,
+                                                   corpus: list[Article]) -> None:
+    assert isinstance(sharded, arsearch.ShardedIndex) and sharded.shards == 3
+    assert len(sharded) == len(corpus)
+    sizes = sharded._all("size")
+    assert sum(sizes) == len(corpus) and min(sizes) > len(corpus) // 6
+
+
+def test_searches_equal_a_single_index(single_index: arsearch.Index,
+                                       sharded: arsearch.ShardedIndex,
+                                       search_case: tuple, compare: Any) -> None:
+    compare(single_index, sharded, *search_case)
+
+
+def test_the_corpus_has_ties_that_the_tie_break_settles(single_index: arsearch.Index,
+                                                        sharded: arsearch.ShardedIndex) -> None:
+    # Copies of an article score alike: the parity above covers equal scores.
+    scores = [h.score for h in single_index.search("داعش", limit=None)]
+    assert len(scores) != len(set(scores))
+    ids = [h.id for h in sharded.search("داعش", limit=None)]
+    assert ids == [h.id for h in single_index.search("داعش", limit=None)]
+
+
+def test_exports_and_articles_equal_a_single_index(single_index: arsearch.Index,
+                                                   sharded: arsearch.ShardedIndex) -> None:
+    assert list(sharded.documents("داعش", actor="روسيا")) == list(
+        single_index.documents("داعش", actor="روسيا"))
+    assert sharded.get("g0001") == single_index.get("g0001")
+    assert sharded.get("missing") is None
+    assert sharded.doc_frequency("exact", "داعش") == single_index.doc_frequency("exact", "داعش")
+    assert sharded.similar_terms("exact", "داعس") == single_index.similar_terms("exact", "داعس")
+    info, one = sharded.info(), single_index.info()
+    assert (info.documents, info.first_published, info.last_published) == (
+        one.documents, one.first_published, one.last_published)
+
+
+def test_replacing_and_deleting_touch_one_shard(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix", shards=4)
+    articles = [{"id": f"a{i}", "text": f"غارات على حلب رقم {i}"} for i in range(20)]
+    assert ix.add_articles(articles).added == 20
+    again = ix.add_articles([*articles[:5], {"id": "a6", "text": "قصف على إدلب"}])
+    assert (again.unchanged, again.replaced, again.added) == (5, 1, 0)
+    assert ix.delete(["a1", "a2", "nothing"]) == 2
+    assert len(ix) == 18 and ix.get("a6").text == "قصف على إدلب"
+    assert [h.id for h in ix.search("إدلب")] == ["a6"]
+
+
+def test_a_killed_ingest_resumes_with_nothing_lost_or_duplicated(tmp_path: Path,
+                                                               corpus: list[Article]) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix", shards=3)
+
+    def dying() -> object:
+        for number, article in enumerate(corpus[:90]):
+            if number == 70:
+                raise KeyboardInterrupt
+            yield article
+
+    with pytest.raises(KeyboardInterrupt):
+        ix.add_articles(dying(), batch_size=30)
+    assert len(ix) == 60  # two batches committed, the third lost whole
+    report = ix.add_articles(corpus[:90], batch_size=30)
+    assert (report.unchanged, report.added) == (60, 30)
+    assert len(ix) == 90
+    ids = [h.id for h in ix.search(limit=None)]
+    assert sorted(ids) == sorted({a.id for a in corpus[:90]})
+
+
+def test_a_missing_shard_or_a_damaged_manifest_is_one_line(tmp_path: Path) -> None:
+    ix = arsearch.Index.create(tmp_path / "ix", shards=2)
+    ix.add_articles([{"id": "a", "text": "غارات على حلب"}])
+    ix.close()
+    shutil.rmtree(tmp_path / "ix" / "shard-001")
+    with pytest.raises(arsearch.DamagedIndex, match="shard-001: the shard's directory is missing"
+                       ) as info:
+        arsearch.Index.open(tmp_path / "ix")
+    assert "\n" not in str(info.value)
+    (tmp_path / "ix" / "arsearch-shards.json").write_text("{", encoding="utf-8")
+    with pytest.raises(arsearch.DamagedIndex, match="arsearch-shards.json"):
+        arsearch.Index.open(tmp_path / "ix")
+
+
+def test_shards_must_be_a_positive_number(tmp_path: Path) -> None:
+    for bad in (0, -1, True, "3"):
+        with pytest.raises(arsearch.InvalidArgument, match="shards"):
+            arsearch.Index.create(tmp_path / "ix", shards=bad)
+    arsearch.Index.create(tmp_path / "ix", shards=2).close()
+    with pytest.raises(arsearch.IndexExists):
+        arsearch.Index.create(tmp_path / "ix", shards=2)
+    assert arsearch.Index.create(tmp_path / "ix", shards=3, overwrite=True).shards == 3
+
+
+def test_resharding_keeps_results_and_ties(single_index: arsearch.Index,
+                                           corpus: list[Article], tmp_path: Path,
+                                           compare: Any) -> None:
+    from arsearch.cluster import reindex
+
+    one = arsearch.Index.create(tmp_path / "ix")
+    one.add_articles(corpus[:120])
+    one.close()
+    reindex(tmp_path / "ix", shards=2)  # an unsharded index becomes a sharded one
+    reindex(tmp_path / "ix", shards=3)  # and is re-sharded
+    reindex(tmp_path / "ix")  # each shard rebuilt in place
+    ix = arsearch.Index.open(tmp_path / "ix")
+    assert ix.shards == 3 and len(ix) == 120
+    small = arsearch.Index.create(tmp_path / "single")
+    small.add_articles(corpus[:120])
+    for case in [("داعش", {"limit": None}), (None, {"limit": None}),
+                 ("هجوم البادية السورية", {"match": "any"})]:
+        compare(small, ix, *case)
