@@ -12,7 +12,7 @@ terms the index sees for a text.
 ['a1']
 """
 
-from arsearch.cluster import Index, ShardedIndex
+from arsearch.cluster import Index, ShardedIndex, check, reindex, repair
 from arsearch.errors import (
     AnalyzerMismatch,
     ArsearchError,
@@ -38,7 +38,6 @@ from arsearch.errors import (
 )
 from arsearch.extract import extract, extract_many
 from arsearch.index import IngestReport, SearchResults
-from arsearch.maintenance import check, reindex, repair
 from arsearch.models import Article, Hit, Mention
 from arsearch.results.explain import explain
 from arsearch.results.export import export

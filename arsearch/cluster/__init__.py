@@ -19,7 +19,7 @@ from typing import Any
 from arsearch import index as _single
 from arsearch import maintenance as _maintenance
 from arsearch.cluster.backends import CLUSTER_ENV, is_private
-from arsearch.cluster.manifest import Manifest, is_sharded
+from arsearch.cluster.manifest import Manifest, is_sharded, shard_name
 from arsearch.cluster.sharded import ShardedIndex, reindex_sharded, repair_sharded
 from arsearch.engine.checksums import CheckReport
 from arsearch.errors import InvalidArgument
@@ -106,15 +106,24 @@ def check(path: str | os.PathLike[str]) -> CheckReport:
     return _maintenance.check(path)
 
 
-def repair(path: str | os.PathLike[str]) -> _maintenance.RepairReport:
-    """``arsearch.repair`` of an index, or of every shard of a sharded one (one
-    report: articles added up, leftovers named by shard)."""
+def repair(path: str | os.PathLike[str], *, dry_run: bool = False
+           ) -> _maintenance.RepairReport:
+    """``arsearch.repair`` of an index, or of every shard of a sharded one: one report,
+    articles and losses added up, files named by their shard."""
     if not is_sharded(path):
-        return _maintenance.repair(path)
-    total = _maintenance.RepairReport()
-    for number, report in enumerate(repair_sharded(path)):
+        return _maintenance.repair(path, dry_run=dry_run)
+    total = _maintenance.RepairReport(path=str(path), dry_run=dry_run)
+    for number, report in enumerate(repair_sharded(path, dry_run=dry_run)):
+        shard = shard_name(number)
         total.documents += report.documents
-        total.removed += [f"shard {number}: {name}" for name in report.removed]
+        total.removed += [f"{shard}/{name}" for name in report.removed]
+        total.damaged = total.damaged or report.damaged
+        total.damaged_files += [f"{shard}/{name}" for name in report.damaged_files]
+        total.lost = None if total.lost is None or report.lost is None \
+            else total.lost + report.lost
+        total.lost_ids += report.lost_ids
+        total.dropped_segments += [f"{shard}/{name}" for name in report.dropped_segments]
+        total.assumed += [f"{shard}: {note}" for note in report.assumed]
     return total
 
 

@@ -54,6 +54,7 @@ from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.io.readers import read_paths
 from arsearch.maintenance import reindex, repair, stored_articles
 from arsearch.models import Article, Hit
+from arsearch.query.parser import parse_query
 from arsearch.text.analyzer import Analyzer, default_analyzer
 
 
@@ -304,7 +305,8 @@ class ShardedIndex:
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
                                   or limit < 0):
             raise InvalidArgument("limit", limit, "a number of hits, 0 or None for all")
-        args = _search_args(query, actor, place, date, published, match, syntax)
+        args = self._with_expansions(
+            _search_args(query, actor, place, date, published, match, syntax))
         described, ranked, total = self._ranked(args, limit or None)
         if described["empty"]:
             return SearchResults([], 0, query or "", parsed=described["parsed"],
@@ -358,7 +360,8 @@ class ShardedIndex:
                   published: str | None = None, match: str = "all", syntax: bool = True
                   ) -> Iterator[dict[str, Any]]:
         """Every match with its stored fields, in search order (as ``Index.documents``)."""
-        args = _search_args(query, actor, place, date, published, match, syntax)
+        args = self._with_expansions(
+            _search_args(query, actor, place, date, published, match, syntax))
         described, ranked, _ = self._ranked(args, None)
         return iter(self._fetch("rows", ranked) if not described["empty"] else [])
 
@@ -369,7 +372,35 @@ class ShardedIndex:
                             kwargs.pop("match", "all"), kwargs.pop("syntax", True))
         if kwargs:
             raise TypeError(f"count() got unexpected arguments {sorted(kwargs)}")
-        return sum(self._all("matching", args))
+        return sum(self._all("matching", self._with_expansions(args)))
+
+    def terms(self, fieldname: str, prefix: str = "", limit: int | None = None
+              ) -> list[tuple[str, int]]:
+        """As ``Index.terms``, over all shards: the first ``limit`` terms in term order
+        are among the first ``limit`` of some shard, so each shard lists no more."""
+        totals: dict[str, int] = {}
+        for part in self._all("terms", fieldname, prefix, limit):
+            for term, n in part:
+                totals[term] = totals.get(term, 0) + n
+        merged = sorted(totals.items())
+        return merged if limit is None else merged[:limit]
+
+    def _with_expansions(self, args: SearchArgs) -> SearchArgs:
+        """``args`` plus what each prefix of the query (``دا*``) expands to in the whole
+        index, so that every shard searches the same words as a single index would,
+        not the first words of its own term list."""
+        if not args.get("query") or not args.get("syntax", True):
+            return args
+        expansions: list[tuple[str, str, int | None, list[tuple[str, int]]]] = []
+
+        def expand(fieldname: str, prefix: str, limit: int | None) -> list[tuple[str, int]]:
+            found = self.terms(fieldname, prefix, limit)
+            expansions.append((fieldname, prefix, limit, found))
+            return found
+
+        parse_query(args["query"], match=args.get("match", "all"), analyzer=self.analyzer,
+                    expand=expand)
+        return {**args, "expansions": expansions} if expansions else args
 
     def _facets(self, args: SearchArgs) -> dict[str, dict[str, int]]:
         parts = self._all("facet_counts", args)
@@ -461,10 +492,10 @@ def _remove_index(directory: Path) -> None:
 # --- maintenance ----------------------------------------------------------
 
 
-def repair_sharded(path: str | os.PathLike[str]) -> list[Any]:
+def repair_sharded(path: str | os.PathLike[str], *, dry_run: bool = False) -> list[Any]:
     """``arsearch.repair`` of every shard; a report per shard."""
     directory = Path(path)
-    return [repair(p) for p in Manifest.read(directory).shard_paths(directory)]
+    return [repair(p, dry_run=dry_run) for p in Manifest.read(directory).shard_paths(directory)]
 
 
 def reindex_sharded(path: str | os.PathLike[str], *, shards: int | None = None, jobs: int = 1,

@@ -85,6 +85,9 @@ SEARCHES: list[tuple[str | None, dict[str, Any]]] = [
     ("داعش", {"date": "2019"}),
     ("قوات", {"published": "2018..2019-06"}),
     ("title:داعش", {}),
+    ("دا*", {}),  # a prefix expands to the whole index's words, not a shard's
+    ("ال* روسيا", {"match": "any"}),
+    ("source:sy*", {}),
     ("البادية", {"limit": None}),
     ("الشولا كباجب", {"match": "any", "limit": 25}),
     (None, {"actor": "داعش"}),

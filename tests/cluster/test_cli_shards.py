@@ -133,3 +133,13 @@ def test_check_names_the_shards_to_check(both: tuple[str, str]) -> None:
     assert "shard-000" in result.stderr and "shard-002" in result.stderr
     shard = run("check", "--index", str(Path(both[1]) / "shard-001"))
     assert shard.exit_code == 0 and "intact" in shard.output
+
+
+def test_no_match_help_and_prefixes_equal_a_single_index(both: tuple[str, str]) -> None:
+    # The help names what the whole index holds, and a prefix expands to its words.
+    helps = [run("search", "--actor", "حزب الله", "--index", index) for index in both]
+    assert [r.exit_code for r in helps] == [1, 1]
+    assert "did you mean كتائب حزب الله (1)" in helps[1].stderr
+    assert helps[0].stderr == helps[1].stderr.replace(both[1], both[0])
+    prefixes = [run("search", "دا*", "--index", index, "--color", "never") for index in both]
+    assert prefixes[0].exit_code == 0 and prefixes[0].stdout == prefixes[1].stdout
