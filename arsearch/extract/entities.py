@@ -21,6 +21,7 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
 from arsearch.models import Mention, discovered_id
@@ -473,8 +474,10 @@ class _Scan:
     def _stopword(self, word: str) -> bool:
         # The bundled stopwords, whatever an index searches with: what is
         # extracted from an article does not depend on its index's stopwords.
-        # ``word`` is normalized already, in the form the set holds.
-        return word in default_analyzer().stopwords
+        # ``word`` is folded already, so it is compared with the folded list:
+        # a function word never opens a name, however it is spelled (إلى and
+        # الى, which would otherwise pass for a word with the article).
+        return word in _folded_stopwords()
 
     def _emit(self, entry: Entry, first: int, end: int, cut: int, kind: tuple[str, str]) -> None:
         token = self.tokens[first]
@@ -501,3 +504,10 @@ def _offsets(word: str) -> list[int]:
         offsets += [index] * len(normalize(char))
     offsets.append(len(word))
     return offsets
+
+
+@cache
+def _folded_stopwords() -> frozenset[str]:
+    """The bundled stopwords folded as ``normalize_word`` folds a token (a cache of
+    constant data: the bundled list)."""
+    return frozenset(normalize_word(word) for word in default_analyzer().stopwords)
