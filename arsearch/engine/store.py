@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
@@ -59,6 +60,7 @@ from arsearch.engine.checksums import (
     write_manifest,
 )
 from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.columns import SegmentColumns, Tally
 from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
 from arsearch.engine.facets import READ_BACK, group_stored
@@ -163,6 +165,10 @@ class View:
     def __init__(self, searcher: Any, path: str | os.PathLike[str] = "") -> None:
         self._searcher = searcher
         self.path = str(path)
+        self._columns: SegmentColumns | None = None
+        #: Whether ``tallies`` reads segments' columns (False: stored fields only,
+        #: to compare the two paths).
+        self.use_columns = True
 
     def up_to_date(self) -> bool:
         """False once a newer commit exists (this view keeps seeing its own)."""
@@ -289,6 +295,28 @@ class View:
                   for name in fieldnames}
         results = self._searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
         return {name: results.groups(name) for name in fieldnames}
+
+
+    @_reads
+    def tallies(self, query: Query, fieldnames: list[str]) -> dict[str, Tally]:
+        """The values of the matches of a query in each field (of ``READ_BACK``).
+
+        Read from each segment's columns (``arsearch.engine.columns``), loaded
+        once per view; a segment without them (or every one with ``columns=False``)
+        from its articles' stored fields, with the same result (every segment
+        without ``use_columns``).
+        """
+        docnums = evaluate(self._searcher, query).docnums.astype(np.int64)
+        if self._columns is None and len(docnums):
+            self._columns = SegmentColumns(self.path, (
+                (leaf.reader().segment().segment_id(), offset, leaf.reader().doc_count_all())
+                for leaf, offset in self._searcher.leaf_searchers()))
+        if self._columns is None:
+            return {name: Tally([], docnums, docnums) for name in fieldnames}
+        return self._columns.tallies(
+            docnums, fieldnames,
+            lambda numbers, names: group_stored(self._searcher, numbers, names),
+            self.use_columns)
 
 
 class Writer:
