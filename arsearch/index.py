@@ -25,7 +25,7 @@ from typing import Any
 from arsearch.engine.checksums import CheckReport, FileCheck, crc_of
 from arsearch.engine.columns import Tally
 from arsearch.engine.compile import to_whoosh
-from arsearch.engine.facets import NAME_SEPARATOR, READ_BACK, entity_names
+from arsearch.engine.facets import READ_BACK
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
@@ -638,28 +638,23 @@ class Index:
         if name in ("actors", "places"):
             # A gazetteer entity shows its canonical name; a discovered one the
             # name most of its articles write (folding is for matching only).
-            shown = {}
-            for entity_id, written in entity_names(tally.occurrences()).items():
+            def shown(entity_id: str, written: str) -> str:
                 entry = self.gazetteer.get(entity_id)
-                shown[entity_id] = entry.name_ar if entry is not None else written
+                return entry.name_ar if entry is not None else written
 
-            def label(value: str) -> str | None:
-                return shown[value.partition(NAME_SEPARATOR)[0]]
-        elif name == "months":
-            def label(value: str) -> str | None:
-                return value or None
-        else:
-            sources: dict[str, str] = {}
-
-            def label(value: str) -> str | None:
-                # source_key is lower-cased: show the spelling of an article.
-                if value and value not in sources:
-                    stored = view.find("source_key", value) or {}
-                    sources[value] = stored.get("source") or value
-                return sources.get(value)
-        counts = tally.articles_by(label)
+            return tally.articles_by_entity(self.gazetteer, shown)  # sorted
         if name == "months":
-            return dict(sorted(counts.items()))
+            return dict(sorted(tally.articles_by(lambda value: value or None).items()))
+        sources: dict[str, str] = {}
+
+        def label(value: str) -> str | None:
+            # source_key is lower-cased: show the spelling of an article.
+            if value and value not in sources:
+                stored = view.find("source_key", value) or {}
+                sources[value] = stored.get("source") or value
+            return sources.get(value)
+
+        counts = tally.articles_by(label)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def _hit(self, stored: Stored, score: float, highlight: set[str]) -> Hit:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from arsearch.engine.checksums import read_manifest
-from arsearch.engine.facets import stored_values
+from arsearch.engine.facets import NAME_FIELDS, NAME_SEPARATOR, stored_values
 from arsearch.errors import DamagedIndex
 
 #: Fields kept as columns: those the facets and timelines count by.
@@ -175,6 +175,43 @@ def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, size: int | None
     return array
 
 
+class Names:
+    """What choosing a shown name needs of a dictionary of ``actor_names``/``place_names``
+    values ("id\x1fname"), computed once per dictionary."""
+
+    def __init__(self, values: Sequence[str]) -> None:
+        parts = [value.partition(NAME_SEPARATOR) for value in values]
+        known: dict[str, int] = {}
+        #: The entity ids, and the entity of each value (an index into them).
+        self.entity_of = np.fromiter((known.setdefault(p[0], len(known)) for p in parts),
+                                     dtype=np.int64, count=len(parts))
+        self.entities = list(known)
+        self.entity_index = known
+        #: The name each value writes.
+        self.written = [p[2] for p in parts]
+        # A name's rank among its rivals: a written form before the folded one, then
+        # alphabetical (``arsearch.engine.facets.entity_names``).
+        keys = [(p[2] == p[0].split(":", 2)[-1], p[2]) for p in parts]
+        self.name_rank = np.empty(len(parts), dtype=np.int64)
+        self.name_rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        self._labels: tuple[object, np.ndarray, list[str]] | None = None
+
+    def labels(self, key: object, shown: Callable[[str, str], str]
+               ) -> tuple[np.ndarray, list[str]]:
+        """The sorted names shown, and for each value the one its entity shows when
+        it is the name most articles write: ``shown(entity id, written name)``, which
+        depends on nothing but ``key`` (the gazetteer), so it is asked once per value."""
+        if self._labels is None or self._labels[0] is not key:
+            entities = self.entities
+            texts = [shown(entities[e], written)
+                     for e, written in zip(self.entity_of.tolist(), self.written, strict=True)]
+            ordered = sorted(set(texts))
+            rank = {text: i for i, text in enumerate(ordered)}
+            ids = np.fromiter((rank[text] for text in texts), dtype=np.int64, count=len(texts))
+            self._labels = (key, ids, ordered)
+        return self._labels[1], self._labels[2]
+
+
 class Tally:
     """The values of matching articles in one field: (docnum, value id) pairs.
 
@@ -182,10 +219,12 @@ class Tally:
     twice has two pairs (as the stored fields list it twice).
     """
 
-    def __init__(self, values: list[str], docs: np.ndarray, ids: np.ndarray) -> None:
+    def __init__(self, values: list[str], docs: np.ndarray, ids: np.ndarray,
+                 names: Names | None = None) -> None:
         self.values = values
         self.docs = docs
         self.ids = ids
+        self._names = names
 
     @classmethod
     def of_groups(cls, groups: dict[str, list[int]]) -> Tally:
@@ -202,6 +241,49 @@ class Tally:
         counts = np.bincount(self.ids, minlength=len(self.values))
         return {self.values[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
 
+    def _names_of(self) -> Names:
+        if self._names is None:
+            self._names = Names(self.values)
+        return self._names
+
+    def _chosen(self) -> tuple[np.ndarray, np.ndarray]:
+        """(entity, value id of the name most of its articles write) of each entity held."""
+        names = self._names_of()
+        counts = np.bincount(self.ids, minlength=len(self.values))
+        present = np.flatnonzero(counts)
+        entity = names.entity_of[present]
+        # Most pairs first, then a written form before the folded one, then alphabetical.
+        order = np.lexsort((names.name_rank[present], -counts[present], entity))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = entity[order][1:] != entity[order][:-1]
+        return entity[order][first], present[order][first]
+
+    def entity_names(self) -> dict[str, str]:
+        """{id: name} of an ``actor_names``/``place_names`` tally: the name most of its
+        articles write (``arsearch.engine.facets.entity_names``, vectorised)."""
+        names = self._names_of()
+        entities, chosen = self._chosen()
+        return {names.entities[e]: names.written[v]
+                for e, v in zip(entities.tolist(), chosen.tolist(), strict=True)}
+
+    def articles_by_entity(self, key: object, shown: Callable[[str, str], str]
+                           ) -> dict[str, int]:
+        """Articles per ``shown(entity id, name most of its articles write)`` of an
+        ``actor_names``/``place_names`` tally, each article once per name (entities
+        shown alike counted together), largest first, then by name.
+
+        ``shown`` must depend on nothing but ``key``: its answers are kept.
+        """
+        names = self._names_of()
+        entities, chosen = self._chosen()
+        value_label, texts = names.labels(key, shown)
+        entity_label = np.full(len(names.entities), -1, dtype=np.int64)
+        entity_label[entities] = value_label[chosen]
+        counts = self._count_ids(entity_label[names.entity_of], len(texts))
+        held = np.flatnonzero(counts)
+        order = held[np.lexsort((held, -counts[held]))]
+        return dict(zip([texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
+
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:
         """Articles per ``label(value)``, each article once per label; values whose
         label is None are left out. In the order labels are first met by value id."""
@@ -212,14 +294,25 @@ class Tally:
             text = label(self.values[i])
             if text is not None:
                 label_ids[i] = labels.setdefault(text, len(labels))
+        return self._count(label_ids, labels)
+
+    def _count(self, label_ids: np.ndarray, labels: dict[str, int]) -> dict[str, int]:
+        """Articles per label, from the label id of each value (-1: left out)."""
         if not labels:
             return {}
+        counts = self._count_ids(label_ids, len(labels)).tolist()
+        return {text: counts[i] for text, i in labels.items()}
+
+    def _count_ids(self, label_ids: np.ndarray, width: int) -> np.ndarray:
+        """Articles per label id (< ``width``), from the label id of each value (-1: none)."""
+        if not width:
+            return np.zeros(0, dtype=np.int64)
         pair_labels = label_ids[self.ids]
         kept = pair_labels >= 0
-        width = len(labels)
-        keys = np.unique(self.docs[kept] * width + pair_labels[kept])
-        counts = np.bincount(keys % width, minlength=width)
-        return {text: int(counts[i]) for text, i in labels.items()}
+        keys = self.docs[kept] * width + pair_labels[kept]
+        keys.sort()  # then each (article, label) once: faster than np.unique here
+        distinct = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+        return np.bincount(distinct % width, minlength=width)
 
 
 def combine(parts: Sequence[Tally]) -> Tally:
@@ -240,21 +333,25 @@ def combine(parts: Sequence[Tally]) -> Tally:
                  np.concatenate(ids) if ids else np.zeros(0, np.int64))
 
 
-def gather(column: Column, local: np.ndarray, offset: int) -> Tally:
-    """The tally of a segment's documents ``local`` (its own docnums, ascending),
-    numbered from ``offset`` as the whole index numbers them."""
+def gather(column: Column, local: np.ndarray, offset: int,
+           remap: np.ndarray | None = None) -> np.ndarray:
+    """(docnums, value ids) of the pairs of a segment's documents ``local`` (its own
+    docnums, ascending), numbered from ``offset`` as the whole index numbers them,
+    value ids through ``remap`` if given."""
     starts = column.offsets[local]
     lengths = column.offsets[local + 1] - starts
     total = int(lengths.sum())
     # Position of each pair in ``ids``: its document's start plus its rank there.
     before = np.cumsum(lengths) - lengths
     positions = np.arange(total, dtype=np.int64) + np.repeat(starts - before, lengths)
-    return Tally(column.values, np.repeat(local + offset, lengths),
-                 column.ids[positions].astype(np.int64))
+    ids = column.ids[positions].astype(np.int64)
+    return np.vstack([np.repeat(local + offset, lengths), remap[ids] if remap is not None
+                      else ids])
 
 
 class SegmentColumns:
-    """The leaves of a searcher with their columns (None: read stored fields), loaded once."""
+    """The leaves of a searcher with their columns (None: read stored fields), loaded once,
+    and each field's dictionary over all of them."""
 
     def __init__(self, folder: str | os.PathLike[str],
                  leaves: Iterable[tuple[str, int, int]]) -> None:
@@ -263,6 +360,7 @@ class SegmentColumns:
         self._folder = folder
         self._loaded: dict[str, dict[str, Column] | None] = {}
         self._checksums: dict[str, Any] | None = None
+        self._dictionaries: dict[str, tuple[list[str], list[np.ndarray | None], Names | None]] = {}
 
     def columns(self, segment_id: str, documents: int) -> dict[str, Column] | None:
         """The columns of a segment, read on first use and checked against the manifest
@@ -275,13 +373,33 @@ class SegmentColumns:
             self._loaded[segment_id] = read_columns(self._folder, segment_id, documents, crc)
         return self._loaded[segment_id]
 
+    def dictionary(self, name: str) -> tuple[list[str], list[np.ndarray | None], Names | None]:
+        """The values of field ``name`` over every segment with columns, each segment's
+        value ids into them (None: the same), and their ``Names`` for a name field."""
+        if name not in self._dictionaries:
+            columns = [self.columns(segment_id, documents)
+                       for segment_id, _, documents in self.leaves]
+            own = [c[name].values for c in columns if c is not None]
+            if len(own) == 1:
+                values, remaps = own[0], [None] * len(columns)
+            else:
+                known: dict[str, int] = {}
+                remaps = [None if c is None else np.fromiter(
+                    (known.setdefault(v, len(known)) for v in c[name].values),
+                    dtype=np.int64, count=len(c[name].values)) for c in columns]
+                values = list(known)
+            names = Names(values) if name in NAME_FIELDS else None
+            self._dictionaries[name] = (values, remaps, names)
+        return self._dictionaries[name]
+
     def tallies(self, docnums: np.ndarray, fieldnames: Sequence[str],
                 stored: Callable[[Iterable[int], Sequence[str]], dict[str, dict[str, list[int]]]],
                 use_columns: bool = True) -> dict[str, Tally]:
         """The tallies of the articles ``docnums`` (ascending) in each field; fields
         and segments without columns through ``stored(docnums, fieldnames)``."""
+        pairs: dict[str, list[np.ndarray]] = {name: [] for name in fieldnames}
         parts: dict[str, list[Tally]] = {name: [] for name in fieldnames}
-        for segment_id, first, documents in self.leaves:
+        for index, (segment_id, first, documents) in enumerate(self.leaves):
             lo, hi = np.searchsorted(docnums, [first, first + documents])
             if lo == hi:
                 continue
@@ -289,11 +407,19 @@ class SegmentColumns:
             columns = self.columns(segment_id, documents) if use_columns else None
             by_column = [n for n in fieldnames if columns is not None and n in columns]
             for name in by_column:
-                parts[name].append(gather(columns[name], local, first))  # type: ignore[index]
+                remap = self.dictionary(name)[1][index]
+                pairs[name].append(gather(columns[name], local, first, remap))  # type: ignore[index]
             rest = [n for n in fieldnames if n not in by_column]
             if rest:
                 groups = stored((local + first).tolist(), rest)
                 for name in rest:
                     parts[name].append(Tally.of_groups(groups[name]))
-        empty = Tally([], np.zeros(0, np.int64), np.zeros(0, np.int64))
-        return {name: combine(parts[name]) if parts[name] else empty for name in fieldnames}
+        out = {}
+        for name in fieldnames:
+            if pairs[name]:
+                values, _, names = self.dictionary(name)
+                joined = np.hstack(pairs[name])
+                parts[name].insert(0, Tally(values, joined[0], joined[1], names))
+            out[name] = (combine(parts[name]) if parts[name]
+                         else Tally([], np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        return out

@@ -166,6 +166,8 @@ class View:
         self._searcher = searcher
         self.path = str(path)
         self._columns: SegmentColumns | None = None
+        #: The last query ranked or tallied and its matches: facets follow their search.
+        self._last: tuple[Query, Matches] | None = None
         #: Whether ``tallies`` reads segments' columns (False: stored fields only,
         #: to compare the two paths).
         self.use_columns = True
@@ -271,12 +273,20 @@ class View:
                      ) -> tuple[list[tuple[int, float]], int]:
         """(docnum, score) of the best ``limit`` matches (all with None), best first,
         and the number of matches."""
-        return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1)
+        return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1,
+                            self._matches_of(query))
 
     @_reads
     def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
         """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
-        return newest_first(self._searcher, query, limit)
+        return newest_first(self._searcher, query, limit, self._matches_of(query))
+
+    def _matches_of(self, query: Query) -> Matches:
+        """``evaluate``, keeping the last query's matches (the query object itself is
+        kept, so it is the same query, unchanged, as long as this view sees one commit)."""
+        if self._last is None or self._last[0] is not query:
+            self._last = (query, evaluate(self._searcher, query))
+        return self._last[1]
 
     @_reads
     def grouped(self, query: Query, fieldnames: list[str]) -> dict[str, dict[Any, list[int]]]:
@@ -306,7 +316,7 @@ class View:
         from its articles' stored fields, with the same result (every segment
         without ``use_columns``).
         """
-        docnums = evaluate(self._searcher, query).docnums.astype(np.int64)
+        docnums = self._matches_of(query).docnums.astype(np.int64)
         if self._columns is None and len(docnums):
             self._columns = SegmentColumns(self.path, (
                 (leaf.reader().segment().segment_id(), offset, leaf.reader().doc_count_all())

@@ -29,7 +29,7 @@ from arsearch.engine.columns import (
     gather,
     read_columns,
 )
-from arsearch.engine.facets import stored_values
+from arsearch.engine.facets import entity_names, stored_values
 
 FIXTURE_0_1 = Path(__file__).parents[1] / "data" / "index_0_1"
 QUERIES: list[tuple[str | None, dict]] = [
@@ -196,8 +196,11 @@ def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.Data
             for value in stored_values(docs[docnum], name):
                 groups.setdefault(value, []).append(docnum + 7)
         expected = Tally.of_groups(groups)
-        got = gather(column, np.asarray(chosen, dtype=np.int64), 7)
+        docnums, ids = gather(column, np.asarray(chosen, dtype=np.int64), 7)
+        got = Tally(column.values, docnums, ids)
         assert got.occurrences() == expected.occurrences()
+        if name in ("actor_names", "place_names"):
+            assert got.entity_names() == entity_names(expected.occurrences())
         assert got.articles_by(lambda v: v[:1] or None) == {
             label: len({d for v, ds in groups.items() if (v[:1] or None) == label for d in ds})
             for label in {v[:1] for v in groups if v[:1]}}
