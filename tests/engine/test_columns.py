@@ -204,3 +204,12 @@ def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.Data
         assert got.articles_by(lambda v: v[:1] or None) == {
             label: len({d for v, ds in groups.items() if (v[:1] or None) == label for d in ds})
             for label in {v[:1] for v in groups if v[:1]}}
+
+
+def test_facets_of_an_earlier_search_are_its_own(churned: arsearch.Index) -> None:
+    """A search's facets are counted over its own matches, even after another search."""
+    first = churned.search("الرقة", limit=1)
+    second = churned.search("حلب", limit=1)
+    assert first.facets == churned.search("الرقة", limit=1).facets
+    assert second.facets == churned.search("حلب", limit=1).facets
+    assert first.facets["places"] != second.facets["places"]
