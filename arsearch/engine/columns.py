@@ -82,14 +82,17 @@ class ColumnBuilder:
         for name in COLUMN_FIELDS:
             offsets = np.zeros(self.count + 1, dtype=np.int64)
             np.cumsum(np.asarray(self._lengths[name], dtype=np.int64), out=offsets[1:])
-            encoded = [value.encode("utf-8") for value in self._values[name]]
-            bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
-                      out=bounds[1:])
             arrays[f"{name}.offsets"] = offsets
             arrays[f"{name}.ids"] = np.asarray(self._ids[name], dtype=np.int32)
-            arrays[f"{name}.text"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-            arrays[f"{name}.bounds"] = bounds
+            values = list(self._values[name])
+            arrays[f"{name}.text"], arrays[f"{name}.bounds"] = _encode(values)
+            if name in NAME_FIELDS:
+                # Ranked here once, so that reading needs no pass over every name.
+                names = Names(values)
+                arrays[f"{name}.entity"] = names.entity_of.astype(np.int32)
+                arrays[f"{name}.rank"] = names.name_rank.astype(np.int32)
+                arrays[f"{name}.entity_text"], arrays[f"{name}.entity_bounds"] = _encode(
+                    names.entities)
         return arrays
 
     def write(self, folder: str | os.PathLike[str], segment_id: str) -> None:
@@ -102,15 +105,38 @@ class ColumnBuilder:
             handle.write(buffer.getvalue())
 
 
+def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as their UTF-8 bytes end to end and where each starts and ends."""
+    encoded = [text.encode("utf-8") for text in strings]
+    bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+              out=bounds[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), bounds
+
+
+def _decode(arrays: dict[str, np.ndarray], prefix: str) -> list[str]:
+    """The strings ``_encode`` wrote as ``<prefix>text`` and ``<prefix>bounds``."""
+    text = _array(arrays, f"{prefix}text", np.uint8).tobytes()
+    bounds = _array(arrays, f"{prefix}bounds", np.int64)
+    if (len(bounds) < 1 or bounds[0] != 0 or bounds[-1] != len(text)
+            or np.any(np.diff(bounds) < 0)):
+        raise ValueError(f"{prefix}bounds out of order or range")
+    starts = bounds.tolist()
+    return [text[a:b].decode("utf-8") for a, b in zip(starts, starts[1:], strict=False)]
+
+
 class Column:
-    """One field's values of a segment's documents (CSR) and its dictionary."""
+    """One field's values of a segment's documents (CSR), its dictionary, and for a
+    name field what choosing names needs of it."""
 
-    __slots__ = ("offsets", "ids", "values")
+    __slots__ = ("offsets", "ids", "values", "names")
 
-    def __init__(self, offsets: np.ndarray, ids: np.ndarray, values: list[str]) -> None:
+    def __init__(self, offsets: np.ndarray, ids: np.ndarray, values: list[str],
+                 names: Names | None = None) -> None:
         self.offsets = offsets
         self.ids = ids
         self.values = values
+        self.names = names
 
 
 def read_columns(folder: str | os.PathLike[str], segment_id: str, documents: int,
@@ -153,17 +179,20 @@ def _parse(data: bytes, documents: int) -> dict[str, Column]:
     for name in COLUMN_FIELDS:
         offsets = _array(arrays, f"{name}.offsets", np.int64, documents + 1)
         ids = _array(arrays, f"{name}.ids", np.int32)
-        text = _array(arrays, f"{name}.text", np.uint8).tobytes()
-        bounds = _array(arrays, f"{name}.bounds", np.int64)
-        if (offsets[0] != 0 or offsets[-1] != len(ids) or np.any(np.diff(offsets) < 0)
-                or len(bounds) < 1 or bounds[0] != 0 or bounds[-1] != len(text)
-                or np.any(np.diff(bounds) < 0)):
+        if offsets[0] != 0 or offsets[-1] != len(ids) or np.any(np.diff(offsets) < 0):
             raise ValueError(f"{name}: offsets out of order or range")
-        if len(ids) and (ids.min() < 0 or ids.max() >= len(bounds) - 1):
+        values = _decode(arrays, f"{name}.")
+        if len(ids) and (ids.min() < 0 or ids.max() >= len(values)):
             raise ValueError(f"{name}: a value id outside its dictionary")
-        starts = bounds.tolist()
-        values = [text[a:b].decode("utf-8") for a, b in zip(starts, starts[1:], strict=False)]
-        columns[name] = Column(offsets, ids, values)
+        names = None
+        if name in NAME_FIELDS:
+            entities = _decode(arrays, f"{name}.entity_")
+            entity_of = _array(arrays, f"{name}.entity", np.int32, len(values))
+            rank = _array(arrays, f"{name}.rank", np.int32, len(values))
+            if len(values) and (entity_of.min() < 0 or entity_of.max() >= len(entities)):
+                raise ValueError(f"{name}: an entity outside its dictionary")
+            names = Names(values, entities, entity_of.astype(np.int64), rank.astype(np.int64))
+        columns[name] = Column(offsets, ids, values, names)
     return columns
 
 
@@ -179,22 +208,44 @@ class Names:
     """What choosing a shown name needs of a dictionary of ``actor_names``/``place_names``
     values ("id\x1fname"), computed once per dictionary."""
 
-    def __init__(self, values: Sequence[str]) -> None:
-        parts = [value.partition(NAME_SEPARATOR) for value in values]
-        known: dict[str, int] = {}
+    def __init__(self, values: Sequence[str], entities: list[str] | None = None,
+                 entity_of: np.ndarray | None = None, name_rank: np.ndarray | None = None
+                 ) -> None:
+        self._values = values
+        if entities is None or entity_of is None or name_rank is None:
+            parts = [value.partition(NAME_SEPARATOR) for value in values]
+            known: dict[str, int] = {}
+            entity_of = np.fromiter((known.setdefault(p[0], len(known)) for p in parts),
+                                    dtype=np.int64, count=len(parts))
+            entities = list(known)
+            # A name's rank among its rivals: a written form before the folded one,
+            # then alphabetical (``arsearch.engine.facets.entity_names``).
+            keys = [(p[2] == p[0].split(":", 2)[-1], p[2]) for p in parts]
+            name_rank = np.empty(len(parts), dtype=np.int64)
+            name_rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
         #: The entity ids, and the entity of each value (an index into them).
-        self.entity_of = np.fromiter((known.setdefault(p[0], len(known)) for p in parts),
-                                     dtype=np.int64, count=len(parts))
-        self.entities = list(known)
-        self.entity_index = known
-        #: The name each value writes.
-        self.written = [p[2] for p in parts]
-        # A name's rank among its rivals: a written form before the folded one, then
-        # alphabetical (``arsearch.engine.facets.entity_names``).
-        keys = [(p[2] == p[0].split(":", 2)[-1], p[2]) for p in parts]
-        self.name_rank = np.empty(len(parts), dtype=np.int64)
-        self.name_rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        self.entities = entities
+        self.entity_of = entity_of
+        self.name_rank = name_rank
+        self._index: dict[str, int] | None = None
+        self._written: list[str] | None = None
         self._labels: tuple[object, np.ndarray, list[str]] | None = None
+
+    @property
+    def entity_index(self) -> dict[str, int]:
+        """{entity id: its index in ``entities``}."""
+        if self._index is None:
+            self._index = {entity_id: i for i, entity_id in enumerate(self.entities)}
+        return self._index
+
+    @property
+    def written(self) -> list[str]:
+        """The name each value writes (what follows its entity id)."""
+        if self._written is None:
+            entities = self.entities
+            self._written = [value[len(entities[e]) + 1:] for value, e in
+                             zip(self._values, self.entity_of.tolist(), strict=True)]
+        return self._written
 
     def labels(self, key: object, shown: Callable[[str, str], str]
                ) -> tuple[np.ndarray, list[str]]:
@@ -388,7 +439,10 @@ class SegmentColumns:
                     (known.setdefault(v, len(known)) for v in c[name].values),
                     dtype=np.int64, count=len(c[name].values)) for c in columns]
                 values = list(known)
-            names = Names(values) if name in NAME_FIELDS else None
+            names = None
+            if name in NAME_FIELDS:
+                single = [c[name].names for c in columns if c is not None]
+                names = single[0] if len(own) == 1 else Names(values)
             self._dictionaries[name] = (values, remaps, names)
         return self._dictionaries[name]
 

@@ -197,7 +197,7 @@ def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.Data
                 groups.setdefault(value, []).append(docnum + 7)
         expected = Tally.of_groups(groups)
         docnums, ids = gather(column, np.asarray(chosen, dtype=np.int64), 7)
-        got = Tally(column.values, docnums, ids)
+        got = Tally(column.values, docnums, ids, column.names)
         assert got.occurrences() == expected.occurrences()
         if name in ("actor_names", "place_names"):
             assert got.entity_names() == entity_names(expected.occurrences())
