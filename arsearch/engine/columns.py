@@ -11,7 +11,11 @@ go to ``MAIN_<segment>.fcol`` as one column per field in CSR layout:
   ``ids[offsets[d]:offsets[d + 1]]``, in the order ``stored_values`` gives them;
 * ``<field>.ids`` (int32): indexes into the segment's dictionary of the field;
 * ``<field>.text`` (uint8) and ``<field>.bounds`` (int64): the dictionary, its
-  values' UTF-8 bytes end to end and where each one starts and ends.
+  values' UTF-8 bytes end to end and where each one starts and ends;
+* for ``actor_names`` and ``place_names`` (values "id\x1fname"), also
+  ``<field>.entity`` and ``<field>.rank`` (int32, one per value: its entity, an
+  index into ``<field>.entity_text``/``entity_bounds``, and its name's rank among
+  the entity's names), so choosing the shown names needs no pass over the strings.
 
 The file is an ``.npz`` of plain arrays, read with ``allow_pickle=False``: an
 index from elsewhere is data, never code. Its name matches Whoosh's segment
