@@ -629,12 +629,16 @@ class Index:
         tallies = view.tallies(whoosh_query, list(FACETS.values()))
         return {name: self._facet(name, tallies[field], view) for name, field in FACETS.items()}
 
-    def _facet(self, name: str, tally: Tally, view: View) -> dict[str, int]:
-        """Articles per display name, largest first (months in order).
+    def _facet(self, name: str, tally: Tally | dict[str, list[int]], view: View
+               ) -> dict[str, int]:
+        """Articles per display name, largest first (months in order), from a tally
+        (``View.tallies``) or a {value: docnums} grouping (``View.grouped``).
 
         Ids that share a name (the governorate and the city of دير الزور) are
         counted together, each article once.
         """
+        if isinstance(tally, dict):
+            tally = Tally.of_groups(tally)
         if name in ("actors", "places"):
             # A gazetteer entity shows its canonical name; a discovered one the
             # name most of its articles write (folding is for matching only).
