@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from arsearch.engine.checksums import CheckReport, FileCheck, crc_of
+from arsearch.engine.columns import Tally
 from arsearch.engine.compile import to_whoosh
-from arsearch.engine.facets import by_entity
+from arsearch.engine.facets import READ_BACK
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.engine.store import Query, Store, Stored, View, Writer
 from arsearch.errors import (
@@ -630,45 +631,53 @@ class Index:
 
     def _count_by(self, whoosh_query: Query, fieldname: str,
                   key: Callable[[str], str | None] | None) -> dict[str, int]:
+        def label(value: str) -> str | None:
+            return (key(value) if key and value else value) or None
+
+        if fieldname in READ_BACK:
+            counts = self._view().tallies(whoosh_query, [fieldname])[fieldname].articles_by(label)
+            return dict(sorted(counts.items()))
         docs: dict[str, set[int]] = {}
         for value, docnums in self._view().grouped(whoosh_query, [fieldname])[fieldname].items():
-            label = key(value) if key and value else value
-            if label:
-                docs.setdefault(label, set()).update(docnums)
-        return {label: len(numbers) for label, numbers in sorted(docs.items())}
+            if text := label(value):
+                docs.setdefault(text, set()).update(docnums)
+        return {text: len(numbers) for text, numbers in sorted(docs.items())}
 
     def _count_facets(self, whoosh_query: Query) -> dict[str, dict[str, int]]:
         view = self._view()
-        groups = view.grouped(whoosh_query, list(FACETS.values()))
-        return {name: self._facet(name, groups[field], view) for name, field in FACETS.items()}
+        tallies = view.tallies(whoosh_query, list(FACETS.values()))
+        return {name: self._facet(name, tallies[field], view) for name, field in FACETS.items()}
 
-    def _facet(self, name: str, groups: dict[Any, list[int]], view: View) -> dict[str, int]:
-        """Articles per display name, largest first (months in order).
+    def _facet(self, name: str, tally: Tally | dict[str, list[int]], view: View
+               ) -> dict[str, int]:
+        """Articles per display name, largest first (months in order), from a tally
+        (``View.tallies``) or a {value: docnums} grouping (``View.grouped``).
 
         Ids that share a name (the governorate and the city of دير الزور) are
         counted together, each article once.
         """
-        docs: dict[str, set[int]] = {}
+        if isinstance(tally, dict):
+            tally = Tally.of_groups(tally)
         if name in ("actors", "places"):
             # A gazetteer entity shows its canonical name; a discovered one the
             # name most of its articles write (folding is for matching only).
-            for entity_id, (numbers, written) in by_entity(groups).items():
+            def shown(entity_id: str, written: str) -> str:
                 entry = self.gazetteer.get(entity_id)
-                docs.setdefault(entry.name_ar if entry is not None else written,
-                                set()).update(numbers)
-            groups = {}
-        for key, docnums in groups.items():
-            if key:
-                if name == "months":
-                    label = key
-                else:
-                    # source_key is lower-cased: show the spelling of an article.
-                    stored = view.find("source_key", key) or {}
-                    label = stored.get("source") or key
-                docs.setdefault(label, set()).update(docnums)
-        counts = {label: len(numbers) for label, numbers in docs.items()}
+                return entry.name_ar if entry is not None else written
+
+            return tally.articles_by_entity(self.gazetteer, shown)  # sorted
         if name == "months":
-            return dict(sorted(counts.items()))
+            return dict(sorted(tally.articles_by(lambda value: value or None).items()))
+        sources: dict[str, str] = {}
+
+        def label(value: str) -> str | None:
+            # source_key is lower-cased: show the spelling of an article.
+            if value and value not in sources:
+                stored = view.find("source_key", value) or {}
+                sources[value] = stored.get("source") or value
+            return sources.get(value)
+
+        counts = tally.articles_by(label)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def _hit(self, stored: Stored, score: float, highlight: set[str]) -> Hit:

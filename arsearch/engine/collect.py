@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from arsearch.engine.evaluate import evaluate
+from arsearch.engine.evaluate import Matches, evaluate
 
 #: When more than one article in this many matches, a newest-first sort reads
 #: the whole ``published`` column once per searcher instead of one value per match.
@@ -23,12 +23,13 @@ _WHOLE_COLUMN_SHARE = 8
 _published_columns: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
 
 
-def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
+def top_by_score(searcher: Any, query: wq.Query, limit: int, matches: Matches | None = None
+                 ) -> tuple[list[tuple[int, float]], int]:
     """(docnum, score) of the best ``limit`` matches, best first, and the number of matches.
 
-    Ties keep index order, as in Whoosh.
+    Ties keep index order, as in Whoosh. ``matches``: the query's, if evaluated already.
     """
-    matches = evaluate(searcher, query)
+    matches = evaluate(searcher, query) if matches is None else matches
     docnums, scores = matches.docnums, matches.scores
     total = len(docnums)
     if total > limit > 0:
@@ -42,12 +43,14 @@ def top_by_score(searcher: Any, query: wq.Query, limit: int) -> tuple[list[tuple
     return best, total
 
 
-def newest_first(searcher: Any, query: wq.Query, limit: int | None) -> tuple[list[int], int]:
+def newest_first(searcher: Any, query: wq.Query, limit: int | None,
+                 matches: Matches | None = None) -> tuple[list[int], int]:
     """Docnums of the newest ``limit`` matches (all with None) and the number of matches.
 
     Ties keep index order; articles without a publication date come last.
+    ``matches``: the query's, if evaluated already.
     """
-    docnums = evaluate(searcher, query).docnums.tolist()
+    docnums = (evaluate(searcher, query) if matches is None else matches).docnums.tolist()
     if not docnums:
         return [], 0
     date_of = _published(searcher, len(docnums))

@@ -71,6 +71,8 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "a worker's writer must not take the write lock its parent holds"),
     PrivateName("whoosh.writing.SegmentWriter", "_finalize_segment", "arsearch.engine.store",
                 "a worker finishes its segment without committing it (as MpWriter does)"),
+    PrivateName("whoosh.writing.SegmentWriter", "_finalize_segment", "arsearch.engine.writer",
+                "the segment's column file is written once Whoosh wrote its files"),
     PrivateName("whoosh.writing.SegmentWriter", "_merge_segments", "arsearch.engine.store",
                 "the merge policy's step of a commit, run before adding workers' segments"),
     PrivateName("whoosh.writing.SegmentWriter", "_close_segment", "arsearch.engine.store",

@@ -60,26 +60,23 @@ def months_of(published: str | None, dates: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(d[:7] for d in dates if len(d) >= 7))
 
 
-def by_entity(groups: dict[str, list[int]]) -> dict[str, tuple[set[int], str]]:
-    """{id: (docnums, name)} from ``actor_names``/``place_names`` groups; the
-    name is the one most of its articles write (ties: a written form over the
-    folded one, then alphabetical).
+def entity_names(occurrences: dict[str, int]) -> dict[str, str]:
+    """{id: name} from ``actor_names``/``place_names`` values and how often
+    articles hold each: the name most of its articles write (ties: a written
+    form over the folded one, then alphabetical).
 
-    >>> by_entity({"new:actor:سعدو\x1fسعدو": [1], "x\x1fa": [1, 2], "x\x1fb": [3]})
-    {'new:actor:سعدو': ({1}, 'سعدو'), 'x': ({1, 2, 3}, 'a')}
+    >>> entity_names({"new:actor:سعدو\x1fسعدو": 1, "x\x1fa": 2, "x\x1fb": 1})
+    {'new:actor:سعدو': 'سعدو', 'x': 'a'}
     """
-    docs: dict[str, set[int]] = {}
     names: dict[str, dict[str, int]] = {}
-    for key, docnums in groups.items():
+    for key, count in occurrences.items():
         entity_id, _, name = key.partition(NAME_SEPARATOR)
-        docs.setdefault(entity_id, set()).update(docnums)
         counts = names.setdefault(entity_id, {})
-        counts[name] = counts.get(name, 0) + len(docnums)
+        counts[name] = counts.get(name, 0) + count
     result = {}
     for entity_id, counts in names.items():
         folded = entity_id.split(":", 2)[-1]
-        name = min(counts, key=lambda n: (-counts[n], n == folded, n))
-        result[entity_id] = (docs[entity_id], name)
+        result[entity_id] = min(counts, key=lambda n: (-counts[n], n == folded, n))
     return result
 
 

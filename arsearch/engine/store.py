@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
@@ -62,6 +63,7 @@ from arsearch.engine.checksums import (
     write_manifest,
 )
 from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.columns import SegmentColumns, Tally
 from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
 from arsearch.engine.facets import READ_BACK, group_stored
@@ -175,6 +177,12 @@ class View:
     def __init__(self, searcher: Any, path: str | os.PathLike[str] = "") -> None:
         self._searcher = searcher
         self.path = str(path)
+        self._columns: SegmentColumns | None = None
+        #: The last query ranked or tallied and its matches: facets follow their search.
+        self._last: tuple[Query, Matches] | None = None
+        #: Whether ``tallies`` reads segments' columns (False: stored fields only,
+        #: to compare the two paths).
+        self.use_columns = True
 
     @property
     def searcher(self) -> Any:
@@ -282,12 +290,20 @@ class View:
                      ) -> tuple[list[tuple[int, float]], int]:
         """(docnum, score) of the best ``limit`` matches (all with None), best first,
         and the number of matches."""
-        return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1)
+        return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1,
+                            self._matches_of(query))
 
     @_reads
     def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
         """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
-        return newest_first(self._searcher, query, limit)
+        return newest_first(self._searcher, query, limit, self._matches_of(query))
+
+    def _matches_of(self, query: Query) -> Matches:
+        """``evaluate``, keeping the last query's matches (the query object itself is
+        kept, so it is the same query, unchanged, as long as this view sees one commit)."""
+        if self._last is None or self._last[0] is not query:
+            self._last = (query, evaluate(self._searcher, query))
+        return self._last[1]
 
     @_reads
     def grouped(self, query: Query, fieldnames: list[str]) -> dict[str, dict[Any, list[int]]]:
@@ -306,6 +322,28 @@ class View:
                   for name in fieldnames}
         results = self._searcher.search(wq.Every(), limit=1, groupedby=facets, filter=docnums)
         return {name: results.groups(name) for name in fieldnames}
+
+
+    @_reads
+    def tallies(self, query: Query, fieldnames: list[str]) -> dict[str, Tally]:
+        """The values of the matches of a query in each field (of ``READ_BACK``).
+
+        Read from each segment's columns (``arsearch.engine.columns``), loaded
+        once per view; a segment without them (or every one with ``columns=False``)
+        from its articles' stored fields, with the same result (every segment
+        without ``use_columns``).
+        """
+        docnums = self._matches_of(query).docnums.astype(np.int64)
+        if self._columns is None and len(docnums):
+            self._columns = SegmentColumns(self.path, (
+                (leaf.reader().segment().segment_id(), offset, leaf.reader().doc_count_all())
+                for leaf, offset in self._searcher.leaf_searchers()))
+        if self._columns is None:
+            return {name: Tally([], docnums, docnums) for name in fieldnames}
+        return self._columns.tallies(
+            docnums, fieldnames,
+            lambda numbers, names: group_stored(self._searcher, numbers, names),
+            self.use_columns)
 
 
 class Writer:

@@ -64,6 +64,7 @@ from arsearch.engine.blocks import (
     term_extent,
 )
 from arsearch.engine.checksums import write_manifest
+from arsearch.engine.columns import SOURCE_FIELDS, ColumnBuilder
 from arsearch.engine.schema import ALTERNATIVES, GAP, PreAnalyzedTokenizer
 from arsearch.engine.split_work import balanced_groups, can_fork, run_apart
 
@@ -343,6 +344,8 @@ class TermPoolWriter(SegmentWriter):
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
+        #: The facet columns of the new segment (``arsearch.engine.columns``).
+        self._columns = ColumnBuilder()
 
     def _commit_toc(self, segments: list[Any]) -> None:
         """Whoosh's step writing the new TOC, then the checksum manifest of the new
@@ -370,6 +373,7 @@ class TermPoolWriter(SegmentWriter):
         perdoc = self.perdocwriter
         docnum = self.docnum
         perdoc.start_doc(docnum)
+        facet_source: dict[str, Any] = {}
         try:
             for fieldname in fieldnames:
                 value = fields[fieldname]
@@ -391,6 +395,8 @@ class TermPoolWriter(SegmentWriter):
                         self.pool.add_terms(fieldname, docnum, postings)
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+                if fieldname in SOURCE_FIELDS and field.stored and stored is not None:
+                    facet_source[fieldname] = stored
                 if field.column_type and stored is not None:
                     perdoc.add_column_value(fieldname, field.column_type,
                                             field.to_column_value(stored))
@@ -398,6 +404,7 @@ class TermPoolWriter(SegmentWriter):
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
+        self._columns.add(docnum, facet_source)
         self._added = True
         self.docnum += 1
 
@@ -410,6 +417,7 @@ class TermPoolWriter(SegmentWriter):
         stored fields, lengths and columns written are the same.
         """
         if type(reader) is not SegmentReader:
+            self._columns.complete = False
             return super().write_per_doc(fieldnames, reader)
         schema = self.schema
         docmap: dict[int, int] | None = {} if reader.has_deletions() else None
@@ -441,6 +449,7 @@ class TermPoolWriter(SegmentWriter):
                     pdw.add_column_value(fieldname, fieldobj.column_type,
                                          cols[fieldname][docnum])
             pdw.finish_doc()
+            self._columns.add(self.docnum, stored)
             self.docnum += 1
         return docmap
 
@@ -458,6 +467,16 @@ class TermPoolWriter(SegmentWriter):
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         self._merging.append((reader.segment(), basedoc, docmap))
         self._added = True
+
+    def _finalize_segment(self) -> Any:
+        """Whoosh's step writing the new segment's files, then its column file
+        (``arsearch.engine.columns``: after Whoosh assembles a compound segment,
+        which would take it in)."""
+        segment = super()._finalize_segment()
+        folder = getattr(self.storage, "folder", None)  # None: not in a directory
+        if folder is not None and self._columns.count == self.docnum:
+            self._columns.write(folder, segment.segment_id())
+        return segment
 
     def _flush_segment(self) -> None:
         # SegmentWriter._flush_segment, but the postings of a term go to the

@@ -1,0 +1,215 @@
+"""Facets from per-segment columns equal the facets read from stored fields.
+
+The column path (``arsearch.engine.columns``) must give the same counts, in
+the same order, with the same display names as reading every match's stored
+fields, on the seeds and on an index of several segments with deletions and
+replaced articles; an index written before columns (release 0.1) falls back
+to stored fields; a damaged column file is named, never counted from.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arsearch
+from arsearch.cli.commands import main
+from arsearch.engine.columns import (
+    COLUMN_FIELDS,
+    EXTENSION,
+    ColumnBuilder,
+    Tally,
+    gather,
+    read_columns,
+)
+from arsearch.engine.facets import entity_names, stored_values
+
+FIXTURE_0_1 = Path(__file__).parents[1] / "data" / "index_0_1"
+QUERIES: list[tuple[str | None, dict]] = [
+    (None, {}),
+    ("سوريا", {}),
+    ("الرقة حلب دمشق", {"match": "any"}),
+    ("قصف", {}),
+    (None, {"place": "سوريا"}),
+    (None, {"date": "2016"}),
+    ("لا يوجد هذا الكلام اطلاقا", {}),
+]
+COUNT_FIELDS = ["published", "dates", "months", "actor_ids", "place_ids", "source_key"]
+
+
+def both_paths(ix: arsearch.Index, query: str | None, kwargs: dict) -> tuple[dict, dict]:
+    """(facets and timelines through columns, the same through stored fields)."""
+    out = []
+    for use_columns in (True, False):
+        ix._view().use_columns = use_columns
+        try:
+            results = ix.search(query, limit=1, **kwargs)
+            out.append({"facets": results.facets,
+                        **{name: results.count_by(name) for name in COUNT_FIELDS},
+                        "years": results.count_by("dates", lambda d: d[:4])})
+        finally:
+            ix._view().use_columns = True
+    return out[0], out[1]
+
+
+def assert_same(ix: arsearch.Index) -> None:
+    for query, kwargs in QUERIES:
+        columns, stored = both_paths(ix, query, kwargs)
+        assert columns == stored, (query, kwargs)
+        # Same order too: largest first, months and timelines sorted.
+        for name in columns["facets"]:
+            assert list(columns["facets"][name].items()) == list(stored["facets"][name].items())
+
+
+def column_files(path: Path) -> list[Path]:
+    return sorted(path.glob(f"MAIN_*.{EXTENSION}"))
+
+
+def segment_ids(path: Path) -> set[str]:
+    return {p.name.split(".")[0] for p in path.glob("MAIN_*.seg")}
+
+
+def test_seed_facets_are_the_same_through_columns(seed_index: arsearch.Index) -> None:
+    assert column_files(seed_index.path), "the seed index has no column file"
+    assert seed_index.search(None, limit=1).facets["places"]  # something is counted
+    assert_same(seed_index)
+
+
+ARTICLES = [
+    {"id": f"a{i}", "text": text, "source": source, "published": published}
+    for i, (text, source, published) in enumerate([
+        ("قصف على الرقة في 3 آذار 2016 وفي نيسان 2016", "SY24", "2019-01-02"),
+        ("غارات روسية على حلب في شباط 2017 ثم في 2018", "sy24", None),
+        ("خبر بلا تاريخ ولا مكان", "Enab", None),
+        ("اجتماع في دمشق مع وزير الخارجية الروسي سيرغي لافروف", "Enab", "2018-05-01"),
+        ("معارك في دير الزور وريف دير الزور الشرقي", None, "2018-06-11"),
+        ("تنظيم داعش ينسحب من الرقة إلى دير الزور في 2017", "SANA", "2017-10-20"),
+        ("قوات سوريا الديمقراطية تتقدم في الحسكة والرقة", "sana", None),
+        ("حلب وإدلب تحت القصف في كانون الثاني 2019", "SY24", "2019-01-15"),
+    ])
+]
+
+
+@pytest.fixture(scope="module")
+def churned(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> arsearch.Index:
+    """Several segments, deleted and replaced articles, and a merge."""
+    ix = arsearch.Index.create(tmp_path_factory.mktemp("churned"))
+    ix.add_paths([seeds_dir], merge=False)
+    ix.add_articles(ARTICLES[:4], merge=False)
+    ix.add_articles(ARTICLES[4:], jobs=2, batch_size=2, merge=False)
+    ix.delete(["a2", "a5"])
+    ix.add_articles([{**ARTICLES[0], "text": "قصف على حلب وحمص في 2015"},
+                     {**ARTICLES[6], "source": "Other"}], merge=False)
+    return ix
+
+
+def test_segments_deletes_and_updates(churned: arsearch.Index) -> None:
+    assert len(segment_ids(churned.path)) >= 3
+    assert {p.name.split(".")[0] for p in column_files(churned.path)} == segment_ids(churned.path)
+    assert_same(churned)
+
+
+def test_merged_segments_keep_their_columns(churned: arsearch.Index, tmp_path: Path) -> None:
+    ix = arsearch.Index.open(shutil.copytree(churned.path, tmp_path / "ix"))
+    before, _ = both_paths(ix, None, {})
+    ix.optimize()
+    assert len(segment_ids(ix.path)) == 1 and len(column_files(ix.path)) == 1
+    assert_same(ix)
+    assert both_paths(ix, None, {})[0] == before
+
+
+def test_an_index_without_columns_counts_from_stored_fields(tmp_path: Path) -> None:
+    path = Path(shutil.copytree(FIXTURE_0_1, tmp_path / "ix"))
+    names = sorted(p.name for p in path.iterdir())
+    ix = arsearch.Index.open(path)
+    columns, stored = both_paths(ix, None, {})
+    assert columns == stored and columns["facets"]["places"]
+    ix.close()
+    assert sorted(p.name for p in path.iterdir()) == names  # nothing written on open
+
+
+@pytest.mark.parametrize("damage", ["flip", "garbage"])
+def test_a_damaged_column_file_is_named(seed_index: arsearch.Index, tmp_path: Path,
+                                        damage: str) -> None:
+    path = Path(shutil.copytree(seed_index.path, tmp_path / "ix"))
+    target = column_files(path)[0]
+    data = bytearray(target.read_bytes())
+    if damage == "flip":
+        data[len(data) // 2] ^= 0xFF
+    else:
+        data[:] = b"x" * len(data)
+    target.write_bytes(bytes(data))
+    result = CliRunner(mix_stderr=False).invoke(main, ["stats", "", "--index", str(path)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and target.name in lines[0] and "Traceback" not in result.stderr
+    report = arsearch.Index.open(path).check()
+    assert target.name in report.damaged_files
+
+
+def test_columns_that_do_not_fit_the_segment_are_refused(seed_index: arsearch.Index) -> None:
+    target = column_files(seed_index.path)[0]
+    segment_id = target.name.split(".")[0]
+    with pytest.raises(arsearch.DamagedIndex, match=target.name):
+        read_columns(seed_index.path, segment_id, 1000)
+
+
+MENTION = st.tuples(st.sampled_from(["g:actor:1", "g:place:2", "new:actor:ب", "x", ""]),
+                    st.sampled_from(["ا", "ب", "دير الزور", "", "a\x1fb"]))
+DATE = st.sampled_from(["2016", "2016-03", "2016-03-01", "2019-12-31", "2017-01"])
+STORED = st.fixed_dictionaries({
+    "mentions": st.fixed_dictionaries({"actors": st.lists(MENTION, max_size=4),
+                                       "places": st.lists(MENTION, max_size=4),
+                                       "dates": st.lists(DATE, max_size=3)}),
+    "published": st.one_of(st.none(), DATE),
+    "source": st.one_of(st.none(), st.sampled_from(["SY24", "sy24", "Enab", ""])),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(STORED, max_size=12), data=st.data())
+def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.DataObject) -> None:
+    builder = ColumnBuilder()
+    for docnum, stored in enumerate(docs):
+        builder.add(docnum, stored)
+    with tempfile.TemporaryDirectory() as folder:
+        builder.write(folder, "MAIN_x")
+        columns = read_columns(folder, "MAIN_x", len(docs))
+    assert columns is not None
+    chosen = sorted(data.draw(st.sets(st.integers(0, max(len(docs) - 1, 0)))
+                              if docs else st.just(set())))
+    for name in COLUMN_FIELDS:
+        column = columns[name]
+        for docnum, stored in enumerate(docs):
+            lo, hi = column.offsets[docnum], column.offsets[docnum + 1]
+            assert [column.values[i] for i in column.ids[lo:hi]] == stored_values(stored, name)
+        groups: dict[str, list[int]] = {}
+        for docnum in chosen:
+            for value in stored_values(docs[docnum], name):
+                groups.setdefault(value, []).append(docnum + 7)
+        expected = Tally.of_groups(groups)
+        docnums, ids = gather(column, np.asarray(chosen, dtype=np.int64), 7)
+        got = Tally(column.values, docnums, ids, column.names)
+        assert got.occurrences() == expected.occurrences()
+        if name in ("actor_names", "place_names"):
+            assert got.entity_names() == entity_names(expected.occurrences())
+        assert got.articles_by(lambda v: v[:1] or None) == {
+            label: len({d for v, ds in groups.items() if (v[:1] or None) == label for d in ds})
+            for label in {v[:1] for v in groups if v[:1]}}
+
+
+def test_facets_of_an_earlier_search_are_its_own(churned: arsearch.Index) -> None:
+    """A search's facets are counted over its own matches, even after another search."""
+    first = churned.search("الرقة", limit=1)
+    second = churned.search("حلب", limit=1)
+    assert first.facets == churned.search("الرقة", limit=1).facets
+    assert second.facets == churned.search("حلب", limit=1).facets
+    assert first.facets["places"] != second.facets["places"]
