@@ -648,24 +648,28 @@ class Index:
         tallies = view.tallies(whoosh_query, list(FACETS.values()))
         return {name: self._facet(name, tallies[field], view) for name, field in FACETS.items()}
 
-    def _facet(self, name: str, tally: Tally | dict[str, list[int]], view: View
-               ) -> dict[str, int]:
+    def _facet(self, name: str, tally: Tally | dict[str, list[int]], view: View,
+               written: dict[str, str] | None = None) -> dict[str, int]:
         """Articles per display name, largest first (months in order), from a tally
         (``View.tallies``) or a {value: docnums} grouping (``View.grouped``).
 
         Ids that share a name (the governorate and the city of دير الزور) are
-        counted together, each article once.
+        counted together, each article once. ``written``: the name each discovered
+        entity shows, when chosen over more matches than these (a sharded index).
         """
         if isinstance(tally, dict):
             tally = Tally.of_groups(tally)
         if name in ("actors", "places"):
             # A gazetteer entity shows its canonical name; a discovered one the
             # name most of its articles write (folding is for matching only).
-            def shown(entity_id: str, written: str) -> str:
-                entry = self.gazetteer.get(entity_id)
-                return entry.name_ar if entry is not None else written
+            chosen = written or {}
 
-            return tally.articles_by_entity(self.gazetteer, shown)  # sorted
+            def shown(entity_id: str, most: str) -> str:
+                entry = self.gazetteer.get(entity_id)
+                return entry.name_ar if entry is not None else chosen.get(entity_id, most)
+
+            key = self.gazetteer if written is None else (self.gazetteer, written)
+            return tally.articles_by_entity(key, shown)  # sorted
         if name == "months":
             return dict(sorted(tally.articles_by(lambda value: value or None).items()))
         sources: dict[str, str] = {}

@@ -31,6 +31,8 @@ from arsearch.ingest import IngestReport
 from arsearch.models import Article, Hit
 
 SEQUENCE_FILE = "sequence.sqlite"
+#: Facets whose discovered entities show the name most matches write.
+NAME_FACETS = ("actors", "places")
 #: The sequence of an article that has none recorded (added to the shard directly):
 #: after every recorded one, in the shard's own order.
 UNSEQUENCED = 1 << 62
@@ -202,26 +204,38 @@ class Shard(Index):
         compiled = self._compiled(args)
         return 0 if compiled.query is None else len(self._view().matches(compiled.query))
 
-    def facet_counts(self, args: SearchArgs) -> dict[str, dict[str, Any]]:
+    def name_occurrences(self, args: SearchArgs) -> dict[str, dict[str, int]]:
+        """Facets, phase one: for actors and places, how often the matches of this
+        shard write each name of each entity ({"id\x1fname": pairs}), so that the
+        coordinator picks the name most matches of the whole index write."""
+        compiled = self._compiled(args)
+        if compiled.query is None:
+            return {name: {} for name in NAME_FACETS}
+        tallies = self._view().tallies(compiled.query, [FACETS[n] for n in NAME_FACETS])
+        return {name: tallies[FACETS[name]].occurrences() for name in NAME_FACETS}
+
+    def facet_counts(self, args: SearchArgs, written: dict[str, dict[str, str]] | None = None
+                     ) -> dict[str, dict[str, Any]]:
         """Facet counts of this shard: {facet: {label: n}}; sources as
-        {source_key: [n, spelling, sequence of the article spelled so]}."""
+        {source_key: [n, spelling, sequence of the article spelled so]}. ``written``:
+        per facet, the name each discovered entity shows (phase one's choice)."""
         compiled = self._compiled(args)
         if compiled.query is None:
             return {name: {} for name in FACETS}
         view = self._view()
-        groups = view.grouped(compiled.query, list(FACETS.values()))
+        tallies = view.tallies(compiled.query, list(FACETS.values()))
         counts: dict[str, dict[str, Any]] = {}
         for name, fieldname in FACETS.items():
             if name != "sources":
-                counts[name] = self._facet(name, groups[fieldname], view)
+                chosen = (written or {}).get(name) if name in NAME_FACETS else None
+                counts[name] = self._facet(name, tallies[fieldname], view, chosen)
                 continue
             sources: dict[str, Any] = {}
-            for key, docnums in groups[fieldname].items():
-                if key:
-                    stored = view.find("source_key", key) or {}
-                    article_id = stored.get("id", "")
-                    seq = self._sequence_of([article_id]).get(article_id, UNSEQUENCED)
-                    sources[key] = [len(set(docnums)), stored.get("source") or key, seq]
+            for key, n in tallies[fieldname].articles_by(lambda value: value or None).items():
+                stored = view.find("source_key", key) or {}
+                article_id = stored.get("id", "")
+                seq = self._sequence_of([article_id]).get(article_id, UNSEQUENCED)
+                sources[key] = [n, stored.get("source") or key, seq]
             counts[name] = sources
         return counts
 

@@ -28,7 +28,8 @@ from typing import Any
 
 from arsearch.cluster.backends import InProcess, RayShards
 from arsearch.cluster.manifest import MANIFEST_FILE, Manifest, is_sharded, route
-from arsearch.cluster.shard import SEQUENCE_FILE, Candidate, SearchArgs, Shard
+from arsearch.cluster.shard import NAME_FACETS, SEQUENCE_FILE, Candidate, SearchArgs, Shard
+from arsearch.engine.facets import entity_names
 from arsearch.engine.globalstats import TermStats
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.errors import (
@@ -403,7 +404,16 @@ class ShardedIndex:
         return {**args, "expansions": expansions} if expansions else args
 
     def _facets(self, args: SearchArgs) -> dict[str, dict[str, int]]:
-        parts = self._all("facet_counts", args)
+        # Two phases, as for scores: the name a discovered entity shows is the one
+        # most matches of the whole index write, not of one shard.
+        occurrences: dict[str, dict[str, int]] = {name: {} for name in NAME_FACETS}
+        for part in self._all("name_occurrences", args):
+            for name, found in part.items():
+                summed = occurrences[name]
+                for value, n in found.items():
+                    summed[value] = summed.get(value, 0) + n
+        written = {name: entity_names(found) for name, found in occurrences.items()}
+        parts = self._all("facet_counts", args, written)
         facets: dict[str, dict[str, int]] = {}
         for name in FACETS:
             counts: dict[str, int] = {}

@@ -129,3 +129,23 @@ def test_resharding_keeps_results_and_ties(single_index: arsearch.Index,
     for case in [("داعش", {"limit": None}), (None, {"limit": None}),
                  ("هجوم البادية السورية", {"match": "any"})]:
         compare(small, ix, *case)
+
+
+def test_a_name_written_two_ways_shows_as_most_matches_of_the_whole_index_write(
+        tmp_path: Path) -> None:
+    # Shard 0 alone writes إفريقيا more often, the whole index أفريقيا: the facet shows
+    # the whole index's choice once, as a single index does, not one entry per spelling.
+    from arsearch.cluster.manifest import route
+
+    ids = [f"a{n}" for n in range(60)]
+    zero = [i for i in ids if route(i, 3) == 0]
+    rest = [i for i in ids if route(i, 3) != 0]
+    spelled = [(zero[0], "إفريقيا"), (zero[1], "إفريقيا"), (zero[2], "أفريقيا"),
+               (rest[0], "أفريقيا"), (rest[1], "أفريقيا"), (rest[2], "أفريقيا")]
+    articles = [{"id": i, "text": f"وصل الوفد إلى {name} أمس في زيارة"} for i, name in spelled]
+    single = arsearch.Index.create(tmp_path / "one")
+    sharded = arsearch.Index.create(tmp_path / "sharded", shards=3)
+    single.add_articles(articles)
+    sharded.add_articles(articles)
+    assert single.search("الوفد").facets["places"] == {"أفريقيا": 6}
+    assert sharded.search("الوفد").facets == single.search("الوفد").facets
