@@ -319,6 +319,24 @@ def _indexed(field: Any, value: Any, boost: float
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
+def _keep_exact_totals(totals: dict[str, int], before: dict[str, int], reader: Any,
+                       lengths: dict[str, list[int]]) -> None:
+    """A merged segment's total field lengths from its sources' exact totals.
+
+    Whoosh keeps each document's length in one byte (an approximation) and a
+    segment's total exactly, and its merge adds up the one-byte lengths: BM25's
+    average length, and so every score, would then depend on how an index's
+    segments were merged (``--jobs 1`` against ``--jobs 2``, or a sharded
+    index). A source's exact total is kept instead, less the one-byte lengths
+    of its deleted documents (their exact lengths are not kept anywhere).
+    """
+    deleted = [docnum for docnum in range(reader.doc_count_all()) if reader.is_deleted(docnum)] \
+        if reader.has_deletions() else []
+    for fieldname, column in lengths.items():
+        exact = reader.field_length(fieldname) - sum(column[docnum] for docnum in deleted)
+        totals[fieldname] = before.get(fieldname, 0) + max(exact, 0)
+
+
 def column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int]:
     """Every document's length in ``fieldname`` from a per-document reader's column."""
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -432,6 +450,7 @@ class TermPoolWriter(SegmentWriter):
                 if isinstance(creader, columns.TranslatingColumnReader):
                     creader = creader.raw_column()
                 cols[fieldname] = creader
+        totals_before = dict(pdw._fieldlengths)
         for docnum, stored in reader.iter_docs():
             if docmap is not None:
                 docmap[docnum] = self.docnum
@@ -451,6 +470,7 @@ class TermPoolWriter(SegmentWriter):
             pdw.finish_doc()
             self._columns.add(self.docnum, stored)
             self.docnum += 1
+        _keep_exact_totals(pdw._fieldlengths, totals_before, reader, lengths)
         return docmap
 
     def add_reader(self, reader: Any) -> None:

@@ -300,3 +300,27 @@ def test_term_table_entries_written_in_batches_make_whooshs_file(tmp_path: Path)
     reader = OrderedHashReader.open(storage, "ours.trm")
     assert reader[entries[-1][0]] == entries[-1][1]
     reader.close()
+
+
+def _totals(path: Path) -> dict[str, int]:
+    with windex.open_dir(str(path)).searcher() as searcher:
+        reader = searcher.reader()
+        return {name: reader.field_length(name) for name in ("exact", "stem", "broad")}
+
+
+def test_a_merge_keeps_the_exact_field_length_totals(tmp_path: Path, seeds_dir: Path) -> None:
+    # Whoosh's own merge adds up one-byte document lengths, so BM25's average
+    # length (every score) would depend on how the segments were merged.
+    ix = arsearch.Index.create(tmp_path / "ix")
+    paths = sorted(seeds_dir.iterdir())
+    ix.add_paths(paths[:3])
+    ix.add_paths(paths[3:])
+    before = _totals(tmp_path / "ix")
+    scores = [(h.id, h.score) for h in ix.search("داعش البادية", match="any", limit=None)]
+    ix.optimize()
+    assert len(list((tmp_path / "ix").glob("*.seg"))) == 1
+    assert _totals(tmp_path / "ix") == before
+    assert [(h.id, h.score) for h in ix.search("داعش البادية", match="any", limit=None)] == scores
+    one = arsearch.Index.create(tmp_path / "one")
+    one.add_paths(paths)
+    assert _totals(tmp_path / "one") == before
