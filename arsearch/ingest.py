@@ -271,7 +271,7 @@ def _batches(items: Iterable[Article | dict[str, Any] | InputError], size: int, 
     """Valid articles in batches keyed by id; a later article of the same id wins."""
     batch: dict[str, tuple[Article, str]] = {}
     for item in items:
-        article = _validate(item, report)
+        article = validate(item, report)
         if article is None:
             continue
         batch.pop(article.id, None)
@@ -283,8 +283,10 @@ def _batches(items: Iterable[Article | dict[str, Any] | InputError], size: int, 
         yield batch
 
 
-def _validate(item: Article | dict[str, Any] | InputError, report: IngestReport
-              ) -> Article | None:
+def validate(item: Article | dict[str, Any] | InputError, report: IngestReport
+             ) -> Article | None:
+    """An article to index, or None with the failure counted in ``report`` (a reader's
+    ``InputError``, or a dict that is no article)."""
     if isinstance(item, InputError):
         report.fail(str(item), item.source)
         return None

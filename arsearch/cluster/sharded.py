@@ -34,7 +34,6 @@ from arsearch.engine.globalstats import TermStats
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.errors import (
     AnalyzerMismatch,
-    ArsearchError,
     DamagedIndex,
     IndexExists,
     IndexNotFound,
@@ -51,7 +50,7 @@ from arsearch.index import (
     edit_distance,
     recorded_analyzer,
 )
-from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
+from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, validate
 from arsearch.io.readers import read_paths
 from arsearch.maintenance import reindex, repair, stored_articles
 from arsearch.models import Article, Hit
@@ -240,7 +239,7 @@ class ShardedIndex:
         waiting = 0
         handled = [0] * self.shards
         for item in articles:
-            article = _valid(item, report)
+            article = validate(item, report)
             if article is None:
                 continue
             pending.setdefault(route(article.id, self.shards), []).append((sequence, article))
@@ -473,21 +472,6 @@ def _search_args(query: str | None, actor: Any, place: Any, date: str | None,
     _check_filters(actor=actor, place=place, date=date, published=published)
     return {"query": query, "actor": actor, "place": place, "date": date,
             "published": published, "match": match, "syntax": syntax}
-
-
-def _valid(item: Article | dict[str, Any] | InputError, report: IngestReport
-           ) -> Article | None:
-    """An article to route, or None with the failure counted (as a single ingest counts)."""
-    if isinstance(item, InputError):
-        report.fail(str(item), item.source)
-        return None
-    if isinstance(item, Article):
-        return item
-    try:
-        return Article.from_dict(item)
-    except ArsearchError as exc:
-        report.fail(str(exc))
-        return None
 
 
 def _remove_index(directory: Path) -> None:
