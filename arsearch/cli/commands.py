@@ -198,7 +198,9 @@ def check_command(index_dir: str) -> None:
     report = check(index_dir)
     manifest = "recorded checksums" if report.has_manifest else \
         "no recorded checksums (sizes and articles checked only)"
-    click.echo(f"{index_dir}: generation {report.generation}, {manifest}")
+    where = f"{plural(report.shards, 'shard')}" if report.shards else \
+        f"generation {report.generation}"
+    click.echo(f"{index_dir}: {where}, {manifest}")
     for file in report.files:
         status = "ok" if file.intact else "DAMAGED"
         size = "missing" if file.size is None else f"{file.size} bytes"

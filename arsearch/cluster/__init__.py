@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from arsearch import maintenance as _maintenance
 from arsearch.cluster.backends import CLUSTER_ENV, is_private
 from arsearch.cluster.manifest import Manifest, is_sharded, shard_name
 from arsearch.cluster.sharded import ShardedIndex, reindex_sharded, repair_sharded
-from arsearch.engine.checksums import CheckReport
+from arsearch.engine.checksums import CheckReport, FileCheck
 from arsearch.errors import InvalidArgument
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress
 from arsearch.text.analyzer import Analyzer
@@ -92,18 +93,24 @@ class Index(_single.Index):
 
 
 def check(path: str | os.PathLike[str]) -> CheckReport:
-    """``arsearch.check`` of an index. A sharded index is checked shard by shard: its
-    shards are ordinary indexes.
-
-    Raises:
-        InvalidArgument: ``path`` holds a sharded index (the message names its shards).
-    """
-    if is_sharded(path):
-        names = [p.name for p in Manifest.read(Path(path)).shard_paths(Path(path))]
-        raise InvalidArgument("index", str(path), "a sharded index is checked one shard at a "
-                              f"time: arsearch check --index {Path(path) / names[0]} "
-                              f"(shards: {', '.join(names)})")
-    return _maintenance.check(path)
+    """``arsearch.check`` of an index; of a sharded one, every shard (its files and
+    segments named by shard, as ``shard-000/…``), and a missing shard is damage."""
+    if not is_sharded(path):
+        return _maintenance.check(path)
+    root = Path(path)
+    manifest = Manifest.read(root)
+    total = CheckReport(str(path), -1, True, shards=manifest.shards)
+    for shard in manifest.shard_paths(root):
+        if not shard.is_dir():
+            total.files.append(FileCheck(shard.name, None, None, None, "missing shard"))
+            continue
+        report = _maintenance.check(shard)
+        total.has_manifest = total.has_manifest and report.has_manifest
+        total.files += [replace(f, name=f"{shard.name}/{f.name}") for f in report.files]
+        total.segments.update({f"{shard.name}/{segment}": counts
+                               for segment, counts in report.segments.items()})
+        total.problems += [f"{shard.name}: {problem}" for problem in report.problems]
+    return total
 
 
 def repair(path: str | os.PathLike[str], *, dry_run: bool = False

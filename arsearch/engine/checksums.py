@@ -161,6 +161,8 @@ class CheckReport:
     segments: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: what stopped the check from reading the TOC or a segment, if anything.
     problems: list[str] = field(default_factory=list)
+    #: shards checked, for a sharded index (0 for an ordinary one).
+    shards: int = 0
 
     @property
     def intact(self) -> bool:

@@ -4,6 +4,7 @@ index of the seeds answers as an unsharded one; a bad cluster is one line, exit 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,12 +128,22 @@ def test_shards_that_differ_from_the_index_are_refused(both: tuple[str, str],
     assert again.exit_code == 0 and "unchanged 5" in again.output
 
 
-def test_check_names_the_shards_to_check(both: tuple[str, str]) -> None:
+def test_check_reads_every_shard_and_names_a_damaged_one(both: tuple[str, str],
+                                                        tmp_path: Path) -> None:
     result = run("check", "--index", both[1])
-    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
-    assert "shard-000" in result.stderr and "shard-002" in result.stderr
-    shard = run("check", "--index", str(Path(both[1]) / "shard-001"))
-    assert shard.exit_code == 0 and "intact" in shard.output
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"{both[1]}: 3 shards")
+    assert "shard-002/arsearch.json" in result.output and "intact: 5 articles" in result.output
+    copy = tmp_path / "copy"
+    shutil.copytree(both[1], copy)
+    segment = next((copy / "shard-001").glob("*.seg"))
+    segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+    damaged = run("check", "--index", str(copy))
+    assert damaged.exit_code == 2 and len(damaged.stderr.splitlines()) == 1
+    assert f"shard-001/{segment.name}" in damaged.stderr
+    shutil.rmtree(copy / "shard-002")
+    missing = run("check", "--index", str(copy))
+    assert missing.exit_code == 2 and "shard-002" in missing.stderr
 
 
 def test_no_match_help_and_prefixes_equal_a_single_index(both: tuple[str, str]) -> None:
