@@ -8,6 +8,11 @@ sharding costs and where the time goes, not what many machines gain. That is
 what the projection estimates, from the measured cost per shard and per query
 (a linear model, labelled as a projection).
 
+Each sharded index on Ray is also checked against the unsharded one: the TREC
+titles with all words, any word and any word in سوريا, and three filter
+searches, must give the same top 10 (ids, order, scores within 1e-9), total,
+count and facets.
+
 Usage:
     python benchmarks/cluster.py [--data ../shared/data/news/saudinewsnet.jsonl.gz]
         [--articles 2000] [--shards 1 2 4] [--write-docs]
@@ -76,6 +81,34 @@ def query_times(ix: Any, queries: list[str], repeat: int) -> list[float]:
     return times
 
 
+#: Filter searches of the parity check, beside the titles (all words, any word, any in a place).
+PARITY_FILTERS: list[dict[str, Any]] = [{"actor": "داعش"}, {"place": "سوريا"},
+                                        {"date": "2015..2019"}]
+
+
+def parity(single: Any, sharded: Any, queries: list[str]) -> tuple[int, list[str]]:
+    """Searches giving the same top 10 (ids, order, scores within 1e-9), total, count and
+    facets on both indexes; and a line for each search that differs."""
+    searches: list[tuple[str | None, dict[str, Any]]] = []
+    for query in queries:
+        searches += [(query, {}), (query, {"match": "any"}),
+                     (query, {"match": "any", "place": "سوريا"})]
+    searches += [(None, filters) for filters in PARITY_FILTERS]
+    differ = []
+    for query, options in searches:
+        syntax = {"syntax": False} if query else {}
+        a = single.search(query, **options, **syntax)
+        b = sharded.search(query, **options, **syntax)
+        same = ([h.id for h in a] == [h.id for h in b] and a.total == b.total
+                and all(abs(x.score - y.score) <= 1e-9 for x, y in zip(a, b, strict=True))
+                and single.count(query, **options, **syntax)
+                == sharded.count(query, **options, **syntax)
+                and a.facets == b.facets)
+        if not same:
+            differ.append(f"{query!r} {options}")
+    return len(searches) - len(differ), differ
+
+
 def run(args: argparse.Namespace) -> int:
     import ray
 
@@ -114,12 +147,14 @@ def run(args: argparse.Namespace) -> int:
         ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR",
                  log_to_driver=False)
         round_trips = {}
+        checks: dict[int, tuple[int, list[str]]] = {}
         for shards in args.shards:
             ix = arsearch.Index.create(Path(root) / f"r{shards}", shards=shards,
                                        cluster="local")
             _, seconds = timed(ix.add_articles, articles)
             rows.append((f"{shards} shard{'s' * (shards > 1)}, local Ray", seconds,
                          query_times(ix, queries, args.repeat)))
+            checks[shards] = parity(single, ix, queries)
             round_trips[shards] = statistics.median(
                 timed(ix._all, "size")[1] for _ in range(50))
             ix.close()
@@ -137,6 +172,13 @@ def run(args: argparse.Namespace) -> int:
     for shards, seconds in round_trips.items():
         print(f"  one Ray round trip to {shards} actor(s): {seconds * 1e3:.1f} ms "
               f"(a search makes 3: statistics, candidates, hits)")
+    print()
+    print("parity with the unsharded index (ingested by one process): searches with the "
+          "same top 10, scores within 1e-9, total, count and facets")
+    for shards, (same, differ) in checks.items():
+        print(f"  {shards} shard{'s' * (shards > 1)}, local Ray: {same} of "
+              f"{same + len(differ)} searches identical"
+              + (f"; differ: {'; '.join(differ[:5])}" if differ else ""))
     print()
     per_shard_ingest = len(articles) / rows[0][1]
     # Query time of one index as a + b * articles, from the two sizes measured above.
