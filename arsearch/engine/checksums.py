@@ -33,6 +33,8 @@ MANIFEST = "checksums.json"
 INDEX_NAME = "MAIN"
 _TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 _CHUNK = 1 << 20
+#: Commits that may land while an index is being opened before opening gives up.
+_COMMITS_RACED = 5
 
 
 def toc_name(generation: int) -> str:
@@ -126,12 +128,24 @@ def verify_on_open(folder: str | os.PathLike[str], generation: int) -> None:
         DamagedIndex: a file is missing, of another size, or the TOC's checksum differs.
     """
     folder = str(folder)
-    manifest = read_manifest(folder)
-    if manifest is None:
-        return
-    if manifest["generation"] != generation:
-        return  # an interrupted commit, or an index written by another tool
-    _sizes_and_toc(folder, manifest, generation)
+    for _ in range(_COMMITS_RACED):
+        manifest = read_manifest(folder)
+        if manifest is None:
+            return
+        if manifest["generation"] != generation:
+            return  # an interrupted commit, or an index written by another tool
+        try:
+            _sizes_and_toc(folder, manifest, generation)
+            return
+        except DamagedIndex:
+            # A writer may have committed (and removed this generation's files)
+            # while they were checked: that is a newer index, not a damaged one.
+            newer = latest_generation(folder)
+            if newer == generation:
+                raise
+            generation = newer
+    raise DamagedIndex(folder, toc_name(generation),
+                       f"still changing after {_COMMITS_RACED} commits while being opened")
 
 
 @dataclass

@@ -106,3 +106,25 @@ def test_first_and_last_skip_deleted_articles(tmp_path: Path) -> None:
             assert writer.delete(deleted) == 1
             writer.commit()
         assert store.view().first_and_last("published") == expected
+
+
+def test_a_commit_landing_while_an_index_is_opened_is_not_damage(
+        tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsearch.engine import checksums
+
+    folder = tmp_path / "ix"
+    ix = arsearch.Index.create(folder)
+    paths = sorted(seeds_dir.iterdir())
+    ix.add_paths(paths[:2])
+    generation, manifest = checksums.latest_generation(folder), checksums.read_manifest(folder)
+    ix.add_paths(paths[2:])  # commits, and removes the files of ``generation``
+    assert not (folder / checksums.toc_name(generation)).exists()
+    # A reader that read the latest generation and its manifest just before that commit:
+    stale = iter([manifest])
+    real = checksums.read_manifest
+    monkeypatch.setattr(checksums, "read_manifest", lambda f: next(stale, None) or real(f))
+    checksums.verify_on_open(folder, generation)  # the newer commit is checked instead
+    monkeypatch.setattr(checksums, "read_manifest", real)
+    (folder / checksums.toc_name(checksums.latest_generation(folder))).write_bytes(b"x")
+    with pytest.raises(arsearch.DamagedIndex):  # damage with no newer commit stays damage
+        checksums.verify_on_open(folder, checksums.latest_generation(folder))
