@@ -259,15 +259,9 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 DAMAGE = st.sampled_from(["flip", "truncate", "extend"])
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(which=st.integers(min_value=0, max_value=1000), how=DAMAGE,
-       where=st.floats(min_value=0.0, max_value=1.0), value=st.integers(1, 255))
-def test_damage_to_any_file_is_a_clean_error_or_the_right_answer(
-        tiny: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory,
-        which: int, how: str, where: float, value: int) -> None:
-    source, expected = tiny
-    index_dir = Path(shutil.copytree(source, tmp_path_factory.mktemp("hit") / "ix"))
+def damage_one_file(index_dir: Path, which: int, how: str, where: float, value: int) -> Path:
+    """Damage file ``which`` (modulo their number) of an index: flip a byte at ``where``
+    (a share of its length) by ``value``, truncate it there, or insert 7 bytes."""
     files = sorted(p for p in index_dir.iterdir() if p.is_file() and p.stat().st_size)
     target = files[which % len(files)]
     data = bytearray(target.read_bytes())
@@ -279,6 +273,19 @@ def test_damage_to_any_file_is_a_clean_error_or_the_right_answer(
     else:
         data[position:position] = bytes([value]) * 7
     target.write_bytes(bytes(data))
+    return target
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.integers(min_value=0, max_value=1000), how=DAMAGE,
+       where=st.floats(min_value=0.0, max_value=1.0), value=st.integers(1, 255))
+def test_damage_to_any_file_is_a_clean_error_or_the_right_answer(
+        tiny: tuple[Path, list[str]], tmp_path_factory: pytest.TempPathFactory,
+        which: int, how: str, where: float, value: int) -> None:
+    source, expected = tiny
+    index_dir = Path(shutil.copytree(source, tmp_path_factory.mktemp("hit") / "ix"))
+    target = damage_one_file(index_dir, which, how, where, value)
     try:
         with arsearch.Index.open(index_dir) as ix:
             found = sorted(hit.id for hit in ix.search("حلب", limit=None))

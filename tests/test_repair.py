@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import arsearch
 from arsearch.cli.commands import main
-from tests.test_damage import Payload, replace_schema_pickle
+from tests.test_damage import DAMAGE, Payload, damage_one_file, replace_schema_pickle
 
 
 def run(*args: str):
@@ -279,24 +279,14 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set[
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.integers(min_value=0, max_value=1000),
-       how=st.sampled_from(["flip", "truncate", "extend"]),
+       how=DAMAGE,
        where=st.floats(min_value=0.0, max_value=1.0), value=st.integers(1, 255))
 def test_repairing_any_single_file_damage_is_right_or_exits_2(
         tiny: tuple[Path, dict[str, set[str]]], tmp_path_factory: pytest.TempPathFactory,
         which: int, how: str, where: float, value: int) -> None:
     source, hits = tiny
     index_dir = Path(shutil.copytree(source, tmp_path_factory.mktemp("hit") / "ix"))
-    files = sorted(p for p in index_dir.iterdir() if p.is_file() and p.stat().st_size)
-    target = files[which % len(files)]
-    data = bytearray(target.read_bytes())
-    position = min(int(where * len(data)), len(data) - 1)
-    if how == "flip":
-        data[position] ^= value
-    elif how == "truncate":
-        del data[position:]
-    else:
-        data[position:position] = bytes([value]) * 7
-    target.write_bytes(bytes(data))
+    target = damage_one_file(index_dir, which, how, where, value)
     result = run("repair", "--index", str(index_dir))
     assert "Traceback" not in result.stderr
     if result.exit_code == 2:
