@@ -47,7 +47,7 @@ from arsearch.models import Article, Hit
 from arsearch.query import nodes
 from arsearch.query.clauses import hoist_optional
 from arsearch.query.filters import as_list, date_query, entity_query
-from arsearch.query.parser import ParsedQuery, parse_query
+from arsearch.query.parser import ParsedQuery, PrefixExpander, parse_query
 from arsearch.text.analyzer import Analyzer, default_analyzer
 from arsearch.text.snippet import make_snippet
 
@@ -593,11 +593,13 @@ class Index:
 
     def _compile(self, query: str | None, actor: str | list[str] | None,
                  place: str | list[str] | None, date: str | None, published: str | None,
-                 match: str = "all", syntax: bool = True) -> _Compiled:
+                 match: str = "all", syntax: bool = True,
+                 expand: PrefixExpander | None = None) -> _Compiled:
         """The Whoosh query of a search; ``query`` None when only stopwords were given.
 
         Every entry point (``search``, ``count``, ``documents``) comes through here,
-        so an empty or blank filter is refused here (``InvalidFilter``).
+        so an empty or blank filter is refused here (``InvalidFilter``). ``expand``:
+        what a prefix (``دا*``) expands to (None: this index's own ``terms``).
         """
         _check_filters(actor=actor, place=place, date=date, published=published)
         filters = {"actor": as_list(actor), "place": as_list(place),
@@ -607,7 +609,7 @@ class Index:
         compiled = _Compiled(None, filters=filters)
         if query and query.strip():
             parsed = parse_query(query, match=match, syntax=syntax, resolve=self._filter_query,
-                                 analyzer=self.analyzer, expand=self.terms)
+                                 analyzer=self.analyzer, expand=expand or self.terms)
             if parsed is None:
                 return compiled
             compiled.parsed, compiled.terms, compiled.highlight = (

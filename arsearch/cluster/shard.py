@@ -57,24 +57,19 @@ class Shard(Index):
                 cache.clear()
             # A prefix expands to the whole index's words (the coordinator's
             # ``expansions``), as in a single index, not to this shard's own.
-            self.__dict__["_expansions"] = {
-                (fieldname, prefix, limit): found
-                for fieldname, prefix, limit, found in args.get("expansions", ())}
-            try:
-                cache[key] = self._compile(
-                    args.get("query"), args.get("actor"), args.get("place"), args.get("date"),
-                    args.get("published"), args.get("match", "all"), args.get("syntax", True))
-            finally:
-                self.__dict__["_expansions"] = {}
-        return cache[key]
+            given = {(fieldname, prefix, limit): found
+                     for fieldname, prefix, limit, found in args.get("expansions", ())}
 
-    def terms(self, fieldname: str, prefix: str = "", limit: int | None = None
-              ) -> list[tuple[str, int]]:
-        """``Index.terms`` of this shard, or, while a search given the whole index's
-        prefix expansions is compiled, those."""
-        given = self.__dict__.get("_expansions", {}).get((fieldname, prefix, limit))
-        return [tuple(pair) for pair in given] if given is not None else \
-            super().terms(fieldname, prefix, limit)
+            def expand(fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+                found = given.get((fieldname, prefix, limit))
+                return [(term, n) for term, n in found] if found is not None else \
+                    self.terms(fieldname, prefix, limit)
+
+            cache[key] = self._compile(
+                args.get("query"), args.get("actor"), args.get("place"), args.get("date"),
+                args.get("published"), args.get("match", "all"), args.get("syntax", True),
+                expand)
+        return cache[key]
 
     def add_gazetteer(self, path: str | os.PathLike[str]) -> None:
         """``Index.add_gazetteer``; filters compiled before it are compiled again."""
