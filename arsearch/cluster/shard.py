@@ -225,13 +225,12 @@ class Shard(Index):
                 chosen = (written or {}).get(name) if name in NAME_FACETS else None
                 counts[name] = self._facet(name, tallies[fieldname], view, chosen)
                 continue
-            sources: dict[str, Any] = {}
-            for key, n in tallies[fieldname].articles_by(lambda value: value or None).items():
-                stored = view.find("source_key", key) or {}
-                article_id = stored.get("id", "")
-                seq = self._sequence_of([article_id]).get(article_id, UNSEQUENCED)
-                sources[key] = [n, stored.get("source") or key, seq]
-            counts[name] = sources
+            found = {key: (n, view.find("source_key", key) or {}) for key, n in
+                     tallies[fieldname].articles_by(lambda value: value or None).items()}
+            sequence = self._sequence_of([stored.get("id", "") for _, stored in found.values()])
+            counts[name] = {key: [n, stored.get("source") or key,
+                                  sequence.get(stored.get("id", ""), UNSEQUENCED)]
+                            for key, (n, stored) in found.items()}
         return counts
 
     def counts_by(self, args: SearchArgs, fieldname: str,
