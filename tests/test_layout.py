@@ -2,7 +2,7 @@
 
 text → extract → query / io → engine → ingest → index → maintenance → results → cli.
 Every ``import`` counts, at module level, inside functions and under
-``TYPE_CHECKING``. The base modules (errors, models, data) may be imported
+``TYPE_CHECKING``. The base modules (errors, models, data, native) may be imported
 from anywhere and import nothing above them.
 """
 
@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "arsearch"
 #: The pipeline stages in order; a module may import only from earlier stages
 #: or from its own stage. Keys are module-name prefixes.
 STAGES: list[tuple[str, ...]] = [
-    ("arsearch.errors", "arsearch.models", "arsearch.data"),
+    ("arsearch.errors", "arsearch.models", "arsearch.data", "arsearch.native"),
     ("arsearch.text",),
     ("arsearch.extract",),
     ("arsearch.query",),

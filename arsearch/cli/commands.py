@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from arsearch import native
 from arsearch.cli.display import Display, highlight_segments
 from arsearch.cli.options import (
     EXIT_ERROR,
@@ -54,7 +55,8 @@ from arsearch.text.analyzer import Analyzer
 @click.group(cls=ArsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", default=None, type=click.Path(file_okay=False),
               help=INDEX_HELP)
-@click.version_option(package_name="arsearch")
+@click.version_option(package_name="arsearch",
+                      message=f"%(prog)s, version %(version)s; {native.describe()}")
 def main(index_dir: str | None) -> None:
     """Full-text search for Arabic news archives.
 
