@@ -20,9 +20,10 @@ PURE_PYTHON_ENV = "ARSEARCH_PURE_PYTHON"
 
 #: The compiled parts: extension module -> what it speeds up.
 EXTENSIONS = MappingProxyType({
-    "arsearch.text._ctext": "stemming",
-    "arsearch.extract._cner": "name tagger",
-    "arsearch.extract._cgaz": "gazetteer scan",
+    "arsearch.text._ctext": "stemming and tokenizing",
+    "arsearch.extract._cner": "name tagger features",
+    "arsearch.extract._cdecode": "name tagger decoding",
+    "arsearch.extract._cgaz": "gazetteer and date scan",
 })
 
 
