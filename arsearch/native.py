@@ -24,6 +24,7 @@ EXTENSIONS = MappingProxyType({
     "arsearch.extract._cner": "name tagger features",
     "arsearch.extract._cdecode": "name tagger decoding",
     "arsearch.extract._cgaz": "gazetteer and date scan",
+    "arsearch.engine._cwrite": "posting encoding",
 })
 
 
