@@ -108,7 +108,10 @@ def write_figures(page: str, block: str, figures: str, command: str,
     """Replace ``block`` of ``docs/page`` with ``figures`` (see ``render``); returns the page."""
     path = docs / page
     text = path.read_text(encoding="utf-8")
-    path.write_text(replace_block(text, block, render(figures, command)), encoding="utf-8")
+    # Written beside the page and renamed over it: an interrupted run leaves it whole.
+    fresh = path.with_name(f".{path.name}.new")
+    fresh.write_text(replace_block(text, block, render(figures, command)), encoding="utf-8")
+    fresh.replace(path)
     return path
 
 
