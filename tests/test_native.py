@@ -71,7 +71,7 @@ from arsearch.io.readers import read_paths
 articles = [a for a in islice(read_paths(sys.argv[1:]), 300) if not isinstance(a, Exception)]
 found = extract_articles(articles)
 docs = [to_document(a, None, None, m) for a, m in zip(articles, found)]
-print(json.dumps([[[tuple(x) for x in m] for m in found], docs], default=str,
+print(json.dumps([[[repr(x) for x in m] for m in found], docs], default=str,
                  ensure_ascii=False))
 """
 
