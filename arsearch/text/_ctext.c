@@ -1097,6 +1097,149 @@ done:
     return out;
 }
 
+/* --- the terms of a text ------------------------------------------------------ */
+
+/* A new instance of a frozen slots dataclass, its fields set as its __init__
+ * sets them (object.__setattr__); the references in values are stolen. */
+static PyObject *
+new_record(PyObject *cls, PyObject *const *names, PyObject **values, int count)
+{
+    PyTypeObject *type = (PyTypeObject *)cls;
+    PyObject *record = NULL;
+    for (int i = 0; i < count; i++)
+        if (values[i] == NULL)
+            goto done;
+    record = type->tp_alloc(type, 0);
+    if (record == NULL)
+        goto done;
+    for (int i = 0; i < count; i++)
+        if (PyObject_GenericSetAttr(record, names[i], values[i]) < 0) {
+            Py_CLEAR(record);
+            break;
+        }
+done:
+    for (int i = 0; i < count; i++)
+        Py_XDECREF(values[i]);
+    return record;
+}
+
+static void
+unpack_error(Py_ssize_t got)
+{
+    if (got < 3)
+        PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected 3, got %zd)", got);
+    else
+        PyErr_SetString(PyExc_ValueError, "too many values to unpack (expected 3)");
+}
+
+PyDoc_STRVAR(terms_doc,
+"terms(tokens, analyze_word, term, /)\n--\n\n"
+"The loop of Analyzer.analyze_terms: for each token, term(exact, stems, broad,\n"
+"token.start, token.end) for each (exact, stems, broad) of analyze_word(token.text),\n"
+"as a tuple.");
+
+static PyObject *
+text_terms(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "terms() takes 3 arguments");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *analyze_word = args[1], *term = args[2];
+    if (!PyType_Check(term)) {
+        PyErr_SetString(PyExc_TypeError, "terms(): term must be a class");
+        return NULL;
+    }
+    static const char *const field_names[5] = {"exact", "stems", "broad", "start", "end"};
+    PyObject *names[5] = {NULL, NULL, NULL, NULL, NULL};
+    PyObject *list = NULL, *iter = NULL, *token = NULL, *out = NULL;
+    for (int i = 0; i < 5; i++)
+        if ((names[i] = PyUnicode_InternFromString(field_names[i])) == NULL)
+            goto done;
+    PyObject *text_name = PyUnicode_InternFromString("text"); /* Token.text */
+    if (text_name == NULL)
+        goto done;
+    if ((list = PyList_New(0)) == NULL || (iter = PyObject_GetIter(tokens)) == NULL) {
+        Py_DECREF(text_name);
+        goto done;
+    }
+    while ((token = PyIter_Next(iter)) != NULL) {
+        PyObject *word = PyObject_GetAttr(token, text_name);
+        if (word == NULL)
+            break;
+        PyObject *analyses = PyObject_CallOneArg(analyze_word, word);
+        Py_DECREF(word);
+        if (analyses == NULL)
+            break;
+        PyObject *each = PyObject_GetIter(analyses);
+        Py_DECREF(analyses);
+        if (each == NULL)
+            break;
+        PyObject *analysis;
+        PyObject *start = NULL, *end = NULL;
+        int failed = 0;
+        while ((analysis = PyIter_Next(each)) != NULL) {
+            if (Py_TYPE(analysis)->tp_iter == NULL && !PySequence_Check(analysis)) {
+                PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.200s object",
+                             Py_TYPE(analysis)->tp_name);
+                Py_DECREF(analysis);
+                failed = 1;
+                break;
+            }
+            PyObject *parts = PySequence_Tuple(analysis);
+            Py_DECREF(analysis);
+            if (parts == NULL) {
+                failed = 1;
+                break;
+            }
+            if (PyTuple_GET_SIZE(parts) != 3) {
+                unpack_error(PyTuple_GET_SIZE(parts));
+                Py_DECREF(parts);
+                failed = 1;
+                break;
+            }
+            if (start == NULL) { /* token.start and token.end, once per token */
+                start = PyObject_GetAttr(token, names[3]);
+                end = start == NULL ? NULL : PyObject_GetAttr(token, names[4]);
+                if (end == NULL) {
+                    Py_DECREF(parts);
+                    failed = 1;
+                    break;
+                }
+            }
+            PyObject *values[5] = {Py_NewRef(PyTuple_GET_ITEM(parts, 0)),
+                                   Py_NewRef(PyTuple_GET_ITEM(parts, 1)),
+                                   Py_NewRef(PyTuple_GET_ITEM(parts, 2)),
+                                   Py_NewRef(start), Py_NewRef(end)};
+            Py_DECREF(parts);
+            PyObject *record = new_record(term, names, values, 5);
+            if (record == NULL || PyList_Append(list, record) < 0) {
+                Py_XDECREF(record);
+                failed = 1;
+                break;
+            }
+            Py_DECREF(record);
+        }
+        Py_DECREF(each);
+        Py_XDECREF(start);
+        Py_XDECREF(end);
+        if (failed || PyErr_Occurred())
+            break;
+        Py_CLEAR(token);
+    }
+    Py_DECREF(text_name);
+    if (!PyErr_Occurred())
+        out = PyList_AsTuple(list);
+done:
+    Py_XDECREF(token);
+    Py_XDECREF(iter);
+    Py_XDECREF(list);
+    for (int i = 0; i < 5; i++)
+        Py_XDECREF(names[i]);
+    return out;
+}
+
 /* --- the module ----------------------------------------------------------- */
 
 static PyObject *
@@ -1196,6 +1339,7 @@ static PyMethodDef text_methods[] = {
     {"stem_variants", (PyCFunction)(void (*)(void))text_stem_variants, METH_FASTCALL,
      stem_variants_doc},
     {"tokens", (PyCFunction)(void (*)(void))text_tokens, METH_FASTCALL, tokens_doc},
+    {"terms", (PyCFunction)(void (*)(void))text_terms, METH_FASTCALL, terms_doc},
     {NULL, NULL, 0, NULL},
 };
 
