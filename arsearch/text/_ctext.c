@@ -1,5 +1,6 @@
-/* Compiled twin of the analysis hot loops: light stemming (arsearch.text.stem)
- * and tokenizing (arsearch.text.tokenize).
+/* Compiled twin of the analysis hot loops: light stemming (arsearch.text.stem),
+ * tokenizing (arsearch.text.tokenize) and the loop of Analyzer.analyze_terms
+ * (arsearch.text.analyzer).
  *
  * Every function here gives exactly what its pure-Python twin gives, for any
  * str, and raises the same exceptions; the tests compare both on the same
@@ -924,7 +925,8 @@ is_split_digit(Py_UCS4 c)
     return (c >= '0' && c <= '9') || (c >= 0x660 && c <= 0x669) || (c >= 0x6F0 && c <= 0x6F9);
 }
 
-/* tokenize._ARABIC_DIGIT_SPLIT_RE: a cut between s[i-1] and s[i]. */
+/* tokenize._ARABIC_DIGIT_SPLIT_RE: a cut between s[i-1] and s[i] (an Arabic
+ * letter or tatweel, then a digit; a digit, then an Arabic letter). */
 static int
 splits_before(const Py_UCS4 *s, Py_ssize_t i)
 {

@@ -22,7 +22,9 @@ remainder's stems are a second reading, so بتل أبيض meets تل أبيض.
 
 Root extraction (ISRI, ``get_root``) is never used: it merges التنظيم
 with النظام. tashaphyne is slow and stateful, so it runs behind the
-analysis cache and a lock.
+analysis cache and a lock. When the compiled core is built (``_ctext.c``,
+see ``arsearch.native``), tashaphyne's segmentation and the choice above run
+there instead, with the same results for any str.
 """
 
 from __future__ import annotations
