@@ -1,15 +1,18 @@
 """The whole chain, as documents and queries see it."""
 
 import csv
+import importlib
 import io
+import re
 import shutil
 from collections import Counter
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arsearch
@@ -17,8 +20,9 @@ from arsearch.cli.commands import main
 from arsearch.data import data_lines
 from arsearch.maintenance import reindex
 from arsearch.query.parser import parse_query
-from arsearch.text.analyzer import ANALYSIS_VERSION, Analyzer, analyze_terms
+from arsearch.text.analyzer import ANALYSIS_VERSION, Analyzer, Term, analyze_terms
 from arsearch.text.normalize import normalize, written_form
+from arsearch.text.tokenize import tokenize
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -255,3 +259,54 @@ def test_reindex_brings_an_old_index_to_the_current_analysis(tmp_path: Path) -> 
     ix = arsearch.Index.open(tmp_path / "ix")
     assert ix.analyzer == Analyzer()
     assert ix.search("البادية", limit=0).total == 5
+
+
+# --- the compiled loop of analyze_terms (arsearch/text/_ctext.c) -------------------
+
+@pytest.fixture(scope="module")
+def ctext() -> ModuleType:
+    try:
+        return importlib.import_module("arsearch.text._ctext")
+    except ImportError:
+        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
+
+
+def compiled_terms(ctext: ModuleType, analyzer: Analyzer, text: str) -> list[Term]:
+    return list(ctext.terms(tokenize(text), analyzer._chain.analyze_word, Term))
+
+
+ANALYZERS = [Analyzer(), Analyzer(version=1), Analyzer(stopwords=["البادية"], protected=["تل"])]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"وبالمستشفيات في على علي «دا.عــش» يُصعّد", "ﷺ", "ﻻ",
+                                 "٢٠١٧", "SY24", "#", "_", "\u200c", "\n", "البادية", "بتل"]),
+               max_size=40).map("".join) | st.text(max_size=60))
+def test_the_compiled_terms_are_the_python_terms(ctext: ModuleType, text: str) -> None:
+    for analyzer in ANALYZERS:
+        terms = compiled_terms(ctext, analyzer, text)
+        assert terms == list(analyzer._pure_terms(text))
+        assert all(type(term) is Term for term in terms)
+
+
+def test_the_compiled_terms_of_the_seeds_are_the_python_terms(ctext: ModuleType) -> None:
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    for path in sorted(seeds.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        assert compiled_terms(ctext, Analyzer(), text) == list(Analyzer()._pure_terms(text))
+
+
+def test_the_compiled_terms_unpack_as_python_does(ctext: ModuleType) -> None:
+    tokens = tuple(tokenize("واحد اثنان"))
+    for analyses in [(("a", ("a",)),), (("a", ("a",), "a", "x"),), (1,)]:
+        def analyze_word(word: str, analyses: object = analyses) -> object:
+            return analyses
+
+        def pure() -> list[Term]:
+            return [Term(e, s, b, t.start, t.end)
+                    for t in tokens for e, s, b in analyze_word(t.text)]
+
+        with pytest.raises((ValueError, TypeError)) as expected:
+            pure()
+        with pytest.raises(expected.type, match=re.escape(str(expected.value))):
+            ctext.terms(tokens, analyze_word, Term)

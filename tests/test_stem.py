@@ -1,9 +1,20 @@
 """Light stemming: forms that must conflate, and names that must survive."""
 
+import gzip
+import importlib
+import itertools
+import json
 import pickle
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from arsearch import native
+from arsearch.text import stem as stem_module
 from arsearch.text.normalize import fold_letters
 from arsearch.text.stem import (
     Stemmer,
@@ -11,8 +22,14 @@ from arsearch.text.stem import (
     lexicon_counts,
     light_stem,
     protected_name,
+    respell,
     stem_variants,
 )
+from arsearch.text.tokenize import tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
 
 
 def stem(word: str) -> str:
@@ -176,3 +193,100 @@ def test_the_lexicon_is_small_and_counted() -> None:
     assert 5_000 < len(counts) < 40_000
     assert all(2 <= len(w) <= 5 and n >= 20 for w, n in counts.items())
     assert counts["تل"] > counts.get("بتل", 0)
+
+
+# --- the compiled twin (arsearch/text/_ctext.c) gives what the Python gives ---------
+
+PROCLITIC_PIECES = list(stem_module.PROCLITICS)
+SUFFIX_PIECES = list(stem_module.SUFFIXES)
+LETTERS = [chr(c) for c in range(0x0621, 0x064B)] + ["ى", "ی", "ک", "ٱ"]
+MESS = ["\u064e", "\u0651", "\u0652", "\u0670", "\u0640", "\u200c", "\u00ad", "#", "##",
+        ".", "*", "،", "-", "_", "a", "Z", "é", "1", "٣", "۴", "\ud800", "\U0001f600", " ",
+        "آ", "أ", "إ", "ة", "ه", "ى", "ي", "ء", "ﻻ", "ﷺ"]
+STEMS = ["مستشفى", "غارة", "تنظيم", "بغداد", "وزارة", "كفر", "تل", "الله", "آثار", "قوة",
+         "مدينة", "أمريكا", "فايروس", "حكم", "دين", "كشف", "والد", "الف", "بال"]
+#: Words as the stemmer may meet them: clitic stacks, stems, suffixes and the mess
+#: that folding leaves or a caller passes (marks, tatweel, Latin, digits, '#').
+messy_word = st.lists(st.one_of(st.sampled_from(PROCLITIC_PIECES), st.sampled_from(SUFFIX_PIECES),
+                                st.sampled_from(LETTERS), st.sampled_from(MESS),
+                                st.sampled_from(STEMS)), max_size=6).map("".join)
+any_word = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=12)
+
+
+def outcome(function: Callable[..., object], *args: object) -> object:
+    """What a call returns, or the type and message of what it raises."""
+    try:
+        return function(*args)
+    except Exception as exc:  # the twins must raise alike, whatever they raise
+        return type(exc), str(exc)
+
+
+@pytest.fixture(scope="module")
+def ctext() -> ModuleType:
+    try:
+        return importlib.import_module("arsearch.text._ctext")
+    except ImportError:
+        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
+
+
+STEMMERS = [Stemmer(), Stemmer(lexicon=False), Stemmer(protected=["كفرنبل", "الرقة", "تل", "آمد"])]
+
+
+def assert_twins_agree(ctext: ModuleType, word: str) -> None:
+    for form in {word, fold_letters(word), respell(fold_letters(word))}:
+        assert outcome(ctext.stems, form) == outcome(STEMMERS[0]._stems, form), form
+        for stemmer in STEMMERS:
+            lexicon = lexicon_counts if stemmer.lexicon else None
+            assert (outcome(ctext.stem_variants, form, stemmer.protected, lexicon)
+                    == outcome(stemmer._pure_variants, form)), form
+            assert (outcome(ctext.protected_name, form, stemmer.protected)
+                    == outcome(stemmer.protected_name, form)), form
+
+
+def test_the_compiled_twin_has_the_same_tables(ctext: ModuleType) -> None:
+    assert stem_module._shares_tables(ctext)
+    stacks = ctext.TABLES["ARTICLE_STACKS"]
+    assert list(stacks) == sorted(stacks, key=len, reverse=True)  # longest first
+    if not native.disabled():
+        assert stem_module._C is ctext
+
+
+@pytest.mark.parametrize("word", [
+    "", "و", "ة", "آ", "#", "و#و#", "و#و#و", "#و#", "ف#ف", "ة#ة", "آآب", "الآثار", "وآ",
+    "بآل", "آلات", "وبالمستشفيات", "وزارة", "بتل", "وبكفرنبل", "للرقة", "كشفوه", "مكروه",
+    "والده", "إليها", "ألفاظهم", "هجوماً", "هجوما", "خطة", "\ud800", "و\udfff", "SY24",
+])
+def test_the_compiled_stemmer_agrees_on_edge_cases(ctext: ModuleType, word: str) -> None:
+    assert_twins_agree(ctext, word)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(messy_word, any_word))
+def test_the_compiled_stemmer_agrees_on_messy_words(ctext: ModuleType, word: str) -> None:
+    assert_twins_agree(ctext, word)
+
+
+def real_words() -> set[str]:
+    """Every distinct token of the seeds and, when ../shared is here, of the first
+    1,000 ANT v2.1 articles."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
+    news = SHARED / "data" / "news" / "ant_v2.1.jsonl.gz"
+    if news.exists():
+        with gzip.open(news, "rt", encoding="utf-8") as lines:
+            for line in itertools.islice(lines, 1000):
+                article = json.loads(line)
+                texts.extend(article.get(key) or "" for key in ("title", "text"))
+    return {token.text for text in texts for token in tokenize(text, cache=False)}
+
+
+def test_the_compiled_stemmer_agrees_on_real_words(ctext: ModuleType) -> None:
+    words = real_words()
+    assert len(words) > 500
+    for word in words:
+        assert_twins_agree(ctext, word)
+
+
+def test_the_analysis_is_the_same_on_either_path(ctext: ModuleType) -> None:
+    stemmer = Stemmer()
+    for word in ("وبالمستشفيات", "بتل", "الاميركيه", "وبكفرنبل"):
+        assert stemmer.stem_variants(word) == stemmer._pure_variants(respell(word))

@@ -1,9 +1,24 @@
 """The tokenizer keeps marks inside words and offsets on the original text."""
 
-from hypothesis import given
+import dataclasses
+import gzip
+import importlib
+import itertools
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arsearch.text.tokenize import tokenize
+from arsearch import native
+from arsearch.text import tokenize as tokenize_module
+from arsearch.text.tokenize import Token, tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
 
 
 def words(text: str) -> list[str]:
@@ -37,3 +52,70 @@ def test_offsets_point_into_the_text(text: str) -> None:
     for token in tokenize(text):
         assert 0 <= token.start < token.end <= len(text)
         assert text[token.start:token.end] == token.text
+
+
+# --- the compiled twin (arsearch/text/_ctext.c) gives what the Python gives ---------
+
+@pytest.fixture(scope="module")
+def ctext() -> ModuleType:
+    try:
+        return importlib.import_module("arsearch.text._ctext")
+    except ImportError:
+        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
+
+
+def assert_twins_agree(ctext: ModuleType, text: str) -> None:
+    compiled = ctext.tokens(text, Token)
+    assert compiled == tokenize_module._pure_tokens(text), text
+    assert all(type(token) is Token for token in compiled)
+
+
+def test_the_compiled_tokenizer_has_the_same_tables(ctext: ModuleType) -> None:
+    assert tokenize_module._shares_tables(ctext)
+    if not native.disabled():
+        assert tokenize_module._C is ctext
+
+
+def test_compiled_tokens_are_tokens(ctext: ModuleType) -> None:
+    (token,) = ctext.tokens(" داعش", Token)
+    assert token == Token("داعش", 1, 5) and hash(token) == hash(Token("داعش", 1, 5))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        token.start = 0  # type: ignore[misc]
+
+
+PIECES = ["دا.عــش", "د.ا.ع.ش", "الرقة.وقال", "بـ2017", "الـ24", "SY24", "٢٠١٩م", "۱۴ب",
+          "المُسلَّحونَ", "#جبل_البشري", "ﻻ", "ﷺ", "a.b", "دا*عش", "دا·عش", "دا•عش", "دا٭عش",
+          "د..اعش", "\u200cد.ا\u200c", "\ud800", "\U0001f600", "x_y", "٣.٥", "1.5", "ب.1"]
+CHARACTERS = [chr(c) for c in range(0x0600, 0x0700)] + list(" .*·•٭_-\n0123456789aZé")
+messy_text = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(CHARACTERS)),
+                      max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(messy_text, st.text()))
+def test_the_compiled_tokenizer_agrees_on_messy_text(ctext: ModuleType, text: str) -> None:
+    assert_twins_agree(ctext, text)
+
+
+def test_the_compiled_tokenizer_agrees_on_every_code_point(ctext: ModuleType) -> None:
+    # Each character alone, and between an Arabic letter and a digit (the split rules).
+    every = [chr(c) for c in range(0x110000)]
+    assert_twins_agree(ctext, " ".join(every))
+    assert_twins_agree(ctext, "".join(f"ب{c}1." for c in every[:0x10000]))
+
+
+def test_the_compiled_tokenizer_agrees_on_real_text(ctext: ModuleType) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
+    news = SHARED / "data" / "news" / "ant_v2.1.jsonl.gz"
+    if news.exists():
+        with gzip.open(news, "rt", encoding="utf-8") as lines:
+            for line in itertools.islice(lines, 1000):
+                article = json.loads(line)
+                texts.extend(article.get(key) or "" for key in ("title", "text"))
+    for text in texts:
+        assert_twins_agree(ctext, text)
+
+
+def test_tokenize_is_the_same_on_either_path(ctext: ModuleType) -> None:
+    text = "«دا.عــش» في #جبل_البشري الـ24"
+    assert tokenize_module._tokens(text) == tokenize_module._pure_tokens(text)

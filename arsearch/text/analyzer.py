@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from arsearch import native
 from arsearch.data import data_lines
 from arsearch.errors import InvalidArgument
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta, written_form
@@ -38,6 +39,9 @@ from arsearch.text.stem import (
     shared_stemmer,
 )
 from arsearch.text.tokenize import tokenize
+
+#: The compiled twin of ``Analyzer._pure_terms`` (``_ctext.c``), or None.
+_C = native.load("arsearch.text._ctext")
 
 _MIN_ARABIC_LETTERS = 2
 #: Entries of each chain's word cache. News vocabulary is Zipfian: full, the
@@ -209,6 +213,13 @@ class Analyzer:
 
     def analyze_terms(self, text: str) -> Iterator[Term]:
         """Analyze a text into ``Term``s, in order, stopwords removed. Never raises."""
+        if _C is not None:
+            yield from _C.terms(tokenize(text), self._chain.analyze_word, Term)
+            return
+        yield from self._pure_terms(text)
+
+    def _pure_terms(self, text: str) -> Iterator[Term]:
+        """``analyze_terms`` in pure Python (the twin of ``_ctext.terms``)."""
         analyze_word = self._chain.analyze_word
         for token in tokenize(text):
             for exact, stems, broad in analyze_word(token.text):

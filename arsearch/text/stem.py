@@ -22,7 +22,9 @@ remainder's stems are a second reading, so بتل أبيض meets تل أبيض.
 
 Root extraction (ISRI, ``get_root``) is never used: it merges التنظيم
 with النظام. tashaphyne is slow and stateful, so it runs behind the
-analysis cache and a lock.
+analysis cache and a lock. When the compiled core is built (``_ctext.c``,
+see ``arsearch.native``), tashaphyne's segmentation and the choice above run
+there instead, with the same results for any str.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from functools import lru_cache
 
 from tashaphyne.stemming import ArabicLightStemmer
 
+from arsearch import native
 from arsearch.data import data_lines
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
 
@@ -88,6 +91,26 @@ _CLITICS_BY_LETTER = {
     for letter in {p[0] for p in PROCLITICS}
 }
 _SUFFIX_SET = frozenset(("", *SUFFIXES))
+
+
+def _shares_tables(compiled: object) -> bool:
+    """Whether the compiled twin's own copy of the tables above is theirs."""
+    tables = getattr(compiled, "TABLES", {})
+    as_sets = {"NOUN_SUFFIXES": _NOUN_SUFFIXES, "VERB_OBJECT_SUFFIXES": _VERB_OBJECT_SUFFIXES,
+               "NOT_ARTICLE": _NOT_ARTICLE, "ARTICLE_STACKS": frozenset(_ARTICLE_STACKS),
+               "ARTICLE_ENDINGS": _ARTICLE_ENDINGS, "AMBIGUOUS_PROCLITICS": _AMBIGUOUS_PROCLITICS}
+    as_values = {"PROCLITICS": PROCLITICS, "SUFFIXES": SUFFIXES, "BARE_CLITICS": _BARE_CLITICS,
+                 "MIN_STEM": _MIN_STEM, "LEXICON_MAX": _LEXICON_MAX,
+                 "LEXICON_MIN_COUNT": _LEXICON_MIN_COUNT}
+    return (all(frozenset(tables.get(k, ())) == v for k, v in as_sets.items())
+            and all(tables.get(k) == v for k, v in as_values.items()))
+
+
+#: The compiled twin of ``Stemmer._pure_variants`` and ``_stems`` (``_ctext.c``),
+#: or None: not built, turned off, or built from other tables than these.
+_C = native.load("arsearch.text._ctext")
+if _C is not None and not _shares_tables(_C):
+    _C = None
 
 
 def _segmentations(word: str) -> list[tuple[int, int]]:
@@ -225,6 +248,13 @@ class Stemmer:
         findable from one another. Protected names only lose their clitics.
         """
         word = respell(word)
+        if _C is not None:
+            return _C.stem_variants(word, self.protected, lexicon_counts if self.lexicon else None)
+        return self._pure_variants(word)
+
+    def _pure_variants(self, word: str) -> tuple[str, ...]:
+        """``_stem_variants`` of a respelled word in pure Python (the twin of
+        ``_ctext.stem_variants``)."""
         name = self.protected_name(word)
         if name is not None:
             return (name,)

@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from arsearch import native
 from arsearch.text import chars
 
 _IN_WORD = "".join(sorted(chars.IN_WORD_MARKS))
 _WORD_RE = re.compile(f"(?:[^\\W_]|[{re.escape(_IN_WORD)}])+")
+#: Arabic letters (first, last code point), as in _ARABIC_LETTER_RE.
+_ARABIC_LETTER_RANGES = ((0x0621, 0x064A), (0x066E, 0x06D3), (0x06D5, 0x06D5),
+                         (0x06FA, 0x06FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFC))
 _ARABIC_LETTER_RE = re.compile(
-    "[\u0621-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
-)
+    "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _ARABIC_LETTER_RANGES) + "]")
 # A digit run glued to an Arabic letter run (بـ2017, الـ24) is two words.
 _ARABIC_DIGIT_SPLIT_RE = re.compile(
     "(?<=[\u0621-\u064a\u0640])(?=[0-9\u0660-\u0669\u06f0-\u06f9])"
@@ -27,6 +30,23 @@ _ARABIC_DIGIT_SPLIT_RE = re.compile(
 )
 _OBFUSCATION_GAP = 1  # characters allowed between two pieces of one word
 _SHORT_PIECE = 2  # an obfuscated piece has at most this many letters
+
+
+def _shares_tables(compiled: object) -> bool:
+    """Whether the compiled twin's own copy of the character sets is this module's."""
+    tables = getattr(compiled, "TABLES", {})
+    return (frozenset(tables.get("IN_WORD_MARKS", "")) == chars.IN_WORD_MARKS
+            and frozenset(tables.get("OBFUSCATION_MARKS", "")) == chars.OBFUSCATION_MARKS
+            and tables.get("ARABIC_LETTER_RANGES") == _ARABIC_LETTER_RANGES
+            and tables.get("OBFUSCATION_GAP") == _OBFUSCATION_GAP
+            and tables.get("SHORT_PIECE") == _SHORT_PIECE)
+
+
+#: The compiled twin of ``_pure_tokens`` (``_ctext.c``), or None: not built,
+#: turned off, or built from other character sets than these.
+_C = native.load("arsearch.text._ctext")
+if _C is not None and not _shares_tables(_C):
+    _C = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +106,13 @@ def tokens(text: str) -> tuple[Token, ...]:
 
 
 def _tokens(text: str) -> tuple[Token, ...]:
+    if _C is not None and isinstance(text, str):
+        return _C.tokens(text, Token)
+    return _pure_tokens(text)
+
+
+def _pure_tokens(text: str) -> tuple[Token, ...]:
+    """``_tokens`` in pure Python (the twin of ``_ctext.tokens``)."""
     out: list[Token] = []
     for piece in _pieces(text):
         if out and piece.start - out[-1].end == _OBFUSCATION_GAP and _joins(text, out[-1], piece):
