@@ -225,7 +225,7 @@ class Shard(Index):
                 chosen = (written or {}).get(name) if name in NAME_FACETS else None
                 counts[name] = self._facet(name, tallies[fieldname], view, chosen)
                 continue
-            found = {key: (n, view.find("source_key", key) or {}) for key, n in
+            found = {key: (n, view.first_ingested("source_key", key) or {}) for key, n in
                      tallies[fieldname].articles_by(lambda value: value or None).items()}
             sequence = self._sequence_of([stored.get("id", "") for _, stored in found.values()])
             counts[name] = {key: [n, stored.get("source") or key,
