@@ -101,3 +101,73 @@ def test_a_bad_cluster_address_is_one_line(sharded_path: Path, address: str) -> 
     with pytest.raises(arsearch.ClusterUnavailable, match=address) as info:
         arsearch.Index.open(sharded_path, cluster=address)
     assert "\n" not in str(info.value)
+
+
+@pytest.fixture()
+def on_actors(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The shards each maintenance call on Ray actors ran on."""
+    ran: list[list[int]] = []
+    real = RayShards.maintain
+
+    def recording(self: RayShards, calls: dict) -> dict:
+        ran.append(sorted(calls))
+        return real(self, calls)
+
+    monkeypatch.setattr(RayShards, "maintain", recording)
+    return ran
+
+
+def test_repair_runs_on_the_actors_even_of_a_shard_that_does_not_open(
+        tmp_path: Path, corpus: list[Article], single_index: arsearch.Index,
+        on_actors: list[list[int]], compare: Any) -> None:
+    path = tmp_path / "ix"
+    with arsearch.Index.create(path, shards=3) as ix:
+        ix.add_articles(corpus, batch_size=120)
+    intact = arsearch.repair(path, dry_run=True, cluster="local")
+    assert on_actors == [[0, 1, 2]] and intact.documents == len(corpus) and not intact.damaged
+    (toc,) = (path / "shard-001").glob("_MAIN_*.toc")
+    data = bytearray(toc.read_bytes())
+    for position in range(40, len(data), 97):
+        data[position] ^= 0xFF
+    toc.write_bytes(bytes(data))  # shard 1 no longer opens
+    with pytest.raises(arsearch.DamagedIndex, match="shard-001"):
+        arsearch.Index.open(path, cluster="local")
+    report = arsearch.repair(path, cluster="local")
+    assert on_actors[-1] == [0, 1, 2]
+    assert report.damaged and report.documents == len(corpus) and report.lost == 0
+    assert report.damaged_files == [f"shard-001/{toc.name}"]
+    assert arsearch.check(path).intact
+    with arsearch.Index.open(path, cluster="local") as ix:  # the order of ingest is kept
+        for case in [("داعش", {"limit": None}), (None, {"place": "سوريا", "limit": 40})]:
+            compare(single_index, ix, *case)
+
+
+def test_reindex_and_a_reshard_run_on_the_actors_and_keep_the_ties(
+        tmp_path: Path, corpus: list[Article], single_index: arsearch.Index,
+        on_actors: list[list[int]], compare: Any) -> None:
+    path = tmp_path / "ix"
+    with arsearch.Index.create(path, shards=3) as ix:
+        ix.add_articles(corpus, batch_size=120)
+    cases = [("داعش", {"limit": None}), ("هجوم البادية السورية", {"match": "any"}),
+             (None, {"place": "سوريا", "limit": 40})]
+    report = arsearch.reindex(path, cluster="local")
+    assert on_actors == [[0, 1, 2]] and report.added == len(corpus)
+    with arsearch.Index.open(path, cluster="local") as ix:
+        for case in cases:
+            compare(single_index, ix, *case)
+    report = arsearch.reindex(path, shards=2, cluster="local")
+    assert report.added == len(corpus)
+    with arsearch.Index.open(path, cluster="local") as ix:
+        assert ix.shards == 2
+        for case in cases:
+            compare(single_index, ix, *case)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:1"])
+def test_repair_and_reindex_on_a_bad_cluster_are_one_line(sharded_path: Path,
+                                                          address: str) -> None:
+    for run in (lambda: arsearch.repair(sharded_path, cluster=address),
+                lambda: arsearch.reindex(sharded_path, cluster=address)):
+        with pytest.raises(arsearch.ClusterUnavailable, match=address) as info:
+            run()
+        assert "\n" not in str(info.value)
