@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,13 +31,18 @@ _published_columns: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyD
 SEQUENCE = "sequence"
 
 
-def sequences(searcher: Any, docnums: list[int]) -> list[int]:
+#: Every document's place in the order of ingest, by docnum (``sequence_column``),
+#: given by the caller that keeps it, or read when first needed.
+Sequence = Callable[[], np.ndarray]
+
+
+def sequences(searcher: Any, docnums: list[int], column: Sequence | None = None) -> list[int]:
     """Each document's place in the order of ingest: 0 where none is recorded (an
     index or an article from before articles were numbered), which comes first."""
     if SEQUENCE not in searcher.schema or not docnums:
         return [0] * len(docnums)
-    column = searcher.reader().column_reader(SEQUENCE)
-    return [column[docnum] for docnum in docnums]
+    found = column() if column is not None else sequence_column(searcher)
+    return found[np.asarray(docnums, dtype=np.int64)].tolist()
 
 
 def sequence_column(searcher: Any) -> np.ndarray:
@@ -63,12 +69,12 @@ def last_sequence(searcher: Any) -> int:
     return int(column.max()) if len(column) else 0
 
 
-def top_by_score(searcher: Any, query: wq.Query, limit: int, matches: Matches | None = None
-                 ) -> tuple[list[tuple[int, float]], int]:
+def top_by_score(searcher: Any, query: wq.Query, limit: int, matches: Matches | None = None,
+                 column: Sequence | None = None) -> tuple[list[tuple[int, float]], int]:
     """(docnum, score) of the best ``limit`` matches, best first, and the number of matches.
 
     Ties are in the order of ingest (then of documents). ``matches``: the query's, if
-    evaluated already.
+    evaluated already; ``column``: gives ``sequence_column`` (kept by the caller).
     """
     matches = evaluate(searcher, query) if matches is None else matches
     docnums, scores = matches.docnums, matches.scores
@@ -82,18 +88,20 @@ def top_by_score(searcher: Any, query: wq.Query, limit: int, matches: Matches | 
     candidates = list(zip(docnums.tolist(), scores.tolist(), strict=True))
     if len(np.unique(scores)) == len(scores):  # no ties: the order of ingest is not needed
         return sorted(candidates, key=lambda item: -item[1])[:limit], total
-    order = sequences(searcher, [docnum for docnum, _ in candidates])
+    order = sequences(searcher, [docnum for docnum, _ in candidates], column)
     ranked = sorted(zip(candidates, order, strict=True),
                     key=lambda item: (-item[0][1], item[1], item[0][0]))
     return [candidate for candidate, _ in ranked[:limit]], total
 
 
 def newest_first(searcher: Any, query: wq.Query, limit: int | None,
-                 matches: Matches | None = None) -> tuple[list[int], int]:
+                 matches: Matches | None = None, column: Sequence | None = None
+                 ) -> tuple[list[int], int]:
     """Docnums of the newest ``limit`` matches (all with None) and the number of matches.
 
     Ties are in the order of ingest (then of documents); articles without a
-    publication date come last. ``matches``: the query's, if evaluated already.
+    publication date come last. ``matches``: the query's, if evaluated already;
+    ``column`` as for ``top_by_score``.
     """
     docnums = (evaluate(searcher, query) if matches is None else matches).docnums.tolist()
     if not docnums:
@@ -105,7 +113,7 @@ def newest_first(searcher: Any, query: wq.Query, limit: int | None,
         # those come first is for the order of ingest to say.
         cutoff = heapq.nlargest(limit, dated)[-1][0]
         dated = [pair for pair in dated if pair[0] >= cutoff]
-    order = sequences(searcher, [docnum for _, docnum in dated])
+    order = sequences(searcher, [docnum for _, docnum in dated], column)
     ranked = sorted(zip(dated, order, strict=True),
                     key=lambda item: (item[0][0], -item[1], -item[0][1]), reverse=True)
     return [docnum for (_, docnum), _ in ranked[:limit]], len(docnums)

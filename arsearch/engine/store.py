@@ -341,12 +341,13 @@ class View:
         """(docnum, score) of the best ``limit`` matches (all with None), best first,
         and the number of matches."""
         return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1,
-                            self._matches_of(query))
+                            self._matches_of(query), self.sequence)
 
     @_reads
     def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
         """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
-        return newest_first(self._searcher, query, limit, self._matches_of(query))
+        return newest_first(self._searcher, query, limit, self._matches_of(query),
+                            self.sequence)
 
     def _matches_of(self, query: Query) -> Matches:
         """``evaluate``, keeping the last query's matches (the query object itself is
