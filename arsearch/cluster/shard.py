@@ -105,12 +105,22 @@ class Shard(Index):
             value = db.execute("SELECT max(seq) FROM sequence").fetchone()[0]
         return -1 if value is None else int(value)
 
-    def add(self, items: list[tuple[int, Article]], jobs: int = 1) -> IngestReport:
+    def add(self, items: list[tuple[int, Article]], jobs: int = 1,
+            since: int | None = None) -> IngestReport:
         """Index (sequence number, article) pairs as one commit.
 
         The sequence numbers are recorded first; an article whose content is
         unchanged keeps its old number, as it keeps its place in a single index.
+        ``since``: the first number of this ingest, whose readers may send an id's
+        records out of order (``arsearch.cluster.reading``): an article is dropped
+        if this ingest already wrote a later record of its id.
         """
+        if since is not None:
+            held = self._sequence_of([article.id for _, article in items])
+            items = [(seq, article) for seq, article in items
+                     if not since <= held.get(article.id, -1) > seq]
+            if not items:
+                return IngestReport()
         salt = self._gazetteer_digest()
         with self._sequence() as db:
             db.executemany(

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from arsearch.cluster.backends import InProcess, RayShards
+from arsearch.cluster.backends import InProcess, RayShards, _unpack
 from arsearch.cluster.manifest import MANIFEST_FILE, Manifest, is_sharded, route
 from arsearch.cluster.shard import NAME_FACETS, Candidate, SearchArgs, Shard
 from arsearch.engine.facets import entity_names
@@ -251,6 +251,14 @@ class ShardedIndex:
                 batch = {}
         if batch:
             self._write(batch, sequence, jobs, report, handled, progress)
+        self._finish(report, handled, jobs, progress, merge, started)
+        return report
+
+    def _finish(self, report: IngestReport, handled: list[int], jobs: int,
+                progress: Progress | None, merge: bool, started: float) -> None:
+        """An ingest's end: each shard merges the segments it wrote (``merge``)."""
+        import time
+
         if merge and any(handled):
             phase = getattr(progress, "phase", None)
             if phase is not None:
@@ -259,7 +267,6 @@ class ShardedIndex:
                                           for n, count in enumerate(handled) if count})
             report.merged = sum(results.values())
         report.seconds = time.perf_counter() - started
-        return report
 
     def _write(self, batch: dict[str, Article], sequence: int, jobs: int,
                report: IngestReport, handled: list[int], progress: Progress | None) -> int:
@@ -283,11 +290,47 @@ class ShardedIndex:
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
                   batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
                   merge: bool = True) -> IngestReport:
-        """Index files and directories (read here, analysed on the shards)."""
+        """Index files and directories, analysed on the shards.
+
+        They are read here; on Ray, several files that every node sees at the same
+        path are read by reader actors instead, each file once, which send the
+        articles to their shards (``arsearch.cluster.reading``).
+        """
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
+        paths = list(paths)
+        if isinstance(self._backend, RayShards):
+            report = self._read_on_cluster(paths, jobs, batch_size, progress, merge)
+            if report is not None:
+                return report
         return self.add_articles(read_paths(paths), jobs=jobs, batch_size=batch_size,
                                  progress=progress, merge=merge)
+
+    def _read_on_cluster(self, paths: list[str | os.PathLike[str]], jobs: int,
+                         batch_size: int, progress: Progress | None, merge: bool
+                         ) -> IngestReport | None:
+        """``add_paths`` with the files read on the cluster, or None (nothing done) when
+        there are fewer than two or a reader does not see them as this process does."""
+        import time
+
+        from arsearch.cluster import reading
+
+        backend = self._backend
+        assert isinstance(backend, RayShards)
+        started = time.perf_counter()
+        files, bad = reading.shared_files(paths)
+        if len(files) < 2:
+            return None
+        base = max(self._all("last_sequence")) + 1
+        readers = reading.start_readers(backend._ray, files, backend.actors, base,
+                                        batch_size, jobs)
+        if readers is None:
+            return None
+        report = IngestReport()
+        handled = [0] * self.shards
+        reading.run_readers(backend._ray, readers, report, handled, progress, _unpack, bad)
+        self._finish(report, handled, jobs, progress, merge, started)
+        return report
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove articles by id (each from its shard); returns how many were removed."""
