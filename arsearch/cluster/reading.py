@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from arsearch.cluster.manifest import route
-from arsearch.errors import ArsearchError, InputError
+from arsearch.errors import ArsearchError, InputError, ShardFailed
 from arsearch.ingest import IngestReport, validate
 from arsearch.io.readers import STDIN, iter_files, read_file
 from arsearch.models import Article
@@ -50,13 +50,14 @@ class _FileReader:
     """A reader actor's body: some files of the input, read a batch at a time."""
 
     def __init__(self, files: list[File], directory: str, actors: list[Any],
-                 shards: int, base: int, batch_size: int, jobs: int) -> None:
+                 paths: list[str], base: int, batch_size: int, jobs: int) -> None:
         # The coordinator's working directory, where its relative paths start.
         if os.path.isdir(directory):
             os.chdir(directory)
         self.files = files
         self.actors = actors
-        self.shards = shards
+        self.paths = paths
+        self.shards = len(actors)
         self.base = base
         self.batch_size = batch_size
         self.jobs = jobs
@@ -106,7 +107,14 @@ class _FileReader:
 
         refs = {n: self.actors[n].call.remote("add", items, self.jobs, self.base)
                 for n, items in pending.items()}
-        return done, bad, {n: ray.get(ref) for n, ref in refs.items()}
+        parts = {}
+        for number, ref in refs.items():
+            try:
+                parts[number] = ray.get(ref)
+            except ray.exceptions.RayError as exc:  # past the actor's restarts
+                failure = ShardFailed(number, self.paths[number], type(exc).__name__)
+                parts[number] = (False, (ShardFailed, failure.args, dict(vars(failure))))
+        return done, bad, parts
 
 
 def shared_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[File], list[BadInput]]:
@@ -141,15 +149,16 @@ def groups(files: list[File], count: int) -> list[list[File]]:
     return [sorted(group) for group in chosen if group]
 
 
-def start_readers(ray: Any, files: list[File], actors: list[Any], base: int,
-                  batch_size: int, jobs: int) -> list[Any] | None:
+def start_readers(ray: Any, files: list[File], actors: list[Any], paths: list[str],
+                  base: int, batch_size: int, jobs: int) -> list[Any] | None:
     """One reader actor per group of files (as many groups as shards at most), or
-    None, with no reader left, if one of them does not see its files."""
+    None, with no reader left, if one of them does not see its files.
+
+    A reader reads ``batch_size`` articles a step, so each shard commits about
+    as many articles a time as from a coordinator reading alone.
+    """
     remote = ray.remote(num_cpus=0, max_restarts=0, scheduling_strategy="SPREAD")(_FileReader)
-    # Each reader sends a shard at most its batch: the shards commit batches of the
-    # size an ingest in one process would.
-    size = max(1, batch_size // max(1, min(len(actors), len(files))))
-    readers = [remote.remote(group, os.getcwd(), actors, len(actors), base, size, jobs)
+    readers = [remote.remote(group, os.getcwd(), actors, paths, base, batch_size, jobs)
                for group in groups(files, min(len(actors), len(files)))]
     try:
         unseen = ray.get([reader.unseen.remote() for reader in readers])

@@ -322,8 +322,8 @@ class ShardedIndex:
         if len(files) < 2:
             return None
         base = max(self._all("last_sequence")) + 1
-        readers = reading.start_readers(backend._ray, files, backend.actors, base,
-                                        batch_size, jobs)
+        readers = reading.start_readers(backend._ray, files, backend.actors,
+                                        [str(p) for p in backend.paths], base, batch_size, jobs)
         if readers is None:
             return None
         report = IngestReport()

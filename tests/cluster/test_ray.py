@@ -268,10 +268,30 @@ def test_files_a_reader_does_not_see_are_read_by_the_coordinator(
     ix = arsearch.Index.create(tmp_path / "ix", shards=2, cluster="local")
     seen = [(n, name, Path(name).stat().st_size) for n, name in enumerate(files)]
     other = [(n, name, size + (n == 1)) for n, name, size in seen]  # not the same file
-    assert reading.start_readers(ray, other, ix._backend.actors, 0, 60, 1) is None
-    readers = reading.start_readers(ray, seen, ix._backend.actors, 0, 60, 1)
+    actors, paths = ix._backend.actors, [str(p) for p in ix._backend.paths]
+    assert reading.start_readers(ray, other, actors, paths, 0, 60, 1) is None
+    readers = reading.start_readers(ray, seen, actors, paths, 0, 60, 1)
     assert readers is not None and len(readers) == 2
     reading.stop(ray, readers)
     report = ix.add_paths([files[0]], batch_size=60)  # one file: read here
     assert report.added == len(corpus) // 3
+    ix.close()
+
+
+def test_a_shard_actor_killed_while_the_readers_send_is_restarted(
+        tmp_path: Path, corpus: list[Article]) -> None:
+    files = write_input(tmp_path, corpus)
+    ix = arsearch.Index.create(tmp_path / "ix", shards=3, cluster="local")
+    killed: list[int] = []
+
+    def progress(done: int) -> None:  # kills shard 2's actor once, mid-ingest
+        if not killed:
+            killed.append(done)
+            ray.kill(ix._backend.actors[2], no_restart=False)
+
+    report = ix.add_paths(files, batch_size=60, progress=progress)
+    # A batch committed just before the kill is found unchanged when Ray sends it again.
+    assert killed and report.failed == 1
+    assert report.added + report.replaced + report.unchanged == len(corpus) + 2
+    assert len(ix) == len(corpus) and ix.get(corpus[1].id).text.endswith("تعديل")
     ix.close()
