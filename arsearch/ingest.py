@@ -96,6 +96,9 @@ class Target:
     gazetteer: Callable[[], Gazetteer]
     gazetteer_files: tuple[str, ...]
     salt: str
+    #: Each article's place in the order of ingest when the caller numbers them (a
+    #: shard: the coordinator's numbers), None where this ingest numbers them.
+    sequence: Callable[[str], int | None] | None = None
 
 
 #: Bad lines of one file listed by ``IngestReport.error_lines``; the rest are counted.
@@ -208,7 +211,7 @@ def _ingest(target: Target, items: Iterable[Article | dict[str, Any] | InputErro
             with store.batch() as writer:
                 # Planned under the write lock, so no other writer can commit the
                 # same ids between deciding what is new and writing it.
-                plan = _plan(store, batch, report)
+                plan = _plan(store, batch, report, target.sequence)
                 if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
                     workers = workers or _Workers(target, jobs)
                     workers.write(writer, plan, report, progress)
@@ -304,10 +307,12 @@ def validate(item: Article | dict[str, Any] | InputError, report: IngestReport
         return None
 
 
-def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
+def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestReport,
+          given: Callable[[str], int | None] | None = None) -> _Plan:
     """The articles of a batch to write, each numbered in the order of ingest after
     every article of the index (an unchanged article keeps its place, a replaced one
-    moves to the end, as in a sharded index: ``arsearch.cluster.shard``)."""
+    moves to the end, as in a sharded index: ``arsearch.cluster.shard``), or as
+    ``given`` numbers them."""
     plan = _Plan([], set())
     view = store.view()
     # An index made before articles were numbered records no numbers (0).
@@ -316,7 +321,8 @@ def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestRep
         if view.holds_live("id_hash", id_hash_key(article_id, digest)):
             report.unchanged += 1
             continue
-        plan.todo.append((article, digest, sequence))
+        number = given(article_id) if given is not None and sequence else None
+        plan.todo.append((article, digest, sequence if number is None else number))
         sequence += 1 if sequence else 0
         if view.holds_live("id", article_id):
             plan.replacing.add(article_id)

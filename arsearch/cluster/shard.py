@@ -19,6 +19,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import numpy as np
 from arsearch.engine.globalstats import TermStats, evaluate_with, newest_with_ties, shard_statistics
 from arsearch.engine.schema import content_hash
 from arsearch.index import FACETS, Index, _Compiled, _names
-from arsearch.ingest import IngestReport
+from arsearch.ingest import IngestReport, Target
 from arsearch.models import Article, Hit
 
 SEQUENCE_FILE = "sequence.sqlite"
@@ -128,8 +129,21 @@ class Shard(Index):
                 "digest = excluded.digest, seq = excluded.seq "
                 "WHERE digest IS NOT excluded.digest",
                 [(a.id, content_hash(a, salt), seq) for seq, a in items])
-        return self.add_articles([article for _, article in items], jobs=jobs,
-                                 batch_size=len(items) + 1, merge=False)
+        numbers = {article.id: seq for seq, article in items}
+        # The shard's own record of the order (its segments' column) holds the
+        # coordinator's numbers too, so facets choose within a shard as across them.
+        self.__dict__["_numbers"] = numbers
+        try:
+            return self.add_articles([article for _, article in items], jobs=jobs,
+                                     batch_size=len(items) + 1, merge=False)
+        finally:
+            self.__dict__.pop("_numbers", None)
+
+    def _target(self) -> Target:
+        """``Index._target``, numbering articles as ``add`` was given them."""
+        target = super()._target()
+        numbers = self.__dict__.get("_numbers")
+        return target if numbers is None else replace(target, sequence=numbers.get)
 
     # --- two-phase search ------------------------------------------------
 

@@ -222,3 +222,12 @@ def test_a_replaced_article_moves_to_the_end_of_the_order_and_an_unchanged_one_s
     assert [h.id for h in sharded.search("حلب")] == expected
     assert [h.id for h in single.search(None)] == [h.id for h in sharded.search(None)]
     sharded.close()
+
+
+def test_a_shard_numbers_its_articles_as_the_coordinator_did(
+        tied_sharded: arsearch.ShardedIndex) -> None:
+    # The order a shard's facets choose by (its column) is the order across shards.
+    shard = tied_sharded._backend.shards[1]
+    view = shard._view()
+    ids = [view.stored(docnum)["id"] for docnum in range(len(shard))]
+    assert view.sequence().tolist() == [shard._sequence_of(ids)[i] for i in ids]
