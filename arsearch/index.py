@@ -679,7 +679,7 @@ class Index:
         def label(value: str) -> str | None:
             # source_key is lower-cased: show the spelling of an article.
             if value and value not in sources:
-                stored = view.find("source_key", value) or {}
+                stored = view.first_ingested("source_key", value) or {}
                 sources[value] = stored.get("source") or value
             return sources.get(value)
 

@@ -96,6 +96,9 @@ class Target:
     gazetteer: Callable[[], Gazetteer]
     gazetteer_files: tuple[str, ...]
     salt: str
+    #: Each article's place in the order of ingest when the caller numbers them (a
+    #: shard: the coordinator's numbers), None where this ingest numbers them.
+    sequence: Callable[[str], int | None] | None = None
 
 
 #: Bad lines of one file listed by ``IngestReport.error_lines``; the rest are counted.
@@ -169,11 +172,16 @@ class IngestReport:
         return lines
 
 
+#: An article to write: (article, content digest, place in the order of ingest; 0 in
+#: an index that records none).
+Todo = tuple[Article, str, int]
+
+
 @dataclass
 class _Plan:
-    """What a batch will write: (article, digest) pairs and the ids they replace."""
+    """What a batch will write, in the order of ingest, and the ids it replaces."""
 
-    todo: list[tuple[Article, str]]
+    todo: list[Todo]
     replacing: set[str]
 
 
@@ -203,7 +211,7 @@ def _ingest(target: Target, items: Iterable[Article | dict[str, Any] | InputErro
             with store.batch() as writer:
                 # Planned under the write lock, so no other writer can commit the
                 # same ids between deciding what is new and writing it.
-                plan = _plan(store, batch, report)
+                plan = _plan(store, batch, report, target.sequence)
                 if plan.todo and jobs > 1 and (workers or len(plan.todo) >= MIN_PARALLEL):
                     workers = workers or _Workers(target, jobs)
                     workers.write(writer, plan, report, progress)
@@ -299,14 +307,23 @@ def validate(item: Article | dict[str, Any] | InputError, report: IngestReport
         return None
 
 
-def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestReport) -> _Plan:
+def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestReport,
+          given: Callable[[str], int | None] | None = None) -> _Plan:
+    """The articles of a batch to write, each numbered in the order of ingest after
+    every article of the index (an unchanged article keeps its place, a replaced one
+    moves to the end, as in a sharded index: ``arsearch.cluster.shard``), or as
+    ``given`` numbers them."""
     plan = _Plan([], set())
     view = store.view()
+    # An index made before articles were numbered records no numbers (0).
+    sequence = view.last_sequence() + 1 if view.records_sequence() else 0
     for article_id, (article, digest) in batch.items():
         if view.holds_live("id_hash", id_hash_key(article_id, digest)):
             report.unchanged += 1
             continue
-        plan.todo.append((article, digest))
+        number = given(article_id) if given is not None and sequence else None
+        plan.todo.append((article, digest, sequence if number is None else number))
+        sequence += 1 if sequence else 0
         if view.holds_live("id", article_id):
             plan.replacing.add(article_id)
     return plan
@@ -328,28 +345,33 @@ def _write_here(writer: Writer, target: Target, plan: _Plan,
     _settle(plan, failures, report)
 
 
-def _documents(chunk: Sequence[tuple[Article, str]], gazetteer: Gazetteer, analyzer: Analyzer,
+def _documents(chunk: Sequence[Todo], gazetteer: Gazetteer, analyzer: Analyzer,
                failures: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """``to_document`` of each article, extraction run on all of them at once.
+    """``to_document`` of each article, with its place in the order of ingest;
+    extraction run on all of them at once.
 
     A failure is noted against its article and loses no other: if extraction
     fails for the chunk, each article is extracted on its own.
     """
     try:
         found: Sequence[list[Mention] | None] = extract_articles(
-            [article for article, _ in chunk], gazetteer)
+            [article for article, _, _ in chunk], gazetteer)
     except Exception:
         found = [None] * len(chunk)
-    for (article, digest), mentions in zip(chunk, found, strict=True):
+    for (article, digest, sequence), mentions in zip(chunk, found, strict=True):
         try:
-            yield to_document(article, digest, gazetteer, mentions, analyzer=analyzer)
+            document = to_document(article, digest, gazetteer, mentions, analyzer=analyzer)
         except Exception as exc:
             failures[article.id] = f"{article.id}: internal error while analysing: {exc!r}"
+            continue
+        if sequence:
+            document["sequence"] = sequence
+        yield document
 
 
 def _settle(plan: _Plan, failures: dict[str, str], report: IngestReport) -> None:
     """Count a committed batch; failed articles count as failed, not written."""
-    plan.todo = [pair for pair in plan.todo if pair[0].id not in failures]
+    plan.todo = [todo for todo in plan.todo if todo[0].id not in failures]
     plan.replacing -= failures.keys()
     report.replaced += len(plan.replacing)
     report.added += len(plan.todo) - len(plan.replacing)
@@ -502,7 +524,7 @@ class IngestWorker:
             else:
                 results.put(("done", worker, len(payload), self.write(payload)))
 
-    def write(self, payload: list[tuple[Article, str]]) -> dict[str, str]:
+    def write(self, payload: list[Todo]) -> dict[str, str]:
         """Add articles to this worker's segment; returns the ids that failed."""
         if self.builder is None:
             self.builder = self.store.segment_builder(WORKER_LIMIT_MB)

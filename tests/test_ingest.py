@@ -352,7 +352,7 @@ def test_a_worker_freezes_what_outlives_a_chunk_until_its_segment_is_written(
     worker = IngestWorker(str(ix.path), [])
     batch = [Article.from_dict(a) for a in articles(4)]
     try:
-        assert worker.write([(a, content_hash(a)) for a in batch]) == {}
+        assert worker.write([(a, content_hash(a), n + 1) for n, a in enumerate(batch)]) == {}
         assert gc.get_freeze_count() > 0
         assert worker.flush() is not None
         assert gc.get_freeze_count() == 0

@@ -228,7 +228,8 @@ def check_command(index_dir: str) -> None:
 @click.option("--dry-run", is_flag=True,
               help="Say what would be kept and lost; write nothing.")
 @handle_errors
-def repair_command(index_dir: str, dry_run: bool) -> None:
+@cluster_options
+def repair_command(index_dir: str, dry_run: bool, cluster: str | None) -> None:
     """Keep what is intact: clean up after a killed ingest, or rebuild a damaged index
     from the stored articles that still read back, naming the ones lost.
 
@@ -236,7 +237,7 @@ def repair_command(index_dir: str, dry_run: bool) -> None:
     complete. Exit status 0 when the index is intact or was repaired, 2 when
     nothing of a damaged index could be read back (it is left as it was).
     """
-    report = repair(index_dir, dry_run=dry_run)
+    report = repair(index_dir, dry_run=dry_run, cluster=cluster)
     lines = report.lines()
     if report.saved_nothing:
         for line in lines[1:]:
@@ -254,8 +255,10 @@ def repair_command(index_dir: str, dry_run: bool) -> None:
 @shards_option
 @handle_errors
 @analysis_options
+@cluster_options
 def reindex_command(index_dir: str, jobs: int | None, quiet: bool,
-                    analyzer: Analyzer | None, shards: int | None) -> None:
+                    analyzer: Analyzer | None, shards: int | None, cluster: str | None
+                    ) -> None:
     """Rebuild the index from the articles it stores, with this version of arsearch.
 
     Needed after an upgrade that changed the analysis or the schema (opening
@@ -266,7 +269,7 @@ def reindex_command(index_dir: str, jobs: int | None, quiet: bool,
     interactive = not quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr, None, enabled=interactive, label="reindexing")
     report = reindex(index_dir, jobs=resolve_jobs(jobs), progress=progress, analyzer=analyzer,
-                     shards=shards)
+                     shards=shards, cluster=cluster)
     progress.close()
     for error in report.errors:
         click.echo(f"arsearch: skipped {error}", err=True)

@@ -113,14 +113,23 @@ def check(path: str | os.PathLike[str]) -> CheckReport:
     return total
 
 
-def repair(path: str | os.PathLike[str], *, dry_run: bool = False
-           ) -> _maintenance.RepairReport:
+def repair(path: str | os.PathLike[str], *, dry_run: bool = False,
+           cluster: str | None = None) -> _maintenance.RepairReport:
     """``arsearch.repair`` of an index, or of every shard of a sharded one: one report,
-    articles and losses added up, files named by their shard."""
+    articles and losses added up, files named by their shard.
+
+    ``cluster``: where a sharded index's shards are repaired, as for ``Index.open``
+    (None: one after the other in this process; otherwise each on its Ray actor,
+    at once). An unsharded index is repaired here.
+
+    Raises:
+        ClusterUnavailable: ``cluster`` is malformed or cannot be reached.
+        ShardFailed: a shard's actor failed past its restarts.
+    """
     if not is_sharded(path):
         return _maintenance.repair(path, dry_run=dry_run)
     total = _maintenance.RepairReport(path=str(path), dry_run=dry_run)
-    for number, report in enumerate(repair_sharded(path, dry_run=dry_run)):
+    for number, report in enumerate(repair_sharded(path, dry_run=dry_run, cluster=cluster)):
         shard = shard_name(number)
         total.documents += report.documents
         total.removed += [f"{shard}/{name}" for name in report.removed]
@@ -136,14 +145,23 @@ def repair(path: str | os.PathLike[str], *, dry_run: bool = False
 
 def reindex(path: str | os.PathLike[str], *, shards: int | None = None, jobs: int = 1,
             batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
-            analyzer: Analyzer | None = None) -> IngestReport:
+            analyzer: Analyzer | None = None, cluster: str | None = None) -> IngestReport:
     """``arsearch.reindex`` of an index or of each shard of a sharded one; with
-    ``shards``, re-shard into that many (from a sharded index or a single one)."""
+    ``shards``, re-shard into that many (from a sharded index or a single one).
+
+    ``cluster``: where the shards run, as for ``Index.open``: each shard is rebuilt
+    on its Ray actor, or the new shards' actors write a re-shard. An unsharded
+    index without ``shards`` is rebuilt here.
+
+    Raises:
+        ClusterUnavailable: ``cluster`` is malformed or cannot be reached.
+        ShardFailed: a shard's actor failed past its restarts.
+    """
     if shards is None and not is_sharded(path):
         return _maintenance.reindex(path, jobs=jobs, batch_size=batch_size,
                                     progress=progress, analyzer=analyzer)
     return reindex_sharded(path, shards=shards, jobs=jobs, batch_size=batch_size,
-                           progress=progress, analyzer=analyzer)
+                           progress=progress, analyzer=analyzer, cluster=cluster)
 
 
 __all__ = ["CLUSTER_ENV", "Index", "ShardedIndex", "is_private", "is_sharded",

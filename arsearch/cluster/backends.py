@@ -20,12 +20,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shutil
 import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from arsearch.cluster.shard import Shard
+from arsearch import maintenance
+from arsearch.cluster.shard import SEQUENCE_FILE, Shard
 from arsearch.errors import (
     ArsearchError,
     ClusterUnavailable,
@@ -87,17 +89,48 @@ def is_private(address: str) -> bool:
 class InProcess:
     """The shards opened in this process, called one after the other."""
 
-    def __init__(self, paths: Sequence[Path], gazetteer: Sequence[str]) -> None:
-        self.shards = [open_shard(path, gazetteer) for path in paths]
+    def __init__(self, paths: Sequence[Path], gazetteer: Sequence[str], *,
+                 opened: bool = True) -> None:
+        self.paths = list(paths)
+        self.shards = [open_shard(path, gazetteer) for path in paths] if opened else []
 
     def call(self, calls: dict[int, Call]) -> dict[int, Any]:
         """Run ``{shard: (method, args)}``; results by shard."""
         return {number: getattr(self.shards[number], method)(*args)
                 for number, (method, args) in sorted(calls.items())}
 
+    def maintain(self, calls: dict[int, Call]) -> dict[int, Any]:
+        """Run ``{shard: (function of arsearch.maintenance, args)}`` on the shards' paths,
+        one after the other; results by shard."""
+        return {number: run_maintenance(self.paths[number], function, args)
+                for number, (function, args) in sorted(calls.items())}
+
     def close(self) -> None:
         for shard in self.shards:
             shard.close()
+
+
+#: What ``maintain`` may run on a shard: ``arsearch.maintenance``'s functions by name.
+MAINTENANCE = ("repair", "reindex")
+
+
+def run_maintenance(path: Path, function: str, args: tuple[Any, ...]) -> Any:
+    """``arsearch.maintenance.<function>(path, **args[0])`` on one shard, keeping its
+    sequence file (the order of ingest across shards) through a rebuild."""
+    if function not in MAINTENANCE:
+        raise ValueError(f"not a maintenance function: {function!r}")
+    kept = path / SEQUENCE_FILE
+    saved = path.with_name(path.name + ".sequence")
+    if kept.exists():
+        shutil.copyfile(kept, saved)
+    try:
+        return getattr(maintenance, function)(path, **(args[0] if args else {}))
+    finally:
+        if saved.exists():
+            if path.is_dir():
+                os.replace(saved, kept)
+            else:
+                saved.unlink()
 
 
 def open_shard(path: Path, gazetteer: Sequence[str]) -> Shard:
@@ -119,13 +152,30 @@ class _ShardActor:
     """The body of a shard's Ray actor: the shard, opened where the actor runs."""
 
     def __init__(self, path: str, gazetteer: list[str]) -> None:
+        self.path = Path(path)
+        self.gazetteer = gazetteer
+        self._open()
+
+    def _open(self) -> None:
         # A shard that does not open is reported by the first call, as the error it
         # is: an actor that dies in __init__ would reach the caller as a Ray traceback.
         self.error: ArsearchError | None = None
         try:
-            self.shard = open_shard(Path(path), gazetteer)
+            self.shard = open_shard(self.path, self.gazetteer)
         except ArsearchError as exc:
             self.error = exc
+
+    def maintain(self, function: str, *args: Any) -> tuple[bool, Any]:
+        """``run_maintenance`` on this actor's shard, which need not open (a damaged
+        one, for ``repair``): the shard is closed first and opened again after."""
+        if self.error is None:
+            self.shard.close()
+        try:
+            return True, run_maintenance(self.path, function, args)
+        except ArsearchError as exc:
+            return False, _pack(exc)
+        finally:
+            self._open()
 
     def call(self, method: str, *args: Any) -> tuple[bool, Any]:
         """(True, result), or (False, the packed ``ArsearchError`` it raised)."""
@@ -166,7 +216,9 @@ class RayShards:
     ``HOST:PORT`` a head's GCS port, ``ray://HOST:PORT`` its client port)."""
 
     def __init__(self, paths: Sequence[Path], gazetteer: Sequence[str], address: str,
-                 max_restarts: int = MAX_RESTARTS) -> None:
+                 max_restarts: int = MAX_RESTARTS, *, opened: bool = True) -> None:
+        """``opened``: False for maintenance, where a shard that does not open is
+        what ``maintain`` is for (its error is not raised here)."""
         check_address(address)
         try:
             import ray
@@ -184,13 +236,23 @@ class RayShards:
         self.paths = list(paths)
         self.actors = [actor_class.remote(str(path), list(gazetteer)) for path in paths]
         # Every shard opened (or the first failure raised) before any call.
-        self._get({number: actor.pid.remote() for number, actor in enumerate(self.actors)},
-                  timeout=START_TIMEOUT)
+        started = {number: actor.pid.remote() for number, actor in enumerate(self.actors)}
+        if opened:
+            self._get(started, timeout=START_TIMEOUT)
+        else:
+            self._get({n: actor.node.remote() for n, actor in enumerate(self.actors)},
+                      timeout=START_TIMEOUT)
 
     def call(self, calls: dict[int, Call]) -> dict[int, Any]:
         """Run ``{shard: (method, args)}`` on the actors at once; results by shard."""
         return self._get({number: self.actors[number].call.remote(method, *args)
                           for number, (method, args) in calls.items()})
+
+    def maintain(self, calls: dict[int, Call]) -> dict[int, Any]:
+        """Run ``{shard: (function of arsearch.maintenance, args)}`` on the actors at
+        once (``_ShardActor.maintain``); results by shard."""
+        return self._get({number: self.actors[number].maintain.remote(function, *args)
+                          for number, (function, args) in calls.items()})
 
     def _get(self, refs: dict[int, Any], timeout: float | None = None) -> dict[int, Any]:
         ray = self._ray

@@ -19,6 +19,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import numpy as np
 from arsearch.engine.globalstats import TermStats, evaluate_with, newest_with_ties, shard_statistics
 from arsearch.engine.schema import content_hash
 from arsearch.index import FACETS, Index, _Compiled, _names
-from arsearch.ingest import IngestReport
+from arsearch.ingest import IngestReport, Target
 from arsearch.models import Article, Hit
 
 SEQUENCE_FILE = "sequence.sqlite"
@@ -105,12 +106,22 @@ class Shard(Index):
             value = db.execute("SELECT max(seq) FROM sequence").fetchone()[0]
         return -1 if value is None else int(value)
 
-    def add(self, items: list[tuple[int, Article]], jobs: int = 1) -> IngestReport:
+    def add(self, items: list[tuple[int, Article]], jobs: int = 1,
+            since: int | None = None) -> IngestReport:
         """Index (sequence number, article) pairs as one commit.
 
         The sequence numbers are recorded first; an article whose content is
         unchanged keeps its old number, as it keeps its place in a single index.
+        ``since``: the first number of this ingest, whose readers may send an id's
+        records out of order (``arsearch.cluster.reading``): an article is dropped
+        if this ingest already wrote a later record of its id.
         """
+        if since is not None:
+            held = self._sequence_of([article.id for _, article in items])
+            items = [(seq, article) for seq, article in items
+                     if not since <= held.get(article.id, -1) > seq]
+            if not items:
+                return IngestReport()
         salt = self._gazetteer_digest()
         with self._sequence() as db:
             db.executemany(
@@ -118,8 +129,21 @@ class Shard(Index):
                 "digest = excluded.digest, seq = excluded.seq "
                 "WHERE digest IS NOT excluded.digest",
                 [(a.id, content_hash(a, salt), seq) for seq, a in items])
-        return self.add_articles([article for _, article in items], jobs=jobs,
-                                 batch_size=len(items) + 1, merge=False)
+        numbers = {article.id: seq for seq, article in items}
+        # The shard's own record of the order (its segments' column) holds the
+        # coordinator's numbers too, so facets choose within a shard as across them.
+        self.__dict__["_numbers"] = numbers
+        try:
+            return self.add_articles([article for _, article in items], jobs=jobs,
+                                     batch_size=len(items) + 1, merge=False)
+        finally:
+            self.__dict__.pop("_numbers", None)
+
+    def _target(self) -> Target:
+        """``Index._target``, numbering articles as ``add`` was given them."""
+        target = super()._target()
+        numbers = self.__dict__.get("_numbers")
+        return target if numbers is None else replace(target, sequence=numbers.get)
 
     # --- two-phase search ------------------------------------------------
 
@@ -225,7 +249,7 @@ class Shard(Index):
                 chosen = (written or {}).get(name) if name in NAME_FACETS else None
                 counts[name] = self._facet(name, tallies[fieldname], view, chosen)
                 continue
-            found = {key: (n, view.find("source_key", key) or {}) for key, n in
+            found = {key: (n, view.first_ingested("source_key", key) or {}) for key, n in
                      tallies[fieldname].articles_by(lambda value: value or None).items()}
             sequence = self._sequence_of([stored.get("id", "") for _, stored in found.values()])
             counts[name] = {key: [n, stored.get("source") or key,

@@ -26,14 +26,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from arsearch.cluster.backends import InProcess, RayShards
+from arsearch.cluster.backends import InProcess, RayShards, _unpack
 from arsearch.cluster.manifest import MANIFEST_FILE, Manifest, is_sharded, route
-from arsearch.cluster.shard import NAME_FACETS, SEQUENCE_FILE, Candidate, SearchArgs, Shard
+from arsearch.cluster.shard import NAME_FACETS, Candidate, SearchArgs, Shard
 from arsearch.engine.facets import entity_names
 from arsearch.engine.globalstats import TermStats
 from arsearch.engine.schema import SCHEMA_VERSION
 from arsearch.errors import (
     AnalyzerMismatch,
+    ArsearchError,
     DamagedIndex,
     IndexExists,
     IndexNotFound,
@@ -52,7 +53,7 @@ from arsearch.index import (
 )
 from arsearch.ingest import DEFAULT_BATCH, IngestReport, Progress, validate
 from arsearch.io.readers import read_paths
-from arsearch.maintenance import reindex, repair, stored_articles
+from arsearch.maintenance import stored_articles
 from arsearch.models import Article, Hit
 from arsearch.query.parser import parse_query
 from arsearch.text.analyzer import Analyzer, default_analyzer
@@ -235,21 +236,29 @@ class ShardedIndex:
         report = IngestReport()
         started = time.perf_counter()
         sequence = max(self._all("last_sequence")) + 1
-        pending: dict[int, list[tuple[int, Article]]] = {}
-        waiting = 0
+        # Batches as an unsharded ingest makes them (``arsearch.ingest``): keyed by id,
+        # a later article of the same id in its place, so both number alike.
+        batch: dict[str, Article] = {}
         handled = [0] * self.shards
         for item in articles:
             article = validate(item, report)
             if article is None:
                 continue
-            pending.setdefault(route(article.id, self.shards), []).append((sequence, article))
-            sequence += 1
-            waiting += 1
-            if waiting >= batch_size:
-                self._write(pending, jobs, report, handled, progress)
-                pending, waiting = {}, 0
-        if pending:
-            self._write(pending, jobs, report, handled, progress)
+            batch.pop(article.id, None)
+            batch[article.id] = article
+            if len(batch) >= batch_size:
+                sequence = self._write(batch, sequence, jobs, report, handled, progress)
+                batch = {}
+        if batch:
+            self._write(batch, sequence, jobs, report, handled, progress)
+        self._finish(report, handled, jobs, progress, merge, started)
+        return report
+
+    def _finish(self, report: IngestReport, handled: list[int], jobs: int,
+                progress: Progress | None, merge: bool, started: float) -> None:
+        """An ingest's end: each shard merges the segments it wrote (``merge``)."""
+        import time
+
         if merge and any(handled):
             phase = getattr(progress, "phase", None)
             if phase is not None:
@@ -258,10 +267,14 @@ class ShardedIndex:
                                           for n, count in enumerate(handled) if count})
             report.merged = sum(results.values())
         report.seconds = time.perf_counter() - started
-        return report
 
-    def _write(self, pending: dict[int, list[tuple[int, Article]]], jobs: int,
-               report: IngestReport, handled: list[int], progress: Progress | None) -> None:
+    def _write(self, batch: dict[str, Article], sequence: int, jobs: int,
+               report: IngestReport, handled: list[int], progress: Progress | None) -> int:
+        """Send each shard its part of a batch, numbered from ``sequence`` in the order
+        of ingest; returns the next number."""
+        pending: dict[int, list[tuple[int, Article]]] = {}
+        for number, article in enumerate(batch.values(), start=sequence):
+            pending.setdefault(route(article.id, self.shards), []).append((number, article))
         results = self._backend.call({n: ("add", (items, jobs)) for n, items in pending.items()})
         for number, part in results.items():
             report.added += part.added
@@ -272,15 +285,52 @@ class ShardedIndex:
             handled[number] += part.indexed + part.unchanged
         if progress:
             progress(report.handled)
+        return sequence + len(batch)
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
                   batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
                   merge: bool = True) -> IngestReport:
-        """Index files and directories (read here, analysed on the shards)."""
+        """Index files and directories, analysed on the shards.
+
+        They are read here; on Ray, several files that every node sees at the same
+        path are read by reader actors instead, each file once, which send the
+        articles to their shards (``arsearch.cluster.reading``).
+        """
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
+        paths = list(paths)
+        if isinstance(self._backend, RayShards):
+            report = self._read_on_cluster(paths, jobs, batch_size, progress, merge)
+            if report is not None:
+                return report
         return self.add_articles(read_paths(paths), jobs=jobs, batch_size=batch_size,
                                  progress=progress, merge=merge)
+
+    def _read_on_cluster(self, paths: list[str | os.PathLike[str]], jobs: int,
+                         batch_size: int, progress: Progress | None, merge: bool
+                         ) -> IngestReport | None:
+        """``add_paths`` with the files read on the cluster, or None (nothing done) when
+        there are fewer than two or a reader does not see them as this process does."""
+        import time
+
+        from arsearch.cluster import reading
+
+        backend = self._backend
+        assert isinstance(backend, RayShards)
+        started = time.perf_counter()
+        files, bad = reading.shared_files(paths)
+        if len(files) < 2:
+            return None
+        base = max(self._all("last_sequence")) + 1
+        readers = reading.start_readers(backend._ray, files, backend.actors,
+                                        [str(p) for p in backend.paths], base, batch_size, jobs)
+        if readers is None:
+            return None
+        report = IngestReport()
+        handled = [0] * self.shards
+        reading.run_readers(backend._ray, readers, report, handled, progress, _unpack, bad)
+        self._finish(report, handled, jobs, progress, merge, started)
+        return report
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove articles by id (each from its shard); returns how many were removed."""
@@ -486,39 +536,59 @@ def _remove_index(directory: Path) -> None:
 # --- maintenance ----------------------------------------------------------
 
 
-def repair_sharded(path: str | os.PathLike[str], *, dry_run: bool = False) -> list[Any]:
-    """``arsearch.repair`` of every shard; a report per shard."""
-    directory = Path(path)
-    return [repair(p, dry_run=dry_run) for p in Manifest.read(directory).shard_paths(directory)]
+def _maintenance(directory: Path, cluster: str | None) -> InProcess | RayShards:
+    """Where maintenance runs on each shard of the sharded index at ``directory``: in
+    this process, or on one Ray actor per shard (shards that do not open included)."""
+    paths = Manifest.read(directory).shard_paths(directory)
+    if cluster is None:
+        return InProcess(paths, [], opened=False)
+    return RayShards([p.resolve() for p in paths], [], cluster, opened=False)
+
+
+def _on_every_shard(directory: Path, cluster: str | None, function: str,
+                    *args: Any) -> list[Any]:
+    """``arsearch.maintenance.<function>(shard, **args[0])`` for every shard, in shard order."""
+    backend = _maintenance(directory, cluster)
+    try:
+        count = len(backend.paths)
+        results = backend.maintain({n: (function, args) for n in range(count)})
+    finally:
+        backend.close()
+    return [results[n] for n in range(count)]
+
+
+def repair_sharded(path: str | os.PathLike[str], *, dry_run: bool = False,
+                   cluster: str | None = None) -> list[Any]:
+    """``arsearch.repair`` of every shard (on its Ray actor when ``cluster`` names
+    one, as for ``Index.open``); a report per shard."""
+    return _on_every_shard(Path(path), cluster, "repair", {"dry_run": dry_run})
 
 
 def reindex_sharded(path: str | os.PathLike[str], *, shards: int | None = None, jobs: int = 1,
                     batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
-                    analyzer: Analyzer | None = None) -> IngestReport:
+                    analyzer: Analyzer | None = None,
+                    cluster: str | None = None) -> IngestReport:
     """Rebuild a sharded index from the articles its shards store; with ``shards``
     (or when the index is not sharded yet), re-shard into that many.
 
     The new index is built beside the old one and swapped in when complete;
     articles keep their ingest order (ties rank as before). Without ``shards``,
-    each shard is reindexed in place (``arsearch.reindex``).
+    each shard is reindexed in place (``arsearch.reindex``). ``cluster``: where
+    the shards run, as for ``Index.open``: the actors of the old shards rebuild
+    them in place, those of the new ones analyse and write a re-shard.
     """
     directory = Path(path)
     sharded = is_sharded(directory)
     if not sharded and not Shard.exists(directory):
         raise IndexNotFound(str(directory))
     if sharded and shards is None:
-        manifest = Manifest.read(directory)
         report = IngestReport()
-        for shard_path in manifest.shard_paths(directory):
-            kept = shard_path / SEQUENCE_FILE
-            saved = shard_path.with_name(shard_path.name + ".sequence")
-            if kept.exists():
-                shutil.copyfile(kept, saved)
-            part = reindex(shard_path, jobs=jobs, batch_size=batch_size, analyzer=analyzer)
-            if saved.exists():
-                os.replace(saved, kept)
+        for part in _on_every_shard(directory, cluster, "reindex", {
+                "jobs": jobs, "batch_size": batch_size, "analyzer": analyzer}):
             report.added += part.added
             report.seconds += part.seconds
+            for message in part.errors:
+                report.fail(message)
             if progress:
                 progress(report.added)
         return report
@@ -527,7 +597,11 @@ def reindex_sharded(path: str | os.PathLike[str], *, shards: int | None = None, 
         analyzer = recorded_analyzer(first)
     building = directory.with_name(directory.name + ".resharding")
     shutil.rmtree(building, ignore_errors=True)
-    fresh = ShardedIndex.create(building, shards or 1, analyzer=analyzer)
+    try:
+        fresh = ShardedIndex.create(building, shards or 1, analyzer=analyzer, cluster=cluster)
+    except ArsearchError:  # the cluster cannot be reached: leave nothing behind
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     kept_tables = directory / GAZETTEER_DIR
     if kept_tables.is_dir():
         for table in sorted(kept_tables.glob("*.tsv")):

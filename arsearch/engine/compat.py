@@ -83,6 +83,13 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "closes a writer and releases its lock after a commit or a failure"),
     PrivateName("whoosh.writing.SegmentWriter", "_added", "arsearch.engine.store",
                 "whether the merge policy put documents into the writer's own segment"),
+    # Each document's place in the order of ingest, read a segment's column at a time.
+    PrivateName("whoosh.columns.NumericColumn.Reader", "_dbfile", "arsearch.engine.collect",
+                "the segment's per-document file holding the column"),
+    PrivateName("whoosh.columns.NumericColumn.Reader", "_basepos", "arsearch.engine.collect",
+                "where the column's fixed-size values start in that file"),
+    PrivateName("whoosh.columns.NumericColumn.Reader", "_count", "arsearch.engine.collect",
+                "how many documents the column holds values for (the rest: the default)"),
     # Safe loading: the module-level names Whoosh's readers unpickle index data with,
     # replaced by ``arsearch.engine.safeload.install`` (its ``PATCHED``).
     PrivateName("whoosh.index", "pickle", "arsearch.engine.safeload",

@@ -36,6 +36,7 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
     ("whoosh.fields", "KEYWORD"),
     ("whoosh.fields", "STORED"),
     ("whoosh.fields", "TEXT"),
+    ("whoosh.fields", "COLUMN"),
     ("whoosh.formats", "Existence"),
     ("whoosh.formats", "Frequency"),
     ("whoosh.formats", "Positions"),
@@ -44,6 +45,7 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
     ("whoosh.analysis.tokenizers", "IDTokenizer"),
     ("whoosh.analysis.tokenizers", "RegexTokenizer"),
     ("whoosh.columns", "VarBytesColumn"),
+    ("whoosh.columns", "NumericColumn"),
     ("arsearch.engine.schema", "PreAnalyzedTokenizer"),
     ("arsearch.schema", "PreAnalyzedTokenizer"),  # indexes built by arsearch 0.1
     # A RegexTokenizer's compiled expression, and the schema's field tables.

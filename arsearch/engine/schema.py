@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import Token, Tokenizer
 
 from arsearch.engine.facets import months_of
@@ -94,6 +94,10 @@ def build_schema() -> fields.Schema:
         dates=_ids_field(),  # ISO values at their precision: 2019, 2019-03, 2019-03-15
         months=_ids_field(),  # facets.months_of: publication month, else the months mentioned
         mentions=fields.STORED(),  # {"actors": [[id, name]...], "places": ..., "dates": [...]}
+        # The article's place in the order of ingest (from 1; 0: not recorded), which
+        # breaks ties of score and date. A column only: merges carry it with the article,
+        # whatever order they leave the documents in (``arsearch.engine.collect``).
+        sequence=fields.COLUMN(columns.NumericColumn("q", default=0)),
     )
 
 

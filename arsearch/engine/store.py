@@ -62,7 +62,12 @@ from arsearch.engine.checksums import (
     verify_on_open,
     write_manifest,
 )
-from arsearch.engine.collect import newest_first, top_by_score
+from arsearch.engine.collect import (
+    SEQUENCE,
+    newest_first,
+    sequence_column,
+    top_by_score,
+)
 from arsearch.engine.columns import SegmentColumns, Tally
 from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
@@ -180,6 +185,10 @@ class View:
         self._columns: SegmentColumns | None = None
         #: The last query ranked or tallied and its matches: facets follow their search.
         self._last: tuple[Query, Matches] | None = None
+        #: Each document's place in the order of ingest, read on first use.
+        self._sequence: np.ndarray | None = None
+        #: Per (field, value): the stored fields of the first article ingested holding it.
+        self._first: dict[tuple[str, str], Stored | None] = {}
         #: Whether ``tallies`` reads segments' columns (False: stored fields only,
         #: to compare the two paths).
         self.use_columns = True
@@ -212,10 +221,16 @@ class View:
         """The stored fields of the first article whose ``fieldname`` holds ``value``."""
         return self._searcher.document(**{fieldname: value})
 
-    def documents(self) -> Iterator[Stored]:
-        """The stored fields of every article, in index order."""
+    def documents(self, in_ingest_order: bool = False) -> Iterator[Stored]:
+        """The stored fields of every article, in index order (or in the order of ingest)."""
         with reading(self.path, "segment data"):
-            yield from self._searcher.documents()
+            if not in_ingest_order:
+                yield from self._searcher.documents()
+                return
+            reader = self._searcher.reader()
+            for docnum in self.ingest_order():
+                if not reader.is_deleted(docnum):
+                    yield reader.stored_fields(docnum)
 
     @_reads
     def first_and_last(self, fieldname: str) -> tuple[str | None, str | None]:
@@ -280,6 +295,41 @@ class View:
         postings = reader.postings(fieldname, text)
         return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
 
+    def records_sequence(self) -> bool:
+        """Whether the index numbers its articles in the order of ingest (one made before
+        it did has no column for it: ``arsearch reindex`` adds one)."""
+        return SEQUENCE in self._searcher.schema
+
+    @_reads
+    def sequence(self) -> np.ndarray:
+        """Each document's place in the order of ingest (0: none recorded), by docnum."""
+        if self._sequence is None:
+            self._sequence = sequence_column(self._searcher)
+        return self._sequence
+
+    def last_sequence(self) -> int:
+        """The highest place in the order of ingest an article holds (0 if none)."""
+        column = self.sequence()
+        return int(column.max()) if len(column) else 0
+
+    def ingest_order(self) -> list[int]:
+        """Every docnum (deleted ones too) in the order of ingest."""
+        return np.argsort(self.sequence(), kind="stable").tolist()
+
+    @_reads
+    def first_ingested(self, fieldname: str, value: str) -> Stored | None:
+        """The stored fields of the first article ingested whose ``fieldname`` holds
+        ``value`` (as ``find``, which gives the first in index order)."""
+        key = (fieldname, value)
+        if key not in self._first:
+            if not self.records_sequence():
+                self._first[key] = self.find(fieldname, value)
+            else:
+                docnums = evaluate(self._searcher, wq.Term(fieldname, value)).docnums
+                self._first[key] = None if not len(docnums) else self.stored(
+                    int(docnums[np.argmin(self.sequence()[docnums])]))
+        return self._first[key]
+
     @_reads
     def matches(self, query: Query) -> Matches:
         """Every match of ``query`` with its score (``arsearch.engine.evaluate``)."""
@@ -291,12 +341,13 @@ class View:
         """(docnum, score) of the best ``limit`` matches (all with None), best first,
         and the number of matches."""
         return top_by_score(self._searcher, query, limit or self._searcher.doc_count() or 1,
-                            self._matches_of(query))
+                            self._matches_of(query), self.sequence)
 
     @_reads
     def newest_first(self, query: Query, limit: int | None) -> tuple[list[int], int]:
         """Docnums of the newest ``limit`` matches (all with None) and the number of matches."""
-        return newest_first(self._searcher, query, limit, self._matches_of(query))
+        return newest_first(self._searcher, query, limit, self._matches_of(query),
+                            self.sequence)
 
     def _matches_of(self, query: Query) -> Matches:
         """``evaluate``, keeping the last query's matches (the query object itself is
@@ -703,10 +754,11 @@ def _readable_articles(storage: Any, schema: Any, segment: Any) -> tuple[int, in
 
 
 def stored_documents(path: str | os.PathLike[str]) -> Iterator[Stored]:
-    """The stored fields of every article of the index at ``path``, read once in order."""
+    """The stored fields of every article of the index at ``path``, read once, in the
+    order of ingest (so that an index rebuilt from them breaks ties as before)."""
     store = Store.open(path, mmap=True)
     try:
-        yield from store.view().documents()
+        yield from store.view().documents(in_ingest_order=True)
     finally:
         store.close()
 

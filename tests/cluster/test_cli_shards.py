@@ -76,16 +76,19 @@ def test_remove_optimize_repair_and_a_reshard(tmp_path: Path, seeds_dir: Path) -
 @pytest.mark.parametrize("address", ["nonsense", "host:notaport", "ray://:10001"])
 def test_a_malformed_cluster_is_one_line_and_exit_2(both: tuple[str, str],
                                                     address: str) -> None:
-    for args in (["search", "داعش"], ["show", "x"], ["stats"], ["remove", "x"]):
+    for args in (["search", "داعش"], ["show", "x"], ["stats"], ["remove", "x"], ["repair"],
+                 ["reindex"]):
         result = run(*args, "--index", both[1], "--cluster", address)
         assert result.exit_code == 2
         assert result.stderr.startswith(f"arsearch: error: cluster {address!r} is unavailable")
         assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
 
 
-def test_an_unreachable_cluster_is_one_line_and_exit_2(both: tuple[str, str]) -> None:
-    result = run("search", "داعش", "--index", both[1],
-                 env={"ARSEARCH_CLUSTER": "127.0.0.1:1"})
+@pytest.mark.parametrize("args", [["search", "داعش"], ["repair"], ["reindex"],
+                                  ["reindex", "--shards", "2"]])
+def test_an_unreachable_cluster_is_one_line_and_exit_2(both: tuple[str, str],
+                                                       args: list[str]) -> None:
+    result = run(*args, "--index", both[1], env={"ARSEARCH_CLUSTER": "127.0.0.1:1"})
     assert result.exit_code == 2
     assert result.stderr.startswith("arsearch: error: cluster '127.0.0.1:1' is unavailable")
     assert len(result.stderr.splitlines()) == 1

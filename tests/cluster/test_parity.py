@@ -149,3 +149,85 @@ def test_a_name_written_two_ways_shows_as_most_matches_of_the_whole_index_write(
     sharded.add_articles(articles)
     assert single.search("الوفد").facets["places"] == {"أفريقيا": 6}
     assert sharded.search("الوفد").facets == single.search("الوفد").facets
+
+
+def tied_corpus(corpus: list[Article]) -> list[Article]:
+    """The corpus plus a second copy of every fifth article under a new id: exact ties
+    of score (and of date) all through the rankings."""
+    copies = [Article(id=f"copy-{a.id}", title=a.title, text=a.text, published=a.published,
+                      source=a.source) for a in corpus[::5]]
+    return [article for pair in zip(corpus, [*copies, *[None] * len(corpus)], strict=False)
+            for article in pair if article is not None]
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory, corpus: list[Article]
+                ) -> arsearch.Index:
+    """A single index of the tied corpus ingested by two worker processes."""
+    ix = arsearch.Index.create(tmp_path_factory.mktemp("jobs2") / "ix")
+    articles = tied_corpus(corpus)
+    assert ix.add_articles(articles, jobs=2, batch_size=250).added == len(articles)
+    return ix
+
+
+@pytest.fixture(scope="module")
+def tied_sharded(tmp_path_factory: pytest.TempPathFactory, corpus: list[Article]
+                 ) -> arsearch.ShardedIndex:
+    """A 3-shard index of the tied corpus."""
+    ix = arsearch.Index.create(tmp_path_factory.mktemp("tied") / "ix", shards=3)
+    ix.add_articles(tied_corpus(corpus), batch_size=90)
+    yield ix
+    ix.close()
+
+
+def test_the_workers_leave_another_order_with_ties(two_workers: arsearch.Index,
+                                                  corpus: list[Article]) -> None:
+    assert [s["id"] for s in two_workers._view().documents()] != [
+        a.id for a in tied_corpus(corpus)]
+    scores = [h.score for h in two_workers.search("داعش", limit=None)]
+    assert len(scores) - len(set(scores)) > 10
+
+
+def test_two_workers_and_shards_break_ties_alike(two_workers: arsearch.Index,
+                                                 tied_sharded: arsearch.ShardedIndex,
+                                                 search_case: tuple, compare: Any) -> None:
+    # Workers leave the articles in another document order than the order of ingest
+    # (above); ties still follow the order of ingest, as across the shards.
+    compare(two_workers, tied_sharded, *search_case)
+
+
+def test_one_process_and_two_workers_break_ties_alike(two_workers: arsearch.Index,
+                                                      tmp_path: Path,
+                                                      corpus: list[Article]) -> None:
+    one = arsearch.Index.create(tmp_path / "ix")
+    one.add_articles(tied_corpus(corpus), batch_size=70)
+    for query, args in [("داعش", {"limit": None}), ("هجوم البادية", {"match": "any"}),
+                        (None, {"limit": 50}), ("قوات", {"place": "سوريا"})]:
+        a, b = one.search(query, **args), two_workers.search(query, **args)
+        assert [(h.id, h.score) for h in b] == [(h.id, h.score) for h in a], (query, args)
+    assert list(one.documents("داعش")) == list(two_workers.documents("داعش"))
+
+
+def test_a_replaced_article_moves_to_the_end_of_the_order_and_an_unchanged_one_stays(
+        tmp_path: Path) -> None:
+    texts = [{"id": f"a{i}", "text": "غارات على حلب"} for i in range(4)]
+    single = arsearch.Index.create(tmp_path / "single")
+    sharded = arsearch.Index.create(tmp_path / "sharded", shards=3)
+    for ix in (single, sharded):
+        ix.add_articles(texts)
+        ix.add_articles([{"id": "a1", "text": "غارات على حلب", "title": ""},
+                         {"id": "a0", "text": "غارات على حلب", "source": "SY24"}])
+    expected = ["a1", "a2", "a3", "a0"]
+    assert [h.id for h in single.search("حلب")] == expected
+    assert [h.id for h in sharded.search("حلب")] == expected
+    assert [h.id for h in single.search(None)] == [h.id for h in sharded.search(None)]
+    sharded.close()
+
+
+def test_a_shard_numbers_its_articles_as_the_coordinator_did(
+        tied_sharded: arsearch.ShardedIndex) -> None:
+    # The order a shard's facets choose by (its column) is the order across shards.
+    shard = tied_sharded._backend.shards[1]
+    view = shard._view()
+    ids = [view.stored(docnum)["id"] for docnum in range(len(shard))]
+    assert view.sequence().tolist() == [shard._sequence_of(ids)[i] for i in ids]

@@ -101,3 +101,197 @@ def test_a_bad_cluster_address_is_one_line(sharded_path: Path, address: str) -> 
     with pytest.raises(arsearch.ClusterUnavailable, match=address) as info:
         arsearch.Index.open(sharded_path, cluster=address)
     assert "\n" not in str(info.value)
+
+
+@pytest.fixture()
+def on_actors(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The shards each maintenance call on Ray actors ran on."""
+    ran: list[list[int]] = []
+    real = RayShards.maintain
+
+    def recording(self: RayShards, calls: dict) -> dict:
+        ran.append(sorted(calls))
+        return real(self, calls)
+
+    monkeypatch.setattr(RayShards, "maintain", recording)
+    return ran
+
+
+def test_repair_runs_on_the_actors_even_of_a_shard_that_does_not_open(
+        tmp_path: Path, corpus: list[Article], single_index: arsearch.Index,
+        on_actors: list[list[int]], compare: Any) -> None:
+    path = tmp_path / "ix"
+    with arsearch.Index.create(path, shards=3) as ix:
+        ix.add_articles(corpus, batch_size=120)
+    intact = arsearch.repair(path, dry_run=True, cluster="local")
+    assert on_actors == [[0, 1, 2]] and intact.documents == len(corpus) and not intact.damaged
+    (toc,) = (path / "shard-001").glob("_MAIN_*.toc")
+    data = bytearray(toc.read_bytes())
+    for position in range(40, len(data), 97):
+        data[position] ^= 0xFF
+    toc.write_bytes(bytes(data))  # shard 1 no longer opens
+    with pytest.raises(arsearch.DamagedIndex, match="shard-001"):
+        arsearch.Index.open(path, cluster="local")
+    report = arsearch.repair(path, cluster="local")
+    assert on_actors[-1] == [0, 1, 2]
+    assert report.damaged and report.documents == len(corpus) and report.lost == 0
+    assert report.damaged_files == [f"shard-001/{toc.name}"]
+    assert arsearch.check(path).intact
+    with arsearch.Index.open(path, cluster="local") as ix:  # the order of ingest is kept
+        for case in [("داعش", {"limit": None}), (None, {"place": "سوريا", "limit": 40})]:
+            compare(single_index, ix, *case)
+
+
+def test_reindex_and_a_reshard_run_on_the_actors_and_keep_the_ties(
+        tmp_path: Path, corpus: list[Article], single_index: arsearch.Index,
+        on_actors: list[list[int]], compare: Any) -> None:
+    path = tmp_path / "ix"
+    with arsearch.Index.create(path, shards=3) as ix:
+        ix.add_articles(corpus, batch_size=120)
+    cases = [("داعش", {"limit": None}), ("هجوم البادية السورية", {"match": "any"}),
+             (None, {"place": "سوريا", "limit": 40})]
+    report = arsearch.reindex(path, cluster="local")
+    assert on_actors == [[0, 1, 2]] and report.added == len(corpus)
+    with arsearch.Index.open(path, cluster="local") as ix:
+        for case in cases:
+            compare(single_index, ix, *case)
+    report = arsearch.reindex(path, shards=2, cluster="local")
+    assert report.added == len(corpus)
+    with arsearch.Index.open(path, cluster="local") as ix:
+        assert ix.shards == 2
+        for case in cases:
+            compare(single_index, ix, *case)
+
+
+@pytest.mark.parametrize("address", ["nonsense", "127.0.0.1:1"])
+def test_repair_and_reindex_on_a_bad_cluster_are_one_line(sharded_path: Path,
+                                                          address: str) -> None:
+    for run in (lambda: arsearch.repair(sharded_path, cluster=address),
+                lambda: arsearch.reindex(sharded_path, cluster=address)):
+        with pytest.raises(arsearch.ClusterUnavailable, match=address) as info:
+            run()
+        assert "\n" not in str(info.value)
+
+
+def write_input(directory: Path, corpus: list[Article]) -> list[str]:
+    """The corpus as three JSON Lines files (a bad line in the second; the third
+    rewrites two articles of the first), relative to ``directory``."""
+    import json
+
+    def line(article: Article) -> str:
+        return json.dumps({k: v for k, v in article.to_dict().items() if v is not None},
+                          ensure_ascii=False)
+
+    third = len(corpus) // 3
+    parts = [corpus[:third], corpus[third:2 * third], corpus[2 * third:]]
+    changed = [Article(id=a.id, text=a.text + " تعديل", title=a.title, published=a.published,
+                       source=a.source) for a in corpus[:2]]
+    names = []
+    for number, part in enumerate(parts):
+        lines = [line(a) for a in part]
+        if number == 1:
+            lines.insert(5, "{not json")
+        if number == 2:
+            lines += [line(a) for a in changed]
+        path = directory / f"part-{number}.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        names.append(str(path))
+    return names
+
+
+def test_files_on_a_shared_mount_are_read_on_the_cluster_each_once(
+        tmp_path: Path, corpus: list[Article], monkeypatch: pytest.MonkeyPatch,
+        compare: Any) -> None:
+    from arsearch.cluster import reading
+
+    files = write_input(tmp_path, corpus)
+    started: list[int] = []
+    real = reading.start_readers
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        readers = real(*args, **kwargs)
+        started.append(len(readers or []))
+        return readers
+
+    monkeypatch.setattr(reading, "start_readers", counting)
+    single = arsearch.Index.create(tmp_path / "single")
+    expected = single.add_paths(files, batch_size=60)
+    ix = arsearch.Index.create(tmp_path / "ix", shards=3, cluster="local")
+    seen: list[int] = []
+    report = ix.add_paths(files, batch_size=60, progress=seen.append)
+    assert started == [3]  # three readers, one file each
+    assert (report.added, report.replaced, report.unchanged, report.failed) == (
+        expected.added, expected.replaced, expected.unchanged, expected.failed) == (
+        len(corpus), 2, 0, 1)
+    assert report.error_lines() == expected.error_lines()
+    assert "part-1.jsonl:6" in report.errors[0]
+    assert seen and seen[-1] == report.handled and seen == sorted(seen)
+    assert len(ix) == len(single) == len(corpus)
+    assert ix.get(corpus[0].id).text.endswith("تعديل")
+    for case in [("داعش", {"limit": None}), ("هجوم البادية السورية", {"match": "any"}),
+                 (None, {"place": "سوريا", "limit": 40}), ("تعديل", {})]:
+        compare(single, ix, *case)
+    # Again: the first file's records of the two rewritten articles replace them, the
+    # third file's replace those, as in a single index.
+    again, once_more = ix.add_paths(files, batch_size=60), single.add_paths(files, batch_size=60)
+    assert (again.added, again.replaced, again.unchanged) == (
+        once_more.added, once_more.replaced, once_more.unchanged) == (0, 4, len(corpus) - 2)
+    compare(single, ix, "تعديل", {})
+    ix.close()
+
+
+def test_an_ingest_read_on_the_cluster_killed_resumes_with_nothing_lost_or_duplicated(
+        tmp_path: Path, corpus: list[Article]) -> None:
+    files = write_input(tmp_path, corpus)
+    ix = arsearch.Index.create(tmp_path / "ix", shards=3, cluster="local")
+
+    def interrupt(done: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ix.add_paths(files, batch_size=60, progress=interrupt)
+    partly = len(ix)
+    assert 0 < partly < len(corpus)
+    report = ix.add_paths(files, batch_size=60)
+    assert len(ix) == len(corpus)
+    assert report.added + report.unchanged + report.replaced >= len(corpus) - partly
+    ids = [h.id for h in ix.search(None, limit=None)]
+    assert sorted(ids) == sorted(a.id for a in corpus)
+    ix.close()
+
+
+def test_files_a_reader_does_not_see_are_read_by_the_coordinator(
+        tmp_path: Path, corpus: list[Article]) -> None:
+    from arsearch.cluster import reading
+
+    files = write_input(tmp_path, corpus)
+    ix = arsearch.Index.create(tmp_path / "ix", shards=2, cluster="local")
+    seen = [(n, name, Path(name).stat().st_size) for n, name in enumerate(files)]
+    other = [(n, name, size + (n == 1)) for n, name, size in seen]  # not the same file
+    actors, paths = ix._backend.actors, [str(p) for p in ix._backend.paths]
+    assert reading.start_readers(ray, other, actors, paths, 0, 60, 1) is None
+    readers = reading.start_readers(ray, seen, actors, paths, 0, 60, 1)
+    assert readers is not None and len(readers) == 2
+    reading.stop(ray, readers)
+    report = ix.add_paths([files[0]], batch_size=60)  # one file: read here
+    assert report.added == len(corpus) // 3
+    ix.close()
+
+
+def test_a_shard_actor_killed_while_the_readers_send_is_restarted(
+        tmp_path: Path, corpus: list[Article]) -> None:
+    files = write_input(tmp_path, corpus)
+    ix = arsearch.Index.create(tmp_path / "ix", shards=3, cluster="local")
+    killed: list[int] = []
+
+    def progress(done: int) -> None:  # kills shard 2's actor once, mid-ingest
+        if not killed:
+            killed.append(done)
+            ray.kill(ix._backend.actors[2], no_restart=False)
+
+    report = ix.add_paths(files, batch_size=60, progress=progress)
+    # A batch committed just before the kill is found unchanged when Ray sends it again.
+    assert killed and report.failed == 1
+    assert report.added + report.replaced + report.unchanged == len(corpus) + 2
+    assert len(ix) == len(corpus) and ix.get(corpus[1].id).text.endswith("تعديل")
+    ix.close()
