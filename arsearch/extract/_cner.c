@@ -4,7 +4,7 @@
  * The twin of the pure-Python tagging path of arsearch/extract/ner.py
  * (Features.token_features with a model's _Known, _describe_token,
  * Features.word_clusters, near clusters, _Known.links, Features.gazetteer_starts
- * and the flat row lists of _TokenCache._add), with identical output: the
+ * and the flat row lists of _TokenCache._describe), with identical output: the
  * same entries and the same rows, in the same order, so numpy sums them to the
  * same weights.
  *

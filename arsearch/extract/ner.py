@@ -737,6 +737,10 @@ class _TokenCache:
     gathered in one; when full, the cache starts afresh (the frequent texts
     are back within a few articles). Like ``functools.lru_cache`` it has
     ``cache_info`` and ``cache_clear``.
+
+    The features of the texts it has not seen come from the compiled
+    ``arsearch.extract._cner.TokenTexts`` when it is built (``compiled``),
+    else from ``_describe``, its pure-Python twin: the same entries and rows.
     """
 
     def __init__(self, maxsize: int, model: TaggerModel, features: Features, *,
