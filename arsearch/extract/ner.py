@@ -44,6 +44,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from arsearch import native
 from arsearch.extract import crf
 from arsearch.extract.conll import bio_spans
 from arsearch.extract.crf import ModelError
@@ -60,6 +61,8 @@ __all__ = [
 ]
 
 TYPES: tuple[str, ...] = ("PERS", "ORG", "LOC")
+#: The compiled twin of ``_TokenCache._add``'s per-text features, None when not built.
+_CNER = native.load("arsearch.extract._cner")
 MODEL_FILE = "ner.crfsuite"
 
 _SENTENCE_END = frozenset(".!?؟…")
@@ -697,12 +700,25 @@ def _sum_rows(model: crf.Model, groups: Sequence[tuple[int, ...]]) -> np.ndarray
     return _summed(model, flat, starts)
 
 
-def _summed(model: crf.Model, flat: list[int], starts: list[int]) -> np.ndarray:
+def _summed(model: crf.Model, flat: Sequence[int], starts: Sequence[int]) -> np.ndarray:
     """Sums of the weights of ``flat``'s rows, from each of ``starts`` to the next.
 
     Each group begins with the model's row of zeros, so none is empty.
     """
     return np.add.reduceat(model.state.take(flat, axis=0), starts, axis=0)
+
+
+def _native_texts(model: TaggerModel, features: Features) -> Any:
+    """The compiled features of token texts (``_cner.TokenTexts``) for ``model`` and
+    ``features``, reading their tables; None when the extension is not in use."""
+    if _CNER is None:
+        return None
+    known = model.known
+    return _CNER.TokenTexts(
+        known.rows, known.zero, model.model.zero, known.near,
+        tuple(known.pairs[kind] for kind in _PAIR_KINDS), features.clusters, _TRIGGER_OF,
+        _NO_TRIGGER, features._names, features.adjectives, fold_letters, _ARTICLE_CLITICS,
+        "".join(sorted(_ONE_LETTER_CLITICS)))
 
 
 class _CacheInfo(NamedTuple):
@@ -721,9 +737,14 @@ class _TokenCache:
     gathered in one; when full, the cache starts afresh (the frequent texts
     are back within a few articles). Like ``functools.lru_cache`` it has
     ``cache_info`` and ``cache_clear``.
+
+    The features of the texts it has not seen come from the compiled
+    ``arsearch.extract._cner.TokenTexts`` when it is built (``compiled``),
+    else from ``_describe``, its pure-Python twin: the same entries and rows.
     """
 
-    def __init__(self, maxsize: int, model: TaggerModel, features: Features) -> None:
+    def __init__(self, maxsize: int, model: TaggerModel, features: Features, *,
+                 compiled: bool = True) -> None:
         self.maxsize = maxsize
         self.model = model
         self.features = features
@@ -731,6 +752,9 @@ class _TokenCache:
         self._entries: dict[str, _Entry] = {}
         self._weights: np.ndarray | None = None  # (rows, 5, labels); row 0: the stand-in
         self._hits = self._misses = 0
+        # The compiled features of token texts (``compiled`` and the extension
+        # built), reading the tables of the model and of ``features``.
+        self._native = _native_texts(model, features) if compiled else None
 
     def run(self, sents: Sequence[Sequence[str]]) -> tuple[list[_Entry], np.ndarray]:
         """The entries of ``sents``' tokens with two stand-ins before, between and after
@@ -755,10 +779,35 @@ class _TokenCache:
 
     def _add(self, texts: list[str]) -> None:
         model = self.model
+        first = len(self._entries) + 1
+        end = first + len(texts)
+        if self._native is not None:
+            flat_bytes, starts_bytes, made = self._native.add(
+                texts, first, default_stemmer().light_stem)
+            flat: Sequence[int] = np.frombuffer(flat_bytes, dtype=np.intp)
+            starts: Sequence[int] = np.frombuffer(starts_bytes, dtype=np.intp)
+        else:
+            flat, starts, made = self._describe(texts, first)
+        if self._weights is None or len(self._weights) < end:
+            grown = np.empty((max(end, 2 * first, 4096), *model.edge.shape))
+            grown[0] = model.edge
+            if self._weights is not None:
+                grown[:first] = self._weights[:first]
+            self._weights = grown
+        if texts:
+            self._weights[first:end] = _summed(model.model, flat, starts).reshape(
+                len(texts), *model.edge.shape)
+        self._entries.update(zip(texts, made, strict=True))
+
+    def _describe(self, texts: list[str], first: int
+                  ) -> tuple[list[int], list[int], list[_Entry]]:
+        """The rows of ``texts``' features, five groups per text (its own, and its
+        gifts at each of _OFFSETS), the starts of the groups, and the texts'
+        entries, rows numbered from ``first`` (the twin of ``_cner.TokenTexts.add``)."""
+        model = self.model
         known = model.known
         token_features = self.features.token_features
         feats = [token_features(text, known) for text in texts]
-        # Five groups of rows per text: its own, and its gifts at each of _OFFSETS.
         flat: list[int] = []
         starts: list[int] = []
         start, add, extend, zero = starts.append, flat.append, flat.extend, model.model.zero
@@ -771,21 +820,11 @@ class _TokenCache:
                 add(zero)
                 extend(near_clusters)
                 extend(near_words)
-        first = len(self._entries) + 1
-        end = first + len(texts)
-        if self._weights is None or len(self._weights) < end:
-            grown = np.empty((max(end, 2 * first, 4096), *model.edge.shape))
-            grown[0] = model.edge
-            if self._weights is not None:
-                grown[:first] = self._weights[:first]
-            self._weights = grown
-        if texts:
-            self._weights[first:end] = _summed(model.model, flat, starts).reshape(
-                len(texts), *model.edge.shape)
-        starts = self.features.gazetteer_starts
-        for row, (text, f) in enumerate(zip(texts, feats, strict=True), start=first):
-            self._entries[text] = (f.word, f.bare, f.mid, known.links(f.word, f.bare, f.mid),
-                                   starts(f.word) != _NO_GAZETTEER_START, row)
+        gazetteer_starts = self.features.gazetteer_starts
+        made = [(f.word, f.bare, f.mid, known.links(f.word, f.bare, f.mid),
+                 gazetteer_starts(f.word) != _NO_GAZETTEER_START, row)
+                for row, f in enumerate(feats, start=first)]
+        return flat, starts, made
 
     def cache_info(self) -> _CacheInfo:
         """Hits, misses, maximum and current size, as ``functools.lru_cache`` gives them."""
