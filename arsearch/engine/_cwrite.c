@@ -341,12 +341,12 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     ModuleState *st = (ModuleState *)PyModule_GetState(module);
     PyObject *terms, *value, *docnum, *array_type, *frequencies;
-    PyObject *parts = NULL, *slots = NULL, *result = NULL;
+    PyObject *slots = NULL, *result = NULL;
     PyObject **texts = NULL;
     Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
                *positions = NULL;
     Py_ssize_t ntexts = 0, texts_cap = 0, nocc = 0, occ_cap = 0, occ_cap2 = 0;
-    Py_ssize_t nparts, i, j, length = 0, size = 0;
+    Py_ssize_t i, length = 0, size = 0;
     double field_boost, boost;
     int positional;
     Buf encoded = {NULL, 0, 0};
@@ -383,64 +383,75 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             return NULL;
         Py_DECREF(check);
     }
-    parts = PyUnicode_Split(value, NULL, -1);
-    if (parts == NULL)
-        return NULL;
-    nparts = PyList_GET_SIZE(parts);
-    if (nparts > INT32_MAX) {
-        Py_DECREF(parts);
-        Py_RETURN_NONE;
-    }
+    /* value.split(), then slot.split("|"), without a list for either: each term's
+     * text is a substring, numbered in the order first seen (as the twin's dict). */
     slots = PyDict_New();
     if (slots == NULL)
-        goto done;
-
-    for (i = 0; i < nparts; i++) {
-        PyObject *slot = PyList_GET_ITEM(parts, i);
-        PyObject *alternatives = NULL;
-        Py_ssize_t nalt = 1, slen = PyUnicode_GET_LENGTH(slot);
-        if (slen == 1 && PyUnicode_READ_CHAR(slot, 0) == GAP_CHAR)
-            continue;
-        if (PyUnicode_FindChar(slot, BAR_CHAR, 0, slen, 1) >= 0) {
-            alternatives = PyUnicode_Split(slot, st->bar, -1);
-            if (alternatives == NULL)
-                goto done;
-            nalt = PyList_GET_SIZE(alternatives);
-        }
-        for (j = 0; j < nalt; j++) {
-            PyObject *text = alternatives ? PyList_GET_ITEM(alternatives, j) : slot;
-            PyObject *known = PyDict_GetItemWithError(slots, text);
-            Py_ssize_t index;
-            if (known != NULL) {
-                index = PyLong_AsSsize_t(known);
-            }
-            else {
-                PyObject *number;
-                if (PyErr_Occurred()
-                    || grow_items((void **)&texts, ntexts, &texts_cap, sizeof(PyObject *)) < 0) {
-                    Py_XDECREF(alternatives);
-                    goto done;
-                }
-                number = PyLong_FromSsize_t(ntexts);
-                if (number == NULL || PyDict_SetItem(slots, text, number) < 0) {
-                    Py_XDECREF(number);
-                    Py_XDECREF(alternatives);
-                    goto done;
-                }
-                Py_DECREF(number);
-                texts[ntexts] = text;  /* borrowed: `slots` holds it */
-                index = ntexts++;
-            }
-            if (grow_items((void **)&occ_text, nocc, &occ_cap, sizeof(Py_ssize_t)) < 0
-                || grow_items((void **)&occ_pos, nocc, &occ_cap2, sizeof(Py_ssize_t)) < 0) {
-                Py_XDECREF(alternatives);
+        return NULL;
+    {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(value), at = 0, position = 0;
+        int kind = PyUnicode_KIND(value);
+        const void *data = PyUnicode_DATA(value);
+        for (;;) {
+            Py_ssize_t start, end, piece, k;
+            while (at < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at >= n)
+                break;
+            start = at;
+            while (at < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            end = at;
+            if (position >= INT32_MAX) {  /* nothing added yet: the twin takes it */
+                result = Py_None;
+                Py_INCREF(result);
                 goto done;
             }
-            occ_text[nocc] = index;
-            occ_pos[nocc] = i;
-            nocc++;
+            if (end - start == 1 && PyUnicode_READ(kind, data, start) == GAP_CHAR) {
+                position++;
+                continue;
+            }
+            for (piece = start, k = start; k <= end; k++) {
+                PyObject *text, *known;
+                Py_ssize_t index;
+                if (k < end && PyUnicode_READ(kind, data, k) != BAR_CHAR)
+                    continue;
+                text = PyUnicode_Substring(value, piece, k);
+                piece = k + 1;
+                if (text == NULL)
+                    goto done;
+                known = PyDict_GetItemWithError(slots, text);
+                if (known != NULL) {
+                    index = PyLong_AsSsize_t(known);
+                }
+                else {
+                    PyObject *number;
+                    if (PyErr_Occurred()
+                        || grow_items((void **)&texts, ntexts, &texts_cap,
+                                      sizeof(PyObject *)) < 0) {
+                        Py_DECREF(text);
+                        goto done;
+                    }
+                    number = PyLong_FromSsize_t(ntexts);
+                    if (number == NULL || PyDict_SetItem(slots, text, number) < 0) {
+                        Py_XDECREF(number);
+                        Py_DECREF(text);
+                        goto done;
+                    }
+                    Py_DECREF(number);
+                    texts[ntexts] = text;  /* borrowed once released below: `slots` holds it */
+                    index = ntexts++;
+                }
+                Py_DECREF(text);
+                if (grow_items((void **)&occ_text, nocc, &occ_cap, sizeof(Py_ssize_t)) < 0
+                    || grow_items((void **)&occ_pos, nocc, &occ_cap2, sizeof(Py_ssize_t)) < 0)
+                    goto done;
+                occ_text[nocc] = index;
+                occ_pos[nocc] = position;
+                nocc++;
+            }
+            position++;
         }
-        Py_XDECREF(alternatives);
     }
 
     /* Each text's positions, in order: a counting sort of the occurrences by text. */
@@ -476,6 +487,10 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             ids = PyObject_CallOneArg(array_type, st->code_I);
             weights = ids ? PyObject_CallOneArg(array_type, st->code_d) : NULL;
             values = weights ? PyList_New(0) : NULL;
+            /* It only ever holds bytes, so it is in no reference cycle: the collector
+             * need not walk its postings' values at every full collection. */
+            if (values != NULL)
+                PyObject_GC_UnTrack(values);
             entry = values ? PyTuple_Pack(3, ids, weights, values) : NULL;
             Py_XDECREF(ids);
             Py_XDECREF(weights);
@@ -550,7 +565,6 @@ done:
     PyMem_Free(starts);
     PyMem_Free(positions);
     Py_XDECREF(slots);
-    Py_XDECREF(parts);
     return result;
 }
 
