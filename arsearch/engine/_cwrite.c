@@ -811,6 +811,9 @@ cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *data = NULL;
         unsigned char head[11], sizebytes[4];
 
+        if (PyList_GET_SIZE(values) != count)  /* changed while `compress` ran */
+            goto unsupported;
+
         for (i = 1; i < n; i++)
             if (bw[i] > m)
                 m = bw[i];
