@@ -40,6 +40,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import _INT_SIZE, pack_int, pack_long, unpack_int
 from whoosh.util.numeric import length_to_byte
 
+from arsearch import native
 from arsearch.engine import safeload
 
 #: The pickle protocol of the blocks arsearch writes (Whoosh's own writer uses 2).
@@ -49,6 +50,9 @@ MIN_COMPRESS = 64
 #: A term's statistics in the term table, before the postings' offset and length.
 _TERMINFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
+#: The compiled twin of ``_pure_encode_postings`` (``_cwrite.c``), or None: not
+#: built, or ``ARSEARCH_PURE_PYTHON`` set.
+_C = native.load("arsearch.engine._cwrite")
 
 
 def posting_bytes(postfile: Any, terminfo: W3TermInfo) -> bytes:
@@ -115,6 +119,23 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
     the value bytes (falsy where a format has none). Append
     ``term_extent(offset, len(postings))`` to the statistics for the term table.
     """
+    if _C is not None and protocol == BLOCK_PROTOCOL:
+        # None: a shape the C code leaves to the twin (which gives the result or the error)
+        found = _C.encode_postings(docnums, weights, values, lengths, blocklimit, compression,
+                                   fixedsize, min_compress, zlib.compress)
+        if found is not None:
+            return found
+    return _pure_encode_postings(docnums, weights, values, lengths, blocklimit=blocklimit,
+                                 compression=compression, fixedsize=fixedsize,
+                                 protocol=protocol, min_compress=min_compress)
+
+
+def _pure_encode_postings(docnums: Sequence[int], weights: Sequence[float],
+                          values: Sequence[Any], lengths: Sequence[int], *, blocklimit: int,
+                          compression: int, fixedsize: int | None,
+                          protocol: int = BLOCK_PROTOCOL,
+                          min_compress: int = MIN_COMPRESS) -> tuple[bytes, bytes]:
+    """``encode_postings`` in pure Python (the twin of ``_cwrite.encode_postings``)."""
     blocks = ((docnums[start:start + blocklimit], weights[start:start + blocklimit],
                _packed_values(values[start:start + blocklimit], fixedsize))
               for start in range(0, len(docnums), blocklimit))

@@ -54,6 +54,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from arsearch import native
 from arsearch.engine.blocks import (
     BLOCK_PROTOCOL,
     MIN_COMPRESS,
@@ -85,6 +86,9 @@ _SHARED_VALUE = 8
 _READ_AHEAD = 1 << 22
 #: Term-table entries written at once.
 _TABLE_BATCH = 4096
+#: The compiled twin of ``TermPool._pure_add_slots`` (``_cwrite.c``), or None: not
+#: built, or ``ARSEARCH_PURE_PYTHON`` set.
+_C = native.load("arsearch.engine._cwrite")
 
 
 class TermPool:
@@ -151,6 +155,19 @@ class TermPool:
         a generator step and a tuple per term. ``value`` is checked to encode
         first, so a bad one fails before any of its postings is added.
         """
+        if (_C is not None and type(value) is str and type(docnum) is int
+                and type(field_boost) is float and type(boost) is float):
+            found = _C.add_slots(self._field_texts(fieldname), value, docnum, field_boost,
+                                 boost, positional, array, _FREQUENCIES)
+            if found is not None:  # None: 2**31 slots or a NaN boost, left to the twin
+                length, size, postings = found
+                self._added(fieldname, size, postings)
+                return length
+        return self._pure_add_slots(fieldname, docnum, value, field_boost, boost, positional)
+
+    def _pure_add_slots(self, fieldname: str, docnum: int, value: str, field_boost: float,
+                        boost: float, positional: bool) -> int:
+        """``add_slots`` in pure Python (the twin of ``_cwrite.add_slots``)."""
         value.encode("utf-8")
         slots: dict[str, list[int]] = {}
         for position, slot in enumerate(value.split()):

@@ -1,0 +1,1138 @@
+/* Segment writing in C: the compiled twin of arsearch.engine.writer.TermPool._pure_add_slots
+ * and arsearch.engine.blocks._pure_encode_postings.
+ *
+ * add_slots reads a pre-analyzed field value ('a b|c d') into a TermPool's
+ * per-term arrays; encode_postings writes a term's W3 posting blocks and its
+ * term-table statistics. Both give exactly the objects and bytes of their
+ * pure-Python twins (tests/engine/test_cwrite.py compares them). The block
+ * pickles are written opcode by opcode as CPython's _pickle writes these
+ * fixed shapes (protocol 5 for a block's data, 2 for its header and for
+ * Whoosh's position lists). Where an input falls outside the shapes handled
+ * here (a value that is not bytes, an int past 32 bits, a pickle past one
+ * frame, a statistic that overflows a float), encode_postings returns None
+ * and the caller runs the twin, which gives the result or the exception.
+ *
+ * No state is kept between calls; the module state holds interned names only.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* whoosh.util.numeric._length_byte_cache: byte -> the length it stands for. */
+static const long long LENGTH_OF_BYTE[256] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12,
+    13, 14, 16, 17, 18, 20, 21, 23, 25, 26, 28, 30,
+    32, 34, 36, 38, 40, 42, 45, 47, 49, 52, 54, 57,
+    60, 63, 66, 69, 72, 75, 79, 82, 86, 89, 93, 97,
+    101, 106, 110, 114, 119, 124, 129, 134, 139, 145, 150, 156,
+    162, 169, 175, 182, 189, 196, 203, 211, 219, 227, 235, 244,
+    253, 262, 271, 281, 291, 302, 313, 324, 336, 348, 360, 373,
+    386, 399, 414, 428, 443, 459, 475, 491, 508, 526, 544, 563,
+    583, 603, 623, 645, 667, 690, 714, 738, 763, 789, 816, 844,
+    873, 903, 933, 965, 998, 1032, 1066, 1103, 1140, 1178, 1218, 1259,
+    1302, 1345, 1391, 1438, 1486, 1536, 1587, 1641, 1696, 1753, 1811, 1872,
+    1935, 1999, 2066, 2135, 2207, 2280, 2356, 2435, 2516, 2600, 2687, 2777,
+    2869, 2965, 3063, 3165, 3271, 3380, 3492, 3608, 3728, 3852, 3980, 4112,
+    4249, 4390, 4536, 4686, 4842, 5002, 5168, 5340, 5517, 5700, 5889, 6084,
+    6286, 6494, 6709, 6932, 7161, 7398, 7643, 7897, 8158, 8428, 8707, 8995,
+    9293, 9601, 9918, 10247, 10586, 10936, 11298, 11671, 12057, 12456, 12868, 13294,
+    13733, 14187, 14656, 15141, 15641, 16159, 16693, 17244, 17814, 18403, 19011, 19640,
+    20289, 20959, 21652, 22367, 23106, 23869, 24658, 25472, 26314, 27183, 28081, 29009,
+    29967, 30957, 31979, 33035, 34126, 35254, 36418, 37620, 38863, 40146, 41472, 42841,
+    44256, 45717, 47227, 48786, 50397, 52061, 53780, 55556, 57390, 59285, 61242, 63264,
+    65352, 67510, 69739, 72041, 74419, 76876, 79414, 82035, 84743, 87541, 90430, 93416,
+    96499, 99684, 102975, 106374,
+};
+
+/* Names interned once per module object (read-only after the module is made). */
+typedef struct {
+    PyObject *append;  /* "append" */
+    PyObject *bar;     /* the ALTERNATIVES separator "|" */
+    PyObject *code_I;  /* "I": a docnum array */
+    PyObject *code_d;  /* "d": a weight array */
+} ModuleState;
+
+#define UNSUPPORTED 1  /* a helper's answer: not a shape handled here (the twin decides) */
+#define GAP_CHAR 0x00B6
+#define BAR_CHAR '|'
+#define TERM_BYTES 400
+#define VALUE_OVERHEAD 33
+#define LIST_BATCH 1000          /* pickle's BATCHSIZE for list items */
+#define FRAME_TARGET 65536       /* pickle's FRAME_SIZE_TARGET: one frame below it */
+#define LONGEST_BYTE_LENGTH 106374
+
+/* ---- a growing byte buffer ---- */
+
+typedef struct {
+    unsigned char *data;
+    Py_ssize_t len;
+    Py_ssize_t cap;
+} Buf;
+
+static int
+buf_grow(Buf *b, Py_ssize_t extra)
+{
+    Py_ssize_t need, cap;
+    unsigned char *data;
+    if (extra > PY_SSIZE_T_MAX - b->len) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    need = b->len + extra;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need) {
+        if (cap > PY_SSIZE_T_MAX / 2) {
+            cap = need;
+            break;
+        }
+        cap *= 2;
+    }
+    data = PyMem_Realloc(b->data, (size_t)cap);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+static int
+buf_put(Buf *b, const void *src, Py_ssize_t n)
+{
+    if (n <= 0)
+        return 0;
+    if (buf_grow(b, n) < 0)
+        return -1;
+    memcpy(b->data + b->len, src, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+static int
+buf_byte(Buf *b, unsigned char c)
+{
+    if (b->len < b->cap) {
+        b->data[b->len++] = c;
+        return 0;
+    }
+    return buf_put(b, &c, 1);
+}
+
+static void
+buf_free(Buf *b)
+{
+    PyMem_Free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static void
+put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* ---- pickle opcodes, as CPython's _pickle writes them ---- */
+
+/* An int: BININT1, BININT2 or BININT; UNSUPPORTED past 32 bits (pickle writes LONG1). */
+static int
+pickle_int(Buf *b, long long v)
+{
+    unsigned char out[5];
+    if (v >= 0 && v < 256) {
+        out[0] = 'K';
+        out[1] = (unsigned char)v;
+        return buf_put(b, out, 2);
+    }
+    if (v >= 0 && v < 65536) {
+        out[0] = 'M';
+        out[1] = (unsigned char)(v & 0xff);
+        out[2] = (unsigned char)((v >> 8) & 0xff);
+        return buf_put(b, out, 3);
+    }
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        out[0] = 'J';
+        put_le32(out + 1, (uint32_t)(int32_t)v);
+        return buf_put(b, out, 5);
+    }
+    return UNSUPPORTED;
+}
+
+/* A float: BINFLOAT, big-endian IEEE double. */
+static int
+pickle_float(Buf *b, double x)
+{
+    unsigned char out[9];
+    out[0] = 'G';
+    if (PyFloat_Pack8(x, (char *)out + 1, 0) < 0)
+        return -1;
+    return buf_put(b, out, 9);
+}
+
+/* Protocol 3+ bytes: SHORT_BINBYTES or BINBYTES (the caller keeps under one frame). */
+static int
+pickle_bytes(Buf *b, const char *data, Py_ssize_t n)
+{
+    unsigned char out[5];
+    if (n <= 0xff) {
+        out[0] = 'C';
+        out[1] = (unsigned char)n;
+        if (buf_put(b, out, 2) < 0)
+            return -1;
+    }
+    else if ((unsigned long long)n <= 0xffffffffULL) {
+        out[0] = 'B';
+        put_le32(out + 1, (uint32_t)n);
+        if (buf_put(b, out, 5) < 0)
+            return -1;
+    }
+    else
+        return UNSUPPORTED;
+    return buf_put(b, data, n);
+}
+
+/* The end of a tuple of n (>= 1) items: TUPLE1-3, or TUPLE after a MARK written before them. */
+static int
+pickle_tuple_end(Buf *b, Py_ssize_t n)
+{
+    static const unsigned char small[4] = {0, 0x85, 0x86, 0x87};
+    return buf_byte(b, n <= 3 ? small[n] : 't');
+}
+
+/* whoosh.util.numeric.length_to_byte (an int length; None is 0, handled by the callers). */
+static int
+length_byte(long long length)
+{
+    int lo = 0, hi = 256;
+    if (length >= LONGEST_BYTE_LENGTH)
+        return 255;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (LENGTH_OF_BYTE[mid] < length)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whoosh's Positions.encode: pack_uint(count) + pickle.dumps(deltas, 2). */
+static int
+encode_positions(Buf *b, const Py_ssize_t *positions, Py_ssize_t count)
+{
+    static const unsigned char head[5] = {0x80, 2, ']', 'q', 0};
+    unsigned char size[4];
+    Py_ssize_t i, base = 0;
+    int r;
+    if ((unsigned long long)count > 0xffffffffULL)
+        return UNSUPPORTED;
+    put_be32(size, (uint32_t)count);
+    if (buf_put(b, size, 4) < 0 || buf_put(b, head, 5) < 0)
+        return -1;
+    if (count == 1) {
+        if ((r = pickle_int(b, (long long)positions[0])) != 0)
+            return r;
+        if (buf_byte(b, 'a') < 0)
+            return -1;
+    }
+    else {
+        i = 0;
+        do {
+            Py_ssize_t batch = 0;
+            if (buf_byte(b, '(') < 0)
+                return -1;
+            while (i < count) {
+                if ((r = pickle_int(b, (long long)(positions[i] - base))) != 0)
+                    return r;
+                base = positions[i];
+                i++;
+                if (++batch == LIST_BATCH)
+                    break;
+            }
+            if (buf_byte(b, 'e') < 0)
+                return -1;
+        } while (i < count);
+    }
+    return buf_byte(b, '.');
+}
+
+/* ---- add_slots ---- */
+
+static int
+has_surrogate(PyObject *value)
+{
+    Py_ssize_t i, n = PyUnicode_GET_LENGTH(value);
+    int kind = PyUnicode_KIND(value);
+    const void *data = PyUnicode_DATA(value);
+    if (kind == PyUnicode_1BYTE_KIND)
+        return 0;
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 0xD800 && c <= 0xDFFF)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+call_append(ModuleState *st, PyObject *target, PyObject *item)
+{
+    PyObject *args[2] = {target, item};
+    PyObject *r;
+    if (PyList_CheckExact(target))
+        return PyList_Append(target, item);
+    r = PyObject_VectorcallMethod(st->append, args, 2, NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+/* Room for one more item in a PyMem array of n items of `size` bytes, capacity *cap. */
+static int
+grow_items(void **items, Py_ssize_t n, Py_ssize_t *cap, size_t size)
+{
+    void *grown;
+    Py_ssize_t wanted;
+    if (n < *cap)
+        return 0;
+    wanted = *cap ? *cap * 2 : 64;
+    if ((size_t)wanted > PY_SSIZE_T_MAX / size) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    grown = PyMem_Realloc(*items, (size_t)wanted * size);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *items = grown;
+    *cap = wanted;
+    return 0;
+}
+
+PyDoc_STRVAR(add_slots_doc,
+"add_slots(terms, value, docnum, field_boost, boost, positional, array_type, frequencies)\n"
+"--\n\n"
+"TermPool.add_slots for one document's pre-analyzed value: append each term's\n"
+"docnum, weight and value bytes to its entry of `terms` (text -> (array('I'),\n"
+"array('d'), list)). Returns (field length, pool bytes added, postings added),\n"
+"or None, before adding anything, for a value of more than 2**31 slots or a NaN\n"
+"boost (the twin then runs).");
+
+static PyObject *
+cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    ModuleState *st = (ModuleState *)PyModule_GetState(module);
+    PyObject *terms, *value, *docnum, *array_type, *frequencies;
+    PyObject *slots = NULL, *result = NULL;
+    PyObject **texts = NULL;
+    Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
+               *positions = NULL;
+    Py_ssize_t ntexts = 0, texts_cap = 0, nocc = 0, occ_cap = 0, occ_cap2 = 0;
+    Py_ssize_t i, length = 0, size = 0;
+    double field_boost, boost;
+    int positional;
+    Buf encoded = {NULL, 0, 0};
+
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "add_slots takes 8 arguments");
+        return NULL;
+    }
+    terms = args[0];
+    value = args[1];
+    docnum = args[2];
+    array_type = args[6];
+    frequencies = args[7];
+    if (!PyDict_CheckExact(terms) || !PyUnicode_CheckExact(value) || !PyLong_Check(docnum)
+        || !PyFloat_CheckExact(args[3]) || !PyFloat_CheckExact(args[4])
+        || !PyList_CheckExact(frequencies)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "add_slots(dict, str, int, float, float, bool, type, list)");
+        return NULL;
+    }
+    field_boost = PyFloat_AS_DOUBLE(args[3]);
+    boost = PyFloat_AS_DOUBLE(args[4]);
+    positional = PyObject_IsTrue(args[5]);
+    if (positional < 0)
+        return NULL;
+    /* NaN boosts: which NaN a product keeps depends on the operand order C does not pin. */
+    if (Py_IS_NAN(field_boost) || Py_IS_NAN(boost))
+        Py_RETURN_NONE;
+
+    /* value.encode("utf-8") fails on a lone surrogate only: the same error as the twin's. */
+    if (has_surrogate(value)) {
+        PyObject *check = PyUnicode_AsUTF8String(value);
+        if (check == NULL)
+            return NULL;
+        Py_DECREF(check);
+    }
+    /* value.split(), then slot.split("|"), without a list for either: each term's
+     * text is a substring, numbered in the order first seen (as the twin's dict). */
+    slots = PyDict_New();
+    if (slots == NULL)
+        return NULL;
+    {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(value), at = 0, position = 0;
+        int kind = PyUnicode_KIND(value);
+        const void *data = PyUnicode_DATA(value);
+        for (;;) {
+            Py_ssize_t start, end, piece, k;
+            while (at < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            if (at >= n)
+                break;
+            start = at;
+            while (at < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, at)))
+                at++;
+            end = at;
+            if (position >= INT32_MAX) {  /* nothing added yet: the twin takes it */
+                result = Py_None;
+                Py_INCREF(result);
+                goto done;
+            }
+            if (end - start == 1 && PyUnicode_READ(kind, data, start) == GAP_CHAR) {
+                position++;
+                continue;
+            }
+            for (piece = start, k = start; k <= end; k++) {
+                PyObject *text, *known;
+                Py_ssize_t index;
+                if (k < end && PyUnicode_READ(kind, data, k) != BAR_CHAR)
+                    continue;
+                text = PyUnicode_Substring(value, piece, k);
+                piece = k + 1;
+                if (text == NULL)
+                    goto done;
+                known = PyDict_GetItemWithError(slots, text);
+                if (known != NULL) {
+                    index = PyLong_AsSsize_t(known);
+                }
+                else {
+                    PyObject *number;
+                    if (PyErr_Occurred()
+                        || grow_items((void **)&texts, ntexts, &texts_cap,
+                                      sizeof(PyObject *)) < 0) {
+                        Py_DECREF(text);
+                        goto done;
+                    }
+                    number = PyLong_FromSsize_t(ntexts);
+                    if (number == NULL || PyDict_SetItem(slots, text, number) < 0) {
+                        Py_XDECREF(number);
+                        Py_DECREF(text);
+                        goto done;
+                    }
+                    Py_DECREF(number);
+                    texts[ntexts] = text;  /* borrowed once released below: `slots` holds it */
+                    index = ntexts++;
+                }
+                Py_DECREF(text);
+                if (grow_items((void **)&occ_text, nocc, &occ_cap, sizeof(Py_ssize_t)) < 0
+                    || grow_items((void **)&occ_pos, nocc, &occ_cap2, sizeof(Py_ssize_t)) < 0)
+                    goto done;
+                occ_text[nocc] = index;
+                occ_pos[nocc] = position;
+                nocc++;
+            }
+            position++;
+        }
+    }
+
+    /* Each text's positions, in order: a counting sort of the occurrences by text. */
+    if (ntexts) {
+        counts = PyMem_Calloc((size_t)ntexts, sizeof(Py_ssize_t));
+        starts = PyMem_Calloc((size_t)ntexts + 1, sizeof(Py_ssize_t));
+        positions = PyMem_Malloc((size_t)nocc * sizeof(Py_ssize_t));
+        if (counts == NULL || starts == NULL || positions == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (i = 0; i < nocc; i++)
+            counts[occ_text[i]]++;
+        for (i = 0; i < ntexts; i++)
+            starts[i + 1] = starts[i] + counts[i];
+        memset(counts, 0, (size_t)ntexts * sizeof(Py_ssize_t));
+        for (i = 0; i < nocc; i++) {
+            Py_ssize_t t = occ_text[i];
+            positions[starts[t] + counts[t]++] = occ_pos[i];
+        }
+    }
+
+    for (i = 0; i < ntexts; i++) {
+        PyObject *text = texts[i];
+        PyObject *entry, *bytes, *weight;
+        Py_ssize_t freq = counts[i];
+        length += freq;
+        entry = PyDict_GetItemWithError(terms, text);
+        if (entry == NULL) {
+            PyObject *ids, *weights, *values;
+            if (PyErr_Occurred())
+                goto done;
+            ids = PyObject_CallOneArg(array_type, st->code_I);
+            weights = ids ? PyObject_CallOneArg(array_type, st->code_d) : NULL;
+            values = weights ? PyList_New(0) : NULL;
+            /* It only ever holds bytes, so it is in no reference cycle: the collector
+             * need not walk its postings' values at every full collection. */
+            if (values != NULL)
+                PyObject_GC_UnTrack(values);
+            entry = values ? PyTuple_Pack(3, ids, weights, values) : NULL;
+            Py_XDECREF(ids);
+            Py_XDECREF(weights);
+            Py_XDECREF(values);
+            if (entry == NULL)
+                goto done;
+            if (PyDict_SetItem(terms, text, entry) < 0) {
+                Py_DECREF(entry);
+                goto done;
+            }
+            Py_DECREF(entry);  /* `terms` holds it */
+            size += TERM_BYTES + 2 * PyUnicode_GET_LENGTH(text);
+        }
+        if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a term pool entry is not (docnums, weights, values)");
+            goto done;
+        }
+        Py_INCREF(entry);  /* the appends below may run Python code */
+        if (positional) {
+            int r;
+            encoded.len = 0;
+            r = encode_positions(&encoded, positions + starts[i], freq);
+            if (r != 0) {
+                if (r == UNSUPPORTED)
+                    PyErr_SetString(PyExc_OverflowError, "position past 32 bits");
+                Py_DECREF(entry);
+                goto done;
+            }
+            bytes = PyBytes_FromStringAndSize((const char *)encoded.data, encoded.len);
+            size += encoded.len + VALUE_OVERHEAD;
+        }
+        else if (freq < PyList_GET_SIZE(frequencies)) {
+            bytes = PyList_GET_ITEM(frequencies, freq);
+            Py_INCREF(bytes);
+        }
+        else {
+            unsigned char raw[4];
+            if ((unsigned long long)freq > 0xffffffffULL) {
+                PyErr_SetString(PyExc_OverflowError, "frequency past 32 bits");
+                Py_DECREF(entry);
+                goto done;
+            }
+            put_be32(raw, (uint32_t)freq);
+            bytes = PyBytes_FromStringAndSize((const char *)raw, 4);
+        }
+        if (bytes == NULL) {
+            Py_DECREF(entry);
+            goto done;
+        }
+        weight = PyFloat_FromDouble((double)freq * field_boost * boost);
+        if (weight == NULL
+            || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 1), weight) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 2), bytes) < 0) {
+            Py_XDECREF(weight);
+            Py_DECREF(bytes);
+            Py_DECREF(entry);
+            goto done;
+        }
+        Py_DECREF(weight);
+        Py_DECREF(bytes);
+        Py_DECREF(entry);
+    }
+    result = Py_BuildValue("(nnn)", length, size, ntexts);
+
+done:
+    buf_free(&encoded);
+    PyMem_Free(texts);
+    PyMem_Free(occ_text);
+    PyMem_Free(occ_pos);
+    PyMem_Free(counts);
+    PyMem_Free(starts);
+    PyMem_Free(positions);
+    Py_XDECREF(slots);
+    return result;
+}
+
+/* ---- encode_postings ---- */
+
+/* Identity memo of one block's pickle: bytes object -> memo index (pickle's BINGET). */
+typedef struct {
+    PyObject **keys;
+    Py_ssize_t *index;
+    Py_ssize_t mask;
+} Memo;
+
+static Py_ssize_t
+memo_slot(const Memo *memo, PyObject *key)
+{
+    size_t h = ((size_t)(uintptr_t)key >> 4) * (size_t)0x9E3779B97F4A7C15ULL;
+    Py_ssize_t at = (Py_ssize_t)(h & (size_t)memo->mask);
+    while (memo->keys[at] != NULL && memo->keys[at] != key)
+        at = (at + 1) & memo->mask;
+    return at;
+}
+
+/* A block's values: None (fixedsize 0), their bytes joined (fixedsize > 0), or a
+ * tuple of the non-empty ones (otherwise), as _packed_values makes them, pickled. */
+static int
+pickle_values(Buf *b, PyObject *values, Py_ssize_t start, Py_ssize_t n, int mode,
+              Memo *memo, Py_ssize_t *memo_count)
+{
+    Py_ssize_t i, present = 0, total = 0;
+    PyObject *v;
+    int r;
+    if (mode == 0)
+        return buf_byte(b, 'N');
+    for (i = start; i < start + n; i++) {
+        v = PyList_GET_ITEM(values, i);
+        if (v == Py_None)
+            continue;
+        if (!PyBytes_CheckExact(v))
+            return UNSUPPORTED;
+        if (PyBytes_GET_SIZE(v) == 0)
+            continue;
+        present++;
+        total += PyBytes_GET_SIZE(v);
+        if (total >= FRAME_TARGET)
+            return UNSUPPORTED;
+    }
+    if (mode > 0) {
+        unsigned char head[5];
+        if (total <= 0xff) {
+            head[0] = 'C';
+            head[1] = (unsigned char)total;
+            r = buf_put(b, head, 2);
+        }
+        else {
+            head[0] = 'B';
+            put_le32(head + 1, (uint32_t)total);
+            r = buf_put(b, head, 5);
+        }
+        if (r < 0)
+            return -1;
+        for (i = start; i < start + n; i++) {
+            v = PyList_GET_ITEM(values, i);
+            if (v != Py_None && buf_put(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v)) < 0)
+                return -1;
+        }
+        (*memo_count)++;
+        return buf_byte(b, 0x94);
+    }
+    if (present == 0)
+        return buf_byte(b, ')');
+    if (present > 3 && buf_byte(b, '(') < 0)
+        return -1;
+    for (i = start; i < start + n; i++) {
+        Py_ssize_t at;
+        v = PyList_GET_ITEM(values, i);
+        if (v == Py_None || PyBytes_GET_SIZE(v) == 0)
+            continue;
+        at = memo_slot(memo, v);
+        if (memo->keys[at] != NULL) {
+            unsigned char get[5];
+            Py_ssize_t index = memo->index[at];
+            if (index < 256) {
+                get[0] = 'h';
+                get[1] = (unsigned char)index;
+                r = buf_put(b, get, 2);
+            }
+            else {
+                get[0] = 'j';
+                put_le32(get + 1, (uint32_t)index);
+                r = buf_put(b, get, 5);
+            }
+            if (r < 0)
+                return -1;
+            continue;
+        }
+        if ((r = pickle_bytes(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v))) != 0)
+            return r;
+        if (buf_byte(b, 0x94) < 0)
+            return -1;
+        memo->keys[at] = v;
+        memo->index[at] = (*memo_count)++;
+    }
+    if (pickle_tuple_end(b, present) < 0)
+        return -1;
+    (*memo_count)++;
+    return buf_byte(b, 0x94);
+}
+
+typedef struct {
+    Py_buffer ids;
+    Py_buffer weights;
+    int have_ids, have_weights;
+    float *singles;
+    Memo memo;
+    Buf payload;   /* one block's pickle after its frame header */
+    Buf info;      /* one block's header pickle */
+    Buf out;       /* the term's posting bytes */
+} Work;
+
+static void
+work_free(Work *w)
+{
+    if (w->have_ids)
+        PyBuffer_Release(&w->ids);
+    if (w->have_weights)
+        PyBuffer_Release(&w->weights);
+    PyMem_Free(w->singles);
+    PyMem_Free(w->memo.keys);
+    PyMem_Free(w->memo.index);
+    buf_free(&w->payload);
+    buf_free(&w->info);
+    buf_free(&w->out);
+}
+
+/* A 1-D buffer of `itemsize` items with struct format `code`, or 0 (not one). */
+static int
+typed_buffer(PyObject *obj, Py_buffer *view, const char *code, Py_ssize_t itemsize)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_ND) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (view->ndim != 1 || view->itemsize != itemsize || view->format == NULL
+        || strcmp(view->format, code) != 0) {
+        PyBuffer_Release(view);
+        return 0;
+    }
+    return 1;
+}
+
+/* A Python int argument as a long long, or 0 with *ok cleared (not an int, or too big). */
+static long long
+int_arg(PyObject *obj, int *ok)
+{
+    int overflow = 0;
+    long long v;
+    if (!PyLong_CheckExact(obj)) {
+        *ok = 0;
+        return 0;
+    }
+    v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow || (v == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        *ok = 0;
+        return 0;
+    }
+    return v;
+}
+
+PyDoc_STRVAR(encode_postings_doc,
+"encode_postings(docnums, weights, values, lengths, blocklimit, compression, fixedsize,\n"
+"                min_compress, compress)\n"
+"--\n\n"
+"blocks.encode_postings with protocol 5 for array('I') docnums, array('d') weights\n"
+"and lists of values and lengths: (posting bytes, term statistics), or None where\n"
+"the input is not of the shapes handled here (the twin then runs).\n"
+"`compress` is zlib.compress.");
+
+static PyObject *
+cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *values, *lengths, *compress, *result = NULL;
+    Work w;
+    const uint32_t *ids;
+    const double *ws;
+    long long blocklimit, compression, fixedsize = -1, min_compress, minlength = 0, maxlength = 0;
+    Py_ssize_t count, start, table = 1, memo_count;
+    int ok = 1, mode, have_min = 0, r;
+    double total = 0.0, maxweight = 0.0;
+    uint32_t first = 0, last = 0;
+    unsigned char stats[23];
+    (void)module;
+
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "encode_postings takes 9 arguments");
+        return NULL;
+    }
+    memset(&w, 0, sizeof(w));
+    values = args[2];
+    lengths = args[3];
+    compress = args[8];
+    blocklimit = int_arg(args[4], &ok);
+    compression = int_arg(args[5], &ok);
+    if (args[6] != Py_None)
+        fixedsize = int_arg(args[6], &ok);
+    min_compress = int_arg(args[7], &ok);
+    if (!ok || blocklimit < 1 || compression < INT32_MIN || compression > INT32_MAX
+        || !PyList_CheckExact(values) || !PyList_CheckExact(lengths))
+        Py_RETURN_NONE;
+    mode = fixedsize < 0 ? -1 : (fixedsize == 0 ? 0 : 1);
+    if (!(w.have_ids = typed_buffer(args[0], &w.ids, "I", 4))
+        || !(w.have_weights = typed_buffer(args[1], &w.weights, "d", 8)))
+        goto unsupported;
+    count = w.ids.len / 4;
+    if (w.weights.len / 8 != count || PyList_GET_SIZE(values) != count
+        || (unsigned long long)count > 0xffffffffULL)
+        goto unsupported;
+    ids = (const uint32_t *)w.ids.buf;
+    ws = (const double *)w.weights.buf;
+    if (blocklimit > count)
+        blocklimit = count ? count : 1;
+    w.singles = PyMem_Malloc((size_t)blocklimit * sizeof(float));
+    while (table < 2 * blocklimit)
+        table *= 2;
+    w.memo.mask = table - 1;
+    w.memo.keys = PyMem_Malloc((size_t)table * sizeof(PyObject *));
+    w.memo.index = PyMem_Malloc((size_t)table * sizeof(Py_ssize_t));
+    if (w.singles == NULL || w.memo.keys == NULL || w.memo.index == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (buf_put(&w.out, "W3Bl", 4) < 0)
+        goto done;
+
+    for (start = 0; start < count; start += (Py_ssize_t)blocklimit) {
+        Py_ssize_t n = count - start < blocklimit ? count - start : (Py_ssize_t)blocklimit;
+        const uint32_t *bid = ids + start;
+        const double *bw = ws + start;
+        Py_ssize_t i, nlengths = PyList_GET_SIZE(lengths), datalen, size;
+        double m = bw[0], block_sum = 0.0;
+        long long block_min = 0, block_max = 0, delta;
+        int have_known = 0, all_one = 1, all_same = 1, float_max;
+        long long block_compression;
+        PyObject *data = NULL;
+        unsigned char head[11], sizebytes[4];
+
+        if (PyList_GET_SIZE(values) != count)  /* changed while `compress` ran */
+            goto unsupported;
+
+        for (i = 1; i < n; i++)
+            if (bw[i] > m)
+                m = bw[i];
+        float_max = m > 0;  /* max(0, max(doubles)): the int 0 unless a weight is positive */
+        for (i = 0; i < n; i++) {
+            w.singles[i] = (float)bw[i];
+            if (w.singles[i] != 1.0f)
+                all_one = 0;
+            if (w.singles[i] != w.singles[0])
+                all_same = 0;
+            block_sum += (double)w.singles[i];
+        }
+        if (nlengths) {
+            int all_known = (Py_ssize_t)bid[n - 1] < nlengths;
+            for (i = 0; i < n; i++) {
+                PyObject *item;
+                long long v;
+                int fits = 1;
+                if ((Py_ssize_t)bid[i] >= nlengths) {
+                    if (all_known)
+                        goto unsupported;  /* the twin's IndexError */
+                    continue;
+                }
+                item = PyList_GET_ITEM(lengths, bid[i]);
+                v = int_arg(item, &fits);
+                if (!fits)
+                    goto unsupported;
+                if (v == 0)
+                    continue;
+                if (!have_known) {
+                    block_min = block_max = v;
+                    have_known = 1;
+                }
+                else {
+                    if (v < block_min)
+                        block_min = v;
+                    if (v > block_max)
+                        block_max = v;
+                }
+            }
+        }
+        total += block_sum;
+        if (have_known) {
+            if (!have_min || block_min < minlength)
+                minlength = block_min;
+            have_min = 1;
+        }
+        else if (have_min)
+            goto unsupported;  /* the twin's min(int, None): a TypeError */
+        if (block_max > maxlength)
+            maxlength = block_max;
+        if (float_max && m > maxweight)
+            maxweight = m;
+
+        /* The data: pickle.dumps((deltas, weights, values), 5) in one frame. */
+        w.payload.len = 0;
+        memo_count = 0;
+        memset(w.memo.keys, 0, (size_t)table * sizeof(PyObject *));
+        if (n > 3 && buf_byte(&w.payload, '(') < 0)
+            goto done;
+        for (i = 0; i < n; i++) {
+            delta = (long long)bid[i] - (i ? (long long)bid[i - 1] : 0);
+            if ((r = pickle_int(&w.payload, delta)) != 0)
+                goto failed;
+        }
+        if (pickle_tuple_end(&w.payload, n) < 0 || buf_byte(&w.payload, 0x94) < 0)
+            goto done;
+        memo_count++;
+        if (all_one)
+            r = buf_byte(&w.payload, 'N');
+        else if (all_same)
+            r = pickle_float(&w.payload, (double)w.singles[0]);
+        else {
+            r = n > 3 ? buf_byte(&w.payload, '(') : 0;
+            for (i = 0; r == 0 && i < n; i++)
+                r = pickle_float(&w.payload, (double)w.singles[i]);
+            if (r == 0)
+                r = pickle_tuple_end(&w.payload, n);
+            if (r == 0)
+                r = buf_byte(&w.payload, 0x94);
+            memo_count++;
+        }
+        if (r != 0)
+            goto failed;
+        if ((r = pickle_values(&w.payload, values, start, n, mode, &w.memo, &memo_count)) != 0)
+            goto failed;
+        if (buf_byte(&w.payload, 0x87) < 0 || buf_byte(&w.payload, 0x94) < 0
+            || buf_byte(&w.payload, '.') < 0)
+            goto done;
+        if (w.payload.len >= FRAME_TARGET)
+            goto unsupported;
+        head[0] = 0x80;
+        head[1] = 5;
+        head[2] = 0x95;
+        {
+            unsigned long long frame = (unsigned long long)w.payload.len;
+            for (i = 0; i < 8; i++)
+                head[3 + i] = (unsigned char)(frame >> (8 * i));
+        }
+        datalen = 11 + w.payload.len;
+        block_compression = datalen >= min_compress ? compression : 0;
+        data = PyBytes_FromStringAndSize(NULL, datalen);
+        if (data == NULL)
+            goto done;
+        memcpy(PyBytes_AS_STRING(data), head, 11);
+        memcpy(PyBytes_AS_STRING(data) + 11, w.payload.data, (size_t)w.payload.len);
+        if (block_compression) {
+            PyObject *level = PyLong_FromLongLong(block_compression);
+            PyObject *callargs[2] = {data, level};
+            PyObject *packed = level ? PyObject_Vectorcall(compress, callargs, 2, NULL) : NULL;
+            Py_XDECREF(level);
+            Py_DECREF(data);
+            data = packed;
+            if (data == NULL)
+                goto done;
+            if (!PyBytes_CheckExact(data)) {
+                Py_DECREF(data);
+                goto unsupported;
+            }
+            datalen = PyBytes_GET_SIZE(data);
+        }
+
+        /* The header: pickle.dumps((count, last docnum, max weight, compression,
+         * min length byte, max length byte), 2). */
+        w.info.len = 0;
+        r = buf_put(&w.info, "\x80\x02(", 3);
+        if (r == 0)
+            r = pickle_int(&w.info, (long long)n);
+        if (r == 0)
+            r = pickle_int(&w.info, (long long)bid[n - 1]);
+        if (r == 0)
+            r = float_max ? pickle_float(&w.info, m) : pickle_int(&w.info, 0);
+        if (r == 0)
+            r = pickle_int(&w.info, block_compression);
+        if (r == 0)
+            r = pickle_int(&w.info, have_known ? length_byte(block_min) : 0);
+        if (r == 0)
+            r = pickle_int(&w.info, length_byte(block_max));
+        if (r == 0)
+            r = buf_put(&w.info, "tq\x00.", 4);
+        if (r != 0) {
+            Py_DECREF(data);
+            goto failed;
+        }
+        size = w.info.len + datalen;
+        if (size > INT32_MAX) {
+            Py_DECREF(data);
+            goto unsupported;
+        }
+        if (start == 0)
+            first = bid[0];
+        last = bid[n - 1];
+        put_be32(sizebytes, (uint32_t)(int32_t)(start + n >= count ? -size : size));
+        if (buf_put(&w.out, sizebytes, 4) < 0 || buf_put(&w.out, w.info.data, w.info.len) < 0
+            || buf_put(&w.out, PyBytes_AS_STRING(data), datalen) < 0) {
+            Py_DECREF(data);
+            goto done;
+        }
+        Py_DECREF(data);
+        continue;
+    failed:
+        if (r == UNSUPPORTED)
+            goto unsupported;
+        goto done;
+    }
+
+    /* A NaN's sign and payload depend on the order of the operands of an addition,
+     * which C does not pin down: the twin sums these. */
+    if (Py_IS_NAN(total))
+        goto unsupported;
+    /* W3TermInfo's struct "!BfIBBfII". */
+    stats[0] = 0;
+    if (PyFloat_Pack4(total, (char *)stats + 1, 0) < 0
+        || PyFloat_Pack4(maxweight, (char *)stats + 11, 0) < 0) {
+        PyErr_Clear();  /* out of a float's range: the twin raises */
+        goto unsupported;
+    }
+    put_be32(stats + 5, (uint32_t)count);
+    stats[9] = have_min ? (unsigned char)length_byte(minlength) : 0;
+    stats[10] = (unsigned char)length_byte(maxlength);
+    put_be32(stats + 15, first);
+    put_be32(stats + 19, last);
+    result = Py_BuildValue("(y#y#)", (const char *)w.out.data, w.out.len,
+                           (const char *)stats, (Py_ssize_t)sizeof(stats));
+    goto done;
+
+unsupported:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    work_free(&w);
+    return result;
+}
+
+/* ---- small helpers exposed for the tests ---- */
+
+PyDoc_STRVAR(position_bytes_doc,
+"position_bytes(positions)\n--\n\n"
+"Whoosh's Positions.encode of a list of increasing ints (the value bytes add_slots makes).");
+
+static PyObject *
+cw_position_bytes(PyObject *module, PyObject *positions)
+{
+    Py_ssize_t i, n, *items;
+    Buf b = {NULL, 0, 0};
+    PyObject *result = NULL;
+    int r;
+    (void)module;
+    if (!PyList_CheckExact(positions)) {
+        PyErr_SetString(PyExc_TypeError, "position_bytes takes a list of ints");
+        return NULL;
+    }
+    n = PyList_GET_SIZE(positions);
+    items = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    if (items == NULL)
+        return PyErr_NoMemory();
+    for (i = 0; i < n; i++) {
+        items[i] = PyLong_AsSsize_t(PyList_GET_ITEM(positions, i));
+        if (items[i] == -1 && PyErr_Occurred())
+            goto done;
+    }
+    r = encode_positions(&b, items, n);
+    if (r == UNSUPPORTED)
+        PyErr_SetString(PyExc_OverflowError, "position past 32 bits");
+    else if (r == 0)
+        result = PyBytes_FromStringAndSize((const char *)b.data, b.len);
+done:
+    PyMem_Free(items);
+    buf_free(&b);
+    return result;
+}
+
+PyDoc_STRVAR(length_byte_doc,
+"length_byte(length)\n--\n\nwhoosh.util.numeric.length_to_byte of an int.");
+
+static PyObject *
+cw_length_byte(PyObject *module, PyObject *length)
+{
+    long long v;
+    int overflow = 0;
+    (void)module;
+    v = PyLong_AsLongLongAndOverflow(length, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return NULL;
+    if (overflow)
+        return PyLong_FromLong(overflow > 0 ? 255 : 0);
+    return PyLong_FromLong(length_byte(v));
+}
+
+/* ---- the module ---- */
+
+static PyMethodDef methods[] = {
+    {"add_slots", (PyCFunction)(void (*)(void))cw_add_slots, METH_FASTCALL, add_slots_doc},
+    {"encode_postings", (PyCFunction)(void (*)(void))cw_encode_postings, METH_FASTCALL,
+     encode_postings_doc},
+    {"position_bytes", cw_position_bytes, METH_O, position_bytes_doc},
+    {"length_byte", cw_length_byte, METH_O, length_byte_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    ModuleState *st = (ModuleState *)PyModule_GetState(module);
+    if (st) {
+        Py_VISIT(st->append);
+        Py_VISIT(st->bar);
+        Py_VISIT(st->code_I);
+        Py_VISIT(st->code_d);
+    }
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    ModuleState *st = (ModuleState *)PyModule_GetState(module);
+    if (st) {
+        Py_CLEAR(st->append);
+        Py_CLEAR(st->bar);
+        Py_CLEAR(st->code_I);
+        Py_CLEAR(st->code_d);
+    }
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_clear((PyObject *)module);
+}
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    "_cwrite",
+    "Segment writing in C (the compiled twin of parts of arsearch.engine.writer and .blocks).",
+    sizeof(ModuleState),
+    methods,
+    NULL,
+    module_traverse,
+    module_clear,
+    module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__cwrite(void)
+{
+    PyObject *module = PyModule_Create(&module_def);
+    ModuleState *st;
+    if (module == NULL)
+        return NULL;
+    st = (ModuleState *)PyModule_GetState(module);
+    st->append = PyUnicode_InternFromString("append");
+    st->bar = PyUnicode_InternFromString("|");
+    st->code_I = PyUnicode_InternFromString("I");
+    st->code_d = PyUnicode_InternFromString("d");
+    if (!st->append || !st->bar || !st->code_I || !st->code_d) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
