@@ -191,7 +191,7 @@ done:
 /* --- emissions ------------------------------------------------------------------ */
 
 /* seq[i] as a new reference, with Python's negative indices. */
-static PyObject *
+static inline PyObject *
 item(PyObject *seq, Py_ssize_t i)
 {
     if (PyTuple_CheckExact(seq)) {
@@ -223,9 +223,17 @@ item(PyObject *seq, Py_ssize_t i)
 }
 
 /* An integer index (as numpy takes one), or -1 with an exception set. */
-static int
+static inline int
 as_index(PyObject *obj, Py_ssize_t *value)
 {
+    if (PyLong_CheckExact(obj)) {
+        Py_ssize_t v = PyLong_AsSsize_t(obj);
+        if (!(v == -1 && PyErr_Occurred())) {
+            *value = v;
+            return 0;
+        }
+        PyErr_Clear();  /* too large: numpy's IndexError below */
+    }
     Py_ssize_t v = PyNumber_AsSsize_t(obj, PyExc_IndexError);
     if (v == -1 && PyErr_Occurred())
         return -1;
@@ -272,13 +280,18 @@ add_pairs(PyObject *padded, PyObject *tables, double *out, Py_ssize_t n_out,
         Py_DECREF(tok);
         if (links == NULL)
             return -1;
+        /* Most tokens have no links: nothing to look at. */
+        if (PyTuple_CheckExact(links) && PyTuple_GET_SIZE(links) == 0) {
+            Py_DECREF(links);
+            continue;
+        }
         PyObject *it = PyObject_GetIter(links);
         Py_DECREF(links);
         if (it == NULL)
             return -1;
         PyObject *link;
         while ((link = PyIter_Next(it)) != NULL) {
-            Py_ssize_t off, field, table;
+            Py_ssize_t off = 0, field = 0, table = 0;
             PyObject *o = NULL, *f = NULL, *t = NULL;
             int bad = !PyTuple_CheckExact(link) || PyTuple_GET_SIZE(link) != 3;
             if (bad) {
@@ -322,7 +335,8 @@ add_pairs(PyObject *padded, PyObject *tables, double *out, Py_ssize_t n_out,
                 Py_DECREF(it);
                 return -1;
             }
-            int truth = PyObject_IsTrue(value);
+            int truth = PyUnicode_CheckExact(value) ? PyUnicode_GET_LENGTH(value) > 0
+                                                    : PyObject_IsTrue(value);
             if (truth <= 0) {
                 Py_DECREF(value);
                 if (truth < 0) {
@@ -632,6 +646,11 @@ new_piece(PyTypeObject *piece_type, PyObject *text, PyObject *start, PyObject *e
     PyTuple_SET_ITEM(piece, 1, start);
     PyTuple_SET_ITEM(piece, 2, end);
     PyTuple_SET_ITEM(piece, 3, Py_NewRef(is_word));
+    /* A piece of a str and two ints holds no container: it can be in no cycle,
+     * and the garbage collector need not scan the few hundred of each text. */
+    if (piece_type->tp_dictoffset == 0 && PyUnicode_CheckExact(text)
+            && PyLong_CheckExact(start) && PyLong_CheckExact(end) && PyObject_GC_IsTracked(piece))
+        PyObject_GC_UnTrack(piece);
     return piece;
 }
 
