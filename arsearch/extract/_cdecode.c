@@ -18,6 +18,7 @@
 #define ENTRY_WORD 0
 #define ENTRY_LINKS 3
 #define ENTRY_GAZETTEER 4
+#define PREFETCH_AHEAD 8
 
 /* --- buffers --------------------------------------------------------------- */
 
@@ -274,6 +275,20 @@ add_pairs(PyObject *padded, PyObject *tables, double *out, Py_ssize_t n_out,
           const double *state, Py_ssize_t n_state, Py_ssize_t n_labels)
 {
     for (Py_ssize_t p = 0; p < PyList_GET_SIZE(padded); p++) {
+#ifdef __GNUC__
+        /* The entries lie all over the heap: ask for those a few tokens ahead
+         * (and the links of nearer ones) before they are needed. */
+        if (p + PREFETCH_AHEAD < PyList_GET_SIZE(padded)) {
+            PyObject *ahead = PyList_GET_ITEM(padded, p + PREFETCH_AHEAD);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(&((PyTupleObject *)ahead)->ob_item[ENTRY_LINKS]);
+        }
+        if (p + PREFETCH_AHEAD / 2 < PyList_GET_SIZE(padded)) {
+            PyObject *near = PyList_GET_ITEM(padded, p + PREFETCH_AHEAD / 2);
+            if (PyTuple_CheckExact(near) && PyTuple_GET_SIZE(near) > ENTRY_LINKS)
+                __builtin_prefetch(PyTuple_GET_ITEM(near, ENTRY_LINKS));
+        }
+#endif
         PyObject *tok = PyList_GET_ITEM(padded, p);
         Py_INCREF(tok);
         PyObject *links = item(tok, ENTRY_LINKS);
