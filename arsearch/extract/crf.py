@@ -18,7 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from arsearch import native
 from arsearch.errors import ModelError
+
+# The compiled twin of ``viterbi`` (None: not built, or ARSEARCH_PURE_PYTHON).
+_native = native.load("arsearch.extract._cdecode")
 
 # The model file layout of CRFsuite's crf1d_model.c: a 48-byte little-endian
 # header (magic, size, type, version, then counts and chunk offsets) and a
@@ -111,6 +115,29 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray)
     >>> best[0].tolist(), best[1, :1].tolist()
     ([0, 0], [1])
     """
+    if _native is not None and _compiled_fits(emissions, lengths, transitions):
+        out = np.empty(emissions.shape[:2], dtype=np.intp)
+        _native.viterbi(np.ascontiguousarray(emissions), np.ascontiguousarray(lengths, np.intp),
+                        np.ascontiguousarray(transitions), out)
+        return out
+    return _viterbi(emissions, lengths, transitions)
+
+
+def _compiled_fits(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> bool:
+    """Whether the compiled ``viterbi`` takes these arrays (float64 scores, integer
+    lengths, matching shapes); anything else goes the numpy way, errors included."""
+    return (isinstance(emissions, np.ndarray) and isinstance(lengths, np.ndarray)
+            and isinstance(transitions, np.ndarray) and emissions.dtype == np.float64
+            and transitions.dtype == np.float64 and lengths.dtype.kind in "iu"
+            and emissions.ndim == 3 and emissions.shape[2] > 0
+            and lengths.shape == emissions.shape[:1]
+            and transitions.shape == (emissions.shape[2],) * 2
+            and (lengths.dtype.itemsize < np.dtype(np.intp).itemsize
+                 or lengths.dtype == np.intp))
+
+
+def _viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """``viterbi`` in numpy: the pure-Python twin of the compiled one."""
     count, longest, n_labels = emissions.shape
     if count == 0 or longest == 0:
         return np.zeros((count, longest), dtype=np.intp)

@@ -70,6 +70,9 @@ _LINE_BREAK_RE = re.compile("\n")
 _MAX_SENTENCE = 80  # pieces; longer runs are tagged in chunks
 _ARTICLE_CLITICS = ("وبال", "فبال", "وكال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال")
 _ONE_LETTER_CLITICS = frozenset("وفبلك")
+# The compiled twins of ``pieces``, ``sentences`` and ``NameTagger._emissions``
+# (None: not built, or ARSEARCH_PURE_PYTHON).
+_decode = native.load("arsearch.extract._cdecode")
 
 
 class Piece(NamedTuple):
@@ -91,6 +94,8 @@ def pieces(text: str) -> list[Piece]:
     >>> [p.text for p in pieces("(دمشق)، سوريا.")]
     ['(', 'دمشق', ')', '،', 'سوريا', '.']
     """
+    if _decode is not None:
+        return _decode.pieces(text, tokenize(text), Piece)
     out: list[Piece] = []
     append, piece = out.append, tuple.__new__  # Piece(...) costs twice as much
     pos = 0
@@ -121,6 +126,9 @@ def _punctuation(text: str, start: int, end: int) -> Iterator[Piece]:
 def sentences(items: Sequence[Piece], text: str = "") -> Iterator[list[Piece]]:
     """Cut pieces into sentences at . ! ? ؟ and at line breaks in ``text``
     (with ``text``, not at a full stop glued to the next word: www.example.com)."""
+    if _decode is not None:
+        yield from _decode.sentences(items, text, Piece, _SENTENCE_END, _MAX_SENTENCE)
+        return
     current: list[Piece] = []
     breaks = (m.start() for m in _LINE_BREAK_RE.finditer(text))
     never = sys.maxsize
@@ -948,6 +956,17 @@ class NameTagger:
         state, tables = self.model.model.state, self.model.known.tables
         gazetteer_features, gazetteer_rows = (self.features.gazetteer_features,
                                               self._gazetteer_rows)
+        if (_decode is not None and isinstance(padded, list) and weights.dtype == np.float64
+                and weights.ndim == 3 and weights.shape[1] == 5 and len(weights) == len(padded)
+                and len(padded) >= 4 and state.dtype == np.float64 and state.ndim == 2
+                and state.shape[1] == weights.shape[2]):
+            # The same sums and rows, added in the same order as below.
+            emissions = np.empty((len(padded) - 4, weights.shape[2]))
+            state = np.ascontiguousarray(state)
+            _decode.token_scores(padded, np.ascontiguousarray(weights), tables, state, emissions)
+            _decode.gazetteer_scores(padded, list(starts), list(lengths), gazetteer_features,
+                                     gazetteer_rows, state, emissions)
+            return emissions
         # Each token's own weights plus its neighbours' gifts.
         emissions = (weights[2:-2, 0] + weights[:-4, 1] + weights[1:-3, 2] + weights[3:-1, 3]
                      + weights[4:, 4])
