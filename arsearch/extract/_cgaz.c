@@ -1,0 +1,541 @@
+/* The compiled loops of the rule-based extraction scans (arsearch.extract._cgaz).
+ *
+ * Twins, with identical output:
+ *   passive(word, variants, starts, compact, glued_min, piece_min, longest)
+ *       -> ``entities._Matcher.is_passive`` without its memory: no rule of
+ *          the gazetteer scan can start at the word;
+ *   scan(tokens, words, fill)
+ *       -> ``entities._norms_and_starts``: the normalized word of every token,
+ *          and the positions where some rule of the gazetteer scan may start;
+ *   FoldTable(table).fold(text)
+ *       -> ``dates._fold``: the folded text and, unless it is 1:1, the
+ *          original offset of each folded char.
+ *
+ * No table lives in this module: the words the scan has seen belong to the
+ * gazetteer's matcher (dicts passed in), and a FoldTable is built from the
+ * translation table of arsearch.extract.dates and owned by that module.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* --- scan ---------------------------------------------------------------- */
+
+PyDoc_STRVAR(scan_doc,
+"scan(tokens, words, fill) -> (norms, starts)\n\n"
+"``norms``: the normalized word of each token, ``starts``: the positions of\n"
+"the tokens that are not passive, as ``arsearch.extract.entities._norms_and_starts``\n"
+"finds them. ``words`` maps a token's text to (normalized word, passive);\n"
+"``fill(text)`` gives that pair for a text it does not hold yet.");
+
+static PyObject *
+scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    static PyObject *text_name = NULL;  /* an interned constant, not state */
+    PyObject *seq = NULL, *norms = NULL, *starts = NULL, *result = NULL;
+    PyObject *words, *fill;
+    Py_ssize_t n, i;
+
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "scan() takes 3 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    words = args[1];
+    fill = args[2];
+    if (!PyDict_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "scan(): words must be a dict");
+        return NULL;
+    }
+    if (text_name == NULL) {
+        text_name = PyUnicode_InternFromString("text");
+        if (text_name == NULL)
+            return NULL;
+    }
+    seq = PySequence_Fast(args[0], "scan(): tokens must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    norms = PyList_New(n);
+    starts = PyList_New(0);
+    if (norms == NULL || starts == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        PyObject *text, *pair, *norm;
+        int skip;
+
+        text = PyObject_GetAttr(PySequence_Fast_GET_ITEM(seq, i), text_name);
+        if (text == NULL)
+            goto done;
+        pair = PyDict_GetItemWithError(words, text);
+        if (pair != NULL) {
+            Py_INCREF(pair);
+        } else if (!PyErr_Occurred()) {
+            pair = PyObject_CallOneArg(fill, text);
+        }
+        Py_DECREF(text);
+        if (pair == NULL)
+            goto done;
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            Py_DECREF(pair);
+            PyErr_SetString(PyExc_TypeError, "scan(): words must map to (norm, passive) pairs");
+            goto done;
+        }
+        norm = PyTuple_GET_ITEM(pair, 0);
+        PyList_SET_ITEM(norms, i, Py_NewRef(norm));
+        skip = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 1));
+        Py_DECREF(pair);
+        if (skip < 0)
+            goto done;
+        if (!skip) {
+            PyObject *index = PyLong_FromSsize_t(i);
+            int failed;
+            if (index == NULL)
+                goto done;
+            failed = PyList_Append(starts, index);
+            Py_DECREF(index);
+            if (failed)
+                goto done;
+        }
+    }
+    result = PyTuple_Pack(2, norms, starts);
+done:
+    Py_DECREF(seq);
+    Py_XDECREF(norms);
+    Py_XDECREF(starts);
+    return result;
+}
+
+/* --- passive ---------------------------------------------------------------- */
+
+#define SPLIT_DEPTH 100  /* deeper splits are left to the twin (same result, same errors) */
+#define SPLIT_ERROR (-1)
+#define SPLIT_DEEP (-2)
+
+/* ``_Matcher.split(word) is not None``: 1 yes, 0 no, SPLIT_ERROR, SPLIT_DEEP. */
+static int
+can_split(PyObject *word, PyObject *compact, Py_ssize_t piece_min, Py_ssize_t longest,
+          int depth)
+{
+    Py_ssize_t n, cut, high;
+    int known;
+
+    if (depth > SPLIT_DEPTH)
+        return SPLIT_DEEP;
+    known = PyDict_Contains(compact, word);
+    if (known != 0)
+        return known < 0 ? SPLIT_ERROR : 0;  /* a whole known name matched already */
+    n = PyUnicode_GET_LENGTH(word);
+    high = n - piece_min < longest ? n - piece_min : longest;
+    for (cut = high; cut >= piece_min; cut--) {
+        PyObject *head, *tail;
+        int found;
+
+        head = PyUnicode_Substring(word, 0, cut);
+        if (head == NULL)
+            return SPLIT_ERROR;
+        known = PyDict_Contains(compact, head);
+        Py_DECREF(head);
+        if (known < 0)
+            return SPLIT_ERROR;
+        if (!known)
+            continue;
+        tail = PyUnicode_Substring(word, cut, n);
+        if (tail == NULL)
+            return SPLIT_ERROR;
+        known = PyDict_Contains(compact, tail);
+        if (known != 0) {
+            Py_DECREF(tail);
+            return known < 0 ? SPLIT_ERROR : 1;
+        }
+        found = can_split(tail, compact, piece_min, longest, depth + 1);
+        Py_DECREF(tail);
+        if (found != 0)
+            return found;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(passive_doc,
+"passive(word, variants, starts, compact, glued_min, piece_min, longest) -> bool | None\n\n"
+"What ``_Matcher.is_passive`` finds for ``word`` (``variants``: its\n"
+"``clitic_variants``), or None for a word glued from so many names that the\n"
+"pure-Python twin is left to answer.");
+
+static PyObject *
+passive(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *word, *variants, *starts, *compact, *seq;
+    Py_ssize_t glued_min, piece_min, longest, n, i;
+    PyObject *result = NULL;
+
+    if (nargs != 7) {
+        PyErr_Format(PyExc_TypeError, "passive() takes 7 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    word = args[0];
+    variants = args[1];
+    starts = args[2];
+    compact = args[3];
+    if (!PyUnicode_Check(word) || !PyAnySet_Check(starts) || !PyDict_Check(compact)) {
+        PyErr_SetString(PyExc_TypeError, "passive(): word must be a str, starts a set, "
+                        "compact a dict");
+        return NULL;
+    }
+    glued_min = PyLong_AsSsize_t(args[4]);
+    piece_min = PyLong_AsSsize_t(args[5]);
+    longest = PyLong_AsSsize_t(args[6]);
+    if (PyErr_Occurred())
+        return NULL;
+    seq = PySequence_Fast(variants, "passive(): variants must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    n = PySequence_Fast_GET_SIZE(seq);
+    /* Checked first: the readings are pairs (cut, str). */
+    for (i = 0; i < n; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2
+                || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1))) {
+            PyErr_SetString(PyExc_TypeError, "passive(): variants must be (int, str) pairs");
+            goto done;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        int in = PySet_Contains(starts, PyTuple_GET_ITEM(PySequence_Fast_GET_ITEM(seq, i), 1));
+        if (in < 0)
+            goto done;
+        if (in) {
+            result = Py_NewRef(Py_False);
+            goto done;
+        }
+    }
+    if (PyUnicode_GET_LENGTH(word) >= glued_min) {
+        for (i = 0; i < n; i++) {
+            PyObject *rest = PyTuple_GET_ITEM(PySequence_Fast_GET_ITEM(seq, i), 1);
+            int found = can_split(rest, compact, piece_min, longest, 0);
+            if (found == SPLIT_ERROR)
+                goto done;
+            if (found == SPLIT_DEEP) {
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            if (found) {
+                result = Py_NewRef(Py_False);
+                goto done;
+            }
+        }
+    }
+    result = Py_NewRef(Py_True);
+done:
+    Py_DECREF(seq);
+    return result;
+}
+
+/* --- FoldTable ------------------------------------------------------------ */
+
+#define BMP 0x10000
+
+typedef struct {
+    PyObject_HEAD
+    int32_t *slot;       /* BMP code point -> index into off/len, -1: unchanged */
+    uint32_t *off;       /* start of each replacement in pool */
+    uint32_t *len;       /* its length in code points */
+    Py_UCS4 *pool;
+    PyObject *astral;    /* code point >= 0x10000 (int) -> replacement (str) */
+} FoldTable;
+
+static void
+FoldTable_dealloc(FoldTable *self)
+{
+    PyObject_GC_UnTrack(self);
+    PyMem_Free(self->slot);
+    PyMem_Free(self->off);
+    PyMem_Free(self->len);
+    PyMem_Free(self->pool);
+    Py_CLEAR(self->astral);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+FoldTable_traverse(FoldTable *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->astral);
+    return 0;
+}
+
+static PyObject *
+FoldTable_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"table", NULL};
+    PyObject *table, *key, *value;
+    Py_ssize_t pos = 0, count, total = 0, k = 0;
+    FoldTable *self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!:FoldTable", keywords,
+                                     &PyDict_Type, &table))
+        return NULL;
+    self = (FoldTable *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    count = PyDict_Size(table);
+    self->astral = PyDict_New();
+    self->slot = PyMem_Malloc(sizeof(int32_t) * BMP);
+    self->off = PyMem_Malloc(sizeof(uint32_t) * (count ? count : 1));
+    self->len = PyMem_Malloc(sizeof(uint32_t) * (count ? count : 1));
+    if (self->astral == NULL || self->slot == NULL || self->off == NULL || self->len == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    memset(self->slot, 0xff, sizeof(int32_t) * BMP);
+    while (PyDict_Next(table, &pos, &key, &value)) {
+        long cp;
+        if (!PyLong_Check(key) || !PyUnicode_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "FoldTable: keys must be ints, values strs");
+            goto fail;
+        }
+        cp = PyLong_AsLong(key);
+        if (cp == -1 && PyErr_Occurred())
+            goto fail;
+        if (cp < 0 || cp > 0x10FFFF) {
+            PyErr_Format(PyExc_ValueError, "FoldTable: %ld is not a code point", cp);
+            goto fail;
+        }
+        if (cp >= BMP) {
+            if (PyDict_SetItem(self->astral, key, value) < 0)
+                goto fail;
+            continue;
+        }
+        total += PyUnicode_GET_LENGTH(value);
+    }
+    self->pool = PyMem_Malloc(sizeof(Py_UCS4) * (total ? total : 1));
+    if (self->pool == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    total = 0;
+    pos = 0;
+    while (PyDict_Next(table, &pos, &key, &value)) {
+        long cp = PyLong_AsLong(key);
+        Py_ssize_t length = PyUnicode_GET_LENGTH(value);
+        if (cp >= BMP)
+            continue;
+        if (PyUnicode_AsUCS4(value, self->pool + total, length, 0) == NULL && length > 0)
+            goto fail;
+        self->off[k] = (uint32_t)total;
+        self->len[k] = (uint32_t)length;
+        self->slot[cp] = (int32_t)k;
+        total += length;
+        k++;
+    }
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+/* The replacement of an astral code point, or NULL (borrowed; no error) when none. */
+static PyObject *
+astral_lookup(FoldTable *self, Py_UCS4 ch, int *error)
+{
+    PyObject *key, *found;
+    *error = 0;
+    if (PyDict_GET_SIZE(self->astral) == 0)
+        return NULL;
+    key = PyLong_FromUnsignedLong(ch);
+    if (key == NULL) {
+        *error = 1;
+        return NULL;
+    }
+    found = PyDict_GetItemWithError(self->astral, key);
+    Py_DECREF(key);
+    if (found == NULL && PyErr_Occurred())
+        *error = 1;
+    return found;
+}
+
+PyDoc_STRVAR(fold_doc,
+"fold(text) -> (folded, index)\n\n"
+"``text.translate(table)``, and the offset in ``text`` of each folded char,\n"
+"or None when every char of ``text`` maps to exactly one char.");
+
+static PyObject *
+FoldTable_fold(FoldTable *self, PyObject *text)
+{
+    Py_ssize_t n, i, out_len = 0, w = 0;
+    Py_UCS4 max_char = 0;
+    int kind, one_to_one = 1, error;
+    const void *data;
+    PyObject *folded = NULL, *index = NULL, *result;
+    int out_kind;
+    void *out;
+
+    if (!PyUnicode_Check(text)) {  /* as ``text.translate`` fails in the twin */
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'translate'",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    /* Pass 1: the folded length, its widest char, whether it is 1:1. */
+    for (i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < BMP) {
+            int32_t s = self->slot[ch];
+            if (s < 0) {
+                out_len++;
+                if (ch > max_char)
+                    max_char = ch;
+            } else {
+                uint32_t j, len = self->len[s];
+                const Py_UCS4 *rep = self->pool + self->off[s];
+                out_len += len;
+                if (len != 1)
+                    one_to_one = 0;
+                for (j = 0; j < len; j++)
+                    if (rep[j] > max_char)
+                        max_char = rep[j];
+            }
+        } else {
+            PyObject *rep = astral_lookup(self, ch, &error);
+            if (error)
+                return NULL;
+            if (rep == NULL) {
+                out_len++;
+                if (ch > max_char)
+                    max_char = ch;
+            } else {
+                Py_ssize_t j, len = PyUnicode_GET_LENGTH(rep);
+                int rep_kind = PyUnicode_KIND(rep);
+                const void *rep_data = PyUnicode_DATA(rep);
+                out_len += len;
+                if (len != 1)
+                    one_to_one = 0;
+                for (j = 0; j < len; j++) {  /* the exact widest: str must be canonical */
+                    Py_UCS4 c = PyUnicode_READ(rep_kind, rep_data, j);
+                    if (c > max_char)
+                        max_char = c;
+                }
+            }
+        }
+    }
+    folded = PyUnicode_New(out_len, max_char);
+    if (folded == NULL)
+        return NULL;
+    if (!one_to_one) {
+        index = PyList_New(out_len);
+        if (index == NULL)
+            goto fail;
+    }
+    out_kind = PyUnicode_KIND(folded);
+    out = PyUnicode_DATA(folded);
+    /* Pass 2: write the folded chars and, when needed, their origins. */
+    for (i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        Py_ssize_t start = w;
+        if (ch < BMP && self->slot[ch] >= 0) {
+            int32_t s = self->slot[ch];
+            uint32_t j, len = self->len[s];
+            const Py_UCS4 *rep = self->pool + self->off[s];
+            for (j = 0; j < len; j++)
+                PyUnicode_WRITE(out_kind, out, w++, rep[j]);
+        } else if (ch >= BMP) {
+            PyObject *rep = astral_lookup(self, ch, &error);
+            if (error)
+                goto fail;
+            if (rep == NULL) {
+                PyUnicode_WRITE(out_kind, out, w++, ch);
+            } else {
+                Py_ssize_t j, len = PyUnicode_GET_LENGTH(rep);
+                int rep_kind = PyUnicode_KIND(rep);
+                const void *rep_data = PyUnicode_DATA(rep);
+                if (w + len > out_len) {  /* the table changed under us: cannot happen */
+                    PyErr_SetString(PyExc_RuntimeError, "FoldTable: replacement changed");
+                    goto fail;
+                }
+                for (j = 0; j < len; j++)
+                    PyUnicode_WRITE(out_kind, out, w++, PyUnicode_READ(rep_kind, rep_data, j));
+            }
+        } else {
+            PyUnicode_WRITE(out_kind, out, w++, ch);
+        }
+        if (index != NULL) {
+            Py_ssize_t j;
+            for (j = start; j < w; j++) {
+                PyObject *origin = PyLong_FromSsize_t(i);
+                if (origin == NULL)
+                    goto fail;
+                PyList_SET_ITEM(index, j, origin);
+            }
+        }
+    }
+    if (w != out_len) {
+        PyErr_SetString(PyExc_RuntimeError, "FoldTable: replacement changed");
+        goto fail;
+    }
+    result = PyTuple_Pack(2, folded, index != NULL ? index : Py_None);
+    Py_DECREF(folded);
+    Py_XDECREF(index);
+    return result;
+fail:
+    Py_XDECREF(folded);
+    Py_XDECREF(index);
+    return NULL;
+}
+
+static PyMethodDef FoldTable_methods[] = {
+    {"fold", (PyCFunction)FoldTable_fold, METH_O, fold_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(FoldTable_doc,
+"FoldTable(table)\n\n"
+"A translation table (code point -> str, as for ``str.translate``) laid out\n"
+"for ``fold``; built once from the table of arsearch.extract.dates.");
+
+static PyTypeObject FoldTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "arsearch.extract._cgaz.FoldTable",
+    .tp_basicsize = sizeof(FoldTable),
+    .tp_dealloc = (destructor)FoldTable_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = FoldTable_doc,
+    .tp_traverse = (traverseproc)FoldTable_traverse,
+    .tp_methods = FoldTable_methods,
+    .tp_new = FoldTable_new,
+};
+
+/* --- module --------------------------------------------------------------- */
+
+static PyMethodDef module_methods[] = {
+    {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL, scan_doc},
+    {"passive", (PyCFunction)(void (*)(void))passive, METH_FASTCALL, passive_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "arsearch.extract._cgaz",
+    .m_doc = "Compiled loops of the gazetteer and date scans (twins in entities.py, dates.py).",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__cgaz(void)
+{
+    PyObject *module;
+    if (PyType_Ready(&FoldTableType) < 0)
+        return NULL;
+    module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    Py_INCREF(&FoldTableType);
+    if (PyModule_AddObject(module, "FoldTable", (PyObject *)&FoldTableType) < 0) {
+        Py_DECREF(&FoldTableType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
