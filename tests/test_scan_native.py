@@ -104,9 +104,10 @@ def matchers() -> dict[bool, entities._Matcher]:
 def _on(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
     monkeypatch.setattr(entities, "_cgaz", _cgaz if compiled else None)
     monkeypatch.setattr(dates, "_FOLD_TABLE", _FOLD_TABLE if compiled else None)
+    monkeypatch.setattr(dates, "_DATE_ANCHORS", _DATE_ANCHORS if compiled else None)
 
 
-_FOLD_TABLE = _cgaz.FoldTable(dates._FOLD) if _cgaz is not None else None
+_FOLD_TABLE, _DATE_ANCHORS = dates._FOLD_TABLE, dates._DATE_ANCHORS
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, run: Callable[[bool], Any]) -> tuple[Any, Any]:
@@ -181,6 +182,36 @@ def test_the_date_finder_is_the_same_on_both_paths(monkeypatch: pytest.MonkeyPat
 def test_folding_is_the_same_on_both_paths(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     pure, compiled = _both(monkeypatch, lambda c: dates._fold(text))
     assert compiled == pure
+
+
+_ANCHORED = ["كانون الثاني", "كانون\u00a0\tالثاني", "وفبراير", "لفبراير", "وبكانون  الثاني",
+             "فففبراير", "_مارس", "مارس_", "آذار2019", "١٢٣٤", "۱۳۹۸", "12345", "رمضان", "وبلكمحرم",
+             "ذو الحجه", "شوال\U0001d7d8", "\U0001d7d8\U0001d7d9\U0001d7da\U0001d7db"]
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ANCHORED) | messy_word(), max_size=40).map(" ".join)
+       | messy_text())
+@example("")
+@example(" ".join(_ANCHORED))
+@example("x" * 200 + " 2019 " + "y" * 200 + "\n" + "z" * 100 + " آذار")
+def test_the_date_windows_are_the_same_on_both_paths(text: str) -> None:
+    for folded in (text, dates._fold(text)[0]):
+        assert (dates._DATE_ANCHORS.windows(folded)
+                == dates._windows(folded, dates._ABSOLUTE_ANCHOR))
+
+
+@needs_compiled
+def test_date_anchors_refuse_names_they_could_not_match_as_the_regex_does() -> None:
+    for names in (["a  b"], [" a"], ["a "], ["a\tb"], [""], [3]):
+        with pytest.raises((TypeError, ValueError)):
+            _cgaz.DateAnchors(4, "و", 3, names, 80)
+    with pytest.raises(ValueError):
+        _cgaz.DateAnchors(0, "و", 3, ["a"], 80)
+    with pytest.raises(TypeError):
+        _cgaz.DateAnchors(4, "و", 3, ["a"], 80).windows(b"a")
+    assert _cgaz.DateAnchors(4, "", 0, [], 0).windows("2019 x") == [(0, 4)]
 
 
 @needs_compiled

@@ -9,11 +9,14 @@
  *          and the positions where some rule of the gazetteer scan may start;
  *   FoldTable(table).fold(text)
  *       -> ``dates._fold``: the folded text and, unless it is 1:1, the
- *          original offset of each folded char.
+ *          original offset of each folded char;
+ *   DateAnchors(digits, clitics, max_clitics, names, reach).windows(folded)
+ *       -> ``dates._windows(folded, _ABSOLUTE_ANCHOR)``: where the long date
+ *          patterns are run.
  *
  * No table lives in this module: the words the scan has seen belong to the
- * gazetteer's matcher (dicts passed in), and a FoldTable is built from the
- * translation table of arsearch.extract.dates and owned by that module.
+ * gazetteer's matcher (dicts passed in), and a FoldTable or DateAnchors is
+ * built from the tables of arsearch.extract.dates and owned by that module.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -506,6 +509,324 @@ static PyTypeObject FoldTableType = {
     .tp_new = FoldTable_new,
 };
 
+/* --- DateAnchors ------------------------------------------------------------ */
+
+#define BLANK_RUN ((Py_UCS4)0xFFFFFFFF)  /* a space of a name: one or more blanks */
+#define MAX_FIRSTS 256
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t digits;       /* a run of this many decimals is an anchor */
+    Py_UCS4 *clitics;        /* letters that may precede a name */
+    Py_ssize_t n_clitics, max_clitics;
+    Py_ssize_t n_names;
+    Py_UCS4 **names;         /* in the order of the regex alternation */
+    Py_ssize_t *lengths;
+    Py_ssize_t n_firsts;     /* distinct first chars of the names */
+    Py_UCS4 firsts[MAX_FIRSTS];
+    uint8_t may_open[BMP / 8];  /* bit set: a BMP char that is a clitic or a first char */
+    Py_ssize_t reach;
+} DateAnchors;
+
+static void
+mark_open(DateAnchors *self, Py_UCS4 ch)
+{
+    if (ch < BMP)
+        self->may_open[ch >> 3] |= (uint8_t)(1u << (ch & 7));
+}
+
+/* Whether a name match may start at ``ch`` (exact for BMP chars, a yes otherwise). */
+static int
+may_open(const DateAnchors *self, Py_UCS4 ch)
+{
+    return ch >= BMP || (self->may_open[ch >> 3] >> (ch & 7)) & 1;
+}
+
+static int
+is_word(Py_UCS4 ch)  /* the regex \w of a str pattern */
+{
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+static int
+is_blank(Py_UCS4 ch)  /* [ \t\u00a0] */
+{
+    return ch == ' ' || ch == '\t' || ch == 0xA0;
+}
+
+static void
+DateAnchors_dealloc(DateAnchors *self)
+{
+    Py_ssize_t i;
+    if (self->names != NULL)
+        for (i = 0; i < self->n_names; i++)
+            PyMem_Free(self->names[i]);
+    PyMem_Free(self->names);
+    PyMem_Free(self->lengths);
+    PyMem_Free(self->clitics);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *
+DateAnchors_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"digits", "clitics", "max_clitics", "names", "reach", NULL};
+    Py_ssize_t digits, max_clitics, reach, i;
+    PyObject *clitics, *names, *seq = NULL;
+    DateAnchors *self;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nUnOn:DateAnchors", keywords, &digits,
+                                     &clitics, &max_clitics, &names, &reach))
+        return NULL;
+    if (digits < 1 || max_clitics < 0 || reach < 0) {
+        PyErr_SetString(PyExc_ValueError, "DateAnchors: digits >= 1, max_clitics, reach >= 0");
+        return NULL;
+    }
+    self = (DateAnchors *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->digits = digits;
+    self->max_clitics = max_clitics;
+    self->reach = reach;
+    self->clitics = PyUnicode_AsUCS4Copy(clitics);
+    if (self->clitics == NULL)
+        goto fail;
+    self->n_clitics = PyUnicode_GET_LENGTH(clitics);
+    for (i = 0; i < self->n_clitics; i++)
+        mark_open(self, self->clitics[i]);
+    seq = PySequence_Fast(names, "DateAnchors: names must be a sequence");
+    if (seq == NULL)
+        goto fail;
+    self->n_names = PySequence_Fast_GET_SIZE(seq);
+    self->names = PyMem_Calloc(self->n_names ? self->n_names : 1, sizeof(Py_UCS4 *));
+    self->lengths = PyMem_Calloc(self->n_names ? self->n_names : 1, sizeof(Py_ssize_t));
+    if (self->names == NULL || self->lengths == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (i = 0; i < self->n_names; i++) {
+        PyObject *name = PySequence_Fast_GET_ITEM(seq, i);
+        Py_ssize_t j, k;
+        if (!PyUnicode_Check(name) || PyUnicode_GET_LENGTH(name) == 0) {
+            PyErr_SetString(PyExc_TypeError, "DateAnchors: names must be non-empty strs");
+            goto fail;
+        }
+        self->names[i] = PyUnicode_AsUCS4Copy(name);
+        if (self->names[i] == NULL)
+            goto fail;
+        self->lengths[i] = PyUnicode_GET_LENGTH(name);
+        if (self->names[i][0] == ' ' || self->names[i][self->lengths[i] - 1] == ' ') {
+            PyErr_SetString(PyExc_ValueError, "DateAnchors: a name starts or ends with a space");
+            goto fail;
+        }
+        for (j = 0; j < self->lengths[i]; j++) {
+            if (self->names[i][j] == ' ') {
+                if (self->names[i][j - 1] == BLANK_RUN) {
+                    PyErr_SetString(PyExc_ValueError, "DateAnchors: two spaces in a name");
+                    goto fail;
+                }
+                self->names[i][j] = BLANK_RUN;
+            } else if (is_blank(self->names[i][j])) {
+                PyErr_SetString(PyExc_ValueError, "DateAnchors: a tab or no-break space in a name");
+                goto fail;
+            }
+        }
+        for (k = 0; k < self->n_firsts; k++)
+            if (self->firsts[k] == self->names[i][0])
+                break;
+        if (k == self->n_firsts) {
+            if (self->n_firsts == MAX_FIRSTS) {
+                PyErr_SetString(PyExc_ValueError, "DateAnchors: too many first letters");
+                goto fail;
+            }
+            self->firsts[self->n_firsts++] = self->names[i][0];
+            mark_open(self, self->names[i][0]);
+        }
+    }
+    Py_DECREF(seq);
+    return (PyObject *)self;
+fail:
+    Py_XDECREF(seq);
+    Py_DECREF(self);
+    return NULL;
+}
+
+/* End of name ``k`` matched at ``q``, or -1. */
+static Py_ssize_t
+match_name(DateAnchors *self, Py_ssize_t k, int kind, const void *data, Py_ssize_t n,
+           Py_ssize_t q)
+{
+    const Py_UCS4 *name = self->names[k];
+    Py_ssize_t j;
+    for (j = 0; j < self->lengths[k]; j++) {
+        if (name[j] == BLANK_RUN) {
+            if (q >= n || !is_blank(PyUnicode_READ(kind, data, q)))
+                return -1;
+            while (q < n && is_blank(PyUnicode_READ(kind, data, q)))
+                q++;
+        } else {
+            if (q >= n || PyUnicode_READ(kind, data, q) != name[j])
+                return -1;
+            q++;
+        }
+    }
+    return q;
+}
+
+/* End of the anchor match starting at ``p``, or -1: the regex
+ * ``\d{digits}|(?<!\w)[clitics]{0,max}(?:name|name...)(?!\w)``. */
+static Py_ssize_t
+match_anchor(DateAnchors *self, int kind, const void *data, Py_ssize_t n, Py_ssize_t p)
+{
+    Py_ssize_t j, avail, c;
+    if (p + self->digits <= n) {
+        for (j = 0; j < self->digits; j++)
+            if (!Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, p + j)))
+                break;
+        if (j == self->digits)
+            return p + self->digits;
+    }
+    if (!may_open(self, PyUnicode_READ(kind, data, p))
+            || (p > 0 && is_word(PyUnicode_READ(kind, data, p - 1))))
+        return -1;
+    for (avail = 0; avail < self->max_clitics && p + avail < n; avail++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p + avail);
+        for (j = 0; j < self->n_clitics; j++)
+            if (self->clitics[j] == ch)
+                break;
+        if (j == self->n_clitics)
+            break;
+    }
+    for (c = avail; c >= 0; c--) {  /* greedy: the most clitics first */
+        Py_ssize_t q = p + c, k;
+        Py_UCS4 first;
+        if (q >= n)
+            continue;
+        first = PyUnicode_READ(kind, data, q);
+        for (k = 0; k < self->n_firsts; k++)
+            if (self->firsts[k] == first)
+                break;
+        if (k == self->n_firsts)
+            continue;
+        for (k = 0; k < self->n_names; k++) {
+            Py_ssize_t end;
+            if (self->names[k][0] != first)
+                continue;
+            end = match_name(self, k, kind, data, n, q);
+            if (end >= 0 && (end == n || !is_word(PyUnicode_READ(kind, data, end))))
+                return end;
+        }
+    }
+    return -1;
+}
+
+static int
+append_window(PyObject *out, Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *pair = Py_BuildValue("(nn)", start, end);
+    int failed;
+    if (pair == NULL)
+        return -1;
+    failed = PyList_Append(out, pair);
+    Py_DECREF(pair);
+    return failed;
+}
+
+PyDoc_STRVAR(windows_doc,
+"windows(folded) -> list[tuple[int, int]]\n\n"
+"``arsearch.extract.dates._windows(folded, _ABSOLUTE_ANCHOR)``: the stretches\n"
+"of ``folded`` around its anchors, from whitespace to whitespace.");
+
+static PyObject *
+DateAnchors_windows(DateAnchors *self, PyObject *folded)
+{
+    Py_ssize_t n, p, w_start = -1, w_end = -1;
+    int kind;
+    const void *data;
+    PyObject *out;
+
+    if (!PyUnicode_Check(folded)) {
+        PyErr_Format(PyExc_TypeError, "windows() argument must be str, not %.100s",
+                     Py_TYPE(folded)->tp_name);
+        return NULL;
+    }
+    n = PyUnicode_GET_LENGTH(folded);
+    kind = PyUnicode_KIND(folded);
+    data = PyUnicode_DATA(folded);
+    out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    /* Each match, leftmost first, the next looked for from its end; matches
+     * closer than twice the reach make one window. */
+    p = 0;
+    while (p < n) {
+        Py_ssize_t end = match_anchor(self, kind, data, n, p), start;
+        if (end < 0) {
+            p++;
+            continue;
+        }
+        start = p - self->reach > 0 ? p - self->reach : 0;
+        if (w_end >= 0 && start <= w_end) {
+            w_end = end + self->reach;
+        } else {
+            if (w_end >= 0 && append_window(out, w_start, w_end) < 0)
+                goto fail;
+            w_start = start;
+            w_end = end + self->reach;
+        }
+        p = end > p ? end : p + 1;
+    }
+    if (w_end >= 0 && append_window(out, w_start, w_end) < 0)
+        goto fail;
+    /* Widen each window to whitespace: back to a space or a line break
+     * before it, on to the first whitespace char at or after its end. */
+    for (p = 0; p < PyList_GET_SIZE(out); p++) {
+        PyObject *pair = PyList_GET_ITEM(out, p), *widened;
+        Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
+        Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1)), i;
+        for (i = start - 1; i >= 0; i--) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (ch == ' ' || ch == '\n')
+                break;
+        }
+        start = i + 1;
+        for (i = end < n ? end : n; i < n; i++)
+            if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+                break;
+        widened = Py_BuildValue("(nn)", start, i);
+        if (widened == NULL)
+            goto fail;
+        PyList_SetItem(out, p, widened);  /* steals widened, drops pair */
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+static PyMethodDef DateAnchors_methods[] = {
+    {"windows", (PyCFunction)DateAnchors_windows, METH_O, windows_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(DateAnchors_doc,
+"DateAnchors(digits, clitics, max_clitics, names, reach)\n\n"
+"The absolute-date anchor of arsearch.extract.dates as a scanner: a run of\n"
+"``digits`` decimals, or at a word start up to ``max_clitics`` of ``clitics``\n"
+"then one of ``names`` (tried in order; a space stands for any run of blanks)\n"
+"not followed by a word char; ``reach`` chars around each make a window.");
+
+static PyTypeObject DateAnchorsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "arsearch.extract._cgaz.DateAnchors",
+    .tp_basicsize = sizeof(DateAnchors),
+    .tp_dealloc = (destructor)DateAnchors_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = DateAnchors_doc,
+    .tp_methods = DateAnchors_methods,
+    .tp_new = DateAnchors_new,
+};
+
 /* --- module --------------------------------------------------------------- */
 
 static PyMethodDef module_methods[] = {
@@ -526,7 +847,7 @@ PyMODINIT_FUNC
 PyInit__cgaz(void)
 {
     PyObject *module;
-    if (PyType_Ready(&FoldTableType) < 0)
+    if (PyType_Ready(&FoldTableType) < 0 || PyType_Ready(&DateAnchorsType) < 0)
         return NULL;
     module = PyModule_Create(&module_def);
     if (module == NULL)
@@ -534,6 +855,12 @@ PyInit__cgaz(void)
     Py_INCREF(&FoldTableType);
     if (PyModule_AddObject(module, "FoldTable", (PyObject *)&FoldTableType) < 0) {
         Py_DECREF(&FoldTableType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    Py_INCREF(&DateAnchorsType);
+    if (PyModule_AddObject(module, "DateAnchors", (PyObject *)&DateAnchorsType) < 0) {
+        Py_DECREF(&DateAnchorsType);
         Py_DECREF(module);
         return NULL;
     }

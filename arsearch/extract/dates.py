@@ -121,10 +121,13 @@ _B = r"(?<!\w)"
 _E = r"(?!\w)"
 
 
+def _longest_first(words: list[str] | dict[str, object]) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
 def _alternation(words: list[str] | dict[str, object]) -> str:
     """Longest-first regex alternation; a space matches any run of blanks."""
-    ordered = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", _SP1) for w in ordered)
+    return "|".join(re.escape(w).replace(r"\ ", _SP1) for w in _longest_first(words))
 
 
 def _lookup(kind: str, name: str) -> tuple[int, bool]:
@@ -250,7 +253,9 @@ _WEEKDAY_RE = re.compile(
 
 # Every absolute date holds a four-digit number or a month name (the day of
 # «15 آذار» comes with the month); every relative one a keyword.
-_ABSOLUTE_ANCHOR = re.compile(rf"\d{{4}}|{_B}[وفبلك]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
+_ANCHOR_CLITICS = "وفبلك"
+_ABSOLUTE_ANCHOR = re.compile(
+    rf"\d{{4}}|{_B}[{_ANCHOR_CLITICS}]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
 # Each relative pattern holds one of its own keywords: the words for
 # yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday.
 _RELATIVE_ANCHORS = {
@@ -264,6 +269,11 @@ _RELATIVE_ANCHORS = {
 }
 _SPACE_RE = re.compile(r"\s")
 _REACH = 80  # how far a date expression may extend on either side of its anchor
+#: ``_ABSOLUTE_ANCHOR`` and ``_REACH`` as a compiled scanner (None: pure Python):
+#: ``_DATE_ANCHORS.windows(folded) == _windows(folded, _ABSOLUTE_ANCHOR)``.
+_DATE_ANCHORS = None if _cgaz is None else _cgaz.DateAnchors(
+    4, _ANCHOR_CLITICS, 3, _longest_first(_NAMES["month"]) + _longest_first(_NAMES["hijri"]),
+    _REACH)
 
 
 def _windows(folded: str, anchor: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -603,7 +613,8 @@ def _relative_candidates(folded: str) -> list[_Candidate]:
 def _candidates(text: str) -> list[tuple[int, int, Resolver]]:
     """Non-overlapping date spans (original offsets, by start) and their resolvers."""
     folded, index = _fold(text)
-    windows = _windows(folded, _ABSOLUTE_ANCHOR)
+    windows = (_windows(folded, _ABSOLUTE_ANCHOR) if _DATE_ANCHORS is None
+               else _DATE_ANCHORS.windows(folded))
     found = (_month_candidates(folded, windows) + _numeric_candidates(folded, windows)
              + _year_candidates(folded, windows) + _hijri_candidates(folded, windows)
              + _relative_candidates(folded))
