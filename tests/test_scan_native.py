@@ -105,9 +105,11 @@ def _on(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
     monkeypatch.setattr(entities, "_cgaz", _cgaz if compiled else None)
     monkeypatch.setattr(dates, "_FOLD_TABLE", _FOLD_TABLE if compiled else None)
     monkeypatch.setattr(dates, "_DATE_ANCHORS", _DATE_ANCHORS if compiled else None)
+    monkeypatch.setattr(dates, "_RELATIVE_SCANNERS", _RELATIVE_SCANNERS if compiled else None)
 
 
 _FOLD_TABLE, _DATE_ANCHORS = dates._FOLD_TABLE, dates._DATE_ANCHORS
+_RELATIVE_SCANNERS = dates._RELATIVE_SCANNERS
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, run: Callable[[bool], Any]) -> tuple[Any, Any]:
@@ -186,7 +188,8 @@ def test_folding_is_the_same_on_both_paths(monkeypatch: pytest.MonkeyPatch, text
 
 _ANCHORED = ["كانون الثاني", "كانون\u00a0\tالثاني", "وفبراير", "لفبراير", "وبكانون  الثاني",
              "فففبراير", "_مارس", "مارس_", "آذار2019", "١٢٣٤", "۱۳۹۸", "12345", "رمضان", "وبلكمحرم",
-             "ذو الحجه", "شوال\U0001d7d8", "\U0001d7d8\U0001d7d9\U0001d7da\U0001d7db"]
+             "ذو الحجه", "شوال\U0001d7d8", "\U0001d7d8\U0001d7d9\U0001d7da\U0001d7db",
+             "الامس", "غدا", "غداالبارحه", "اسبوعين", "منذقبل", "السبتالماضيه", "يوم  الاحد"]
 
 
 @needs_compiled
@@ -200,6 +203,9 @@ def test_the_date_windows_are_the_same_on_both_paths(text: str) -> None:
     for folded in (text, dates._fold(text)[0]):
         assert (dates._DATE_ANCHORS.windows(folded)
                 == dates._windows(folded, dates._ABSOLUTE_ANCHOR))
+        for pattern, scanner in dates._RELATIVE_SCANNERS.items():
+            assert scanner.windows(folded) == dates._windows(folded,
+                                                             dates._RELATIVE_ANCHORS[pattern])
 
 
 @needs_compiled
@@ -208,10 +214,13 @@ def test_date_anchors_refuse_names_they_could_not_match_as_the_regex_does() -> N
         with pytest.raises((TypeError, ValueError)):
             _cgaz.DateAnchors(4, "و", 3, names, 80)
     with pytest.raises(ValueError):
-        _cgaz.DateAnchors(0, "و", 3, ["a"], 80)
+        _cgaz.DateAnchors(-1, "و", 3, ["a"], 80)
     with pytest.raises(TypeError):
         _cgaz.DateAnchors(4, "و", 3, ["a"], 80).windows(b"a")
     assert _cgaz.DateAnchors(4, "", 0, [], 0).windows("2019 x") == [(0, 4)]
+    unbounded = _cgaz.DateAnchors(0, "", 0, ["ab"], 1, bounded=False)
+    assert unbounded.windows("xab ab_ 2019") == [(0, 7)]  # «ab» inside words, merged
+    assert unbounded.windows("ab" + " " * 9 + "ab") == [(0, 3), (10, 13)]
 
 
 @needs_compiled

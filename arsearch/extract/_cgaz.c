@@ -10,9 +10,9 @@
  *   FoldTable(table).fold(text)
  *       -> ``dates._fold``: the folded text and, unless it is 1:1, the
  *          original offset of each folded char;
- *   DateAnchors(digits, clitics, max_clitics, names, reach).windows(folded)
- *       -> ``dates._windows(folded, _ABSOLUTE_ANCHOR)``: where the long date
- *          patterns are run.
+ *   DateAnchors(digits, clitics, max_clitics, names, reach, bounded).windows(folded)
+ *       -> ``dates._windows(folded, anchor)`` for the absolute anchor and the
+ *          relative ones: where the long date patterns are run.
  *
  * No table lives in this module: the words the scan has seen belong to the
  * gazetteer's matcher (dicts passed in), and a FoldTable or DateAnchors is
@@ -516,7 +516,8 @@ static PyTypeObject FoldTableType = {
 
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t digits;       /* a run of this many decimals is an anchor */
+    Py_ssize_t digits;       /* a run of this many decimals is an anchor (0: none is) */
+    int bounded;             /* names only as whole words: (?<!\w) before, (?!\w) after */
     Py_UCS4 *clitics;        /* letters that may precede a name */
     Py_ssize_t n_clitics, max_clitics;
     Py_ssize_t n_names;
@@ -570,22 +571,25 @@ DateAnchors_dealloc(DateAnchors *self)
 static PyObject *
 DateAnchors_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"digits", "clitics", "max_clitics", "names", "reach", NULL};
+    static char *keywords[] = {"digits", "clitics", "max_clitics", "names", "reach", "bounded",
+                               NULL};
     Py_ssize_t digits, max_clitics, reach, i;
+    int bounded = 1;
     PyObject *clitics, *names, *seq = NULL;
     DateAnchors *self;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nUnOn:DateAnchors", keywords, &digits,
-                                     &clitics, &max_clitics, &names, &reach))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nUnOn|p:DateAnchors", keywords, &digits,
+                                     &clitics, &max_clitics, &names, &reach, &bounded))
         return NULL;
-    if (digits < 1 || max_clitics < 0 || reach < 0) {
-        PyErr_SetString(PyExc_ValueError, "DateAnchors: digits >= 1, max_clitics, reach >= 0");
+    if (digits < 0 || max_clitics < 0 || reach < 0) {
+        PyErr_SetString(PyExc_ValueError, "DateAnchors: digits, max_clitics, reach must be >= 0");
         return NULL;
     }
     self = (DateAnchors *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
     self->digits = digits;
+    self->bounded = bounded;
     self->max_clitics = max_clitics;
     self->reach = reach;
     self->clitics = PyUnicode_AsUCS4Copy(clitics);
@@ -674,12 +678,13 @@ match_name(DateAnchors *self, Py_ssize_t k, int kind, const void *data, Py_ssize
 }
 
 /* End of the anchor match starting at ``p``, or -1: the regex
- * ``\d{digits}|(?<!\w)[clitics]{0,max}(?:name|name...)(?!\w)``. */
+ * ``\d{digits}|(?<!\w)[clitics]{0,max}(?:name|name...)(?!\w)``, without the
+ * digits when there are none, without the boundaries when not bounded. */
 static Py_ssize_t
 match_anchor(DateAnchors *self, int kind, const void *data, Py_ssize_t n, Py_ssize_t p)
 {
     Py_ssize_t j, avail, c;
-    if (p + self->digits <= n) {
+    if (self->digits > 0 && p + self->digits <= n) {
         for (j = 0; j < self->digits; j++)
             if (!Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, p + j)))
                 break;
@@ -687,7 +692,7 @@ match_anchor(DateAnchors *self, int kind, const void *data, Py_ssize_t n, Py_ssi
             return p + self->digits;
     }
     if (!may_open(self, PyUnicode_READ(kind, data, p))
-            || (p > 0 && is_word(PyUnicode_READ(kind, data, p - 1))))
+            || (self->bounded && p > 0 && is_word(PyUnicode_READ(kind, data, p - 1))))
         return -1;
     for (avail = 0; avail < self->max_clitics && p + avail < n; avail++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, p + avail);
@@ -713,7 +718,8 @@ match_anchor(DateAnchors *self, int kind, const void *data, Py_ssize_t n, Py_ssi
             if (self->names[k][0] != first)
                 continue;
             end = match_name(self, k, kind, data, n, q);
-            if (end >= 0 && (end == n || !is_word(PyUnicode_READ(kind, data, end))))
+            if (end >= 0 && (!self->bounded || end == n
+                             || !is_word(PyUnicode_READ(kind, data, end))))
                 return end;
         }
     }
@@ -734,8 +740,9 @@ append_window(PyObject *out, Py_ssize_t start, Py_ssize_t end)
 
 PyDoc_STRVAR(windows_doc,
 "windows(folded) -> list[tuple[int, int]]\n\n"
-"``arsearch.extract.dates._windows(folded, _ABSOLUTE_ANCHOR)``: the stretches\n"
-"of ``folded`` around its anchors, from whitespace to whitespace.");
+"``arsearch.extract.dates._windows(folded, anchor)`` for the regex ``anchor``\n"
+"this scanner stands for: the stretches of ``folded`` around its matches,\n"
+"from whitespace to whitespace.");
 
 static PyObject *
 DateAnchors_windows(DateAnchors *self, PyObject *folded)
@@ -810,11 +817,11 @@ static PyMethodDef DateAnchors_methods[] = {
 };
 
 PyDoc_STRVAR(DateAnchors_doc,
-"DateAnchors(digits, clitics, max_clitics, names, reach)\n\n"
-"The absolute-date anchor of arsearch.extract.dates as a scanner: a run of\n"
-"``digits`` decimals, or at a word start up to ``max_clitics`` of ``clitics``\n"
-"then one of ``names`` (tried in order; a space stands for any run of blanks)\n"
-"not followed by a word char; ``reach`` chars around each make a window.");
+"DateAnchors(digits, clitics, max_clitics, names, reach, bounded=True)\n\n"
+"An anchor of arsearch.extract.dates as a scanner: a run of ``digits``\n"
+"decimals (none when 0), or up to ``max_clitics`` of ``clitics`` then one of\n"
+"``names`` (tried in order; a space stands for any run of blanks), as a whole\n"
+"word when ``bounded``; ``reach`` chars around each match make a window.");
 
 static PyTypeObject DateAnchorsType = {
     PyVarObject_HEAD_INIT(NULL, 0)

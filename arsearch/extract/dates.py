@@ -257,23 +257,30 @@ _ANCHOR_CLITICS = "وفبلك"
 _ABSOLUTE_ANCHOR = re.compile(
     rf"\d{{4}}|{_B}[{_ANCHOR_CLITICS}]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
 # Each relative pattern holds one of its own keywords: the words for
-# yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday.
+# yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday
+# (tried in this order, anywhere, even inside a word).
+_RELATIVE_WORDS = {
+    _REL_DAY_RE: ["امس", "البارحه", "اليوم", "غد", "بكرا"],
+    _REL_UNIT_RE: ["اسبوع", "شهر", "عام", "سنه"],
+    _REL_AGO_RE: ["منذ", "قبل"],
+    _VAGUE_RE: ["الماضيه", "الاخيره", "الفائته", "المنصرمه", "المقبله", "القادمه"],
+    _WEEKDAY_RE: _longest_first(_NAMES["weekday"]),
+}
 _RELATIVE_ANCHORS = {
-    pattern: re.compile(anchor) for pattern, anchor in (
-        (_REL_DAY_RE, "امس|البارحه|اليوم|غد|بكرا"),
-        (_REL_UNIT_RE, "اسبوع|شهر|عام|سنه"),
-        (_REL_AGO_RE, "منذ|قبل"),
-        (_VAGUE_RE, "الماضيه|الاخيره|الفائته|المنصرمه|المقبله|القادمه"),
-        (_WEEKDAY_RE, _WEEKDAYS),
-    )
+    pattern: re.compile("|".join(re.escape(w).replace(r"\ ", _SP1) for w in words))
+    for pattern, words in _RELATIVE_WORDS.items()
 }
 _SPACE_RE = re.compile(r"\s")
 _REACH = 80  # how far a date expression may extend on either side of its anchor
-#: ``_ABSOLUTE_ANCHOR`` and ``_REACH`` as a compiled scanner (None: pure Python):
-#: ``_DATE_ANCHORS.windows(folded) == _windows(folded, _ABSOLUTE_ANCHOR)``.
+#: The anchors as compiled scanners (None: pure Python), ``scanner.windows(folded)
+#: == _windows(folded, anchor)``: ``_ABSOLUTE_ANCHOR``, then each relative one.
 _DATE_ANCHORS = None if _cgaz is None else _cgaz.DateAnchors(
     4, _ANCHOR_CLITICS, 3, _longest_first(_NAMES["month"]) + _longest_first(_NAMES["hijri"]),
     _REACH)
+_RELATIVE_SCANNERS = None if _cgaz is None else {
+    pattern: _cgaz.DateAnchors(0, "", 0, words, _REACH, bounded=False)
+    for pattern, words in _RELATIVE_WORDS.items()
+}
 
 
 def _windows(folded: str, anchor: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -306,7 +313,9 @@ def _finditer(pattern: re.Pattern[str], folded: str, windows: list[tuple[int, in
 
 def _near_anchors(pattern: re.Pattern[str], folded: str) -> Iterator[re.Match[str]]:
     """Matches of a relative pattern, looked for only around its own keywords."""
-    return _finditer(pattern, folded, _windows(folded, _RELATIVE_ANCHORS[pattern]))
+    windows = (_windows(folded, _RELATIVE_ANCHORS[pattern]) if _RELATIVE_SCANNERS is None
+               else _RELATIVE_SCANNERS[pattern].windows(folded))
+    return _finditer(pattern, folded, windows)
 
 
 # --- Values -----------------------------------------------------------------
