@@ -162,6 +162,25 @@ def test_the_gazetteer_scan_is_the_same_on_both_paths(matchers: dict[bool, entit
 
 @needs_compiled
 @_SETTINGS
+@given(messy_text())
+@example("قوات التحالف العربي في دير الزور وجبل البشري ومدينة الباب")
+def test_the_names_at_each_token_are_the_same_on_both_paths(
+        matchers: dict[bool, entities._Matcher], text: str) -> None:
+    matcher = matchers[True]
+    norms = [matcher.word(t.text)[0] for t in entities.tokenize(text)]
+    for i in range(-1, len(norms) + 1):
+        variants = clitic_variants(norms[i]) if 0 <= i < len(norms) else ((0, "حلب"),)
+        found = []
+        for names_at in (entities._names_at, _cgaz.names_at):
+            try:
+                found.append(names_at(norms, i, variants, matcher.first))
+            except IndexError as exc:
+                found.append(str(exc))
+        assert found[0] == found[1]
+
+
+@needs_compiled
+@_SETTINGS
 @given(messy_text(), st.sampled_from([None, dt.date(2019, 3, 24), dt.date(1, 1, 1),
                                       dt.date(9999, 12, 31), dt.date(2020, 2, 29)]))
 @example("", None)

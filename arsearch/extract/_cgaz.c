@@ -1,6 +1,9 @@
 /* The compiled loops of the rule-based extraction scans (arsearch.extract._cgaz).
  *
  * Twins, with identical output:
+ *   names_at(norms, i, variants, first)
+ *       -> ``entities._names_at``: the gazetteer names whose words stand at
+ *          token i, the heart of ``_Scan._lookup``;
  *   passive(word, variants, starts, compact, glued_min, piece_min, longest)
  *       -> ``entities._Matcher.is_passive`` without its memory: no rule of
  *          the gazetteer scan can start at the word;
@@ -108,6 +111,126 @@ done:
     Py_XDECREF(norms);
     Py_XDECREF(starts);
     return result;
+}
+
+/* --- names_at ------------------------------------------------------------- */
+
+PyDoc_STRVAR(names_at_doc,
+"names_at(norms, i, variants, first) -> list[tuple[int, int, _Name]]\n\n"
+"``arsearch.extract.entities._names_at``: each (end, clitic cut, name) of the\n"
+"gazetteer names ``first`` lists under a reading of ``norms[i]`` whose later\n"
+"words are ``norms[i + 1:end]``, in the order they are tried.");
+
+static PyObject *
+names_at(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    static PyObject *rest_name = NULL;  /* an interned constant, not state */
+    PyObject *norms, *variants, *first, *out = NULL, *seq = NULL;
+    Py_ssize_t i, n, v;
+
+    if (nargs != 4) {
+        PyErr_Format(PyExc_TypeError, "names_at() takes 4 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    norms = args[0];
+    variants = args[2];
+    first = args[3];
+    if (!PyList_Check(norms) || !PyDict_Check(first)) {
+        PyErr_SetString(PyExc_TypeError, "names_at(): norms must be a list, first a dict");
+        return NULL;
+    }
+    i = PyLong_AsSsize_t(args[1]);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    if (i < 0 || i >= PyList_GET_SIZE(norms)) {
+        PyErr_SetString(PyExc_IndexError, "token index out of range");
+        return NULL;
+    }
+    if (rest_name == NULL) {
+        rest_name = PyUnicode_InternFromString("rest");
+        if (rest_name == NULL)
+            return NULL;
+    }
+    seq = PySequence_Fast(variants, "names_at(): variants must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (v = 0; v < PySequence_Fast_GET_SIZE(seq); v++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, v), *names, *cut;
+        Py_ssize_t k;
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "names_at(): variants must be (cut, word) pairs");
+            goto fail;
+        }
+        cut = PyTuple_GET_ITEM(pair, 0);
+        names = PyDict_GetItemWithError(first, PyTuple_GET_ITEM(pair, 1));
+        if (names == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            continue;
+        }
+        if (!PyList_Check(names)) {
+            PyErr_SetString(PyExc_TypeError, "names_at(): first must map words to lists");
+            goto fail;
+        }
+        Py_INCREF(names);  /* held while names compare, which may run Python code */
+        for (k = 0; k < PyList_GET_SIZE(names); k++) {
+            PyObject *name = PyList_GET_ITEM(names, k), *rest, *found;
+            Py_ssize_t length, end, j;
+            int same = 1;
+
+            Py_INCREF(name);
+            rest = PyObject_GetAttr(name, rest_name);
+            if (rest == NULL || !PyTuple_Check(rest)) {
+                if (rest != NULL)
+                    PyErr_SetString(PyExc_TypeError, "names_at(): a name's rest must be a tuple");
+                Py_XDECREF(rest);
+                Py_DECREF(name);
+                Py_DECREF(names);
+                goto fail;
+            }
+            length = PyTuple_GET_SIZE(rest);
+            end = i + 1 + length;
+            n = PyList_GET_SIZE(norms);  /* again: a comparison may have run Python code */
+            if (end > n) {
+                Py_DECREF(rest);
+                Py_DECREF(name);
+                continue;
+            }
+            for (j = 0; j < length && same; j++) {
+                PyObject *word = PyList_GET_ITEM(norms, i + 1 + j);
+                Py_INCREF(word);
+                same = PyObject_RichCompareBool(word, PyTuple_GET_ITEM(rest, j), Py_EQ);
+                Py_DECREF(word);
+            }
+            Py_DECREF(rest);
+            if (same < 0) {
+                Py_DECREF(name);
+                Py_DECREF(names);
+                goto fail;
+            }
+            if (same) {
+                found = Py_BuildValue("(nOO)", end, cut, name);
+                if (found == NULL || PyList_Append(out, found) < 0) {
+                    Py_XDECREF(found);
+                    Py_DECREF(name);
+                    Py_DECREF(names);
+                    goto fail;
+                }
+                Py_DECREF(found);
+            }
+            Py_DECREF(name);
+        }
+        Py_DECREF(names);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_DECREF(seq);
+    return NULL;
 }
 
 /* --- passive ---------------------------------------------------------------- */
@@ -839,6 +962,7 @@ static PyTypeObject DateAnchorsType = {
 static PyMethodDef module_methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL, scan_doc},
     {"passive", (PyCFunction)(void (*)(void))passive, METH_FASTCALL, passive_doc},
+    {"names_at", (PyCFunction)(void (*)(void))names_at, METH_FASTCALL, names_at_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -291,20 +291,18 @@ class _Scan:
     def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
         """Longest gazetteer name starting at token i: (end token, clitic cut, name)."""
         best: tuple[int, int, _Name] | None = None
-        n = len(self.tokens)
-        for cut, first in clitic_variants(self.norms[i]):
-            for name in self.m.first.get(first, ()):
-                end = i + 1 + len(name.rest)
-                if end > n or (best is not None and end <= best[0]):
-                    continue
-                if name.rest and (tuple(self.norms[i + 1:end]) != name.rest
-                                  or not self._joined(i, end)):
-                    continue
-                if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
-                    continue
-                if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
-                    continue
-                best = (end, cut, name)
+        names_at = _names_at if _cgaz is None else _cgaz.names_at
+        for end, cut, name in names_at(self.norms, i, clitic_variants(self.norms[i]),
+                                       self.m.first):
+            if best is not None and end <= best[0]:
+                continue
+            if name.rest and not self._joined(i, end):
+                continue
+            if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
+                continue
+            if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
+                continue
+            best = (end, cut, name)
         return best
 
     def _adjective(self, i: int) -> int:
@@ -532,6 +530,22 @@ def _norms_and_starts(tokens: list[Token], matcher: _Matcher) -> tuple[list[str]
         if not passive:
             starts.append(i)
     return norms, starts
+
+
+def _names_at(norms: list[str], i: int, variants: tuple[tuple[int, str], ...],
+              first: dict[str, list[_Name]]) -> list[tuple[int, int, _Name]]:
+    """(end token, clitic cut, name) of each name listed under a reading of
+    token i whose later words follow it, in the order ``_Scan._lookup`` tries
+    them. ``_cgaz.names_at`` is the compiled twin."""
+    if not 0 <= i < len(norms):
+        raise IndexError("token index out of range")
+    found = []
+    for cut, word in variants:
+        for name in first.get(word, ()):
+            end = i + 1 + len(name.rest)
+            if end <= len(norms) and (not name.rest or tuple(norms[i + 1:end]) == name.rest):
+                found.append((end, cut, name))
+    return found
 
 
 def _bare(word: str) -> str:
