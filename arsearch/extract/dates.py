@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 from hijridate import Gregorian, Hijri
 
+from arsearch import native
 from arsearch.data import data_lines
 from arsearch.models import Mention
 from arsearch.text import chars
@@ -76,10 +77,15 @@ def _fold_table() -> tuple[dict[int, str], str]:
 _FOLD, _NOT_ONE_TO_ONE = _fold_table()
 _NOT_ONE_TO_ONE_RE = re.compile("[" + re.escape(_NOT_ONE_TO_ONE) + "]")
 _TRAILING_MARKS = chars.DIACRITICS | {chars.TATWEEL}
+#: ``_FOLD`` laid out for the compiled twin of ``_fold`` (None: pure Python).
+_cgaz = native.load("arsearch.extract._cgaz")
+_FOLD_TABLE = _cgaz.FoldTable(_FOLD) if _cgaz is not None else None
 
 
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """Folded text and, unless it is 1:1, the original offset of each char."""
+    if _FOLD_TABLE is not None:
+        return _FOLD_TABLE.fold(text)
     folded = text.translate(_FOLD)
     if not _NOT_ONE_TO_ONE_RE.search(text):
         return folded, None
@@ -115,10 +121,13 @@ _B = r"(?<!\w)"
 _E = r"(?!\w)"
 
 
+def _longest_first(words: list[str] | dict[str, object]) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
 def _alternation(words: list[str] | dict[str, object]) -> str:
     """Longest-first regex alternation; a space matches any run of blanks."""
-    ordered = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", _SP1) for w in ordered)
+    return "|".join(re.escape(w).replace(r"\ ", _SP1) for w in _longest_first(words))
 
 
 def _lookup(kind: str, name: str) -> tuple[int, bool]:
@@ -244,20 +253,34 @@ _WEEKDAY_RE = re.compile(
 
 # Every absolute date holds a four-digit number or a month name (the day of
 # «15 آذار» comes with the month); every relative one a keyword.
-_ABSOLUTE_ANCHOR = re.compile(rf"\d{{4}}|{_B}[وفبلك]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
+_ANCHOR_CLITICS = "وفبلك"
+_ABSOLUTE_ANCHOR = re.compile(
+    rf"\d{{4}}|{_B}[{_ANCHOR_CLITICS}]{{0,3}}(?:{_MONTHS}|{_HMONTHS}){_E}")
 # Each relative pattern holds one of its own keywords: the words for
-# yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday.
+# yesterday/today/tomorrow, a unit, منذ/قبل, a plural qualifier, a weekday
+# (tried in this order, anywhere, even inside a word).
+_RELATIVE_WORDS = {
+    _REL_DAY_RE: ["امس", "البارحه", "اليوم", "غد", "بكرا"],
+    _REL_UNIT_RE: ["اسبوع", "شهر", "عام", "سنه"],
+    _REL_AGO_RE: ["منذ", "قبل"],
+    _VAGUE_RE: ["الماضيه", "الاخيره", "الفائته", "المنصرمه", "المقبله", "القادمه"],
+    _WEEKDAY_RE: _longest_first(_NAMES["weekday"]),
+}
 _RELATIVE_ANCHORS = {
-    pattern: re.compile(anchor) for pattern, anchor in (
-        (_REL_DAY_RE, "امس|البارحه|اليوم|غد|بكرا"),
-        (_REL_UNIT_RE, "اسبوع|شهر|عام|سنه"),
-        (_REL_AGO_RE, "منذ|قبل"),
-        (_VAGUE_RE, "الماضيه|الاخيره|الفائته|المنصرمه|المقبله|القادمه"),
-        (_WEEKDAY_RE, _WEEKDAYS),
-    )
+    pattern: re.compile("|".join(re.escape(w).replace(r"\ ", _SP1) for w in words))
+    for pattern, words in _RELATIVE_WORDS.items()
 }
 _SPACE_RE = re.compile(r"\s")
 _REACH = 80  # how far a date expression may extend on either side of its anchor
+#: The anchors as compiled scanners (None: pure Python), ``scanner.windows(folded)
+#: == _windows(folded, anchor)``: ``_ABSOLUTE_ANCHOR``, then each relative one.
+_DATE_ANCHORS = None if _cgaz is None else _cgaz.DateAnchors(
+    4, _ANCHOR_CLITICS, 3, _longest_first(_NAMES["month"]) + _longest_first(_NAMES["hijri"]),
+    _REACH)
+_RELATIVE_SCANNERS = None if _cgaz is None else {
+    pattern: _cgaz.DateAnchors(0, "", 0, words, _REACH, bounded=False)
+    for pattern, words in _RELATIVE_WORDS.items()
+}
 
 
 def _windows(folded: str, anchor: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -290,7 +313,9 @@ def _finditer(pattern: re.Pattern[str], folded: str, windows: list[tuple[int, in
 
 def _near_anchors(pattern: re.Pattern[str], folded: str) -> Iterator[re.Match[str]]:
     """Matches of a relative pattern, looked for only around its own keywords."""
-    return _finditer(pattern, folded, _windows(folded, _RELATIVE_ANCHORS[pattern]))
+    windows = (_windows(folded, _RELATIVE_ANCHORS[pattern]) if _RELATIVE_SCANNERS is None
+               else _RELATIVE_SCANNERS[pattern].windows(folded))
+    return _finditer(pattern, folded, windows)
 
 
 # --- Values -----------------------------------------------------------------
@@ -597,7 +622,8 @@ def _relative_candidates(folded: str) -> list[_Candidate]:
 def _candidates(text: str) -> list[tuple[int, int, Resolver]]:
     """Non-overlapping date spans (original offsets, by start) and their resolvers."""
     folded, index = _fold(text)
-    windows = _windows(folded, _ABSOLUTE_ANCHOR)
+    windows = (_windows(folded, _ABSOLUTE_ANCHOR) if _DATE_ANCHORS is None
+               else _DATE_ANCHORS.windows(folded))
     found = (_month_candidates(folded, windows) + _numeric_candidates(folded, windows)
              + _year_candidates(folded, windows) + _hijri_candidates(folded, windows)
              + _relative_candidates(folded))

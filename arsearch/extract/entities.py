@@ -23,11 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from arsearch import native
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
 from arsearch.models import Mention, discovered_id
 from arsearch.text.analyzer import default_analyzer
 from arsearch.text.normalize import normalize, strip_marks
 from arsearch.text.tokenize import Token, tokenize
+
+#: The compiled twin of ``_norms_and_starts`` (None: pure Python).
+_cgaz = native.load("arsearch.extract._cgaz")
 
 # --- trigger words, normalized (teh marbuta folded to heh)
 
@@ -132,6 +136,7 @@ _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
 _ARTICLE = "ال"
 _GLUED_MIN = 7  # shorter unknown words are not tried as glued names
 _PASSIVE_WORDS = 1 << 17  # words remembered by ``_Matcher.is_passive``
+_SEEN_WORDS = 1 << 16  # token texts remembered by ``_Matcher.word``
 _PIECE_MIN = 4  # each piece of a glued word is a name of at least this length
 _HEAD_WINDOW = 3  # words an adjective may stand after its noun (الطائرات الحربية الروسية)
 _MAX_QUOTED = 6  # words in a quoted name
@@ -170,21 +175,59 @@ class _Matcher:
                         self.first.setdefault(glued, []).append(_Name((), tuple(ids), False, None))
         for names in self.first.values():
             names.sort(key=lambda n: -len(n.rest))
+        #: The longest name of ``compact``: no longer head can be one.
+        self.longest = max(map(len, self.compact), default=0)
         #: Words (clitics removed) at which some rule may start; see ``_Scan.run``.
         self.starts = frozenset(self.first).union(
             gazetteer.adjectives, PLACE_TRIGGERS, ACTOR_TRIGGERS)
         #: Normalized word -> whether every rule passes it by (most words), as seen so far.
         self.passive: dict[str, bool] = {}
+        #: Token text -> (normalized word, passive), as seen so far; see ``word``.
+        self.words: dict[str, tuple[str, bool]] = {}
+
+    def word(self, text: str) -> tuple[str, bool]:
+        """A token's normalized word and whether it is passive. Remembered per
+        text, so most tokens cost the scan one look-up."""
+        if len(self.words) >= _SEEN_WORDS:
+            self.words.clear()
+        norm = normalize_word(text)
+        passive = self.passive.get(norm)
+        if passive is None:
+            passive = self.is_passive(norm)
+        found = self.words[text] = (norm, passive)
+        return found
 
     def is_passive(self, word: str) -> bool:
         """Whether no rule can start at a normalized word: it starts no name,
-        adjective or trigger under any reading of its clitics, and is too
-        short to be glued names. Remembered per word."""
+        adjective or trigger under any reading of its clitics, and no reading
+        of it is glued names. Remembered per word."""
         if len(self.passive) >= _PASSIVE_WORDS:
             self.passive.clear()
-        found = self.passive[word] = len(word) < _GLUED_MIN and all(
-            w not in self.starts for _, w in clitic_variants(word))
+        variants = clitic_variants(word)
+        found = None if _cgaz is None else _cgaz.passive(
+            word, variants, self.starts, self.compact, _GLUED_MIN, _PIECE_MIN, self.longest)
+        if found is None:  # pure Python, or a word glued from very many names
+            found = all(w not in self.starts for _, w in variants) and (
+                len(word) < _GLUED_MIN or not any(self.split(w) for _, w in variants))
+        self.passive[word] = found
         return found
+
+    def split(self, word: str) -> list[tuple[str, tuple[str, ...]]] | None:
+        """Cut a word into two or more known names, longest first piece first."""
+        if word in self.compact:
+            return None  # a whole known name would have matched already
+        for cut in range(min(len(word) - _PIECE_MIN, self.longest), _PIECE_MIN - 1, -1):
+            head = word[:cut]
+            ids = self.compact.get(head)
+            if ids is None:
+                continue
+            tail = word[cut:]
+            if tail in self.compact:
+                return [(head, ids), (tail, self.compact[tail])]
+            more = self.split(tail)
+            if more:
+                return [(head, ids), *more]
+        return None
 
 
 def _matcher(gazetteer: Gazetteer) -> _Matcher:
@@ -215,20 +258,18 @@ class _Scan:
         self.m = matcher
         self.g = matcher.gazetteer
         self.tokens: list[Token] = list(tokenize(text))
-        self.norms = [normalize_word(t.text) for t in self.tokens]
+        self.norms, self.starts = _norms_and_starts(self.tokens, matcher)
         self.mentions: list[Mention] = []
         self.free_from = 0  # first token not inside a mention
 
     def run(self) -> list[Mention]:
-        i, n = 0, len(self.tokens)
-        passive, norms = self.m.passive, self.norms
-        while i < n:
-            skip = passive.get(norms[i])
-            if skip or skip is None and self.m.is_passive(norms[i]):
-                i += 1
+        i = 0  # the first token not yet passed
+        for start in self.starts:  # every rule passes the other tokens by
+            if start < i:
                 continue
-            end = self._known(i) or self._adjective(i) or self._discovered(i) or self._glued(i)
-            i = max(end, i + 1)
+            end = (self._known(start) or self._adjective(start) or self._discovered(start)
+                   or self._glued(start))
+            i = max(end, start + 1)
         return self.mentions
 
     # --- rules
@@ -250,20 +291,18 @@ class _Scan:
     def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
         """Longest gazetteer name starting at token i: (end token, clitic cut, name)."""
         best: tuple[int, int, _Name] | None = None
-        n = len(self.tokens)
-        for cut, first in clitic_variants(self.norms[i]):
-            for name in self.m.first.get(first, ()):
-                end = i + 1 + len(name.rest)
-                if end > n or (best is not None and end <= best[0]):
-                    continue
-                if name.rest and (tuple(self.norms[i + 1:end]) != name.rest
-                                  or not self._joined(i, end)):
-                    continue
-                if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
-                    continue
-                if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
-                    continue
-                best = (end, cut, name)
+        names_at = _names_at if _cgaz is None else _cgaz.names_at
+        for end, cut, name in names_at(self.norms, i, clitic_variants(self.norms[i]),
+                                       self.m.first):
+            if best is not None and end <= best[0]:
+                continue
+            if name.rest and not self._joined(i, end):
+                continue
+            if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
+                continue
+            if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
+                continue
+            best = (end, cut, name)
         return best
 
     def _adjective(self, i: int) -> int:
@@ -325,7 +364,7 @@ class _Scan:
         if len(word) < _GLUED_MIN:
             return 0
         for cut, rest in clitic_variants(word):
-            pieces = self._split(rest)
+            pieces = self.m.split(rest)
             if pieces:
                 token = self.tokens[i]
                 offsets = _offsets(token.text)
@@ -343,23 +382,6 @@ class _Scan:
         return 0
 
     # --- helpers
-
-    def _split(self, word: str) -> list[tuple[str, tuple[str, ...]]] | None:
-        """Cut a word into two or more known names, longest first piece first."""
-        if word in self.m.compact:
-            return None  # a whole known name would have matched already
-        for cut in range(len(word) - _PIECE_MIN, _PIECE_MIN - 1, -1):
-            head = word[:cut]
-            ids = self.m.compact.get(head)
-            if ids is None:
-                continue
-            tail = word[cut:]
-            if tail in self.m.compact:
-                return [(head, ids), (tail, self.m.compact[tail])]
-            more = self._split(tail)
-            if more:
-                return [(head, ids), *more]
-        return None
 
     def _trigger_word(self, i: int) -> str | None:
         for _, word in clitic_variants(self.norms[i]):
@@ -490,6 +512,40 @@ class _Scan:
             kind=kind[0], type=kind[1], id=entry.id, name=entry.name_ar,
             text=self.text[start:end], start=start, end=end,
         ))
+
+
+def _norms_and_starts(tokens: list[Token], matcher: _Matcher) -> tuple[list[str], list[int]]:
+    """Each token's normalized word, and the tokens at which a rule may start.
+
+    Most words are passive (``_Matcher.is_passive``): the scan looks at the
+    others only. ``_cgaz.scan`` is the compiled twin of this loop.
+    """
+    words = matcher.words
+    if _cgaz is not None:
+        return _cgaz.scan(tokens, words, matcher.word)
+    norms, starts = [], []
+    for i, token in enumerate(tokens):
+        norm, passive = words.get(token.text) or matcher.word(token.text)
+        norms.append(norm)
+        if not passive:
+            starts.append(i)
+    return norms, starts
+
+
+def _names_at(norms: list[str], i: int, variants: tuple[tuple[int, str], ...],
+              first: dict[str, list[_Name]]) -> list[tuple[int, int, _Name]]:
+    """(end token, clitic cut, name) of each name listed under a reading of
+    token i whose later words follow it, in the order ``_Scan._lookup`` tries
+    them. ``_cgaz.names_at`` is the compiled twin."""
+    if not 0 <= i < len(norms):
+        raise IndexError("token index out of range")
+    found = []
+    for cut, word in variants:
+        for name in first.get(word, ()):
+            end = i + 1 + len(name.rest)
+            if end <= len(norms) and (not name.rest or tuple(norms[i + 1:end]) == name.rest):
+                found.append((end, cut, name))
+    return found
 
 
 def _bare(word: str) -> str:
