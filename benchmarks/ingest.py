@@ -132,8 +132,9 @@ def index_without_extraction(cli_args: list[str]) -> int:
 # --- corpus ----------------------------------------------------------------------
 
 def read_corpus(data: Path, order: str) -> Iterator[dict[str, Any]]:
-    """The corpus's records once, round-robin over its files or file after file."""
-    files = sorted(data.glob("*.jsonl.gz"))
+    """The corpus's records once, round-robin over its files or file after file
+    (``data``: a directory of ``*.jsonl.gz`` files, or one such file)."""
+    files = [data] if data.is_file() else sorted(data.glob("*.jsonl.gz"))
     if not files:
         raise SystemExit(f"no *.jsonl.gz files in {data}; pass --data")
     with ExitStack() as stack:
@@ -330,6 +331,15 @@ def timed_run(system: str, command: list[str], docs: int, index_dir: Path,
 
 
 def count_documents(system: str, index_dir: Path) -> int:
+    """The documents in an index, counted in a new process: importing arsearch
+    makes Whoosh's reads safe for the whole process (``arsearch.engine.safeload``),
+    and then plain Whoosh refuses the baseline's StandardAnalyzer schema."""
+    out = subprocess.run([sys.executable, __file__, "--_count", system, str(index_dir)],
+                         check=True, capture_output=True, text=True)
+    return int(out.stdout)
+
+
+def _count_here(system: str, index_dir: Path) -> int:
     if system == "whoosh":
         return windex.open_dir(str(index_dir)).doc_count()
     import arsearch  # only here: the baseline process must not pay for the import
@@ -431,7 +441,8 @@ def main() -> int:
                "--sizes 500,1500",
     )
     parser.add_argument("--data", default=str(DEFAULT_DATA),
-                        help="directory of news *.jsonl.gz [default: %(default)s]")
+                        help="a directory of news *.jsonl.gz, or one such file "
+                             "[default: %(default)s]")
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
                         help="comma-separated corpus sizes; above the corpus, articles are "
                              "re-used with new ids [default: %(default)s]")
@@ -461,8 +472,12 @@ def main() -> int:
     docpage.add_option(parser, "ingest.md", "sizes or corpus")
     parser.add_argument("--_baseline", nargs=2, metavar=("FILE", "DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--_no_extraction", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--_count", nargs=2, metavar=("SYSTEM", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args._count:
+        print(_count_here(args._count[0], Path(args._count[1])))
+        return 0
     if args._baseline:
         build_baseline(*args._baseline)
         return 0
@@ -470,7 +485,7 @@ def main() -> int:
         return index_without_extraction(args._no_extraction)
 
     data = Path(args.data)
-    if not data.is_dir():
+    if not data.exists():
         print(f"news data not found at {data}; pass --data", file=sys.stderr)
         return 2
     try:
