@@ -158,6 +158,7 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
         return None
     blocks = []
     count = 0
+    compiled = _C is not None and protocol == BLOCK_PROTOCOL
     for head in heads:
         size = head[0]
         deltas, weights, values = block_data(raw, head)
@@ -174,7 +175,27 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
             return None
         blocks.append(([base + d for d in accumulate(deltas)], weights, values))
         count += size
+    if compiled:
+        # The same blocks, cut again by encode_postings where every block but
+        # the last holds blocklimit postings: the compiled encoder's input.
+        docnums = [d for ids, _, _ in blocks for d in ids]
+        weights = [w for _, ws, _ in blocks for w in ws]
+        return encode_postings(docnums, weights, _flat_values(blocks, fixedsize, count), lengths,
+                               blocklimit=blocklimit, compression=compression,
+                               fixedsize=fixedsize, protocol=protocol, min_compress=min_compress)
     return _encode_blocks(blocks, count, lengths, compression, protocol, min_compress)
+
+
+def _flat_values(blocks: Sequence[tuple[Sequence[int], Sequence[float], Any]],
+                 fixedsize: int | None, count: int) -> list[Any]:
+    """One value per posting of blocks as ``shift_postings`` holds them (the inverse
+    of ``_packed_values`` for values it keeps)."""
+    if fixedsize == 0:
+        return [None] * count
+    if fixedsize is None or fixedsize < 0:
+        return [v for _, _, values in blocks for v in values]
+    return [values[i:i + fixedsize] for _, _, values in blocks
+            for i in range(0, len(values), fixedsize)]
 
 
 def _packed_values(values: Sequence[Any], fixedsize: int | None) -> Any:
