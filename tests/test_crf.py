@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,27 @@ def test_a_feature_out_of_range(tmp_path: Path) -> None:
     path.write_bytes(header + b"FEAT" + bytes(4) + (1).to_bytes(4, "little") + feature)
     with pytest.raises(crf.ModelError, match="lacks"):
         crf.Model.read(path, {"O": 0}, {"bias": 0})
+
+
+#: The bundled model, whose names ``Model.load`` reads from its string tables.
+BUNDLED = resources.files("arsearch.data").joinpath("ner.crfsuite").read_bytes()
+
+
+@pytest.mark.parametrize("cut", [0, 30, 1_117_250, 1_119_700, 2_000_000])
+def test_a_truncated_model_file_names_itself_when_its_names_are_read(cut: int) -> None:
+    data = BUNDLED
+    assert len(crf.Model.load(data, source="whole").attributes) > 30_000
+    with pytest.raises(crf.ModelError, match="cut.crfsuite"):
+        crf.Model.load(data[:cut], source="cut.crfsuite")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(24, len(BUNDLED) - 1), st.integers(0, 255))
+def test_a_damaged_byte_in_a_model_file_is_an_error_or_a_model(at: int, value: int) -> None:
+    data = bytearray(BUNDLED)
+    data[at] = value
+    try:
+        model = crf.Model.load(bytes(data), source="damaged")
+    except crf.ModelError:
+        return
+    assert len(model.labels) == 9

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pycrfsuite
 import pytest
 
 from arsearch.errors import ArsearchError
@@ -24,11 +26,30 @@ def _names(text: str) -> set[tuple[str, str]]:
     return {(text[s:e], kind) for s, e, kind in find_names(text)}
 
 
+#: The bundled model's bytes: CRFsuite reads a model in place, so they must
+#: outlive every tagger opened on them.
+MODEL_BYTES = resources.files("arsearch.data").joinpath(ner.MODEL_FILE).read_bytes()
+
+
+def _crfsuite() -> pycrfsuite.Tagger:
+    """CRFsuite's own tagger of the bundled model."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(MODEL_BYTES)
+    return tagger
+
+
 def test_model_loads() -> None:
-    tagger = ner._crfsuite().tagger
+    tagger = _crfsuite()
     labels = set(tagger.labels())
     assert {"O", "B-PERS", "I-PERS", "B-ORG", "B-LOC"} <= labels
     assert set(ner.bundled_model().model.labels) == labels
+
+
+def test_the_names_read_from_the_model_file_are_crfsuites() -> None:
+    info = _crfsuite().info()
+    model = ner.bundled_model().model
+    assert model.attributes == {name: int(i) for name, i in info.attributes.items()}
+    assert model.labels == tuple(sorted(info.labels, key=lambda name: int(info.labels[name])))
 
 
 def test_president_in_damascus() -> None:
@@ -150,7 +171,7 @@ def test_pair_index_holds_every_reading_of_a_pair() -> None:
 
 
 def test_numpy_decoding_agrees_with_crfsuite() -> None:
-    crfsuite = ner._crfsuite().tagger
+    crfsuite = _crfsuite()
     tagger = ner.name_tagger()
     for tokens in _seed_sentences():
         crf_tags = list(crfsuite.tag(ner.sentence_features(tokens)))

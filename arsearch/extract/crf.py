@@ -30,6 +30,12 @@ _native = native.load("arsearch.extract._cdecode")
 # (attribute or label id), destination label id, weight as a double.
 _HEADER = struct.Struct("<4sI4sI8I")
 _CHUNK = struct.Struct("<4sII")
+# The names of labels and attributes are CQDB chunks (CRFsuite's cqdb.c): a
+# 24-byte header (id, size, flag, byte order, count, offset of the backward
+# array), then, at that offset, one uint32 per id: where its record starts, a
+# record being the id, the size of the name with its NUL, and the name.
+_CQDB = struct.Struct("<4sIIIII")
+_RECORD = struct.Struct("<II")
 _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
 
 
@@ -68,6 +74,25 @@ class Model:
         return cls.parse(Path(path).read_bytes(), labels, attributes, source=str(path))
 
     @classmethod
+    def load(cls, data: bytes, *, source: str = "<bytes>") -> Model:
+        """The weights and names of a CRFsuite model file's contents.
+
+        Reads the names of labels and attributes from the file's own string
+        tables: ``pycrfsuite.Tagger().info()`` gives the same, by dumping the
+        whole model as text and parsing it, which takes most of a second.
+
+        Raises:
+            ModelError: the file is no CRFsuite linear-chain model (``source`` names it).
+        """
+        if len(data) < _HEADER.size:
+            raise ModelError(source, "too short for a CRFsuite model")
+        header = _HEADER.unpack_from(data)
+        n_labels, n_attrs, off_labels, off_attrs = header[5], header[6], header[8], header[9]
+        labels = _names(data, off_labels, n_labels, source)
+        attributes = _names(data, off_attrs, n_attrs, source)
+        return cls.parse(data, labels, attributes, source=source)
+
+    @classmethod
     def parse(cls, data: bytes, labels: Mapping[str, int | str],
               attributes: Mapping[str, int | str], *, source: str = "<bytes>") -> Model:
         """``read`` of a model file's contents; ``source`` names it in errors."""
@@ -97,6 +122,29 @@ class Model:
             names[int(lid)] = name
         return cls(tuple(names), {name: int(aid) for name, aid in attributes.items()},
                    state, transitions)
+
+
+def _names(data: bytes, offset: int, count: int, source: str) -> dict[str, int]:
+    """Name -> id of the CQDB chunk at ``offset`` that holds ``count`` names."""
+    if offset + _CQDB.size > len(data):
+        raise ModelError(source, "no string table where the header says")
+    chunk, size, _, _, stored, backward = _CQDB.unpack_from(data, offset)
+    if (chunk != b"CQDB" or offset + size > len(data) or stored != count
+            or backward + 4 * count > size):
+        raise ModelError(source, "a damaged string table")
+    names: dict[str, int] = {}
+    for ident, ref in enumerate(struct.unpack_from(f"<{count}I", data, offset + backward)):
+        if ref + _RECORD.size > size:
+            raise ModelError(source, "a damaged string table")
+        found, length = _RECORD.unpack_from(data, offset + ref)
+        start = offset + ref + _RECORD.size
+        if found != ident or not length or ref + _RECORD.size + length > size:
+            raise ModelError(source, "a damaged string table")
+        try:
+            names[data[start:start + length - 1].decode("utf-8")] = ident
+        except UnicodeDecodeError as exc:
+            raise ModelError(source, "a name in its string table is not UTF-8") from exc
+    return names
 
 
 def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:

@@ -661,27 +661,7 @@ class TaggerModel:
         return cls(model, known, _sum_rows(model, pads))
 
 
-class _Crfsuite(NamedTuple):
-    """The bundled model opened by CRFsuite, and the bytes it reads in place."""
-
-    tagger: Any  # pycrfsuite.Tagger
-    data: bytes  # CRFsuite reads the model in place: the bytes must outlive the tagger
-
-
 _MODEL_SOURCE = f"arsearch/data/{MODEL_FILE}"
-
-
-@lru_cache(maxsize=1)  # package data, read once; only its labels and attribute names are used
-def _crfsuite() -> _Crfsuite:
-    import pycrfsuite
-
-    data = resources.files("arsearch.data").joinpath(MODEL_FILE).read_bytes()
-    tagger = pycrfsuite.Tagger()
-    try:
-        tagger.open_inmemory(data)
-    except ValueError as exc:
-        raise ModelError(_MODEL_SOURCE, f"CRFsuite cannot open it ({exc})") from exc
-    return _Crfsuite(tagger, data)
 
 
 @lru_cache(maxsize=1)  # package data: the same for the whole process, never changed
@@ -691,10 +671,8 @@ def bundled_model() -> TaggerModel:
     Raises:
         ModelError: the bundled model file is not a CRFsuite model (names it).
     """
-    crfsuite = _crfsuite()
-    info = crfsuite.tagger.info()
-    return TaggerModel.of(crf.Model.parse(crfsuite.data, info.labels, info.attributes,
-                                          source=_MODEL_SOURCE))
+    data = resources.files("arsearch.data").joinpath(MODEL_FILE).read_bytes()
+    return TaggerModel.of(crf.Model.load(data, source=_MODEL_SOURCE))
 
 
 def _sum_rows(model: crf.Model, groups: Sequence[tuple[int, ...]]) -> np.ndarray:
