@@ -1,7 +1,6 @@
 """The whole chain, as documents and queries see it."""
 
 import csv
-import importlib
 import io
 import re
 import shutil
@@ -262,14 +261,6 @@ def test_reindex_brings_an_old_index_to_the_current_analysis(tmp_path: Path) -> 
 
 
 # --- the compiled loop of analyze_terms (arsearch/text/_ctext.c) -------------------
-
-@pytest.fixture(scope="module")
-def ctext() -> ModuleType:
-    try:
-        return importlib.import_module("arsearch.text._ctext")
-    except ImportError:
-        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
-
 
 def compiled_terms(ctext: ModuleType, analyzer: Analyzer, text: str) -> list[Term]:
     return list(ctext.terms(tokenize(text), analyzer._chain.analyze_word, Term))

@@ -1,9 +1,5 @@
 """Light stemming: forms that must conflate, and names that must survive."""
 
-import gzip
-import importlib
-import itertools
-import json
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -221,14 +217,6 @@ def outcome(function: Callable[..., object], *args: object) -> object:
         return type(exc), str(exc)
 
 
-@pytest.fixture(scope="module")
-def ctext() -> ModuleType:
-    try:
-        return importlib.import_module("arsearch.text._ctext")
-    except ImportError:
-        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
-
-
 STEMMERS = [Stemmer(), Stemmer(lexicon=False), Stemmer(protected=["كفرنبل", "الرقة", "تل", "آمد"])]
 
 
@@ -266,21 +254,9 @@ def test_the_compiled_stemmer_agrees_on_messy_words(ctext: ModuleType, word: str
     assert_twins_agree(ctext, word)
 
 
-def real_words() -> set[str]:
-    """Every distinct token of the seeds and, when ../shared is here, of the first
-    1,000 ANT v2.1 articles."""
-    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
-    news = SHARED / "data" / "news" / "ant_v2.1.jsonl.gz"
-    if news.exists():
-        with gzip.open(news, "rt", encoding="utf-8") as lines:
-            for line in itertools.islice(lines, 1000):
-                article = json.loads(line)
-                texts.extend(article.get(key) or "" for key in ("title", "text"))
-    return {token.text for text in texts for token in tokenize(text, cache=False)}
-
-
-def test_the_compiled_stemmer_agrees_on_real_words(ctext: ModuleType) -> None:
-    words = real_words()
+def test_the_compiled_stemmer_agrees_on_real_words(ctext: ModuleType,
+                                                   real_texts: list[str]) -> None:
+    words = {token.text for text in real_texts for token in tokenize(text, cache=False)}
     assert len(words) > 500
     for word in words:
         assert_twins_agree(ctext, word)

@@ -1,10 +1,6 @@
 """The tokenizer keeps marks inside words and offsets on the original text."""
 
 import dataclasses
-import gzip
-import importlib
-import itertools
-import json
 from pathlib import Path
 from types import ModuleType
 
@@ -56,14 +52,6 @@ def test_offsets_point_into_the_text(text: str) -> None:
 
 # --- the compiled twin (arsearch/text/_ctext.c) gives what the Python gives ---------
 
-@pytest.fixture(scope="module")
-def ctext() -> ModuleType:
-    try:
-        return importlib.import_module("arsearch.text._ctext")
-    except ImportError:
-        pytest.skip("the compiled core (arsearch/text/_ctext.c) is not built")
-
-
 def assert_twins_agree(ctext: ModuleType, text: str) -> None:
     compiled = ctext.tokens(text, Token)
     assert compiled == tokenize_module._pure_tokens(text), text
@@ -104,15 +92,9 @@ def test_the_compiled_tokenizer_agrees_on_every_code_point(ctext: ModuleType) ->
     assert_twins_agree(ctext, "".join(f"ب{c}1." for c in every[:0x10000]))
 
 
-def test_the_compiled_tokenizer_agrees_on_real_text(ctext: ModuleType) -> None:
-    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
-    news = SHARED / "data" / "news" / "ant_v2.1.jsonl.gz"
-    if news.exists():
-        with gzip.open(news, "rt", encoding="utf-8") as lines:
-            for line in itertools.islice(lines, 1000):
-                article = json.loads(line)
-                texts.extend(article.get(key) or "" for key in ("title", "text"))
-    for text in texts:
+def test_the_compiled_tokenizer_agrees_on_real_text(ctext: ModuleType,
+                                                    real_texts: list[str]) -> None:
+    for text in real_texts:
         assert_twins_agree(ctext, text)
 
 
