@@ -139,6 +139,16 @@ class IngestReport:
         return (f"added {self.added}, replaced {self.replaced}, unchanged {self.unchanged}, "
                 f"failed {self.failed}{merged} in {self.seconds:.1f}s ({rate:.0f} docs/s)")
 
+    def add_part(self, part: IngestReport) -> int:
+        """Count another report's added, replaced, unchanged and errors here (a
+        shard's share of a sharded ingest); returns the articles it wrote or kept."""
+        self.added += part.added
+        self.replaced += part.replaced
+        self.unchanged += part.unchanged
+        for message in part.errors:
+            self.fail(message)
+        return part.indexed + part.unchanged
+
     def fail(self, message: str, source: str | None = None) -> None:
         """Count one skipped input; ``source`` names it (``file:line`` for a line)."""
         self.failed += 1

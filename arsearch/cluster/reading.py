@@ -201,12 +201,7 @@ def run_readers(ray: Any, readers: list[Any], report: IngestReport, handled: lis
             for number, (ok, part) in sorted(parts.items()):
                 if not ok:
                     raise unpack(part)
-                report.added += part.added
-                report.replaced += part.replaced
-                report.unchanged += part.unchanged
-                for message in part.errors:
-                    report.fail(message)
-                handled[number] += part.indexed + part.unchanged
+                handled[number] += report.add_part(part)
             report.failed += len(found)  # listed below, in input order
             if progress:
                 progress(report.handled)

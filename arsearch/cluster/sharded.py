@@ -277,12 +277,7 @@ class ShardedIndex:
             pending.setdefault(route(article.id, self.shards), []).append((number, article))
         results = self._backend.call({n: ("add", (items, jobs)) for n, items in pending.items()})
         for number, part in results.items():
-            report.added += part.added
-            report.replaced += part.replaced
-            report.unchanged += part.unchanged
-            for message in part.errors:
-                report.fail(message)
-            handled[number] += part.indexed + part.unchanged
+            handled[number] += report.add_part(part)
         if progress:
             progress(report.handled)
         return sequence + len(batch)
