@@ -178,8 +178,9 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
     if compiled:
         # The same blocks, cut again by encode_postings where every block but
         # the last holds blocklimit postings: the compiled encoder's input.
-        docnums = [d for ids, _, _ in blocks for d in ids]
-        weights = [w for _, ws, _ in blocks for w in ws]
+        # the array types it takes (lists would send every term to the twin)
+        docnums = array("I", [d for ids, _, _ in blocks for d in ids])
+        weights = array("d", [w for _, ws, _ in blocks for w in ws])
         return encode_postings(docnums, weights, _flat_values(blocks, fixedsize, count), lengths,
                                blocklimit=blocklimit, compression=compression,
                                fixedsize=fixedsize, protocol=protocol, min_compress=min_compress)

@@ -147,3 +147,30 @@ def test_blocks_cut_otherwise_are_left_to_the_general_path() -> None:
                              fixedsize=4)
     assert shift_postings(raw, 10, [], blocklimit=128, compression=3, fixedsize=4) is None
     assert shift_postings(raw, 10, [], blocklimit=64, compression=3, fixedsize=4) is not None
+
+
+def test_shifting_hands_the_compiled_encoder_the_arrays_it_takes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The compiled encoder returns None for shapes it leaves to the pure twin
+    # (lists instead of arrays): shift_postings, most terms of a merge, must not be one.
+    from arsearch.engine import blocks
+
+    if blocks._C is None:
+        pytest.skip("compiled core not built (or ARSEARCH_PURE_PYTHON set)")
+    compiled = blocks._C
+    declined = []
+
+    class Recording:
+        def encode_postings(self, *args: object) -> object:
+            found = compiled.encode_postings(*args)
+            if found is None:
+                declined.append(args[:2])
+            return found
+
+    docnums = list(range(0, 900, 3))
+    values = [FORMATS["positions"].encode([0, 1])] * len(docnums)
+    raw, _ = encode_postings(docnums, [2.0] * len(docnums), values, [], blocklimit=128,
+                             compression=3, fixedsize=None)
+    monkeypatch.setattr(blocks, "_C", Recording())
+    assert shift_postings(raw, 7, [], blocklimit=128, compression=3, fixedsize=None)
+    assert declined == []
