@@ -31,8 +31,8 @@ import io
 import os
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 import numpy as np
 
@@ -118,15 +118,63 @@ def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), bounds
 
 
-def _decode(arrays: dict[str, np.ndarray], prefix: str) -> list[str]:
-    """The strings ``_encode`` wrote as ``<prefix>text`` and ``<prefix>bounds``."""
-    text = _array(arrays, f"{prefix}text", np.uint8).tobytes()
+def _decode(arrays: dict[str, np.ndarray], prefix: str) -> Strings:
+    """The strings ``_encode`` wrote as ``<prefix>text`` and ``<prefix>bounds``, checked
+    whole here (valid UTF-8, every bound on a character's first byte) and decoded
+    one at a time when asked (``Strings``)."""
+    raw = _array(arrays, f"{prefix}text", np.uint8)
     bounds = _array(arrays, f"{prefix}bounds", np.int64)
-    if (len(bounds) < 1 or bounds[0] != 0 or bounds[-1] != len(text)
+    if (len(bounds) < 1 or bounds[0] != 0 or bounds[-1] != len(raw)
             or np.any(np.diff(bounds) < 0)):
         raise ValueError(f"{prefix}bounds out of order or range")
-    starts = bounds.tolist()
-    return [text[a:b].decode("utf-8") for a, b in zip(starts, starts[1:], strict=False)]
+    starts = bounds[:-1][bounds[:-1] < len(raw)]
+    if np.any((raw[starts] & 0xC0) == 0x80):
+        raise ValueError(f"{prefix}bounds: a value starts inside a character")
+    text = raw.tobytes()
+    text.decode("utf-8")  # raises UnicodeDecodeError on damage, as reading each would
+    return Strings(text, bounds.tolist())
+
+
+class Strings(Sequence[str]):
+    """A dictionary's values, UTF-8 end to end, each decoded on first use.
+
+    A segment of the 73k news corpus has some 125,000 actor and place values;
+    a query's facets need those of its matches, so decoding them all up front
+    was most of a cold ``arsearch stats``.
+    """
+
+    __slots__ = ("_text", "_bounds", "_decoded")
+
+    def __init__(self, text: bytes, bounds: list[int]) -> None:
+        self._text = text
+        self._bounds = bounds
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError("value id out of range")
+        found = self._decoded.get(index)
+        if found is None:
+            found = self._text[self._bounds[index]:self._bounds[index + 1]].decode("utf-8")
+            self._decoded[index] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
 
 
 class Column:
@@ -135,7 +183,7 @@ class Column:
 
     __slots__ = ("offsets", "ids", "values", "names")
 
-    def __init__(self, offsets: np.ndarray, ids: np.ndarray, values: list[str],
+    def __init__(self, offsets: np.ndarray, ids: np.ndarray, values: Sequence[str],
                  names: Names | None = None) -> None:
         self.offsets = offsets
         self.ids = ids
@@ -208,11 +256,15 @@ def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, size: int | None
     return array
 
 
+#: ``Names.labels`` works out every value's label once this share of them is asked for.
+_EAGER = 1 / 8
+
+
 class Names:
     """What choosing a shown name needs of a dictionary of ``actor_names``/``place_names``
     values ("id\x1fname"), computed once per dictionary."""
 
-    def __init__(self, values: Sequence[str], entities: list[str] | None = None,
+    def __init__(self, values: Sequence[str], entities: Sequence[str] | None = None,
                  entity_of: np.ndarray | None = None, name_rank: np.ndarray | None = None
                  ) -> None:
         self._values = values
@@ -231,40 +283,55 @@ class Names:
         self.entities = entities
         self.entity_of = entity_of
         self.name_rank = name_rank
-        self._index: dict[str, int] | None = None
-        self._written: list[str] | None = None
-        self._labels: tuple[object, np.ndarray, list[str]] | None = None
+        #: What ``labels`` worked out so far, for the ``key`` it holds for.
+        self._shown_key: object = None
+        self._label_of = np.zeros(0, dtype=np.int64)
+        self._texts: list[str] = []
 
-    @property
-    def entity_index(self) -> dict[str, int]:
-        """{entity id: its index in ``entities``}."""
-        if self._index is None:
-            self._index = {entity_id: i for i, entity_id in enumerate(self.entities)}
-        return self._index
+    def written(self, value_id: int) -> str:
+        """The name value ``value_id`` writes (what follows its entity id)."""
+        entity = self.entities[int(self.entity_of[value_id])]
+        return self._values[value_id][len(entity) + 1:]
 
-    @property
-    def written(self) -> list[str]:
-        """The name each value writes (what follows its entity id)."""
-        if self._written is None:
-            entities = self.entities
-            self._written = [value[len(entities[e]) + 1:] for value, e in
-                             zip(self._values, self.entity_of.tolist(), strict=True)]
-        return self._written
-
-    def labels(self, key: object, shown: Callable[[str, str], str]
+    def labels(self, key: object, shown: Callable[[str, str], str], value_ids: np.ndarray
                ) -> tuple[np.ndarray, list[str]]:
-        """The sorted names shown, and for each value the one its entity shows when
-        it is the name most articles write: ``shown(entity id, written name)``, which
-        depends on nothing but ``key`` (the gazetteer), so it is asked once per value."""
-        if self._labels is None or self._labels[0] is not key:
-            entities = self.entities
-            texts = [shown(entities[e], written)
-                     for e, written in zip(self.entity_of.tolist(), self.written, strict=True)]
-            ordered = sorted(set(texts))
-            rank = {text: i for i, text in enumerate(ordered)}
-            ids = np.fromiter((rank[text] for text in texts), dtype=np.int64, count=len(texts))
-            self._labels = (key, ids, ordered)
-        return self._labels[1], self._labels[2]
+        """The label shown for each of ``value_ids`` when it is the name most of its
+        entity's articles write: (label id of each, the label texts in alphabetical
+        order, which label ids index).
+
+        The text is ``shown(entity id, written name)``, which depends on nothing
+        but ``key`` (the gazetteer): it is asked once per value, and only of the
+        values some query needed (a cold ``stats`` needs a few of a dictionary's
+        100,000); a query whose labels are all known is answered by numpy alone.
+        """
+        if self._shown_key is not key:
+            self._shown_key = key
+            self._label_of = np.full(len(self._values), -1, dtype=np.int64)
+            self._texts = []
+        label_of = self._label_of
+        missing = value_ids[label_of[value_ids] < 0]
+        asked = np.count_nonzero(label_of >= 0) + len(missing)
+        if len(missing) and asked > _EAGER * len(label_of):
+            # Most of the dictionary is asked for by now: the rest too, at once,
+            # so that later queries never sort the labels again.
+            missing = np.flatnonzero(label_of < 0)
+        if len(missing):
+            texts = self._texts
+            ids = {text: i for i, text in enumerate(texts)}
+            for value_id in missing.tolist():
+                entity = self.entities[int(self.entity_of[value_id])]
+                text = shown(entity, self.written(value_id))
+                label_of[value_id] = ids.setdefault(text, len(ids))
+            texts = list(ids)
+            # Label ids in alphabetical order: ties between counts go by name, and
+            # a broad query's labels are read in the order they are kept.
+            order = sorted(range(len(texts)), key=texts.__getitem__)
+            renumbered = np.empty(len(texts), dtype=np.int64)
+            renumbered[order] = np.arange(len(texts))
+            known = label_of >= 0
+            label_of[known] = renumbered[label_of[known]]
+            self._texts = [texts[i] for i in order]
+        return label_of[value_ids], self._texts
 
 
 class Tally:
@@ -274,7 +341,7 @@ class Tally:
     twice has two pairs (as the stored fields list it twice).
     """
 
-    def __init__(self, values: list[str], docs: np.ndarray, ids: np.ndarray,
+    def __init__(self, values: Sequence[str], docs: np.ndarray, ids: np.ndarray,
                  names: Names | None = None) -> None:
         self.values = values
         self.docs = docs
@@ -318,7 +385,7 @@ class Tally:
         articles write (``arsearch.engine.facets.entity_names``, vectorised)."""
         names = self._names_of()
         entities, chosen = self._chosen()
-        return {names.entities[e]: names.written[v]
+        return {names.entities[e]: names.written(v)
                 for e, v in zip(entities.tolist(), chosen.tolist(), strict=True)}
 
     def articles_by_entity(self, key: object, shown: Callable[[str, str], str]
@@ -331,9 +398,9 @@ class Tally:
         """
         names = self._names_of()
         entities, chosen = self._chosen()
-        value_label, texts = names.labels(key, shown)
+        chosen_label, texts = names.labels(key, shown, chosen)
         entity_label = np.full(len(names.entities), -1, dtype=np.int64)
-        entity_label[entities] = value_label[chosen]
+        entity_label[entities] = chosen_label
         counts = self._count_ids(entity_label[names.entity_of], len(texts))
         held = np.flatnonzero(counts)
         order = held[np.lexsort((held, -counts[held]))]
@@ -415,7 +482,8 @@ class SegmentColumns:
         self._folder = folder
         self._loaded: dict[str, dict[str, Column] | None] = {}
         self._checksums: dict[str, Any] | None = None
-        self._dictionaries: dict[str, tuple[list[str], list[np.ndarray | None], Names | None]] = {}
+        self._dictionaries: dict[str, tuple[Sequence[str], list[np.ndarray | None],
+                                             Names | None]] = {}
 
     def columns(self, segment_id: str, documents: int) -> dict[str, Column] | None:
         """The columns of a segment, read on first use and checked against the manifest
@@ -428,7 +496,8 @@ class SegmentColumns:
             self._loaded[segment_id] = read_columns(self._folder, segment_id, documents, crc)
         return self._loaded[segment_id]
 
-    def dictionary(self, name: str) -> tuple[list[str], list[np.ndarray | None], Names | None]:
+    def dictionary(self, name: str
+                   ) -> tuple[Sequence[str], list[np.ndarray | None], Names | None]:
         """The values of field ``name`` over every segment with columns, each segment's
         value ids into them (None: the same), and their ``Names`` for a name field."""
         if name not in self._dictionaries:

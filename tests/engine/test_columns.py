@@ -213,3 +213,59 @@ def test_facets_of_an_earlier_search_are_its_own(churned: arsearch.Index) -> Non
     assert first.facets == churned.search("الرقة", limit=1).facets
     assert second.facets == churned.search("حلب", limit=1).facets
     assert first.facets["places"] != second.facets["places"]
+
+
+def _name_tally(count: int) -> Tally:
+    """A tally of ``count`` discovered actors, article i holding actor i and actor 0."""
+    builder = ColumnBuilder()
+    for docnum in range(count):
+        actors = [[f"new:actor:{docnum}", f"اسم {docnum}"], ["new:actor:0", "اسم 0"]]
+        builder.add(docnum, {"mentions": {"actors": actors, "places": [], "dates": []}})
+    with tempfile.TemporaryDirectory() as folder:
+        builder.write(folder, "MAIN_x")
+        columns = read_columns(folder, "MAIN_x", count)
+    assert columns is not None
+    return columns["actor_names"]  # type: ignore[return-value]
+
+
+def test_names_are_labelled_when_a_query_needs_them_with_the_same_counts() -> None:
+    column = _name_tally(400)
+    asked: list[str] = []
+    key = object()
+
+    def shown(entity_id: str, written: str) -> str:
+        asked.append(entity_id)
+        return f"«{written}»"
+
+    def facet(docs: list[int]) -> list[tuple[str, int]]:
+        docnums, ids = gather(column, np.asarray(docs, dtype=np.int64), 0)
+        tally = Tally(column.values, docnums, ids, column.names)
+        return list(tally.articles_by_entity(key, shown).items())
+
+    assert facet([5, 9]) == [("«اسم 0»", 2), ("«اسم 5»", 1), ("«اسم 9»", 1)]
+    assert sorted(asked) == ["new:actor:0", "new:actor:5", "new:actor:9"]
+    assert facet([9, 5]) == facet([5, 9]) and len(asked) == 3  # known labels: asked once
+    # Most of the dictionary at once: every label is worked out, each still once.
+    everything = facet(list(range(400)))
+    assert len(asked) == 400 == len(set(asked))
+    assert everything[0] == ("«اسم 0»", 400)
+    assert [name for name, _ in everything[1:]] == sorted(f"«اسم {i}»" for i in range(1, 400))
+    assert facet([5, 9]) == [("«اسم 0»", 2), ("«اسم 5»", 1), ("«اسم 9»", 1)]
+
+
+@pytest.mark.parametrize("damage", ["inside a character", "not UTF-8"])
+def test_a_dictionary_that_does_not_decode_is_named_on_reading(tmp_path: Path,
+                                                                damage: str) -> None:
+    builder = ColumnBuilder()
+    builder.add(0, {"mentions": {"actors": [["new:actor:ب", "بشار"]], "places": [],
+                                 "dates": []}, "source": "عنب"})
+    arrays = builder.arrays()
+    if damage == "inside a character":
+        arrays["source_key.bounds"] = np.array([0, 1, len(arrays["source_key.text"])])
+    else:
+        arrays["source_key.text"] = np.frombuffer(b"\xff" * len(arrays["source_key.text"]),
+                                                  dtype=np.uint8)
+    with open(tmp_path / "MAIN_x.fcol", "wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(arsearch.DamagedIndex, match="MAIN_x.fcol"):
+        read_columns(tmp_path, "MAIN_x", 1)
