@@ -125,9 +125,10 @@ def article_text(sents: Sequence[Sentence]) -> tuple[str, list[list[tuple[int, i
 def extract_kind(mention: Mention, gazetteer: Gazetteer) -> str | None:
     """The ANERcorp type of an ``extract`` mention (None: no name span).
 
-    A gazetteer place or state is named (في العراق, المدعومة من إيران: LOC)
-    or only qualified by an adjective phrase (الرئيس الأميركي, العاصمة
-    المغربية), which names no span: ANERcorp tags no adjective.
+    A gazetteer place or state is named (في العراق, المدعومة من إيران: LOC),
+    also by its capital («اتهمت أنقرة»: Turkey acting, a LOC span in
+    ANERcorp), or only qualified by an adjective phrase (الرئيس الأميركي,
+    العاصمة المغربية), which names no span: ANERcorp tags no adjective.
     """
     if mention.kind == "source":
         return "ORG"  # a news outlet named as the informant: no facet, still a name
@@ -135,6 +136,10 @@ def extract_kind(mention: Mention, gazetteer: Gazetteer) -> str | None:
         return None
     if mention.kind == "place" or mention.type == "state":
         if mention.id.startswith("new:") or _resolves(gazetteer, mention.text, mention.id):
+            return "LOC"
+        if mention.type == "state" and any(
+                _resolves(gazetteer, mention.text, capital.id) for capital in gazetteer
+                if capital.type == "capital" and capital.parent == mention.id):
             return "LOC"
         head, _, rest = mention.text.partition(" ")
         return "LOC" if rest and _resolves(gazetteer, rest, mention.id) else None

@@ -1,6 +1,6 @@
 """Facet benchmark: are an article's top actors and places right (docs/facets.md)?
 
-For each of 70 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
+For each of 80 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
 listed by id in ``facets_judged.tsv``, the article's top actors and top places
 (``TOP`` each, by number of mentions, then first mention) are compared with
 hand judgements of each entry, for this checkout and for a baseline (by
@@ -11,10 +11,10 @@ default the extraction of the commit this work started from, exported with
 * recall: correct entities a system lists / correct entities either system
   lists (pooled, as in TREC: only listed entries are judged).
 
-The articles are split into a tuning part (``dev``) and three held-back parts:
+The articles are split into a tuning part (``dev``) and four held-back parts:
 ``held`` was held back from the first tuning round only, ``held2`` was
-chosen and judged once the rules were frozen after round 2, ``held3`` was
-chosen and judged before round 3 (docs/facets.md). Entries
+chosen and judged once the rules were frozen after round 2, ``held3`` and
+``held4`` were chosen and judged before rounds 3 and 4 (docs/facets.md). Entries
 nobody has judged yet are counted apart (and printed with ``--show``).
 
     python benchmarks/facets.py [--data ../shared/data/news/ant_v2.1.jsonl.gz]
@@ -49,9 +49,9 @@ BASE_REV = "7947e74"
 TOP = 5
 KINDS = ("actor", "place")
 #: dev: tuned on; held: held back from the first tuning round only; held2:
-#: chosen and judged once the rules were frozen after round 2; held3: chosen
-#: and judged before round 3 (docs/facets.md).
-PARTS = ("dev", "held", "held2", "held3")
+#: chosen and judged once the rules were frozen after round 2; held3, held4:
+#: chosen and judged before round 3, round 4 (docs/facets.md).
+PARTS = ("dev", "held", "held2", "held3", "held4")
 
 Lists = dict[str, dict[str, list[str]]]  # article id -> kind -> normalized names
 

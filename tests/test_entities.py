@@ -232,3 +232,79 @@ def test_extracting_many_texts_at_once_finds_what_one_at_a_time_finds() -> None:
 def test_a_function_word_after_a_trigger_opens_no_name(text: str) -> None:
     # إلى folds to الي, which looks like a word with the article: still no name.
     assert [m for m in arsearch.extract(text) if m.kind == "actor"] == []
+
+
+def kinds(text: str) -> list[tuple[str, str, str]]:
+    """(id, kind, surface) of each mention of ``text``."""
+    return [(m.id, m.kind, m.text) for m in find_entities(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("اتهمت أنقرة الوحدات الكردية", ("tr", "actor", "أنقرة")),
+    ("الفصائل التي تدعمها واشنطن", ("us", "actor", "واشنطن")),
+    ("فرض عقوبات على موسكو", ("ru", "actor", "موسكو")),
+    ("وصل الوفد إلى موسكو", ("moscow", "place", "موسكو")),
+    ("في العاصمة أنقرة", ("ankara", "place", "أنقرة")),
+    ("مرتبط بالرياض", ("riyadh", "place", "الرياض")),
+    ("موسكو - (رويترز) قال", ("moscow", "place", "موسكو")),
+    ("موسكو تحذر (رويترز)", ("ru", "actor", "موسكو")),
+])
+def test_a_capital_is_a_place_only_after_a_word_of_place(
+        text: str, expected: tuple[str, str, str]) -> None:
+    # A capital stands for its government unless a preposition, «العاصمة» or a
+    # dateline makes it a location; the government is its country, as an actor.
+    assert kinds(text)[0] == expected
+
+
+def test_a_capital_after_its_country_is_the_place() -> None:
+    assert kinds("في العاصمة الروسية موسكو")[-1] == ("moscow", "place", "موسكو")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("في العراق وسوريا", [("iq", "place"), ("sy", "place")]),
+    ("في العراق و سوريا", [("iq", "place"), ("sy", "place")]),
+    ("بين قطاع غزة وإسرائيل", [("gaza", "place"), ("il", "place")]),
+    ("على الحدود مع العراق والأردن", [("iq", "place"), ("jo", "place")]),
+    ("دبي، الإمارات العربية المتحدة (CNN)— قال", [("ae", "place"), ("cnn", "actor")]),
+    ("روسيا: أسقطنا 45 طائرة", [("ru", "actor")]),
+    ("تستغل روسيا وجودها في سوريا", [("ru", "actor"), ("sy", "place")]),
+    ("في سوريا روسيا تدعم", [("sy", "place"), ("ru", "actor")]),
+])
+def test_a_country_joined_to_a_place_is_a_place(text: str, expected: list) -> None:
+    # A coordinated name shares its preposition; a country after a place and a
+    # comma (a dateline) is where the place is; «الحدود مع» names a border.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وفصائل سورية مقربة منها", []),
+    ("وسائل إعلام رسمية سورية", []),
+    ("غارات على مواقع عسكرية سورية", [("sy", "actor")]),
+    ("قوات سورية", [("sy", "actor")]),
+    ("تدعم سورية الاتفاق", [("sy", "actor")]),
+    ("في سورية", [("sy", "place")]),
+])
+def test_a_country_name_that_is_also_a_nisba_qualifies_a_noun(text: str, expected: list) -> None:
+    # سورية is also the feminine of سوري: after a plural or an indefinite nisba
+    # it is the adjective, which names the state only with a noun of force.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected
+
+
+def test_a_nationality_gives_irregular_factions_an_origin_only() -> None:
+    assert found("قصفت نقاطا للفصائل العراقية") == []
+
+
+def test_a_national_council_is_not_the_un_security_council() -> None:
+    assert "un" not in [i for i, _, _ in kinds("اجتماع مجلس الأمن القومي البريطاني")]
+    assert kinds("اجتماع مجلس الأمن الدولي") == [("un", "actor", "مجلس الأمن الدولي")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("على حيد الأصم وتبة أبو عقال", [("new:place:تبه ابو عقال", "تبة أبو عقال")]),
+    ("السيطرة على تلة وفرضوا حصارا", []),
+    ("في حي أبو رمانة", [("new:place:ابو رمانه", "أبو رمانة")]),
+])
+def test_a_hill_is_a_place(text: str, expected: list) -> None:
+    # تبة/تلة (a hill) name a place with the name after them, and a weak place
+    # word may take a compound name (أبو …) as well as a definite one.
+    assert found(text) == expected

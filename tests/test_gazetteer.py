@@ -247,3 +247,13 @@ def test_a_verb_spelled_like_a_company_is_no_company() -> None:
 def test_social_platforms_have_their_own_type() -> None:
     g = Gazetteer.load()
     assert {e.type for n in ("تويتر", "فيس بوك", "تلغرام") for e in g.resolve(n)} == {"platform"}
+
+
+def test_a_capital_belongs_to_its_country() -> None:
+    # A capital read as its government is its parent, a country, as an actor.
+    gazetteer = Gazetteer.load()
+    capitals = [e for e in gazetteer if e.type == "capital"]
+    assert {"moscow", "washington", "ankara", "tehran"} <= {e.id for e in capitals}
+    for capital in capitals:
+        country = gazetteer.get(capital.parent)
+        assert country is not None and country.type == "country"

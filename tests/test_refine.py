@@ -388,3 +388,56 @@ def test_a_platform_as_the_medium_is_no_actor(text: str) -> None:
 def test_a_platform_the_news_is_about_stays_an_actor() -> None:
     text = "حجبت السلطات تويتر في البلاد"
     assert [m.id for m in extract(text, names=False) if m.kind == "actor"] == ["twitter"]
+
+
+def test_a_word_introducing_a_name_is_not_part_of_it() -> None:
+    text = "وقتل شاب يدعى محمد ناصر في الهجوم"
+    assert refined(text, [tagged(text, "يدعى محمد ناصر")]) == [
+        ("new:actor:محمد ناصر", "person", "محمد ناصر")]
+    text = "واعتقل المدعو محمد مطهر أمس"
+    assert refined(text, [tagged(text, "المدعو محمد مطهر")]) == [
+        ("new:actor:محمد مطهر", "person", "محمد مطهر")]
+
+
+def test_a_name_a_place_word_gives_as_a_place_is_that_place_everywhere() -> None:
+    # «مدينة درنة» is evidence; the tagger's organisation «حررت درنة» a guess.
+    text = "حررت درنة بالكامل. وسيطر على مدينة درنة"
+    mentions = [tagged(text, "درنة", "actor", "organization"),
+                tagged(text, "درنة", "place", "city", start=text.rindex("درنة"))]
+    assert refined(text, mentions) == [("new:place:درنه", "city", "درنة")] * 2
+
+
+def test_a_destination_is_a_place() -> None:
+    text = "أطلقوا صاروخا باتجاه خميس مشيط أمس"
+    assert refined(text, [tagged(text, "خميس مشيط")]) == [
+        ("new:place:خميس مشيط", "region", "خميس مشيط")]
+
+
+def test_a_front_line_is_no_armed_group() -> None:
+    text = "تقدمت القوات في جبهة الساحل الغربي"
+    assert refined(text, [tagged(text, "جبهة الساحل", "actor", "armed_group")]) == []
+    text = "أعلنت جبهة تحرير سوريا"
+    assert [t for _, t, _ in refined(text, [tagged(text, "جبهة تحرير سوريا")])] == [
+        "armed_group"]
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("أعلن أن قضاء بلاده لم يتخذ قرارا", "بلاده"),
+    ("في باركلاند بولاية فلوريدا", "بولاية"),
+    ("الهجوم الذي بلغ مطار المدينة في جنوبها", "مطار المدينة"),
+])
+def test_generic_words_with_a_pronoun_or_together_are_no_place(text: str, surface: str) -> None:
+    assert refined(text, [tagged(text, surface, "place", "region")]) == []
+    assert [m for m in extract(text) if m.kind == "place" and m.text == surface] == []
+
+
+def test_a_short_form_behind_a_preposition_is_the_person() -> None:
+    text = "قال بلال أبوصلاح إن القوات تقدمت، وفقا لأبوصلاح."
+    mentions = [tagged(text, "بلال أبوصلاح"), tagged(text, "لأبوصلاح")]
+    assert [i for i, _, _ in refined(text, mentions)] == ["new:actor:بلال ابوصلاح"] * 2
+
+
+def test_a_name_in_brackets_after_a_name_is_that_actor() -> None:
+    text = "تشييع القيادي أبو بكر صالح الريامي (أبو حيدر)، الذي قتل"
+    mentions = [tagged(text, "أبو بكر صالح الريامي"), tagged(text, "أبو حيدر")]
+    assert [i for i, _, _ in refined(text, mentions)] == ["new:actor:ابو بكر صالح الريامي"] * 2

@@ -8,7 +8,10 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    البشري alone); و/ف and ب/ك/ل may be attached to the first word.
    Names that are also common words (الباب) need a place word before them
    (مدينة الباب). A country is an actor (state) unless it follows a word of
-   place (في سوريا, بالعراق).
+   place (في سوريا, بالعراق), or shares the reading of a place it is
+   joined to («في العراق وسوريا», «دبي، الإمارات»). A capital is a place
+   only after such a word; elsewhere it stands for its government
+   («اتهمت أنقرة», «تدعمها واشنطن»), which is its country as an actor.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
@@ -48,6 +51,7 @@ PLACE_TRIGGERS: dict[str, tuple[str, bool, bool]] = {
     "مخيم": ("facility", True, True), "سجن": ("facility", True, True),
     "منطقه": ("region", False, False), "منطقتي": ("region", False, False),
     "جبل": ("landmark", True, False), "نهر": ("landmark", True, False),
+    "تبه": ("landmark", True, False), "تله": ("landmark", True, False),
     "وادي": ("landmark", True, False), "سد": ("facility", True, False),
     "حقل": ("facility", True, False), "مطار": ("facility", True, False),
     "قاعده": ("facility", True, False), "معبر": ("facility", True, False),
@@ -73,21 +77,25 @@ _CONTEXT_TRIGGERS = frozenset(
     {"مدينه", "مدينتي", "بلده", "بلدتي", "قريه", "قريتي", "ناحيه", "قضاء", "ريف", "محافظه",
      "منطقه", "منطقتي", "مناطق"}
 )
-_CITY_LEVEL = frozenset({"city", "town", "village", "district", "facility"})
+_CITY_LEVEL = frozenset({"city", "capital", "town", "village", "district", "facility"})
 _PREFERRED_TYPES = {
     "city": _CITY_LEVEL, "town": _CITY_LEVEL, "village": _CITY_LEVEL, "district": _CITY_LEVEL,
     "governorate": frozenset({"governorate"}), "region": frozenset({"governorate", "region"}),
 }
 
-#: Nouns an adjective of nationality turns into the state acting (القوات الروسية).
+#: Nouns an adjective of nationality turns into the state acting (القوات الروسية),
+#: and the indefinite «عسكرية» (مواقع عسكرية سورية: the state's positions).
+#: Not the irregular groups a nationality only gives an origin to (الفصائل
+#: العراقية are Iraqi factions, not the Iraqi state).
 ACTOR_HEADS = frozenset(normalize(w) for w in """
 قوات القوات جيش الجيش الجنود جنود العسكريين الطيران طيران الطائرات طائرات المقاتلات
 مقاتلات المروحيات مروحيات الحكومه حكومه الخارجيه وزاره وزير الدفاع الرئاسه الرئيس
 الميليشيات ميليشيات المليشيات مليشيات الغارات غارات القصف قصف الضربات ضربات البحريه
 الشرطه الاستخبارات المخابرات الامن السلطات السلطه النظام الاحتلال الهجمات الهجوم
 المدفعيه العمليه العمليات القاعده القواعد المستشارين مستشارين النفوذ الدوريات الدوريه
-دوريات الوفد المسؤولين مسؤولين الجانب الدبلوماسيه الحرس الوحدات الفصائل البوارج
+دوريات الوفد المسؤولين مسؤولين الجانب الدبلوماسيه الحرس الوحدات البوارج
 الصواريخ صواريخ المسيرات المسيره الطائره الاداره السفاره الموقف الدعم الرتل رتل الارتال
+عسكريه
 المرتزقه الشركات القيادة القياده التدخل الوجود العسكري
 """.split())
 #: Nouns an adjective of nationality turns into the country as a place.
@@ -101,6 +109,22 @@ LOCATIVES = frozenset(normalize(w) for w in """
 الحدود اراضي أراضي انحاء أنحاء عمق ارجاء أرجاء مدن محافظات مناطق بلاد زار زيارة زياره
 قرب بالقرب اتجاه باتجاه
 """.split())
+#: Words before a capital that make it a place, beside LOCATIVES (العاصمة أنقرة).
+_CAPITAL_PLACE = frozenset(normalize(w) for w in "العاصمة عاصمة".split())
+#: Adjectives that make a body's short name a national body's: «مجلس الأمن
+#: القومي» is a country's council, not the UN Security Council (مجلس الأمن).
+_NATIONAL = frozenset(normalize(w) for w in "القومي الوطني القومية الوطنية".split())
+#: Words before «مع» + country that make the country a place (الحدود مع العراق).
+_BORDER = frozenset(normalize(w) for w in "الحدود حدود الحدودي الحدودية حدودها حدوده".split())
+#: Signs after a dateline's place («دبي، الإمارات العربية المتحدة (CNN)—», «موسكو -»);
+#: not a colon, which follows a speaker («روسيا: أسقطنا …»).
+_DATELINE_END = "(-–—"
+_DATELINE_WORDS = 2  # words of a line that may stand before a dateline's country
+#: Indefinite plurals news qualifies by a nationality (فصائل سورية): a feminine
+#: nisba after them that is also a country's name (سورية) is the adjective.
+_QUALIFIED = frozenset(normalize(w) for w in """
+فصائل قوات مواقع وسائل جماعات ميليشيات مليشيات مصادر أطراف جهات شركات طائرات مقاتلات
+""".split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -109,7 +133,7 @@ _BACKING = frozenset(normalize(w) for w in """
 #: Words that are never the start of an unknown name after a trigger.
 _NOT_NAMES = frozenset(normalize(w) for w in """
 كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
-واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة المحيطة المذكورة
+واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة الواقع المحيطة المذكورة
 الخاضعة نفسها ذاتها الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية
 الشرقيين الغربيين الجنوبيين الشماليين الأوسط الحدودية العسكرية الآمنة الامنة
 المنزوعة الصناعية السكنية المحتلة المحررة المنكوبة الخضراء ذات ضمن التابعة الموالية
@@ -285,7 +309,15 @@ class _Scan:
                 return 0  # قوات التحالف العربي: التحالف العربي runs further and wins
         trigger = self._trigger_before(i)
         entry = self._choose(name.ids, trigger)
-        self._emit(entry, i, end, cut, self._kind(entry, i, cut, trigger))
+        if (entry.type == "organization" and end < len(self.tokens)
+                and self.norms[end] in _NATIONAL and self._adjacent(end - 1, end)):
+            return 0  # «مجلس الأمن القومي»: a national body the short name does not mean
+        if end == i + 1 and trigger is None and self._qualifies(i, cut, entry):
+            return 0  # «فصائل سورية»: the adjective, read by ``_adjective``
+        kind = self._kind(entry, i, cut, trigger, end)
+        if entry.type == "capital" and kind[0] == "actor":
+            entry = self.g.get(entry.parent) or entry  # «اتهمت أنقرة»: Turkey acts
+        self._emit(entry, i, end, cut, kind)
         return end
 
     def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
@@ -373,7 +405,7 @@ class _Scan:
                     entry = self._choose(ids, None)
                     start = token.start + offsets[position]
                     end = token.start + offsets[position + len(piece)]
-                    kind = (self._kind(entry, i, cut, None) if position == cut
+                    kind = (self._kind(entry, i, cut, None, i + 1) if position == cut
                             else (entry.kind, entry.type))
                     self._add(entry, start, end, kind)
                     position += len(piece)
@@ -413,15 +445,73 @@ class _Scan:
                     return entry
         return entries[0]
 
-    def _kind(self, entry: Entry, i: int, cut: int, trigger: str | None) -> tuple[str, str]:
-        if entry.type != "country":
+    def _kind(self, entry: Entry, i: int, cut: int, trigger: str | None,
+              end: int) -> tuple[str, str]:
+        """(kind, type) of a gazetteer mention of tokens i..end-1: a country or a capital
+        is a place or its state by context (module doc)."""
+        if entry.type not in ("country", "capital"):
             return entry.kind, entry.type
+        place = ("place", entry.type)
         clitic = self.norms[i][:cut]
-        if i > 1 and self._prev_word(i) == "من" and _bare(self.norms[i - 2]) in _BACKING:
+        prev = self._prev_word(i) if i > 0 else ""
+        if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _BACKING:
             return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
-        if trigger is not None or "ب" in clitic or (i > 0 and self._prev_word(i) in LOCATIVES):
-            return "place", "country"
+        if trigger is not None or "ب" in clitic or prev in LOCATIVES:
+            return place
+        if prev in _CAPITAL_PLACE or self._joined_to_place(i, cut, entry) or self._dateline(i, end):
+            return place
+        if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
+            return place  # الحدود مع العراق: the border runs along the country
         return "actor", "state"
+
+    def _joined_to_place(self, i: int, cut: int, entry: Entry) -> bool:
+        """Token i is joined by و or a comma to a place mention just before it: a
+        coordinated name shares its preposition («في العراق وسوريا», «بين قطاع
+        غزة وإسرائيل»), a name after a comma is the place's own country or
+        region («دبي، الإمارات»); a capital right after a place is its name
+        («العاصمة الروسية موسكو»)."""
+        if not self.mentions or i == 0 or self.mentions[-1].kind != "place":
+            return False
+        before = self.mentions[-1]
+        gap = self.text[before.end:self.tokens[i].start]
+        if "و" in self.norms[i][:cut]:
+            return not gap.strip()  # the و is on token i: nothing else between
+        if not gap.strip():
+            return entry.type == "capital"
+        return gap.strip() in ("و", "،", ",") and "\n" not in gap
+
+    def _dateline(self, i: int, end: int) -> bool:
+        """Tokens i..end-1 are in a line's dateline: at most two words before them
+        and a few after them on their line, and then a bracket or a dash
+        («موسكو - », «واشنطن، الولايات المتحدة (CNN)—»)."""
+        line_start = self.text.rfind("\n", 0, self.tokens[i].start) + 1
+        opening = self.text[line_start:self.tokens[i].start]
+        if len(opening.split()) > _DATELINE_WORDS or any(c in opening for c in ".؟!:"):
+            return False
+        rest = self.text[self.tokens[end - 1].end:].split("\n", 1)[0]
+        cut = min((k for k in map(rest.find, _DATELINE_END) if k >= 0), default=-1)
+        if cut < 0:
+            return False
+        between = rest[:cut].strip()
+        if between and not between.startswith(("،", ",")):
+            return False  # «موسكو تحذر (…)»: a sentence, no dateline
+        between = between.strip(" ،,")
+        return len(between.split()) <= _DATELINE_WORDS * 2 and not any(
+            c in between for c in ".؟!:\"«»")
+
+    def _qualifies(self, i: int, cut: int, entry: Entry) -> bool:
+        """Token i, a one-word name that is also a feminine nisba of its entry
+        (سورية), qualifies the indefinite word before it: an indefinite nisba
+        («مواقع عسكرية سورية») or a plural noun that news qualifies by
+        nationality («فصائل سورية»). An adjective, not the country; after any
+        other word (a verb: «تدعم سورية») it stays the country."""
+        if cut or i == 0 or entry.type != "country" or not self._adjacent(i - 1, i):
+            return False
+        if all(eid != entry.id for eid, _ in self.g.adjectives.get(self.norms[i], ())):
+            return False
+        prev = clitic_variants(self.norms[i - 1])[-1][1]
+        return not self.norms[i - 1].startswith(_ARTICLE) and (
+            prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3)
 
     def _prev_word(self, i: int) -> str:
         word = self.norms[i - 1]
@@ -475,7 +565,8 @@ class _Scan:
             return None
         if first.startswith("لل"):  # مخيم للنازحين: "for the", not a name
             return None
-        if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong):
+        if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong
+                or first in _COMPOUND_HEADS):  # a weak trigger: تبة أبو عقال, حي أبو رمانة
             return None
         if strong and not first.startswith(_ARTICLE) and first.endswith(("يه", "ي")):
             return None  # an indefinite adjective: قرية سورية

@@ -43,8 +43,10 @@ ACTOR_TYPES = frozenset({
     "armed_group", "state", "government_force", "unit", "militia", "person",
     "organization", "party", "coalition", "media", "company", "club", "platform",
 })
+#: ``capital``: a national capital, the seat of a government that news names
+#: by its capital («اتهمت أنقرة»); its parent is its country.
 PLACE_TYPES = frozenset({
-    "country", "governorate", "district", "city", "town", "village", "region",
+    "country", "capital", "governorate", "district", "city", "town", "village", "region",
     "landmark", "facility",
 })
 TYPES = {"actor": ACTOR_TYPES, "place": PLACE_TYPES}

@@ -21,13 +21,18 @@ what an archivist sees of them (``refine``), in this order:
    شركة → company, قناة/وكالة/صحيفة/موقع → media, حزب → party (``HEAD_TYPES``),
    whatever the tagger guessed (كتائب عز الدين القسام is no person). A
    discovered name the tagger typed two ways in one article takes the type
-   most of its mentions have (a person once tagged as an organisation).
+   most of its mentions have (a person once tagged as an organisation). A
+   discovered name a place word gives as a place (مدينة درنة) is that place
+   wherever the tagger took it for an actor («حررت درنة»).
 3. **Names as written.** A discovered entity is shown in the form the article
    writes it most often, clitics removed, hamza and teh marbuta kept
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
    which is what filters match. Gazetteer entities keep their canonical name.
+   A word that introduces a name (يدعى, المدعو) is not part of it.
 4. **Coreference.** A discovered actor named by a unique part of a longer
-   name the article also gives (سعدو for أحمد مظهر سعدو) is that actor.
+   name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
+   preposition: لأبوصلاح for بلال أبوصلاح) is that actor; so is a name in
+   brackets right after an actor's name (الريامي (أبو حيدر): his kunya).
 5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
    media name) is dropped from the actors when it is the article's own source
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
@@ -56,7 +61,12 @@ GENERIC_PLACES = frozenset(normalize(w) for w in """
 مدينة مدينتي بلدة بلدتي قرية قريتي ناحية قضاء محافظة حي ريف ريفي منطقة منطقتي مناطق
 مخيم سجن جبل نهر وادي سد حقل مطار معبر عاصمة مدن قرى بلدات محافظات أرياف مركز
 ريفين ضواحي ضاحية أطراف دار شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط
+ولاية ولايات بلاد دولة إقليم ساحل حدود
 """.split())
+#: Possessive pronouns a generic word may carry (بلاده "his country", مدينتهم).
+_POSSESSIVES = tuple(normalize(w) for w in "هما هم ها ه نا كم".split())
+#: Words before a name that make it a destination, a place (باتجاه خميس مشيط).
+TOWARDS = frozenset(normalize(w) for w in "باتجاه اتجاه نحو صوب".split())
 
 #: Directions without the article: they end no name (الخوخة جنوبي).
 DIRECTIONS = frozenset(normalize(w) for w in """
@@ -75,6 +85,8 @@ HEAD_TYPES: dict[str, tuple[str, str]] = {
         حركة منظمة هيئة مجلس لجنة اتحاد جمعية مؤسسة مركز وزارة جامعة نقابة""".split()},
 }
 
+#: Words that introduce a name without being part of it (المدعو محمد, يدعى).
+_INTRODUCERS = frozenset(normalize(w) for w in "المدعو المدعوة يدعى تدعى يدعي".split())
 #: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
 _FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي مقاتلي".split())
 #: Words just before an outlet that make it the source of a statement
@@ -95,6 +107,7 @@ _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
 _ARTICLE = "ال"
 _COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
 _MIN_SHORT = 3  # letters of a short form that may stand for a longer name
+_PREPOSITIONS = "لب"  # attached to a short form the tagger found (لأبوصلاح)
 #: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
 _GUESSED = frozenset({"person", "organization", "region"})
@@ -123,7 +136,16 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.kind == "place" and _generic_place(mention):
             continue
         if mention.id.startswith(DISCOVERED):
-            mention = _typed(_trimmed(text, mention), _word_before(text, mention.start))
+            mention = _introduced(_trimmed(text, mention))
+            before = _word_before(text, mention.start)
+            mention = _typed(mention, before)
+            if mention.kind == "actor" and _front_line(mention.id.split(":", 2)[-1]):
+                continue
+            if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
+                # a destination is a place: «صاروخ باتجاه خميس مشيط»
+                name = mention.id.split(":", 2)[-1]
+                mention = replace(mention, kind="place", type="region",
+                                  id=discovered_id("place", name))
             if mention.type == "person" and _common_phrase(mention.id.split(":", 2)[-1]):
                 continue
             if mention.kind == "place" and _common_place(mention.id.split(":", 2)[-1]):
@@ -136,7 +158,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
     kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
-    return _written(_one_type(_coreferred(kept)))
+    return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)))))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -164,15 +186,36 @@ def _as_written(surface: str, folded: str) -> str | None:
 
 
 def _generic_place(mention: Mention) -> bool:
-    """The mention is a generic geographic word alone: المدينة, وريف."""
+    """The mention is a generic geographic word alone (المدينة, وريف, بلاده: a
+    possessive pronoun names no place either), or a discovered name made of
+    generic words only («مطار المدينة», the city's airport)."""
     words = normalize(mention.text).split()
-    if len(words) != 1:
-        return False
-    for _, word in clitic_variants(words[0].strip(_EDGE)):
-        bare = word[len(_ARTICLE):] if word.startswith(_ARTICLE) else word
-        if bare in GENERIC_PLACES or bare in HEAD_TYPES:
+    if len(words) > 1:
+        return mention.id.startswith(DISCOVERED) and all(
+            _generic_word(w.strip(_EDGE), possessive=False) for w in words)
+    return len(words) == 1 and _generic_word(words[0].strip(_EDGE), possessive=True)
+
+
+def _generic_word(word: str, possessive: bool) -> bool:
+    for _, variant in clitic_variants(word):
+        bare = variant[len(_ARTICLE):] if variant.startswith(_ARTICLE) else variant
+        forms = [bare]
+        if possessive:  # بلاده -> بلاد, مدينتهم -> مدينه
+            for suffix in _POSSESSIVES:
+                stem = bare[:-len(suffix)]
+                if bare.endswith(suffix) and len(stem) >= _MIN_SHORT:
+                    forms += [stem, stem[:-1] + "ه" if stem.endswith("ت") else stem]
+        if any(f in GENERIC_PLACES or f in HEAD_TYPES for f in forms):
             return True
     return False
+
+
+def _front_line(name: str) -> bool:
+    """A discovered «جبهة» + a generic geographic word is a front line, not an
+    armed group: «جبهة الساحل الغربي» (the western coast front), not جبهة النصرة."""
+    words = name.split()
+    return (len(words) > 1 and words[0] in (normalize("جبهة"), normalize("الجبهة"))
+            and words[1].removeprefix(_ARTICLE) in GENERIC_PLACES)
 
 
 def _trimmed(text: str, mention: Mention) -> Mention:
@@ -187,6 +230,41 @@ def _trimmed(text: str, mention: Mention) -> Mention:
     name = " ".join(words[:-1])
     return replace(mention, id=discovered_id(mention.kind, name), name=name, text=surface,
                    end=mention.start + len(surface))
+
+
+def _introduced(mention: Mention) -> Mention:
+    """A discovered name without the word introducing it (المدعو محمد مطهر)."""
+    words = mention.id.split(":", 2)[-1].split()
+    if len(words) < 2 or clitic_variants(words[0])[-1][1] not in _INTRODUCERS and (
+            words[0] not in _INTRODUCERS):
+        return mention
+    parts = mention.text.split(None, 1)
+    if len(parts) != 2 or len(parts[1].split()) != len(words) - 1:
+        return mention
+    surface = parts[1]
+    start = mention.start + mention.text.index(surface)
+    name = " ".join(words[1:])
+    return replace(mention, id=discovered_id(mention.kind, name), name=name, text=surface,
+                   start=start, end=start + len(surface))
+
+
+def _placed(mentions: list[Mention]) -> list[Mention]:
+    """A discovered actor the tagger guessed (a person, an organisation) whose
+    name a place word gives as a place in the same article (مدينة درنة) is that
+    place: the place word is evidence, the tagger's type a guess."""
+    places = {m.id.split(":", 2)[-1]: m for m in mentions
+              if m.kind == "place" and m.id.startswith(DISCOVERED) and m.type not in _GUESSED}
+    if not places:
+        return mentions
+    result = []
+    for m in mentions:
+        name = m.id.split(":", 2)[-1]
+        if m.kind == "actor" and m.type in _GUESSED and m.id.startswith(DISCOVERED) and (
+                name in places):
+            place = places[name]
+            m = replace(m, kind="place", type=place.type, id=place.id)
+        result.append(m)
+    return result
 
 
 def _word_before(text: str, start: int) -> str:
@@ -427,9 +505,31 @@ def _coreferred(mentions: list[Mention]) -> list[Mention]:
                 # A place inside a person's name is that person's surname (بوردستان).
                 owners = [f for f in full.values() if _contains(_words(f), short)
                           and (m.kind == "actor" or f.type == "person")]
+                if not owners and len(short) == 1 and short[0][:1] in _PREPOSITIONS:
+                    # لأبوصلاح: the tagger kept the preposition of a short form
+                    rest = [short[0][1:]]
+                    owners = [f for f in full.values() if len(rest[0]) > _MIN_SHORT
+                              and _contains(_words(f), rest)
+                              and (m.kind == "actor" or f.type == "person")]
                 if len(owners) == 1:
                     owner = owners[0]
                     m = replace(m, kind="actor", id=owner.id, type=owner.type, name=owner.name)
+        result.append(m)
+    return result
+
+
+def _bracketed(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A discovered person whose name stands in brackets right after another
+    actor's name is that actor: a kunya or a second name («أبو بكر صالح
+    الريامي (أبو حيدر)»)."""
+    result: list[Mention] = []
+    for m in mentions:
+        before = result[-1] if result else None
+        if (before is not None and before.kind == "actor" and m.kind == "actor"
+                and m.id.startswith(DISCOVERED) and m.type in _GUESSED
+                and text[before.end:m.start].strip() == "("
+                and text[m.end:m.end + 3].lstrip().startswith(")")):
+            m = replace(m, id=before.id, type=before.type, name=before.name)
         result.append(m)
     return result
 
