@@ -308,3 +308,14 @@ def test_a_hill_is_a_place(text: str, expected: list) -> None:
     # تبة/تلة (a hill) name a place with the name after them, and a weak place
     # word may take a compound name (أبو …) as well as a definite one.
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("قصفت الطائرات قرية قرب الرقة", ["الرقة"]),
+    ("سيطرت القوات على بلدة قرب دير الزور", ["دير الزور"]),
+    ("في قرية بالقرب من حمص", ["حمص"]),
+    ("في قرية تل عمارة قرب حلب", ["تل عمارة", "حلب"]),
+])
+def test_a_word_of_nearness_after_a_place_word_is_no_place(text: str, expected: list) -> None:
+    # «قرية قرب الرقة» is "a village near Raqqa": قرب is no village's name.
+    assert [m.text for m in arsearch.extract(text) if m.kind == "place"] == expected

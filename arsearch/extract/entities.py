@@ -141,6 +141,8 @@ _NOT_NAMES = frozenset(normalize(w) for w in """
 الجهادية المعارض المعارضة المدعومة المدعوم الاحتلال الأمن الامن السير المرور الكرة
 الأولى الاولى الثانية الثالثة المسلحين المسلحون سيطرة نفوذ عمليات
 شرقي غربي شمالي جنوبي شرق غرب شمال جنوب وسط
+قرب بالقرب قريب قريبا بمقربة مقربة عند حول بين خلف أمام امام تحت فوق قبالة محاذاة
+بمحاذاة جوار بجوار داخل خارج
 """.split())
 #: First words of compound place names: the next word belongs to the name.
 _COMPOUND_HEADS = frozenset(normalize(w) for w in """
