@@ -630,13 +630,24 @@ read_data(Ctx *c, const unsigned char *data, Py_ssize_t n)
     return 0;
 }
 
-/* A blob's bytes object (made once). */
+/* A blob's bytes object (made once), a new one or a shared one exactly where
+ * pickle's would be: BINBYTES makes a new object of any length but 0 (the empty
+ * singleton); the latin-1 encoding of a str shares the one-byte ones too. The
+ * encoder's memo goes by identity, so a merge's bytes depend on it. */
 static PyObject *
 blob_object(Blob *b)
 {
     if (b->obj == NULL) {
-        if (!b->latin)
-            b->obj = PyBytes_FromStringAndSize((const char *)b->s, b->n);
+        if (!b->latin) {
+            b->obj = PyBytes_FromStringAndSize(NULL, b->n);
+            if (b->obj != NULL && b->n)
+                memcpy(PyBytes_AS_STRING(b->obj), b->s, (size_t)b->n);
+        }
+        else if (b->size == 1) {
+            unsigned char one;
+            latin_decode(b->s, b->n, &one);
+            b->obj = PyBytes_FromStringAndSize((const char *)&one, 1);
+        }
         else {
             b->obj = PyBytes_FromStringAndSize(NULL, b->size);
             if (b->obj != NULL)
@@ -877,7 +888,9 @@ cr_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Ctx c;
     Heads heads = {NULL, 0, 0};
     long long fixedsize = -1, base, blocklimit;
-    Py_ssize_t total = 0, at = 0, b, i;
+    uint32_t *out_ids = NULL;
+    double *out_weights = NULL;
+    Py_ssize_t ids_cap = 0, weights_cap = 0, at = 0, b, i;
     const unsigned char *data;
     int ok = 1, r = 0;
     (void)module;
@@ -901,38 +914,36 @@ cr_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     for (b = 0; b < heads.n; b++) {
         long long count = heads.items[b].count;
-        if (count < 1 || count > PY_SSIZE_T_MAX / 8 - total
-            || (blocklimit > 0 && b + 1 < heads.n && count != blocklimit)) {
+        if (count < 1 || (blocklimit > 0 && b + 1 < heads.n && count != blocklimit)) {
             r = REJECT;
             goto done;
         }
-        total += (Py_ssize_t)count;
     }
-    ids_bytes = PyBytes_FromStringAndSize(NULL, total * 4);
-    weights_bytes = PyBytes_FromStringAndSize(NULL, total * 8);
-    values = PyList_New(total);
-    if (ids_bytes == NULL || weights_bytes == NULL || values == NULL)
+    if ((values = PyList_New(0)) == NULL)
         goto error;
-    for (i = 0; i < total; i++) {  /* a whole list before any item can fail */
-        Py_INCREF(Py_None);
-        PyList_SET_ITEM(values, i, Py_None);
-    }
+    /* Output grows block by block: a damaged head's count is only believed once
+     * the block's data holds as many postings. */
     for (b = 0; b < heads.n; b++) {
         const Head *head = &heads.items[b];
-        Py_ssize_t n = (Py_ssize_t)head->count;
-        uint32_t *out_ids = (uint32_t *)PyBytes_AS_STRING(ids_bytes) + at;
-        double *out_weights = (double *)PyBytes_AS_STRING(weights_bytes) + at;
+        Py_ssize_t n;
         long long sum = 0, last;
         if ((r = read_block(&c, data, head, decompress, &holder)) != 0
             || (r = check_block(&c, head, base, &last)) != 0)
             goto done;
+        n = c.ndeltas;
+        if (grow((void **)&out_ids, &ids_cap, at + n, sizeof(uint32_t)) < 0
+            || grow((void **)&out_weights, &weights_cap, at + n, sizeof(double)) < 0)
+            goto error;
         for (i = 0; i < n; i++) {
             sum += c.deltas[i];
-            out_ids[i] = (uint32_t)(base + sum);
-            out_weights[i] = weight_at(&c, i);
+            out_ids[at + i] = (uint32_t)(base + sum);
+            out_weights[at + i] = weight_at(&c, i);
         }
-        if (fixedsize == 0)
-            ;  /* None each, whatever is stored */
+        if (fixedsize == 0) {  /* None each, whatever is stored */
+            for (i = 0; i < n; i++)
+                if (PyList_Append(values, Py_None) < 0)
+                    goto error;
+        }
         else if (fixedsize > 0) {
             Blob *blob;
             PyObject *whole;
@@ -953,10 +964,20 @@ cr_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             for (k = 0; k < n; k++) {
                 Py_ssize_t from = k * (Py_ssize_t)fixedsize;
                 Py_ssize_t len = size - from < fixedsize ? size - from : (Py_ssize_t)fixedsize;
-                PyObject *piece = PyBytes_FromStringAndSize(PyBytes_AS_STRING(whole) + from, len);
+                PyObject *piece;
+                if (len == size) {  /* a slice of all of it is it, as in Python */
+                    piece = whole;
+                    Py_INCREF(piece);
+                }
+                else
+                    piece = PyBytes_FromStringAndSize(PyBytes_AS_STRING(whole) + from, len);
                 if (piece == NULL)
                     goto error;
-                PyList_SetItem(values, at + k, piece);  /* steals it, drops the None */
+                if (PyList_Append(values, piece) < 0) {
+                    Py_DECREF(piece);
+                    goto error;
+                }
+                Py_DECREF(piece);
             }
         }
         else {
@@ -971,15 +992,16 @@ cr_decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                     r = REJECT;
                     goto done;
                 }
-                if ((value = blob_object(blob)) == NULL)
+                if ((value = blob_object(blob)) == NULL || PyList_Append(values, value) < 0)
                     goto error;
-                Py_INCREF(value);
-                PyList_SetItem(values, at + i, value);
             }
         }
         at += n;
     }
-    ids = PyObject_CallFunction(array_type, "sO", "I", ids_bytes);
+    ids_bytes = PyBytes_FromStringAndSize((const char *)out_ids, at * 4);
+    weights_bytes = ids_bytes ? PyBytes_FromStringAndSize((const char *)out_weights, at * 8)
+                              : NULL;
+    ids = weights_bytes ? PyObject_CallFunction(array_type, "sO", "I", ids_bytes) : NULL;
     weights = ids ? PyObject_CallFunction(array_type, "sO", "d", weights_bytes) : NULL;
     if (weights == NULL)
         goto error;
@@ -998,6 +1020,8 @@ done:
     Py_XDECREF(ids);
     Py_XDECREF(weights);
     Py_XDECREF(values);
+    PyMem_Free(out_ids);
+    PyMem_Free(out_weights);
     ctx_free(&c);
     PyMem_Free(heads.items);
     return result;
@@ -1016,7 +1040,9 @@ cr_arrays(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *raw, *list, *decompress, *holder = NULL, *ids = NULL, *weights = NULL;
     PyObject *result = NULL;
     Ctx c;
-    Py_ssize_t total = 0, at = 0, b, i, nraw, nheads;
+    Py_ssize_t at = 0, b, i, nraw, nheads, ids_cap = 0, weights_cap = 0;
+    int64_t *out_ids = NULL;
+    double *out_weights = NULL;
     const unsigned char *data;
     Head *heads = NULL;
     int r = 0;
@@ -1053,21 +1079,13 @@ cr_arrays(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         h->compression = int_arg(PyTuple_GET_ITEM(item, 2), LLONG_MAX, &ok);
         h->start = (Py_ssize_t)int_arg(PyTuple_GET_ITEM(item, 3), PY_SSIZE_T_MAX, &ok);
         h->end = (Py_ssize_t)int_arg(PyTuple_GET_ITEM(item, 4), PY_SSIZE_T_MAX, &ok);
-        if (!ok || h->count < 1 || h->start < 0 || h->start > h->end || h->end > nraw
-            || h->count > PY_SSIZE_T_MAX / 8 - total) {
+        if (!ok || h->count < 1 || h->start < 0 || h->start > h->end || h->end > nraw) {
             r = REJECT;
             goto done;
         }
-        total += (Py_ssize_t)h->count;
     }
-    ids = PyByteArray_FromStringAndSize(NULL, total * 8);
-    weights = PyByteArray_FromStringAndSize(NULL, total * 8);
-    if (ids == NULL || weights == NULL)
-        goto error;
     for (b = 0; b < nheads; b++) {
         const Head *head = &heads[b];
-        int64_t *out_ids = (int64_t *)PyByteArray_AS_STRING(ids) + at;
-        double *out_weights = (double *)PyByteArray_AS_STRING(weights) + at;
         long long sum = 0, last;
         if ((r = read_block(&c, data, head, decompress, &holder)) != 0
             || (r = check_block(&c, head, 0, &last)) != 0)
@@ -1077,13 +1095,20 @@ cr_arrays(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             r = REJECT;
             goto done;
         }
+        if (grow((void **)&out_ids, &ids_cap, at + c.ndeltas, sizeof(int64_t)) < 0
+            || grow((void **)&out_weights, &weights_cap, at + c.ndeltas, sizeof(double)) < 0)
+            goto error;
         for (i = 0; i < c.ndeltas; i++) {
             sum += c.deltas[i];
-            out_ids[i] = (int64_t)sum;
-            out_weights[i] = weight_at(&c, i);
+            out_ids[at + i] = (int64_t)sum;
+            out_weights[at + i] = weight_at(&c, i);
         }
         at += c.ndeltas;
     }
+    ids = PyByteArray_FromStringAndSize((const char *)out_ids, at * 8);
+    weights = ids ? PyByteArray_FromStringAndSize((const char *)out_weights, at * 8) : NULL;
+    if (weights == NULL)
+        goto error;
     result = PyTuple_Pack(2, ids, weights);
     goto done;
 error:
@@ -1097,6 +1122,8 @@ done:
     Py_XDECREF(ids);
     Py_XDECREF(weights);
     PyMem_Free(heads);
+    PyMem_Free(out_ids);
+    PyMem_Free(out_weights);
     ctx_free(&c);
     return result;
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import struct
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
@@ -91,10 +92,20 @@ def _same(found: Any, want: Any) -> bool:
     if isinstance(found, array) or isinstance(want, array):
         return (type(found) is type(want) and found.typecode == want.typecode
                 and found.tolist() == want.tolist())
+    if isinstance(found, list) and isinstance(want, list):
+        # values: equal, and the same objects where the twin's are (the encoder's
+        # memo goes by identity)
+        return found == want and _sharing(found) == _sharing(want)
     if isinstance(found, np.ndarray) or isinstance(want, np.ndarray):
         return (type(found) is type(want) and found.dtype == want.dtype
                 and found.tolist() == want.tolist())
     return found == want
+
+
+def _sharing(values: list[Any]) -> list[int]:
+    """Each value's first position in ``values`` by identity."""
+    first: dict[int, int] = {}
+    return [first.setdefault(id(v), i) for i, v in enumerate(values)]
 
 
 def _pure_postings(raw: bytes, within: np.ndarray | None, monkeypatch: pytest.MonkeyPatch
@@ -122,6 +133,14 @@ def _check(raw: bytes, fixedsize: int | None, base: int, monkeypatch: pytest.Mon
     answered.append(heads is not None)
     if heads is not None:
         assert heads == want_heads
+    if isinstance(want_heads, list) and any(abs(head[0]) > 100_000 for head in want_heads):
+        # A damaged count the twins would believe: block_data spells out count
+        # weights and evaluate._postings allocates count docnums before reading
+        # them (gigabytes). C reads no further than the block's data holds.
+        for fixed in (None, 0, 4):
+            assert _R.decode(raw, fixed, base, 0, zlib.decompress, array) is None
+        assert _R.arrays(raw, want_heads, zlib.decompress) is None
+        return answered
 
     found = _R.decode(raw, fixedsize, base, 0, zlib.decompress, array)
     answered.append(found is not None)
@@ -136,8 +155,8 @@ def _check(raw: bytes, fixedsize: int | None, base: int, monkeypatch: pytest.Mon
     want = _pure_shift(raw, base, fixedsize, monkeypatch)
     assert _same(_outcome(blocks.shift_postings, raw, base, [3] * 50, blocklimit=128,
                           compression=3, fixedsize=fixedsize), want)
-    if shifted is not None:  # then the twin shifts them too
-        assert want is not None and not isinstance(want[0], type)
+    if shifted is not None:  # then the twin reads them too (its encoder may still raise)
+        assert want is not None
 
     if isinstance(want_heads, list):
         wanted = sorted({d for d in (base % 7, base % 300, 2 * base % 4000)})
@@ -211,6 +230,102 @@ def test_damaged_bytes_read_as_the_twin_or_not_at_all(postings: tuple[int | None
 def test_any_bytes_read_as_the_twin_or_not_at_all(raw: bytes, fixedsize: int | None) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         _check(raw, fixedsize, 3, monkeypatch)
+
+
+# Pickles near the writers' shapes, in every spelling pickle reads: ints as
+# BININT1/2, BININT or LONG1; tuples counted or after a MARK; memo puts
+# (BINPUT, LONG_BINPUT, MEMOIZE, to any slot, twice) and gets of any slot;
+# bytes stored, or rebuilt by _codecs.encode (named, or got from the memo) of
+# a str in any of its spellings, with "latin1", "latin-1" or another codec.
+def _put() -> st.SearchStrategy[bytes]:
+    return st.sampled_from([b"", b"", b"q\x00", b"q\x01", b"q\x03", b"r\x02\x00\x00\x00",
+                            b"\x94", b"q\x01\x94"])
+
+
+def _get() -> st.SearchStrategy[bytes]:
+    return st.integers(0, 5).map(lambda i: b"h" + bytes([i]))
+
+
+@st.composite
+def _pickled_int(draw: st.DrawFn) -> bytes:
+    v = draw(st.integers(-3, 70_000))
+    size = (v.bit_length() + 8) // 8
+    forms = [b"J" + v.to_bytes(4, "little", signed=True),
+             b"\x8a" + bytes([size]) + v.to_bytes(size, "little", signed=True),
+             b"\x8a\x08" + v.to_bytes(8, "little", signed=True)]
+    if 0 <= v < 65536:
+        forms.append(b"M" + v.to_bytes(2, "little"))
+    if 0 <= v < 256:
+        forms.append(b"K" + bytes([v]))
+    return draw(st.sampled_from(forms))
+
+
+@st.composite
+def _pickled_tuple(draw: st.DrawFn, item: st.SearchStrategy[bytes], min_size: int = 0
+                   ) -> tuple[bytes, int]:
+    items = draw(st.lists(item, min_size=min_size, max_size=5))
+    if not items and draw(st.booleans()):
+        return b")" + draw(_put()), 0
+    if 0 < len(items) <= 3 and draw(st.booleans()):
+        return b"".join(items) + bytes([0x84 + len(items)]) + draw(_put()), len(items)
+    return b"(" + b"".join(items) + b"t" + draw(_put()), len(items)
+
+
+@st.composite
+def _pickled_str(draw: st.DrawFn) -> bytes:
+    if draw(st.integers(0, 4)) == 0:
+        return draw(_get())
+    text = draw(st.sampled_from(["ab", "", "é\x00\xff", "ـ", "latin1", "x"])).encode("utf-8")
+    head = draw(st.sampled_from([b"X" + len(text).to_bytes(4, "little"),
+                                 b"\x8c" + bytes([len(text)])]))
+    return head + text + draw(_put())
+
+
+@st.composite
+def _pickled_bytes(draw: st.DrawFn) -> bytes:
+    how = draw(st.integers(0, 5))
+    if how <= 1:
+        data = draw(st.binary(max_size=6))
+        head = b"C" + bytes([len(data)]) if how == 0 else b"B" + len(data).to_bytes(4, "little")
+        return head + data + draw(_put())
+    if how == 2:
+        return draw(_get()) + draw(_put())
+    function = (b"c_codecs\nencode\n" + draw(_put()) if draw(st.integers(0, 2))
+                else draw(_get()))
+    codec = draw(st.sampled_from([b"X\x06\x00\x00\x00latin1", b"X\x07\x00\x00\x00latin-1",
+                                  b"\x8c\x06latin1", b"X\x05\x00\x00\x00ascii", b"h\x00",
+                                  b"h\x02"]))
+    return (function + draw(_pickled_str()) + codec + draw(_put()) + b"\x86" + draw(_put())
+            + b"R" + draw(_put()))
+
+
+@st.composite
+def _near_pickles(draw: st.DrawFn) -> tuple[bytes, int]:
+    """A block's data pickle and how many docnums it holds."""
+    deltas, count = draw(_pickled_tuple(_pickled_int(), min_size=1))
+    weight = b"G" + struct.pack(">d", draw(st.sampled_from([1.0, 2.5, 0.0])))
+    weights = draw(st.one_of(st.just(b"N"), _put().map(lambda put: weight + put),
+                             _pickled_tuple(st.just(weight)).map(lambda t: t[0])))
+    values = draw(st.one_of(st.just(b"N"), _pickled_bytes(),
+                            _pickled_tuple(_pickled_bytes()).map(lambda t: t[0])))
+    body = deltas + weights + values + b"\x87" + draw(_put()) + b"."
+    head = b"\x80" + bytes([draw(st.sampled_from([2, 5]))])
+    if draw(st.booleans()):
+        head += b"\x95" + len(body).to_bytes(8, "little")
+    return head + body, count
+
+
+@compiled
+@settings(max_examples=400, deadline=None)
+@given(_near_pickles(), st.integers(-1, 1), st.sampled_from([None, 0, 1, 2, 4]))
+def test_pickles_of_other_spellings_read_as_the_twin_or_not_at_all(
+        pickled: tuple[bytes, int], off: int, fixedsize: int | None) -> None:
+    data, count = pickled
+    head = b"\x80\x02(K%cK\x05K\x00K\x00K\x00K\x00tq\x00." % max(0, count + off)
+    size = len(head) + len(data)
+    raw = b"W3Bl" + (-size).to_bytes(4, "big", signed=True) + head + data
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _check(raw, fixedsize, 2, monkeypatch)
 
 
 @compiled
