@@ -22,6 +22,12 @@ single posting, whose pickle only grows: arsearch leaves blocks under
 ``MIN_COMPRESS`` bytes uncompressed (a block's header says which). With
 ``protocol=2, min_compress=0`` the output is Whoosh's own, byte for byte, which
 ``tests/engine/test_blocks.py`` and ``tests/engine/test_writer.py`` check.
+
+Both directions have a compiled twin: ``_cwrite.c`` encodes, ``_cread.c``
+reads (``block_heads``, ``decoded_postings``, ``shift_postings``' reading and
+``block_arrays``, the search's reads). The reader takes only the exact pickles
+the two writers make and answers None for any other bytes, damaged ones
+included; the pure-Python path then reads them, or raises its own error.
 """
 
 from __future__ import annotations
