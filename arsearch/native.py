@@ -25,6 +25,7 @@ EXTENSIONS = MappingProxyType({
     "arsearch.extract._cdecode": "name tagger decoding",
     "arsearch.extract._cgaz": "gazetteer and date scan",
     "arsearch.engine._cwrite": "posting encoding",
+    "arsearch.engine._cread": "posting decoding",
 })
 
 

@@ -22,6 +22,12 @@ single posting, whose pickle only grows: arsearch leaves blocks under
 ``MIN_COMPRESS`` bytes uncompressed (a block's header says which). With
 ``protocol=2, min_compress=0`` the output is Whoosh's own, byte for byte, which
 ``tests/engine/test_blocks.py`` and ``tests/engine/test_writer.py`` check.
+
+Both directions have a compiled twin: ``_cwrite.c`` encodes, ``_cread.c``
+reads (``block_heads``, ``decoded_postings``, ``shift_postings``' reading and
+``block_arrays``, the search's reads). The reader takes only the exact pickles
+the two writers make and answers None for any other bytes, damaged ones
+included; the pure-Python path then reads them, or raises its own error.
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ _EXTENT = struct.Struct("!qi")
 #: The compiled twin of ``_pure_encode_postings`` (``_cwrite.c``), or None: not
 #: built, or ``ARSEARCH_PURE_PYTHON`` set.
 _C = native.load("arsearch.engine._cwrite")
+#: The compiled reader (``_cread.c``: ``block_heads``, ``decoded_postings``, the reading
+#: of ``shift_postings`` and ``block_arrays``), or None. It builds array("I")
+#: docnums of 4 bytes.
+_R = native.load("arsearch.engine._cread") if array("I").itemsize == 4 else None
 
 
 def posting_bytes(postfile: Any, terminfo: W3TermInfo) -> bytes:
@@ -72,6 +82,16 @@ def block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
     ``raw`` is a term's posting bytes; reading the headers alone is enough to
     decide which blocks to decode.
     """
+    if _R is not None:
+        # None: bytes the C reader leaves to the twin (which gives the heads or the error)
+        found = _R.heads(raw)
+        if found is not None:
+            return found
+    return _pure_block_heads(raw)
+
+
+def _pure_block_heads(raw: bytes) -> list[tuple[int, int, int, int, int]]:
+    """``block_heads`` in pure Python (the twin of ``_cread.heads``)."""
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"not a posting list (starts {raw[:4]!r})")
     heads = []
@@ -153,12 +173,20 @@ def shift_postings(raw: bytes, base: int, lengths: Sequence[int], *, blocklimit:
     deletions has (most terms). None where the blocks are not cut as
     ``encode_postings`` would cut them, or hold values it would drop.
     """
+    compiled = _C is not None and protocol == BLOCK_PROTOCOL
+    if compiled and _R is not None:
+        # The postings read in C, declined where the twin below would return None
+        # (or raise): the same arrays and values it hands the compiled encoder.
+        found = _R.decode(raw, fixedsize, base, blocklimit, zlib.decompress, array)
+        if found is not None:
+            return encode_postings(*found, lengths, blocklimit=blocklimit,
+                                   compression=compression, fixedsize=fixedsize,
+                                   protocol=protocol, min_compress=min_compress)
     heads = block_heads(raw)
     if any(head[0] != blocklimit for head in heads[:-1]):
         return None
     blocks = []
     count = 0
-    compiled = _C is not None and protocol == BLOCK_PROTOCOL
     for head in heads:
         size = head[0]
         deltas, weights, values = block_data(raw, head)
@@ -289,6 +317,38 @@ def decode_postings(raw: bytes, fixedsize: int | None
             # Whoosh drops empty values from a block; positions never are.
             raise ValueError(f"posting block of {count} postings has {len(values)} values")
         yield list(accumulate(deltas)), weights, values
+
+
+def decoded_postings(raw: bytes, fixedsize: int | None, base: int = 0
+                     ) -> tuple[array, array, list[Any]]:
+    """A term's postings as (array("I") docnums moved up by ``base``, array("d")
+    weights, values): ``decode_postings``' blocks joined (what a merge renumbers)."""
+    if _R is not None:
+        found = _R.decode(raw, fixedsize, base, 0, zlib.decompress, array)
+        if found is not None:
+            return found
+    return _pure_decoded_postings(raw, fixedsize, base)
+
+
+def _pure_decoded_postings(raw: bytes, fixedsize: int | None, base: int = 0
+                           ) -> tuple[array, array, list[Any]]:
+    """``decoded_postings`` in pure Python (the twin of ``_cread.decode``)."""
+    docnums, weights, values = array("I"), array("d"), []
+    for ids, ws, vs in decode_postings(raw, fixedsize):
+        docnums.extend([base + d for d in ids] if base else ids)
+        weights.extend(ws)
+        values.extend(vs)
+    return docnums, weights, values
+
+
+def block_arrays(raw: bytes, heads: list[tuple[int, int, int, int, int]]
+                 ) -> tuple[bytearray, bytearray] | None:
+    """The docnums (int64) and weights (float64) of the blocks ``heads`` (of
+    ``block_heads(raw)``, in order) read in C, or None: not built, or bytes it
+    leaves to ``block_data`` (the search's twin, ``evaluate._postings``)."""
+    if _R is None:
+        return None
+    return _R.arrays(raw, heads, zlib.decompress)
 
 
 def split_terminfo(raw: bytes) -> tuple[bool, int, int]:

@@ -42,7 +42,7 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.reading import SegmentReader, TermNotFound
 
-from arsearch.engine.blocks import block_data, block_heads, posting_bytes
+from arsearch.engine.blocks import block_arrays, block_data, block_heads, posting_bytes
 from arsearch.engine.ranges import RangeUnion
 from arsearch.engine.writer import column_lengths
 
@@ -307,6 +307,9 @@ def _postings(raw: bytes, within: np.ndarray | None) -> tuple[np.ndarray, np.nda
         wanted = (ends > starts).tolist()
         heads = [head for head, keep in zip(heads, wanted, strict=True) if keep]
         lasts = [last for last, keep in zip(lasts, wanted, strict=True) if keep]
+    found = block_arrays(raw, heads)
+    if found is not None:  # read in C; None: left to the twin below
+        return np.frombuffer(found[0], dtype=np.int64), np.frombuffer(found[1], dtype=np.float64)
     deltas = []
     weights = []
     for head in heads:

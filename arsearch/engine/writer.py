@@ -59,6 +59,7 @@ from arsearch.engine.blocks import (
     BLOCK_PROTOCOL,
     MIN_COMPRESS,
     decode_postings,
+    decoded_postings,
     encode_postings,
     shift_postings,
     split_terminfo,
@@ -822,7 +823,7 @@ class _Copied:
 
     def decoded(self) -> _Entry:
         """The postings, renumbered from ``base``, as arrays."""
-        return _renumbered(decode_postings(self.raw, self.fixedsize), self.base, None)
+        return decoded_postings(self.raw, self.fixedsize, self.base)
 
 
 def _renumbered(blocks: Iterable[tuple[Sequence[int], Sequence[float], Sequence[Any]]],
