@@ -333,11 +333,25 @@ def decoded_postings(raw: bytes, fixedsize: int | None, base: int = 0
 def _pure_decoded_postings(raw: bytes, fixedsize: int | None, base: int = 0
                            ) -> tuple[array, array, list[Any]]:
     """``decoded_postings`` in pure Python (the twin of ``_cread.decode``)."""
+    return renumbered(decode_postings(raw, fixedsize), base, None)
+
+
+def renumbered(blocks: Iterable[tuple[Sequence[int], Sequence[float], Sequence[Any]]],
+               base: int, docmap: dict[int, int] | None) -> tuple[array, array, list[Any]]:
+    """Decoded blocks' postings as arrays, docnums moved up by ``base`` or through ``docmap``
+    (whose absent docnums are deleted documents, left out)."""
     docnums, weights, values = array("I"), array("d"), []
-    for ids, ws, vs in decode_postings(raw, fixedsize):
-        docnums.extend([base + d for d in ids] if base else ids)
-        weights.extend(ws)
-        values.extend(vs)
+    for ids, ws, vs in blocks:
+        if docmap is None:
+            docnums.extend([base + d for d in ids] if base else ids)
+            weights.extend(ws)
+            values.extend(vs)
+        else:
+            for d, w, v in zip(ids, ws, vs, strict=True):
+                if d in docmap:
+                    docnums.append(docmap[d])
+                    weights.append(w)
+                    values.append(v)
     return docnums, weights, values
 
 

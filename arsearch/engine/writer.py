@@ -61,6 +61,7 @@ from arsearch.engine.blocks import (
     decode_postings,
     decoded_postings,
     encode_postings,
+    renumbered,
     shift_postings,
     split_terminfo,
     term_extent,
@@ -826,25 +827,6 @@ class _Copied:
         return decoded_postings(self.raw, self.fixedsize, self.base)
 
 
-def _renumbered(blocks: Iterable[tuple[Sequence[int], Sequence[float], Sequence[Any]]],
-                base: int, docmap: dict[int, int] | None) -> _Entry:
-    """Decoded blocks' postings as arrays, docnums moved up by ``base`` or through ``docmap``
-    (whose absent docnums are deleted documents, left out)."""
-    docnums, weights, values = array("I"), array("d"), []
-    for ids, ws, vs in blocks:
-        if docmap is None:
-            docnums.extend([base + d for d in ids] if base else ids)
-            weights.extend(ws)
-            values.extend(vs)
-        else:
-            for d, w, v in zip(ids, ws, vs, strict=True):
-                if d in docmap:
-                    docnums.append(docmap[d])
-                    weights.append(w)
-                    values.append(v)
-    return docnums, weights, values
-
-
 def _segment_terms(reader: SegmentReader, schema: Any, base: int,
                    docmap: dict[int, int] | None, only: str | None = None) -> _Terms:
     """A segment's terms (of field ``only`` if given) with postings renumbered for the new segment.
@@ -883,6 +865,6 @@ def _segment_terms(reader: SegmentReader, schema: Any, base: int,
             continue
         else:
             blocks = decode_postings(postfile.get(offset, length), fixedsize)
-        entry = _renumbered(blocks, base, docmap)
+        entry = renumbered(blocks, base, docmap)
         if entry[0]:
             yield (fieldname, key[2:]), entry
