@@ -290,8 +290,12 @@ class Names:
 
     def written(self, value_id: int) -> str:
         """The name value ``value_id`` writes (what follows its entity id)."""
+        return self._entity_and_name(value_id)[1]
+
+    def _entity_and_name(self, value_id: int) -> tuple[str, str]:
+        """(entity id, name written) of value ``value_id`` ("id\x1fname")."""
         entity = self.entities[int(self.entity_of[value_id])]
-        return self._values[value_id][len(entity) + 1:]
+        return entity, self._values[value_id][len(entity) + 1:]
 
     def labels(self, key: object, shown: Callable[[str, str], str], value_ids: np.ndarray
                ) -> tuple[np.ndarray, list[str]]:
@@ -319,8 +323,7 @@ class Names:
             texts = self._texts
             ids = {text: i for i, text in enumerate(texts)}
             for value_id in missing.tolist():
-                entity = self.entities[int(self.entity_of[value_id])]
-                text = shown(entity, self.written(value_id))
+                text = shown(*self._entity_and_name(value_id))
                 label_of[value_id] = ids.setdefault(text, len(ids))
             texts = list(ids)
             # Label ids in alphabetical order: ties between counts go by name, and
