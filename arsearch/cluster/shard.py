@@ -89,13 +89,17 @@ class Shard(Index):
             connection.close()
 
     def _sequence_of(self, ids: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+        return {article_id: seq for article_id, (seq, _) in self._recorded(ids).items()}
+
+    def _recorded(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+        """The (sequence number, content digest) recorded for each of ``ids`` held here."""
+        found: dict[str, tuple[int, str]] = {}
         with self._sequence() as db:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                found.update(db.execute(
-                    f"SELECT id, seq FROM sequence WHERE id IN ({marks})", chunk).fetchall())
+                found.update((article_id, (seq, digest)) for article_id, seq, digest in db.execute(
+                    f"SELECT id, seq, digest FROM sequence WHERE id IN ({marks})", chunk))
         return found
 
     # --- ingest ----------------------------------------------------------
@@ -114,15 +118,27 @@ class Shard(Index):
         unchanged keeps its old number, as it keeps its place in a single index.
         ``since``: the first number of this ingest, whose readers may send an id's
         records out of order (``arsearch.cluster.reading``): an article is dropped
-        if this ingest already wrote a later record of its id.
+        if this ingest already wrote a later record of its id. A dropped article
+        is counted as replaced (or unchanged, if the later record has its content),
+        as it would be had the records come in order: the counts of an ingest do
+        not depend on which reader ran first.
         """
-        if since is not None:
-            held = self._sequence_of([article.id for _, article in items])
-            items = [(seq, article) for seq, article in items
-                     if not since <= held.get(article.id, -1) > seq]
-            if not items:
-                return IngestReport()
         salt = self._gazetteer_digest()
+        superseded = IngestReport()
+        if since is not None:
+            held = self._recorded([article.id for _, article in items])
+            kept = []
+            for seq, article in items:
+                later, digest = held.get(article.id, (-1, ""))
+                if not since <= later > seq:
+                    kept.append((seq, article))
+                elif content_hash(article, salt) == digest:
+                    superseded.unchanged += 1
+                else:
+                    superseded.replaced += 1
+            items = kept
+            if not items:
+                return superseded
         with self._sequence() as db:
             db.executemany(
                 "INSERT INTO sequence VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
@@ -134,8 +150,11 @@ class Shard(Index):
         # coordinator's numbers too, so facets choose within a shard as across them.
         self.__dict__["_numbers"] = numbers
         try:
-            return self.add_articles([article for _, article in items], jobs=jobs,
-                                     batch_size=len(items) + 1, merge=False)
+            report = self.add_articles([article for _, article in items], jobs=jobs,
+                                       batch_size=len(items) + 1, merge=False)
+            report.replaced += superseded.replaced
+            report.unchanged += superseded.unchanged
+            return report
         finally:
             self.__dict__.pop("_numbers", None)
 
