@@ -13,9 +13,15 @@ titles with all words, any word and any word in سوريا, and three filter
 searches, must give the same top 10 (ids, order, scores within 1e-9), total,
 count and facets.
 
+Every configuration uses the machine's cores: the unsharded index ingests with
+``--jobs`` processes (the machine's core count), and N shards on Ray with
+cores/N processes per shard actor (at least 1). The 1-shard index in this
+process is the 1-shard index built on Ray, reopened here (no second ingest).
+
 Usage:
     python benchmarks/cluster.py [--data ../shared/data/news/saudinewsnet.jsonl.gz]
         [--articles 2000] [--shards 1 2 4] [--write-docs]
+    python benchmarks/cluster.py --data ../shared/data/news --articles 72716   # the 73k corpus
 
 Needs the ``arsearch[cluster]`` extra (Ray).
 """
@@ -113,12 +119,13 @@ def run(args: argparse.Namespace) -> int:
     import ray
 
     data = Path(args.data)
-    if not data.is_file():
+    if not data.exists():
         print(f"no data at {data} (give --data)", file=sys.stderr)
         return 2
     articles = [a for a in itertools.islice(read_paths([data]), args.articles)
                 if isinstance(a, arsearch.Article)]
     queries = titles(Path(args.topics))[:args.queries]
+    cores = os.cpu_count() or 1
     print(f"$ python benchmarks/cluster.py --articles {args.articles} "
           f"--shards {' '.join(map(str, args.shards))}")
     print(f"machine: {os.cpu_count()} cores (shared with other work; load average "
@@ -127,43 +134,46 @@ def run(args: argparse.Namespace) -> int:
     print(f"data: {len(articles):,} articles (the valid ones of the first {args.articles:,} "
           f"records) of {data.name}; {len(queries)} TREC "
           f"titles, top 10 with snippets, {args.repeat} rounds after a warm-up")
-    print("a run of this size on purpose: the machine is shared; the 73k corpus would take "
-          "most of an hour per configuration")
-    rows = []
+    print(f"ingest processes: {cores} for the unsharded index, {cores}/N per shard actor "
+          f"for N shards (at least 1)")
+    rows: list[tuple[str, float | None, list[float]]] = []
     with tempfile.TemporaryDirectory() as root:
         single = arsearch.Index.create(Path(root) / "single")
-        report, ingest_s = timed(single.add_articles, articles, jobs=1)
+        report, ingest_s = timed(single.add_articles, articles, jobs=cores)
         times = query_times(single, queries, args.repeat)
         rows.append(("unsharded, in process", ingest_s, times))
         base_p50 = statistics.median(times)
         quarter = arsearch.Index.create(Path(root) / "quarter")
-        quarter.add_articles(articles[:len(articles) // 4])
+        quarter.add_articles(articles[:len(articles) // 4], jobs=cores)
         quarter_p50 = statistics.median(query_times(quarter, queries, args.repeat))
-        ix = arsearch.Index.create(Path(root) / "p1", shards=1)
-        _, seconds = timed(ix.add_articles, articles)
-        one_shard = query_times(ix, queries, args.repeat)
-        rows.append(("1 shard, in process", seconds, one_shard))
-        ix.close()
-        ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR",
+        quarter.close()
+        ray.init(num_cpus=cores, include_dashboard=False, logging_level="ERROR",
                  log_to_driver=False)
         round_trips = {}
         checks: dict[int, tuple[int, list[str]]] = {}
-        for shards in args.shards:
+        for shards in sorted(set(args.shards) | {1}):
             ix = arsearch.Index.create(Path(root) / f"r{shards}", shards=shards,
                                        cluster="local")
-            _, seconds = timed(ix.add_articles, articles)
+            _, seconds = timed(ix.add_articles, articles, jobs=max(1, cores // shards))
             rows.append((f"{shards} shard{'s' * (shards > 1)}, local Ray", seconds,
                          query_times(ix, queries, args.repeat)))
             checks[shards] = parity(single, ix, queries)
             round_trips[shards] = statistics.median(
                 timed(ix._all, "size")[1] for _ in range(50))
             ix.close()
+            if shards == 1:  # the same index, its shard in this process
+                ix = arsearch.Index.open(Path(root) / "r1")
+                one_shard = query_times(ix, queries, args.repeat)
+                rows.insert(1, ("1 shard, in process", None, one_shard))
+                ix.close()
         ray.shutdown()
     print()
     print(f"{'configuration':<26}{'ingest s':>9}{'docs/s':>8}{'query p50 ms':>14}"
           f"{'p95 ms':>8}")
     for label, seconds, times in rows:
-        print(f"{label:<26}{seconds:>9.1f}{len(articles) / seconds:>8.0f}"
+        ingest = (f"{seconds:>9.1f}{len(articles) / seconds:>8.0f}" if seconds
+                  else f"{'(Ray 1)':>9}{'':>8}")
+        print(f"{label:<26}{ingest}"
               f"{statistics.median(times) * 1e3:>14.1f}{percentile(times, 0.95) * 1e3:>8.1f}")
     print()
     print("coordinator overhead per query:")
@@ -173,14 +183,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  one Ray round trip to {shards} actor(s): {seconds * 1e3:.1f} ms "
               f"(a search makes 3: statistics, candidates, hits)")
     print()
-    print("parity with the unsharded index (ingested by one process): searches with the "
+    print("parity with the unsharded index (ingested in this process): searches with the "
           "same top 10, scores within 1e-9, total, count and facets")
     for shards, (same, differ) in checks.items():
         print(f"  {shards} shard{'s' * (shards > 1)}, local Ray: {same} of "
               f"{same + len(differ)} searches identical"
               + (f"; differ: {'; '.join(differ[:5])}" if differ else ""))
     print()
-    per_shard_ingest = len(articles) / rows[0][1]
+    per_shard_ingest = len(articles) / ingest_s
     # Query time of one index as a + b * articles, from the two sizes measured above.
     small = len(articles) // 4
     slope = max(0.0, (base_p50 - quarter_p50) / (len(articles) - small)) * 1e3
@@ -192,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
           f"({per_shard_ingest:.0f} docs/s); query p50 of one shard = {fixed:.1f} ms + "
           f"{slope * 1e3:.2f} us per article (fitted on {small:,} and {len(articles):,} "
           f"articles: {quarter_p50 * 1e3:.1f} and {base_p50 * 1e3:.1f} ms) plus 3 Ray round "
-          f"trips ({trip_ms:.1f} ms each, measured on 4 actors); merging k hits per shard "
+          f"trips ({trip_ms:.1f} ms each, the slowest measured above); merging k hits per shard "
           "is not modelled:")
     for machines in PROJECTED_MACHINES:
         share = PROJECTED_ARTICLES / machines
