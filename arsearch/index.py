@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -72,7 +73,8 @@ class SearchResults:
     terms: list[str] = field(default_factory=list)
     parsed: ParsedQuery | None = field(default=None, repr=False)
     filters: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    _count_facets: Callable[[], dict[str, dict[str, int]]] | None = field(default=None, repr=False)
+    _count_facets: Callable[[int | None], dict[str, dict[str, int]]] | None = field(
+        default=None, repr=False)
     _count_by: Callable[[str, Callable[[str], str | None] | None], dict[str, int]] | None = field(
         default=None, repr=False)
     _facets: dict[str, dict[str, int]] | None = field(default=None, repr=False)
@@ -86,9 +88,26 @@ class SearchResults:
         access only.
         """
         if self._facets is None:
-            self._facets = self._count_facets() if self._count_facets else {
+            self._facets = self._count_facets(None) if self._count_facets else {
                 name: {} for name in FACETS}
         return self._facets
+
+    def top_facets(self, size: int = 10) -> dict[str, dict[str, int]]:
+        """The first ``size`` entries of each of ``facets`` (months: all of them), as
+        Elasticsearch's terms aggregation returns its ``size`` largest buckets.
+
+        The counts are those of ``facets``; the names beyond the first ``size`` are
+        never looked up, which saves most of the time on a broad query (its actors
+        run to tens of thousands of names, most of them in one article).
+        """
+        if size < 0:
+            raise ValueError(f"size must be 0 or more, not {size}")
+        counted = self._facets
+        if counted is None:
+            counted = self._count_facets(size) if self._count_facets else {
+                name: {} for name in FACETS}
+        return {name: counts if name == "months" else dict(itertools.islice(counts.items(), size))
+                for name, counts in counted.items()}
 
     def count_by(self, fieldname: str, key: Callable[[str], str | None] | None = None
                  ) -> dict[str, int]:
@@ -526,7 +545,7 @@ class Index:
         return SearchResults(
             hits, total, query or "", compiled.terms, parsed=compiled.parsed,
             filters=compiled.filters,
-            _count_facets=lambda: self._count_facets(whoosh_query),
+            _count_facets=lambda top: self._count_facets(whoosh_query, top),
             _count_by=lambda name, key: self._count_by(whoosh_query, name, key))
 
     def documents(self, query: str | None = None, *, actor: str | list[str] | None = None,
@@ -645,19 +664,23 @@ class Index:
                 docs.setdefault(text, set()).update(docnums)
         return {text: len(numbers) for text, numbers in sorted(docs.items())}
 
-    def _count_facets(self, whoosh_query: Query) -> dict[str, dict[str, int]]:
+    def _count_facets(self, whoosh_query: Query, top: int | None = None
+                      ) -> dict[str, dict[str, int]]:
         view = self._view()
         tallies = view.tallies(whoosh_query, list(FACETS.values()))
-        return {name: self._facet(name, tallies[field], view) for name, field in FACETS.items()}
+        return {name: self._facet(name, tallies[field], view, top=top)
+                for name, field in FACETS.items()}
 
     def _facet(self, name: str, tally: Tally | dict[str, list[int]], view: View,
-               written: dict[str, str] | None = None) -> dict[str, int]:
+               written: dict[str, str] | None = None, top: int | None = None
+               ) -> dict[str, int]:
         """Articles per display name, largest first (months in order), from a tally
         (``View.tallies``) or a {value: docnums} grouping (``View.grouped``).
 
         Ids that share a name (the governorate and the city of دير الزور) are
         counted together, each article once. ``written``: the name each discovered
         entity shows, when chosen over more matches than these (a sharded index).
+        ``top``: at least the first ``top`` actors and places (all if None).
         """
         if isinstance(tally, dict):
             tally = Tally.of_groups(tally)
@@ -671,7 +694,7 @@ class Index:
                 return entry.name_ar if entry is not None else chosen.get(entity_id, most)
 
             key = self.gazetteer if written is None else (self.gazetteer, written)
-            return tally.articles_by_entity(key, shown)  # sorted
+            return tally.articles_by_entity(key, shown, top)  # sorted
         if name == "months":
             return dict(sorted(tally.articles_by(lambda value: value or None).items()))
         sources: dict[str, str] = {}

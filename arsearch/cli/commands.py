@@ -448,8 +448,7 @@ def stats_command(query: str, index_dir: str, top: int, as_json: bool, bidi: str
       arsearch stats "غارات" --place "دير الزور" --json
     """
     ix, results = _search(query, index_dir, limit=1, **filters)
-    facets = {name: dict(list(counts.items())[:top]) if name != "months" else counts
-              for name, counts in results.facets.items()}
+    facets = results.top_facets(top)
     info = ix.info()
     if as_json:
         click.echo(json.dumps({"index": dataclasses.asdict(info), "total": results.total,

@@ -360,7 +360,7 @@ class ShardedIndex:
         return SearchResults(
             hits, total, query or "", described["terms"], parsed=described["parsed"],
             filters=described["filters"],
-            _count_facets=lambda: self._facets(args),
+            _count_facets=lambda top: self._facets(args),  # summed in full: exact
             _count_by=lambda name, key: self._counts_by(args, name, key))
 
     def _ranked(self, args: SearchArgs, limit: int | None

@@ -372,16 +372,23 @@ class Tally:
         return self._names
 
     def _chosen(self) -> tuple[np.ndarray, np.ndarray]:
-        """(entity, value id of the name most of its articles write) of each entity held."""
+        """(entity, value id of the name most of its articles write) of each entity held,
+        by entity."""
         names = self._names_of()
         counts = np.bincount(self.ids, minlength=len(self.values))
         present = np.flatnonzero(counts)
         entity = names.entity_of[present]
-        # Most pairs first, then a written form before the folded one, then alphabetical.
-        order = np.lexsort((names.name_rank[present], -counts[present], entity))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = entity[order][1:] != entity[order][:-1]
-        return entity[order][first], present[order][first]
+        # Most pairs first, then a written form before the folded one, then
+        # alphabetical: one number per name, larger for the better one, unique since
+        # ranks are. The best of each entity is its maximum (no sort of the names).
+        width = len(self.values) + 1
+        merit = counts[present] * width + (width - 1 - names.name_rank[present])
+        best = np.zeros(len(names.entities), dtype=np.int64)
+        np.maximum.at(best, entity, merit)
+        chosen = merit == best[entity]
+        entities, values = entity[chosen], present[chosen]
+        order = np.argsort(entities)
+        return entities[order], values[order]
 
     def entity_names(self) -> dict[str, str]:
         """{id: name} of an ``actor_names``/``place_names`` tally: the name most of its
@@ -391,11 +398,12 @@ class Tally:
         return {names.entities[e]: names.written(v)
                 for e, v in zip(entities.tolist(), chosen.tolist(), strict=True)}
 
-    def articles_by_entity(self, key: object, shown: Callable[[str, str], str]
-                           ) -> dict[str, int]:
+    def articles_by_entity(self, key: object, shown: Callable[[str, str], str],
+                           top: int | None = None) -> dict[str, int]:
         """Articles per ``shown(entity id, name most of its articles write)`` of an
         ``actor_names``/``place_names`` tally, each article once per name (entities
-        shown alike counted together), largest first, then by name.
+        shown alike counted together), largest first, then by name; the first
+        ``top`` of them only, if given (a broad query has tens of thousands).
 
         ``shown`` must depend on nothing but ``key``: its answers are kept.
         """
@@ -406,7 +414,12 @@ class Tally:
         entity_label[entities] = chosen_label
         counts = self._count_ids(entity_label[names.entity_of], len(texts))
         held = np.flatnonzero(counts)
-        order = held[np.lexsort((held, -counts[held]))]
+        # Largest first, then by label id (labels are numbered alphabetically).
+        rank = -counts[held] * max(len(texts), 1) + held
+        if top is not None and top < len(held):
+            kept = np.argpartition(rank, top)[:top] if top > 0 else held[:0]
+            held, rank = held[kept], rank[kept]
+        order = held[np.argsort(rank)]
         return dict(zip([texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
 
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:

@@ -201,6 +201,13 @@ def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.Data
         assert got.occurrences() == expected.occurrences()
         if name in ("actor_names", "place_names"):
             assert got.entity_names() == entity_names(expected.occurrences())
+            # The first ``top`` of a facet, counted alone, are the first of the full one
+            # (short labels, so that entities shown alike are counted together).
+            key = object()
+            full = list(got.articles_by_entity(key, lambda e, w: w[:2]).items())
+            for top in (0, 1, 2, 5):
+                assert list(got.articles_by_entity(key, lambda e, w: w[:2], top).items()
+                            ) == full[:top]
         assert got.articles_by(lambda v: v[:1] or None) == {
             label: len({d for v, ds in groups.items() if (v[:1] or None) == label for d in ds})
             for label in {v[:1] for v in groups if v[:1]}}

@@ -49,3 +49,19 @@ def test_facets_and_timelines_of_a_search(mixed: arsearch.Index) -> None:
     assert results.facets["sources"].get("SY24", 0) >= 1
     assert results.count_by("months")["2019-01"] == 1
     assert mixed.search("خبر بلا تاريخ", limit=1).facets["months"] == {}
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 1000])
+def test_top_facets_are_the_first_entries_of_the_facets(mixed: arsearch.Index,
+                                                        size: int) -> None:
+    for query in [None, "الرقة OR حلب"]:
+        alone = mixed.search(query, limit=1).top_facets(size)  # counted for the top alone
+        full = mixed.search(query, limit=1).facets
+        assert alone == {name: counts if name == "months" else
+                         dict(list(counts.items())[:size]) for name, counts in full.items()}
+    assert len(mixed.search(None, limit=1).top_facets(1)["actors"]) == 1
+
+
+def test_a_negative_top_is_refused(mixed: arsearch.Index) -> None:
+    with pytest.raises(ValueError, match="size"):
+        mixed.search("الرقة", limit=1).top_facets(-1)
