@@ -132,7 +132,7 @@ def _decode(arrays: dict[str, np.ndarray], prefix: str) -> Strings:
         raise ValueError(f"{prefix}bounds: a value starts inside a character")
     text = raw.tobytes()
     text.decode("utf-8")  # raises UnicodeDecodeError on damage, as reading each would
-    return Strings(text, bounds.tolist())
+    return Strings(text, bounds.tolist(), raw)
 
 
 class Strings(Sequence[str]):
@@ -143,12 +143,14 @@ class Strings(Sequence[str]):
     was most of a cold ``arsearch stats``.
     """
 
-    __slots__ = ("_text", "_bounds", "_decoded")
+    __slots__ = ("_text", "_bounds", "_decoded", "_raw", "_all")
 
-    def __init__(self, text: bytes, bounds: list[int]) -> None:
+    def __init__(self, text: bytes, bounds: list[int], raw: np.ndarray | None = None) -> None:
         self._text = text
         self._bounds = bounds
         self._decoded: dict[int, str] = {}
+        self._raw = raw
+        self._all: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._bounds) - 1
@@ -167,6 +169,8 @@ class Strings(Sequence[str]):
             index += size
         if not 0 <= index < size:
             raise IndexError("value id out of range")
+        if self._all is not None:
+            return self._all[index]
         found = self._decoded.get(index)
         if found is None:
             found = self._text[self._bounds[index]:self._bounds[index + 1]].decode("utf-8")
@@ -174,7 +178,32 @@ class Strings(Sequence[str]):
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
+        return iter(self.many(list(range(len(self)))))  # all at once
+
+    def many(self, indices: list[int]) -> list[str]:
+        """The values ``indices``; when they are many, every value is decoded at once
+        (one ``bytes.decode`` and slicing at character offsets), about ten times
+        faster per value than one at a time."""
+        if self._all is None and len(indices) * _EAGER_DECODE > len(self):
+            raw = self._raw if self._raw is not None else np.frombuffer(self._text, np.uint8)
+            # A value's character offset: the characters (first bytes) before its bytes.
+            starts = np.zeros(len(raw) + 1, dtype=np.int64)
+            np.cumsum((raw & 0xC0) != 0x80, out=starts[1:])
+            chars = starts[np.asarray(self._bounds, dtype=np.int64)].tolist()
+            whole = self._text.decode("utf-8")
+            self._all = [whole[a:b] for a, b in zip(chars[:-1], chars[1:], strict=True)]
+            self._decoded = {}
+        if self._all is not None:
+            every = self._all
+            return [every[i] for i in indices]
+        return [self[i] for i in indices]
+
+
+def values_at(values: Sequence[str], indices: list[int]) -> list[str]:
+    """``[values[i] for i in indices]``, decoded at once from a ``Strings`` when many."""
+    if isinstance(values, Strings):
+        return values.many(indices)
+    return [values[i] for i in indices]
 
 
 class Column:
@@ -258,6 +287,8 @@ def _array(arrays: dict[str, np.ndarray], key: str, dtype: Any, size: int | None
 
 #: ``Names.labels`` works out every value's label once this share of them is asked for.
 _EAGER = 1 / 8
+#: ``Strings.many`` decodes every value when asked for more than 1/this of them.
+_EAGER_DECODE = 16
 
 
 class Names:
@@ -322,9 +353,12 @@ class Names:
         if len(missing):
             texts = self._texts
             ids = {text: i for i, text in enumerate(texts)}
-            for value_id in missing.tolist():
-                text = shown(*self._entity_and_name(value_id))
-                label_of[value_id] = ids.setdefault(text, len(ids))
+            wanted = missing.tolist()
+            entities = values_at(self.entities, self.entity_of[missing].tolist())
+            for value_id, entity, value in zip(wanted, entities,
+                                               values_at(self._values, wanted), strict=True):
+                label_of[value_id] = ids.setdefault(shown(entity, value[len(entity) + 1:]),
+                                                    len(ids))
             texts = list(ids)
             # Label ids in alphabetical order: ties between counts go by name, and
             # a broad query's labels are read in the order they are kept.

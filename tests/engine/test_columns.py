@@ -276,3 +276,23 @@ def test_a_dictionary_that_does_not_decode_is_named_on_reading(tmp_path: Path,
         np.savez(handle, **arrays)
     with pytest.raises(arsearch.DamagedIndex, match="MAIN_x.fcol"):
         read_columns(tmp_path, "MAIN_x", 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=40, unique=True),
+       st.data())
+def test_a_dictionary_decoded_at_once_equals_one_value_at_a_time(sources: list[str],
+                                                                 data: st.DataObject) -> None:
+    builder = ColumnBuilder()
+    for docnum, source in enumerate(sources):
+        builder.add(docnum, {"source": source})
+    with tempfile.TemporaryDirectory() as folder:
+        builder.write(folder, "MAIN_x")
+        one, once = (read_columns(folder, "MAIN_x", len(sources)) for _ in range(2))
+    assert one is not None and once is not None
+    single, bulk = one["source_key"].values, once["source_key"].values
+    expected = [single[i] for i in range(len(single))]
+    few = data.draw(st.lists(st.integers(0, len(bulk) - 1), max_size=3))
+    assert bulk.many(few) == [expected[i] for i in few]  # type: ignore[attr-defined]
+    assert list(bulk) == expected and bulk.many(few) == [expected[i] for i in few]  # type: ignore[attr-defined]
+    assert sorted(expected) == sorted({s.lower() for s in sources})
