@@ -20,8 +20,11 @@ def _extensions() -> list[Extension]:
     found = []
     for source in sorted(ROOT.glob("arsearch/*/_c*.c")):
         relative = source.relative_to(ROOT)
+        # A package's _c*.h headers, included by its sources, rebuild them when changed.
+        headers = [h.relative_to(ROOT).as_posix() for h in sorted(source.parent.glob("_c*.h"))]
         found.append(Extension(".".join(relative.with_suffix("").parts), [relative.as_posix()],
-                               optional=True, extra_compile_args=["-O2", "-ffp-contract=off"]))
+                               depends=headers, optional=True,
+                               extra_compile_args=["-O2", "-ffp-contract=off"]))
     return found
 
 

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_cgrow.h"
+
 #define REJECT 1            /* a helper's answer: not a shape read here (the twin decides) */
 #define MEMO_LIMIT 65536    /* a memo index past it is left to the twin (pickle would allocate) */
 #define NO_OPCODE 0x100     /* no byte is it (peek gives -1 at the end) */
@@ -57,32 +59,6 @@
 #define OP_FRAME 0x95
 
 static const char CODECS_ENCODE[] = "c_codecs\nencode\n";
-
-/* ---- growing arrays ---- */
-
-static int
-grow(void **items, Py_ssize_t *cap, Py_ssize_t need, size_t size)
-{
-    Py_ssize_t wanted;
-    void *grown;
-    if (need <= *cap)
-        return 0;
-    wanted = *cap ? *cap : 64;
-    while (wanted < need)
-        wanted *= 2;
-    if ((size_t)wanted > (size_t)PY_SSIZE_T_MAX / size) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    grown = PyMem_Realloc(*items, (size_t)wanted * size);
-    if (grown == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    *items = grown;
-    *cap = wanted;
-    return 0;
-}
 
 /* ---- one pickle's reading state ---- */
 

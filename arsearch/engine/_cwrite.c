@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_cgrow.h"
+
 /* whoosh.util.numeric._length_byte_cache: byte -> the length it stands for. */
 static const long long LENGTH_OF_BYTE[256] = {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12,
@@ -73,31 +75,11 @@ typedef struct {
 static int
 buf_grow(Buf *b, Py_ssize_t extra)
 {
-    Py_ssize_t need, cap;
-    unsigned char *data;
     if (extra > PY_SSIZE_T_MAX - b->len) {
         PyErr_NoMemory();
         return -1;
     }
-    need = b->len + extra;
-    if (need <= b->cap)
-        return 0;
-    cap = b->cap ? b->cap : 256;
-    while (cap < need) {
-        if (cap > PY_SSIZE_T_MAX / 2) {
-            cap = need;
-            break;
-        }
-        cap *= 2;
-    }
-    data = PyMem_Realloc(b->data, (size_t)cap);
-    if (data == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    b->data = data;
-    b->cap = cap;
-    return 0;
+    return grow((void **)&b->data, &b->cap, b->len + extra, 1);
 }
 
 static int
@@ -304,29 +286,6 @@ call_append(ModuleState *st, PyObject *target, PyObject *item)
     return 0;
 }
 
-/* Room for one more item in a PyMem array of n items of `size` bytes, capacity *cap. */
-static int
-grow_items(void **items, Py_ssize_t n, Py_ssize_t *cap, size_t size)
-{
-    void *grown;
-    Py_ssize_t wanted;
-    if (n < *cap)
-        return 0;
-    wanted = *cap ? *cap * 2 : 64;
-    if ((size_t)wanted > PY_SSIZE_T_MAX / size) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    grown = PyMem_Realloc(*items, (size_t)wanted * size);
-    if (grown == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    *items = grown;
-    *cap = wanted;
-    return 0;
-}
-
 PyDoc_STRVAR(add_slots_doc,
 "add_slots(terms, value, docnum, field_boost, boost, positional, array_type, frequencies)\n"
 "--\n\n"
@@ -427,8 +386,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 else {
                     PyObject *number;
                     if (PyErr_Occurred()
-                        || grow_items((void **)&texts, ntexts, &texts_cap,
-                                      sizeof(PyObject *)) < 0) {
+                        || grow((void **)&texts, &texts_cap, ntexts + 1, sizeof(PyObject *)) < 0) {
                         Py_DECREF(text);
                         goto done;
                     }
@@ -443,8 +401,8 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                     index = ntexts++;
                 }
                 Py_DECREF(text);
-                if (grow_items((void **)&occ_text, nocc, &occ_cap, sizeof(Py_ssize_t)) < 0
-                    || grow_items((void **)&occ_pos, nocc, &occ_cap2, sizeof(Py_ssize_t)) < 0)
+                if (grow((void **)&occ_text, &occ_cap, nocc + 1, sizeof(Py_ssize_t)) < 0
+                    || grow((void **)&occ_pos, &occ_cap2, nocc + 1, sizeof(Py_ssize_t)) < 0)
                     goto done;
                 occ_text[nocc] = index;
                 occ_pos[nocc] = position;
