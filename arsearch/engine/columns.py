@@ -20,9 +20,11 @@ go to ``MAIN_<segment>.fcol`` as one column per field in CSR layout:
 The file is an ``.npz`` of plain arrays, read with ``allow_pickle=False``: an
 index from elsewhere is data, never code. Its name matches Whoosh's segment
 file pattern, so the checksum manifest lists it and removing a dead segment
-removes it. A ``Tally`` gathers the matching documents' values with one
-vectorised pass per segment; a segment without the file (an index written
-before columns) is read from its stored fields instead, with the same result.
+removes it. A ``Tally`` counts the matching documents' values where they lie
+in the columns (``_cfacets.c``), or, in pure Python, gathers them with one
+vectorised pass per segment and counts those arrays, with the same result; a
+segment without the file (an index written before columns) is read from its
+stored fields instead, with the same result.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from arsearch import native
 from arsearch.engine.checksums import read_manifest
 from arsearch.engine.facets import NAME_FIELDS, NAME_SEPARATOR, stored_values
 from arsearch.errors import DamagedIndex
@@ -48,6 +51,11 @@ SOURCE_FIELDS = frozenset({"mentions", "published", "source"})
 EXTENSION = "fcol"
 #: Layout version, refused if unknown.
 VERSION = 1
+#: The compiled pair counter (``_cfacets.c``), or None: gather and count with numpy.
+_F = native.load("arsearch.engine._cfacets")
+#: The matches of one segment, not gathered yet: (its column, its own docnums of the
+#: matches (ascending), its first docnum in the index, its value ids' remap or None).
+Part = tuple["Column", np.ndarray, int, "np.ndarray | None"]
 
 
 def column_file(segment_id: str) -> str:
@@ -378,12 +386,48 @@ class Tally:
     twice has two pairs (as the stored fields list it twice).
     """
 
-    def __init__(self, values: Sequence[str], docs: np.ndarray, ids: np.ndarray,
-                 names: Names | None = None) -> None:
+    def __init__(self, values: Sequence[str], docs: np.ndarray | None = None,
+                 ids: np.ndarray | None = None, names: Names | None = None,
+                 parts: Sequence[Part] = ()) -> None:
         self.values = values
-        self.docs = docs
-        self.ids = ids
+        self._docs = docs
+        self._ids = ids
         self._names = names
+        #: The pairs still in their columns (``SegmentColumns.tallies``), gathered into
+        #: ``docs``/``ids`` only when something needs the arrays.
+        self._parts = list(parts)
+
+    @property
+    def docs(self) -> np.ndarray:
+        """The docnum of each pair."""
+        self._gather()
+        return self._docs  # type: ignore[return-value]
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The value id of each pair."""
+        self._gather()
+        return self._ids  # type: ignore[return-value]
+
+    def _gather(self) -> None:
+        if self._docs is None or self._ids is None:
+            pairs = [gather(column, local, first, remap)
+                     for column, local, first, remap in self._parts]
+            joined = np.hstack(pairs) if pairs else np.zeros((2, 0), dtype=np.int64)
+            self._docs, self._ids = joined[0], joined[1]
+
+    def _compiled(self) -> bool:
+        """Whether the counts come from the columns in C (not gathered yet)."""
+        return _F is not None and self._docs is None
+
+    def value_counts(self) -> np.ndarray:
+        """The pairs of each value id (as ``np.bincount(ids)``, one per value)."""
+        if self._compiled():
+            counts = np.zeros(len(self.values), dtype=np.int64)
+            for column, local, _, remap in self._parts:
+                _F.value_counts(column.offsets, column.ids, local, remap, counts)  # type: ignore[union-attr]
+            return counts
+        return np.bincount(self.ids, minlength=len(self.values))
 
     @classmethod
     def of_groups(cls, groups: dict[str, list[int]]) -> Tally:
@@ -397,7 +441,7 @@ class Tally:
 
     def occurrences(self) -> dict[str, int]:
         """{value: pairs} of every value some article holds, in value id order."""
-        counts = np.bincount(self.ids, minlength=len(self.values))
+        counts = self.value_counts()
         return {self.values[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
 
     def _names_of(self) -> Names:
@@ -409,7 +453,7 @@ class Tally:
         """(entity, value id of the name most of its articles write) of each entity held,
         by entity."""
         names = self._names_of()
-        counts = np.bincount(self.ids, minlength=len(self.values))
+        counts = self.value_counts()
         present = np.flatnonzero(counts)
         entity = names.entity_of[present]
         # Most pairs first, then a written form before the folded one, then
@@ -459,7 +503,7 @@ class Tally:
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:
         """Articles per ``label(value)``, each article once per label; values whose
         label is None are left out. In the order labels are first met by value id."""
-        present = np.flatnonzero(np.bincount(self.ids, minlength=len(self.values))).tolist()
+        present = np.flatnonzero(self.value_counts()).tolist()
         label_ids = np.full(len(self.values), -1, dtype=np.int64)
         labels: dict[str, int] = {}
         for i in present:
@@ -479,6 +523,14 @@ class Tally:
         """Articles per label id (< ``width``), from the label id of each value (-1: none)."""
         if not width:
             return np.zeros(0, dtype=np.int64)
+        if self._compiled():
+            last = np.full(width, -1, dtype=np.int64)
+            out = np.zeros(width, dtype=np.int64)
+            label_of = np.ascontiguousarray(label_ids, dtype=np.int64)
+            for column, local, first, remap in self._parts:
+                _F.label_counts(column.offsets, column.ids, local, remap,  # type: ignore[union-attr]
+                                label_of, first, last, out)
+            return out
         pair_labels = label_ids[self.ids]
         kept = pair_labels >= 0
         keys = self.docs[kept] * width + pair_labels[kept]
@@ -574,7 +626,7 @@ class SegmentColumns:
                 use_columns: bool = True) -> dict[str, Tally]:
         """The tallies of the articles ``docnums`` (ascending) in each field; fields
         and segments without columns through ``stored(docnums, fieldnames)``."""
-        pairs: dict[str, list[np.ndarray]] = {name: [] for name in fieldnames}
+        pairs: dict[str, list[Part]] = {name: [] for name in fieldnames}
         parts: dict[str, list[Tally]] = {name: [] for name in fieldnames}
         for index, (segment_id, first, documents) in enumerate(self.leaves):
             lo, hi = np.searchsorted(docnums, [first, first + documents])
@@ -585,7 +637,7 @@ class SegmentColumns:
             by_column = [n for n in fieldnames if columns is not None and n in columns]
             for name in by_column:
                 remap = self.dictionary(name)[1][index]
-                pairs[name].append(gather(columns[name], local, first, remap))  # type: ignore[index]
+                pairs[name].append((columns[name], local, first, remap))  # type: ignore[index]
             rest = [n for n in fieldnames if n not in by_column]
             if rest:
                 groups = stored((local + first).tolist(), rest)
@@ -595,8 +647,7 @@ class SegmentColumns:
         for name in fieldnames:
             if pairs[name]:
                 values, _, names = self.dictionary(name)
-                joined = np.hstack(pairs[name])
-                parts[name].insert(0, Tally(values, joined[0], joined[1], names))
+                parts[name].insert(0, Tally(values, names=names, parts=pairs[name]))
             out[name] = (combine(parts[name]) if parts[name]
                          else Tally([], np.zeros(0, np.int64), np.zeros(0, np.int64)))
         return out

@@ -4,7 +4,8 @@ The column path (``arsearch.engine.columns``) must give the same counts, in
 the same order, with the same display names as reading every match's stored
 fields, on the seeds and on an index of several segments with deletions and
 replaced articles; an index written before columns (release 0.1) falls back
-to stored fields; a damaged column file is named, never counted from.
+to stored fields; a damaged column file is named, never counted from. The compiled
+facet counter (``_cfacets.c``) counts as its numpy twin does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arsearch
+from arsearch import native
 from arsearch.cli.commands import main
 from arsearch.engine.columns import (
     COLUMN_FIELDS,
@@ -296,3 +298,102 @@ def test_a_dictionary_decoded_at_once_equals_one_value_at_a_time(sources: list[s
     assert bulk.many(few) == [expected[i] for i in few]  # type: ignore[attr-defined]
     assert list(bulk) == expected and bulk.many(few) == [expected[i] for i in few]  # type: ignore[attr-defined]
     assert sorted(expected) == sorted({s.lower() for s in sources})
+
+
+# --- the compiled facet counter (``_cfacets.c``) against its numpy twin ---
+
+_F = native.load("arsearch.engine._cfacets")
+needs_c = pytest.mark.skipif(_F is None, reason="the compiled facet counter is not built")
+
+
+def columns_of(docs: list[dict]) -> dict:
+    builder = ColumnBuilder()
+    for docnum, stored in enumerate(docs):
+        builder.add(docnum, stored)
+    with tempfile.TemporaryDirectory() as folder:
+        builder.write(folder, "MAIN_x")
+        columns = read_columns(folder, "MAIN_x", len(docs))
+    assert columns is not None
+    return columns
+
+
+def both(name: str, segments: list[tuple[dict, list[int], int]]) -> tuple[Tally, Tally]:
+    """The tally of field ``name`` over segments (columns, matching docnums, first docnum),
+    as C counts it (pairs in their columns) and as numpy does (pairs gathered)."""
+    known: dict[str, int] = {}
+    parts = []
+    for number, (columns, local, first) in enumerate(segments):
+        column = columns[name]
+        remap = np.fromiter((known.setdefault(v, len(known)) for v in column.values),
+                            dtype=np.int64, count=len(column.values))
+        # The first segment keeps its own ids when they already are the shared ones.
+        same = number == 0 and np.array_equal(remap, np.arange(len(remap)))
+        parts.append((column, np.asarray(local, dtype=np.int64), first,
+                      None if same else remap))
+    values = list(known)
+    compiled = Tally(values, parts=parts)
+    pairs = [gather(c, local, first, remap) for c, local, first, remap in parts]
+    joined = np.hstack(pairs) if pairs else np.zeros((2, 0), dtype=np.int64)
+    return compiled, Tally(values, joined[0], joined[1])
+
+
+@needs_c
+@settings(max_examples=80, deadline=None)
+@given(first=st.lists(STORED, min_size=1, max_size=10),
+       second=st.lists(STORED, min_size=1, max_size=10), data=st.data())
+def test_the_c_counts_equal_the_numpy_counts(first: list[dict], second: list[dict],
+                                             data: st.DataObject) -> None:
+    a, b = columns_of(first), columns_of(second)
+    pick_a = sorted(data.draw(st.sets(st.integers(0, len(first) - 1))))
+    pick_b = sorted(data.draw(st.sets(st.integers(0, len(second) - 1))))
+    segments = [(a, pick_a, 0), (b, pick_b, len(first))]
+    for name in COLUMN_FIELDS:
+        compiled, gathered = both(name, segments)
+        assert compiled._compiled() and not gathered._compiled()
+        assert compiled.value_counts().tolist() == gathered.value_counts().tolist()
+        assert compiled.occurrences() == gathered.occurrences()
+        width = data.draw(st.integers(1, 5))
+        labels = np.asarray(data.draw(st.lists(st.integers(-1, width - 1),
+                                               min_size=len(compiled.values),
+                                               max_size=len(compiled.values))),
+                            dtype=np.int64)
+        assert (compiled._count_ids(labels, width).tolist()
+                == gathered._count_ids(labels, width).tolist())
+        assert compiled.articles_by(lambda v: v[:1] or None) == \
+            gathered.articles_by(lambda v: v[:1] or None)
+        if name in ("actor_names", "place_names"):
+            key = object()
+            assert compiled.entity_names() == gathered.entity_names()
+            assert compiled.articles_by_entity(key, lambda e, w: w[:2]) == \
+                gathered.articles_by_entity(key, lambda e, w: w[:2])
+        # Gathering on demand gives the arrays, and the numpy path from then on.
+        assert compiled.docs.tolist() == gathered.docs.tolist()
+        assert not compiled._compiled()
+
+
+@needs_c
+def test_the_c_counter_refuses_what_it_cannot_read() -> None:
+    offsets = np.array([0, 2, 3], dtype=np.int64)
+    ids = np.array([0, 1, 1], dtype=np.int32)
+    counts = np.zeros(2, dtype=np.int64)
+    _F.value_counts(offsets, ids, np.array([0, 1], dtype=np.int64), None, counts)
+    assert counts.tolist() == [1, 2]
+    with pytest.raises(TypeError, match="ids"):
+        _F.value_counts(offsets, ids.astype(np.int64), np.array([0]), None, counts)
+    with pytest.raises(IndexError, match="document"):
+        _F.value_counts(offsets, ids, np.array([2], dtype=np.int64), None, counts)
+    with pytest.raises(IndexError, match="counts"):
+        _F.value_counts(offsets, ids, np.array([1], dtype=np.int64), None, counts[:1])
+    with pytest.raises(IndexError, match="dictionary"):
+        _F.value_counts(offsets, ids, np.array([0], dtype=np.int64),
+                        np.array([0], dtype=np.int64), counts)
+    with pytest.raises(ValueError, match="writable|read-only"):
+        _F.value_counts(offsets, ids, np.array([0], dtype=np.int64), None,
+                        np.frombuffer(bytes(16), dtype=np.int64))
+    last, out = np.full(2, -1, dtype=np.int64), np.zeros(2, dtype=np.int64)
+    _F.label_counts(offsets, ids, np.array([0, 1], dtype=np.int64), None,
+                    np.array([0, 0], dtype=np.int64), 10, last, out)
+    assert out.tolist() == [2, 0] and last.tolist() == [11, -1]
+    with pytest.raises(IndexError, match="label"):
+        _F.label_counts(offsets, ids, np.array([0], dtype=np.int64), None,
+                        np.array([5, 5], dtype=np.int64), 0, last, out)
