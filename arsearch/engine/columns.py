@@ -140,7 +140,7 @@ def _decode(arrays: dict[str, np.ndarray], prefix: str) -> Strings:
         raise ValueError(f"{prefix}bounds: a value starts inside a character")
     text = raw.tobytes()
     text.decode("utf-8")  # raises UnicodeDecodeError on damage, as reading each would
-    return Strings(text, bounds.tolist(), raw)
+    return Strings(text, bounds.tolist())
 
 
 class Strings(Sequence[str]):
@@ -151,13 +151,12 @@ class Strings(Sequence[str]):
     was most of a cold ``arsearch stats``.
     """
 
-    __slots__ = ("_text", "_bounds", "_decoded", "_raw", "_all")
+    __slots__ = ("_text", "_bounds", "_decoded", "_all")
 
-    def __init__(self, text: bytes, bounds: list[int], raw: np.ndarray | None = None) -> None:
+    def __init__(self, text: bytes, bounds: list[int]) -> None:
         self._text = text
         self._bounds = bounds
         self._decoded: dict[int, str] = {}
-        self._raw = raw
         self._all: list[str] | None = None
 
     def __len__(self) -> int:
@@ -190,16 +189,11 @@ class Strings(Sequence[str]):
 
     def many(self, indices: list[int]) -> list[str]:
         """The values ``indices``; when they are many, every value is decoded at once
-        (one ``bytes.decode`` and slicing at character offsets), about ten times
-        faster per value than one at a time."""
+        (one list comprehension, without a lookup per value) and kept."""
         if self._all is None and len(indices) * _EAGER_DECODE > len(self):
-            raw = self._raw if self._raw is not None else np.frombuffer(self._text, np.uint8)
-            # A value's character offset: the characters (first bytes) before its bytes.
-            starts = np.zeros(len(raw) + 1, dtype=np.int64)
-            np.cumsum((raw & 0xC0) != 0x80, out=starts[1:])
-            chars = starts[np.asarray(self._bounds, dtype=np.int64)].tolist()
-            whole = self._text.decode("utf-8")
-            self._all = [whole[a:b] for a, b in zip(chars[:-1], chars[1:], strict=True)]
+            text, bounds = self._text, self._bounds
+            self._all = [text[a:b].decode("utf-8")
+                         for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
             self._decoded = {}
         if self._all is not None:
             every = self._all
