@@ -171,6 +171,13 @@ def _evaluate(query: wq.Query, seg: _Segment, within: np.ndarray | None) -> _Par
     a clause may then skip blocks of postings that hold none of them.
     """
     kind = type(query)
+    if kind is wq.Every and query.fieldname in (None, "", "*"):
+        # Every article, scored with the query's boost as Whoosh's matcher scores it
+        # (deletions are removed by ``evaluate``), without a call per article.
+        part = _Part(seg.size)
+        part.matched[:] = True
+        part.scores[:] = query.boost
+        return part
     if kind is wq.Or or kind is wq.Term or _is_readings(query):
         part = _Part(seg.size)
         _add(query, seg, within, part, 1.0)

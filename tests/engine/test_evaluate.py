@@ -105,6 +105,8 @@ def test_segments_deletions_and_replacements(tmp_path: Path, whoosh_blocks: bool
     for text, match in (("مطار", "all"), ("مطار الرقة", "any"), ("قصف مطار", "all")):
         assert_same(ix, query(text, match))
     assert_same(ix, to_whoosh(date_query("2016-03-02..2016-03-05", ("published", "dates"))))
+    for every in (wq.Every(), wq.Every(boost=2.5), wq.And([wq.Every(), query("مطار")])):
+        assert_same(ix, every)  # every article but the deleted ones, scored as Whoosh does
     assert ix.search("مطار", limit=0).total == 500 - 2 - 1
 
 
