@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.columns import VarBytesColumn
 
 from arsearch.engine.evaluate import Matches, evaluate
 
@@ -135,6 +136,35 @@ def _published(searcher: Any, matches: int) -> Any:
 
     if matches * _WHOLE_COLUMN_SHARE < reader.doc_count_all():
         return value
-    values = [value(docnum) for docnum in range(reader.doc_count_all())]
+    values = published_column(searcher)
     _published_columns[searcher] = values
     return values.__getitem__
+
+
+def published_column(searcher: Any) -> list[str]:
+    """Every document's publication date ('' if none), each segment's column read in
+    one piece (a read per document took 0.3 s on the 73k index)."""
+    values = [""] * searcher.reader().doc_count_all()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if not reader.has_column("published"):
+            continue
+        column = reader.column_reader("published", translate=False)
+        if not isinstance(column, VarBytesColumn.Reader):  # another layout: a read each
+            translated = reader.column_reader("published")
+            for docnum in range(min(len(column), reader.doc_count_all())):
+                values[offset + docnum] = translated[docnum] or ""
+            continue
+        pairs = list(zip(column._offsets, column._lengths, strict=True))
+        spans = [(start, length) for start, length in pairs if length]
+        if not spans:
+            continue
+        base = min(start for start, _ in spans)
+        raw = column._dbfile.get(column._basepos + base, max(s + n for s, n in spans) - base)
+        # Dates are ASCII: then one decode, sliced at the byte offsets.
+        text: str | bytes = raw.decode("ascii") if raw.isascii() else raw
+        for docnum, (start, length) in enumerate(pairs[:len(values) - offset]):
+            if length:
+                value = text[start - base:start - base + length]
+                values[offset + docnum] = value if isinstance(value, str) else value.decode()
+    return values

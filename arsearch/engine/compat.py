@@ -90,6 +90,15 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "where the column's fixed-size values start in that file"),
     PrivateName("whoosh.columns.NumericColumn.Reader", "_count", "arsearch.engine.collect",
                 "how many documents the column holds values for (the rest: the default)"),
+    # Every publication date (newest first over most of the index), a segment at a time.
+    PrivateName("whoosh.columns.VarBytesColumn.Reader", "_dbfile", "arsearch.engine.collect",
+                "the segment's per-document file holding the published column"),
+    PrivateName("whoosh.columns.VarBytesColumn.Reader", "_basepos", "arsearch.engine.collect",
+                "where the column's values start in that file"),
+    PrivateName("whoosh.columns.VarBytesColumn.Reader", "_offsets", "arsearch.engine.collect",
+                "where each document's value starts, from the column's start"),
+    PrivateName("whoosh.columns.VarBytesColumn.Reader", "_lengths", "arsearch.engine.collect",
+                "each document's value length (0: none)"),
     # Safe loading: the module-level names Whoosh's readers unpickle index data with,
     # replaced by ``arsearch.engine.safeload.install`` (its ``PATCHED``).
     PrivateName("whoosh.index", "pickle", "arsearch.engine.safeload",
