@@ -688,9 +688,10 @@ class Index:
             # A gazetteer entity shows its canonical name; a discovered one the
             # name most of its articles write (folding is for matching only).
             chosen = written or {}
+            entry_of = self.gazetteer.get
 
-            def shown(entity_id: str, most: str) -> str:
-                entry = self.gazetteer.get(entity_id)
+            def shown(entity_id: str, most: str) -> str:  # asked once per value at most
+                entry = entry_of(entity_id)
                 return entry.name_ar if entry is not None else chosen.get(entity_id, most)
 
             key = self.gazetteer if written is None else (self.gazetteer, written)
