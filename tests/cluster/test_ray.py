@@ -295,3 +295,36 @@ def test_a_shard_actor_killed_while_the_readers_send_is_restarted(
     assert report.added + report.replaced + report.unchanged == len(corpus) + 2
     assert len(ix) == len(corpus) and ix.get(corpus[1].id).text.endswith("تعديل")
     ix.close()
+
+
+SHARED_NEWS = Path(__file__).resolve().parents[3] / "shared" / "data" / "news" / "ant_v2.1.jsonl.gz"
+#: Searches of real news: words, any word, and filters, with and without words.
+REAL_SEARCHES: list[tuple[str | None, dict[str, Any]]] = [
+    ("غارات روسية", {}), ("النفط", {}), ('"مجلس الأمن"', {}),
+    ("الانتخابات الرئاسية في مصر", {"match": "any"}), ("قصف", {"place": "سوريا"}),
+    ("هجوم", {"actor": "داعش"}), ("اتفاق", {"date": "2015..2017"}),
+    (None, {"place": "العراق"}), (None, {"actor": "روسيا"}),
+]
+
+
+@pytest.mark.skipif(not SHARED_NEWS.is_file(), reason="needs ../shared/data/news")
+def test_three_shards_of_real_news_on_ray_equal_a_single_index(
+        tmp_path: Path, compare: Any) -> None:
+    """The issue's check: the seeds plus 2,000 real articles, 3 shards on a local Ray."""
+    import itertools
+
+    from arsearch.io.readers import read_paths
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    articles = [a for a in read_paths([seeds]) if isinstance(a, Article)]
+    articles += [a for a in itertools.islice(read_paths([SHARED_NEWS]), 2000)
+                 if isinstance(a, Article)]
+    single = arsearch.Index.create(tmp_path / "single")
+    single.add_articles(articles, jobs=2)
+    sharded = arsearch.Index.create(tmp_path / "sharded", shards=3, cluster="local")
+    assert sharded.add_articles(articles).added == len(single) > 2000
+    for query, args in REAL_SEARCHES:
+        compare(single, sharded, query, args)
+        assert single.search(query, **args).total, (query, args)  # no empty comparison
+    sharded.close()
+    single.close()
