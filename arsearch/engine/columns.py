@@ -144,7 +144,8 @@ def _decode(arrays: dict[str, np.ndarray], prefix: str) -> Strings:
 
 
 class Strings(Sequence[str]):
-    """A dictionary's values, UTF-8 end to end, each decoded on first use.
+    """A dictionary's values, UTF-8 end to end, each decoded on first use (all of
+    them at once when many are asked for: ``many``).
 
     A segment of the 73k news corpus has some 125,000 actor and place values;
     a query's facets need those of its matches, so decoding them all up front
@@ -489,7 +490,7 @@ class Tally:
         # Largest first, then by label id (labels are numbered alphabetically).
         rank = -counts[held] * max(len(texts), 1) + held
         if top is not None and top < len(held):
-            kept = np.argpartition(rank, top)[:top] if top > 0 else held[:0]
+            kept = np.argpartition(rank, top)[:top] if top > 0 else np.zeros(0, np.int64)
             held, rank = held[kept], rank[kept]
         order = held[np.argsort(rank)]
         return dict(zip([texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
