@@ -176,9 +176,8 @@ STORED = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=60, deadline=None)
-@given(docs=st.lists(STORED, max_size=12), data=st.data())
-def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.DataObject) -> None:
+def columns_of(docs: list[dict]) -> dict:
+    """The columns of a segment of ``docs`` (stored fields), written and read back."""
     builder = ColumnBuilder()
     for docnum, stored in enumerate(docs):
         builder.add(docnum, stored)
@@ -186,6 +185,13 @@ def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.Data
         builder.write(folder, "MAIN_x")
         columns = read_columns(folder, "MAIN_x", len(docs))
     assert columns is not None
+    return columns
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(STORED, max_size=12), data=st.data())
+def test_columns_round_trip_to_the_stored_values(docs: list[dict], data: st.DataObject) -> None:
+    columns = columns_of(docs)
     chosen = sorted(data.draw(st.sets(st.integers(0, max(len(docs) - 1, 0)))
                               if docs else st.just(set())))
     for name in COLUMN_FIELDS:
@@ -304,17 +310,6 @@ def test_a_dictionary_decoded_at_once_equals_one_value_at_a_time(sources: list[s
 
 _F = native.load("arsearch.engine._cfacets")
 needs_c = pytest.mark.skipif(_F is None, reason="the compiled facet counter is not built")
-
-
-def columns_of(docs: list[dict]) -> dict:
-    builder = ColumnBuilder()
-    for docnum, stored in enumerate(docs):
-        builder.add(docnum, stored)
-    with tempfile.TemporaryDirectory() as folder:
-        builder.write(folder, "MAIN_x")
-        columns = read_columns(folder, "MAIN_x", len(docs))
-    assert columns is not None
-    return columns
 
 
 def both(name: str, segments: list[tuple[dict, list[int], int]]) -> tuple[Tally, Tally]:
