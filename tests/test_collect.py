@@ -69,4 +69,3 @@ def test_date_filter_sees_replacements_and_deletions(tmp_path: Path) -> None:
     assert {h.id for h in ix.search("قصف", date="2017")} == {"x"}
     ix.delete(["y"])
     assert ix.search(date="2016", limit=0).total == 0
-
