@@ -33,12 +33,14 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
-
-from tashaphyne.stemming import ArabicLightStemmer
+from typing import TYPE_CHECKING
 
 from arsearch import native
 from arsearch.data import data_lines
 from arsearch.text.normalize import fold_letters, normalize_teh_marbuta
+
+if TYPE_CHECKING:
+    from tashaphyne.stemming import ArabicLightStemmer
 
 #: Proclitic sequences: conjunction, preposition, article, in every order
 #: Arabic stacks them.
@@ -126,6 +128,10 @@ def _segmentations(word: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)  # built from the constant affix lists: one for the process
 def _segmenter() -> ArabicLightStemmer:
+    # Imported here: loading tashaphyne's tables is a tenth of a cold start, and
+    # with the compiled core a process never segments through it.
+    from tashaphyne.stemming import ArabicLightStemmer
+
     stemmer = ArabicLightStemmer()
     stemmer.set_prefix_list(["", *PROCLITICS])  # "" roots its prefix tree
     stemmer.set_suffix_list(["", *SUFFIXES])
