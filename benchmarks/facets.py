@@ -1,6 +1,6 @@
 """Facet benchmark: are an article's top actors and places right (docs/facets.md)?
 
-For each of 80 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
+For each of 90 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
 listed by id in ``facets_judged.tsv``, the article's top actors and top places
 (``TOP`` each, by number of mentions, then first mention) are compared with
 hand judgements of each entry, for this checkout and for a baseline (by
