@@ -329,7 +329,8 @@ def test_a_word_of_nearness_after_a_place_word_is_no_place(text: str, expected: 
     ("تقدمت قوات المعارضة السورية", None),
     ("تقدمت القوات اليمنية", "ye"),
 ])
-def test_a_nationality_after_a_non_state_force_names_no_state(text: str, state: str) -> None:
+def test_a_nationality_after_a_non_state_force_names_no_state(text: str, state: str | None
+                                                               ) -> None:
     # «المقاومة» and «المعارضة» are no state: a nationality after them, even
     # behind a noun of force (قوات), gives an origin only.
     assert [i for i, k, _ in kinds(text) if k == "actor" and i in ("ye", "sy")] == (
