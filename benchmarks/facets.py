@@ -1,6 +1,6 @@
 """Facet benchmark: are an article's top actors and places right (docs/facets.md)?
 
-For each of 80 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
+For each of 90 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
 listed by id in ``facets_judged.tsv``, the article's top actors and top places
 (``TOP`` each, by number of mentions, then first mention) are compared with
 hand judgements of each entry, for this checkout and for a baseline (by
@@ -11,20 +11,26 @@ default the extraction of the commit this work started from, exported with
 * recall: correct entities a system lists / correct entities either system
   lists (pooled, as in TREC: only listed entries are judged).
 
-The articles are split into a tuning part (``dev``) and four held-back parts:
+The articles are split into a tuning part (``dev``) and five held-back parts:
 ``held`` was held back from the first tuning round only, ``held2`` was
-chosen and judged once the rules were frozen after round 2, ``held3`` and
-``held4`` were chosen and judged before rounds 3 and 4 (docs/facets.md). Entries
-nobody has judged yet are counted apart (and printed with ``--show``).
+chosen and judged once the rules were frozen after round 2, ``held3``,
+``held4`` and ``held5`` were chosen and judged before rounds 3, 4 and 5
+(docs/facets.md). Entries nobody has judged yet are counted apart (and
+printed with ``--show``).
+
+``--choose FIRST LAST`` prints the ids at positions FIRST..LAST (from 1) of
+the choice the held-back parts since ``held3`` come from (``choice``).
 
     python benchmarks/facets.py [--data ../shared/data/news/ant_v2.1.jsonl.gz]
-                                [--baseline REV] [--show] [--write-docs [BLOCK]]
+                                [--baseline REV] [--show] [--lists]
+                                [--choose FIRST LAST] [--write-docs [BLOCK]]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -49,9 +55,16 @@ BASE_REV = "7947e74"
 TOP = 5
 KINDS = ("actor", "place")
 #: dev: tuned on; held: held back from the first tuning round only; held2:
-#: chosen and judged once the rules were frozen after round 2; held3, held4:
-#: chosen and judged before round 3, round 4 (docs/facets.md).
-PARTS = ("dev", "held", "held2", "held3", "held4")
+#: chosen and judged once the rules were frozen after round 2; held3, held4,
+#: held5: chosen and judged before round 3, round 4, round 5 (docs/facets.md).
+PARTS = ("dev", "held", "held2", "held3", "held4", "held5")
+#: The choice of articles: these categories, this much text (characters) and
+#: at least CONFLICT_MIN of these words in the text (as substrings).
+CATEGORIES = ("middleEast", "internationalNews")
+TEXT_CHARS = (800, 2500)
+CONFLICT_WORDS = ("قصف هجوم قوات مقاتل غارة اشتباك ميليشيا مسلح قتل الجيش معارك صاروخ "
+                  "عسكري الحرب تفجير").split()
+CONFLICT_MIN = 3
 
 Lists = dict[str, dict[str, list[str]]]  # article id -> kind -> normalized names
 
@@ -117,6 +130,25 @@ def read_articles(path: Path, ids: set[str]) -> list[dict[str, Any]]:
                 if record["id"] in ids:
                     found[record["id"]] = record
     return [found[i] for i in sorted(found)]
+
+
+def choice(path: Path) -> list[str]:
+    """The ids of the articles of the choice, in SHA-1 order of the id.
+
+    Positions 60-69 of this order (from 1) are ``held3``, 70-79 ``held4`` and
+    80-89 ``held5``; the earlier parts are among the first 59 but not all of
+    them (docs/facets.md).
+    """
+    ids = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            text = record["text"]
+            if (record["category"] in CATEGORIES
+                    and TEXT_CHARS[0] <= len(text) <= TEXT_CHARS[1]
+                    and sum(word in text for word in CONFLICT_WORDS) >= CONFLICT_MIN):
+                ids.append(record["id"])
+    return sorted(ids, key=lambda i: hashlib.sha1(i.encode()).hexdigest())
 
 
 def baseline_run(rev: str, articles: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
@@ -222,9 +254,17 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"git revision whose extraction is the baseline [default: {BASE_REV}]")
     ap.add_argument("--show", action="store_true", help="print the unjudged entries")
     ap.add_argument("--lists", action="store_true", help="print every article's lists")
+    ap.add_argument("--choose", nargs=2, type=int, metavar=("FIRST", "LAST"),
+                    help="print the ids at positions FIRST..LAST (from 1) of the choice")
     ap.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)
     docpage.add_option(ap, "facets.md", "")
     args = ap.parse_args(argv)
+    if args.choose:
+        parts, _ = read_judgements(args.judged)
+        first, last = args.choose
+        for position, article in enumerate(choice(args.data)[first - 1:last], first):
+            print(f"{position}\t{article}\t{parts.get(article, '-')}")
+        return 0
     if args.emit:  # the baseline's subprocess: articles on stdin, lists on stdout
         json.dump(facet_lists(json.load(sys.stdin)), sys.stdout, ensure_ascii=False)
         return 0

@@ -248,11 +248,14 @@ def kinds(text: str) -> list[tuple[str, str, str]]:
     ("مرتبط بالرياض", ("riyadh", "place", "الرياض")),
     ("موسكو - (رويترز) قال", ("moscow", "place", "موسكو")),
     ("موسكو تحذر (رويترز)", ("ru", "actor", "موسكو")),
+    ("إن تل أبيب حصلت على معلومات", ("il", "actor", "تل أبيب")),
+    ("نقل السفارة من تل أبيب إلى القدس", ("tel-aviv", "place", "تل أبيب")),
 ])
 def test_a_capital_is_a_place_only_after_a_word_of_place(
         text: str, expected: tuple[str, str, str]) -> None:
-    # A capital stands for its government unless a preposition, «العاصمة» or a
-    # dateline makes it a location; the government is its country, as an actor.
+    # A capital (or تل أبيب, which news uses for Israel's government) stands for
+    # its government unless a preposition, «العاصمة» or a dateline makes it a
+    # location; the government is its country, as an actor.
     assert kinds(text)[0] == expected
 
 
@@ -319,3 +322,22 @@ def test_a_hill_is_a_place(text: str, expected: list) -> None:
 def test_a_word_of_nearness_after_a_place_word_is_no_place(text: str, expected: list) -> None:
     # «قرية قرب الرقة» is "a village near Raqqa": قرب is no village's name.
     assert [m.text for m in arsearch.extract(text) if m.kind == "place"] == expected
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("نجحت قوات المقاومة الوطنية اليمنية في", None),
+    ("تقدمت قوات المعارضة السورية", None),
+    ("تقدمت القوات اليمنية", "ye"),
+])
+def test_a_nationality_after_a_non_state_force_names_no_state(text: str, state: str | None
+                                                               ) -> None:
+    # «المقاومة» and «المعارضة» are no state: a nationality after them, even
+    # behind a noun of force (قوات), gives an origin only.
+    assert [i for i, k, _ in kinds(text) if k == "actor" and i in ("ye", "sy")] == (
+        [state] if state else [])
+
+
+def test_a_country_a_message_is_addressed_to_is_an_actor() -> None:
+    # «رسالة موجهة إلى إيران» is a message to Iran's government, not a place.
+    assert kinds("وكان قصف المفاعل رسالة موجهة إلى إيران")[-1] == ("ir", "actor", "إيران")
+    assert kinds("وصلت رسالة إلى إيران")[-1] == ("ir", "place", "إيران")

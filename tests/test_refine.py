@@ -441,3 +441,47 @@ def test_a_name_in_brackets_after_a_name_is_that_actor() -> None:
     text = "تشييع القيادي أبو بكر صالح الريامي (أبو حيدر)، الذي قتل"
     mentions = [tagged(text, "أبو بكر صالح الريامي"), tagged(text, "أبو حيدر")]
     assert [i for i, _, _ in refined(text, mentions)] == ["new:actor:ابو بكر صالح الريامي"] * 2
+
+
+def test_the_article_alone_is_no_name() -> None:
+    text = 'تقدمت القوات في منطقة الـ"كيلو 16"'
+    assert refined(text, [tagged(text, "الـ", "place", "region")]) == []
+
+
+def test_a_surname_of_a_known_person_named_in_full_is_that_person() -> None:
+    # The article writes «مقتدى الصدر» (a gazetteer person), then «الصدر» alone.
+    text = "فاز تحالف زعيم التيار مقتدى الصدر. وقال الصدر إن"
+    gazetteer = Gazetteer.load()
+    start = text.index("مقتدى الصدر")
+    sadr = gazetteer.get("sadr")
+    known = Mention("actor", "person", "sadr", sadr.name_ar, "مقتدى الصدر", start,
+                    start + len("مقتدى الصدر"))
+    short = tagged(text, "الصدر", start=text.rindex("الصدر"))
+    assert [i for i, _, _ in refined(text, [known, short])] == ["sadr", "sadr"]
+    assert [m.id for m in extract(text) if m.kind == "actor"] == ["sadr", "sadr"]
+
+
+def test_a_city_named_as_its_governorate_is_that_place() -> None:
+    # GeoNames' city of Daraa (under the odd name أذرعات) lies in the
+    # governorate درعا: «مدينة درعا» is listed as درعا, one entry.
+    text = "في محافظة درعا جنوبي سوريا، وفي مدينة درعا قتل مدني"
+    places = [(m.id, m.name) for m in extract(text) if m.kind == "place" and m.id != "sy"]
+    assert places == [("sy-daraa", "درعا"), ("sy-daraa", "درعا")]
+
+
+def test_iran_militias_in_a_story_from_yemen_are_the_houthis() -> None:
+    # Where the article names the Houthis and no place in Syria or Iraq, «the
+    # pro-Iranian militias» are the Houthis; beside a place in Syria they stay
+    # Iran's militias there.
+    text = "قتل عناصر من الحوثيين في الحديدة. وتكبدت الميليشيات الموالية لإيران خسائر"
+    assert {m.id for m in extract(text) if m.kind == "actor"} == {"houthis"}
+    text = "قتل عناصر من الحوثيين. وتكبدت الميليشيات الموالية لإيران خسائر في دير الزور"
+    assert {m.id for m in extract(text) if m.kind == "actor"} == {"houthis", "iran-militias"}
+
+
+def test_a_stadium_is_a_place_wherever_the_article_names_it() -> None:
+    # «ملعب» names a site: «كامب نو» is a stadium, also where the tagger took
+    # it for an actor («صور لـ"كامب نو"»).
+    text = 'في ملعب "كامب نو"، أثناء مباراة. كما وجدت صور لـ"كامب نو" على هاتفه'
+    assert {(m.kind, m.id) for m in extract(text) if m.kind in ("actor", "place")} == {
+        ("place", "new:place:كامب نو")}

@@ -55,6 +55,7 @@ PLACE_TRIGGERS: dict[str, tuple[str, bool, bool]] = {
     "وادي": ("landmark", True, False), "سد": ("facility", True, False),
     "حقل": ("facility", True, False), "مطار": ("facility", True, False),
     "قاعده": ("facility", True, False), "معبر": ("facility", True, False),
+    "ملعب": ("facility", False, False),
 }
 #: Actor words: trigger -> (type, name includes trigger).
 ACTOR_TRIGGERS: dict[str, tuple[str, bool]] = {
@@ -125,6 +126,14 @@ _DATELINE_WORDS = 2  # words of a line that may stand before a dateline's countr
 _QUALIFIED = frozenset(normalize(w) for w in """
 فصائل قوات مواقع وسائل جماعات ميليشيات مليشيات مصادر أطراف جهات شركات طائرات مقاتلات
 """.split())
+#: Non-state forces: a nationality after them, even behind a noun of force, is
+#: their origin, not the state («قوات المقاومة الوطنية اليمنية», «قوات
+#: المعارضة السورية» are no Yemeni or Syrian state).
+_NON_STATE = frozenset(normalize(w) for w in "المقاومة المعارضة الفصائل الثوار".split())
+#: Words before «إلى» + country that make the country the addressee, an actor
+#: («رسالة موجهة إلى إيران»: a message to its government).
+_ADDRESSED = frozenset(normalize(w) for w in "موجهة موجه الموجهة الموجه موجهه".split())
+_TO = frozenset(normalize(w) for w in "إلى الى".split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -458,6 +467,8 @@ class _Scan:
         prev = self._prev_word(i) if i > 0 else ""
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _BACKING:
             return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
+        if i > 1 and prev in _TO and _bare(self.norms[i - 2]) in _ADDRESSED:
+            return "actor", "state"  # رسالة موجهة إلى إيران: the addressee is the government
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
             return place
         if prev in _CAPITAL_PLACE or self._joined_to_place(i, cut, entry) or self._dateline(i, end):
@@ -533,6 +544,8 @@ class _Scan:
                 if word in ACTOR_HEADS or word in PLACE_HEADS:
                     return j, cut, "actor" if word in ACTOR_HEADS else "place"
             if not self.norms[j].startswith(_ARTICLE):  # only adjectives may stand between
+                return None
+            if self.norms[j] in _NON_STATE:  # the adjective qualifies a non-state force
                 return None
         return None
 

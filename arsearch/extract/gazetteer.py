@@ -43,8 +43,9 @@ ACTOR_TYPES = frozenset({
     "armed_group", "state", "government_force", "unit", "militia", "person",
     "organization", "party", "coalition", "media", "company", "club", "platform",
 })
-#: ``capital``: a national capital, the seat of a government that news names
-#: by its capital («اتهمت أنقرة»); its parent is its country.
+#: ``capital``: a city news names a government by («اتهمت أنقرة»): a national
+#: capital, or تل أبيب, which Arabic news uses for Israel's government; its
+#: parent is its country.
 PLACE_TYPES = frozenset({
     "country", "capital", "governorate", "district", "city", "town", "village", "region",
     "landmark", "facility",

@@ -14,7 +14,8 @@ what an archivist sees of them (``refine``), in this order:
    A discovered place of one word is a common word when it is one by that
    test (مدينة متطورة), or, written with the article, when news writes its
    bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
-   takes its article nearly always (الرقة, الحديدة).
+   takes its article nearly always (الرقة, الحديدة). A discovered name that
+   is the article alone («الـ» of «الـ"كيلو 16"») is no name.
 2. **Types from evidence.** A discovered name that opens with a head noun,
    or follows one without the article (صحيفة هآرتس, not «الشركة هورست
    نيومان»), takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
@@ -31,8 +32,13 @@ what an archivist sees of them (``refine``), in this order:
    A word that introduces a name (يدعى, المدعو) is not part of it.
 4. **Coreference.** A discovered actor named by a unique part of a longer
    name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
-   preposition: لأبوصلاح for بلال أبوصلاح) is that actor; so is a name in
-   brackets right after an actor's name (الريامي (أبو حيدر): his kunya).
+   preposition: لأبوصلاح for بلال أبوصلاح) is that actor, and so is one named
+   by a unique part of a known person's name as the article writes it in full
+   (الصدر for «مقتدى الصدر»); so is a name in brackets right after an
+   actor's name (الريامي (أبو حيدر): his kunya). A known place written as the
+   name of the place it lies in is that place (the city درعا, GeoNames'
+   «أذرعات», is listed as درعا). In a story from Yemen (the Houthis named, no
+   place in Syria or Iraq), Iran's militias are the Houthis.
 5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
    media name) is dropped from the actors when it is the article's own source
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
@@ -108,6 +114,10 @@ _ARTICLE = "ال"
 _COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
 _MIN_SHORT = 3  # letters of a short form that may stand for a longer name
 _PREPOSITIONS = "لب"  # attached to a short form the tagger found (لأبوصلاح)
+#: Iran's militias, the countries they fight in, and the Houthis: in a story
+#: from Yemen, Iran's militias are the Houthis (``_yemen_militias``).
+IRAN_MILITIAS, HOUTHIS = "iran-militias", "houthis"
+IRAN_MILITIAS_LANDS = frozenset({"sy", "iq"})
 #: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
 _GUESSED = frozenset({"person", "organization", "region"})
@@ -136,6 +146,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.kind == "place" and _generic_place(mention):
             continue
         if mention.id.startswith(DISCOVERED):
+            if not mention.id.split(":", 2)[-1].replace(_ARTICLE, "").strip():
+                continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
             mention = _introduced(_trimmed(text, mention))
             before = _word_before(text, mention.start)
             mention = _typed(mention, before)
@@ -158,7 +170,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
     kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
-    return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)))))
+    kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
+    return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -488,14 +501,24 @@ def _known_prefix(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention
     return result
 
 
-def _coreferred(mentions: list[Mention]) -> list[Mention]:
+def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     """Discovered actors named by a unique part of a longer discovered name
-    of the same article take that name's id (سعدو -> أحمد مظهر سعدو)."""
+    of the same article take that name's id (سعدو -> أحمد مظهر سعدو); so do
+    discovered actors named by a unique part of a known person's name as the
+    article writes it in full (الصدر -> مقتدى الصدر, named «مقتدى الصدر»)."""
     full: dict[str, Mention] = {}
     for m in mentions:
         if m.kind == "actor" and m.id.startswith(DISCOVERED) and len(_words(m)) > 1:
             full.setdefault(m.id, m)
-    if not full:
+    # Known persons by the words the article writes them in (an alias may be short).
+    known: dict[str, tuple[Mention, list[str]]] = {}
+    for m in mentions:
+        entry = gazetteer.get(m.id) if m.kind == "actor" else None
+        words = _plain_words(m.text)
+        if entry is not None and entry.type == "person" and len(words) > 1 and (
+                len(words) > len(known.get(m.id, (m, []))[1])):
+            known[m.id] = (m, words)
+    if not full and not known:
         return mentions
     result = []
     for m in mentions:
@@ -505,6 +528,8 @@ def _coreferred(mentions: list[Mention]) -> list[Mention]:
                 # A place inside a person's name is that person's surname (بوردستان).
                 owners = [f for f in full.values() if _contains(_words(f), short)
                           and (m.kind == "actor" or f.type == "person")]
+                if m.kind == "actor":
+                    owners += [f for f, words in known.values() if _contains(words, short)]
                 if not owners and len(short) == 1 and short[0][:1] in _PREPOSITIONS:
                     # لأبوصلاح: the tagger kept the preposition of a short form
                     rest = [short[0][1:]]
@@ -514,6 +539,43 @@ def _coreferred(mentions: list[Mention]) -> list[Mention]:
                 if len(owners) == 1:
                     owner = owners[0]
                     m = replace(m, kind="actor", id=owner.id, type=owner.type, name=owner.name)
+        result.append(m)
+    return result
+
+
+def _yemen_militias(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """Iran's militias («الميليشيات الموالية لإيران», «الميليشيات الإيرانية») in
+    an article that names the Houthis and no place in Syria or Iraq, where the
+    gazetteer's Iran-backed militias fight, are the Houthis."""
+    ids = {m.id for m in mentions}
+    if IRAN_MILITIAS not in ids or HOUTHIS not in ids:
+        return mentions
+    for m in mentions:
+        if m.kind == "place" and not m.id.startswith(DISCOVERED) and (
+                {m.id, *gazetteer.ancestors(m.id)} & IRAN_MILITIAS_LANDS):
+            return mentions
+    houthis = gazetteer.get(HOUTHIS)
+    if houthis is None:
+        return mentions
+    return [replace(m, id=houthis.id, type=houthis.type, name=houthis.name_ar)
+            if m.id == IRAN_MILITIAS else m for m in mentions]
+
+
+def _as_parent(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A known place written as the name of the place it lies in is listed as
+    that place: the city of درعا (GeoNames' «أذرعات», found after «مدينة
+    درعا») is the entry درعا, under that name, not a second place beside it.
+    A country's name is left alone (a capital is no country)."""
+    result = []
+    for m in mentions:
+        entry = gazetteer.get(m.id) if m.kind == "place" else None
+        parent = gazetteer.get(entry.parent) if entry is not None and entry.parent else None
+        if parent is not None and parent.kind == "place" and parent.type != "country":
+            words = normalize(strip_marks(m.text)).split()
+            names = {normalize(n) for n in parent.names}
+            if words and any(" ".join([first, *words[1:]]) in names
+                             for _, first in clitic_variants(words[0])):
+                m = replace(m, id=parent.id, type=parent.type, name=parent.name_ar)
         result.append(m)
     return result
 
