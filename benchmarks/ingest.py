@@ -425,6 +425,9 @@ def print_table(results: list[dict[str, Any]], info: dict[str, Any], command: st
                   f"{row['speed_ratio']:>7.2f}x{row['cpu_ratio']:>7.2f}x"
                   f"{row['memory_ratio']:>11.2f}x{'':>12}{'':>12}{'':>6}"
                   f"{row['size_ratio']:>9.2f}x")
+        if "round_ratios" in row:
+            print(f"{'':>8} {'':>9}  ratio in each round (arsearch ÷ the Whoosh run after it): "
+                  + ", ".join(f"{r:.2f}x" for r in row["round_ratios"]))
         if "no_extraction_speed_ratio" in row:
             print(f"{'':>8} {'':>9}  {'  no extr./whoosh':<18}{'':>8}"
                   f"{row['no_extraction_speed_ratio']:>7.2f}x")
@@ -461,6 +464,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep the samples and indexes (e.g. for benchmarks/query.py "
                              "--baseline-index WORKDIR/whoosh-N)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="time each system this many times, alternated; the table "
+                             "shows each one's fastest round [default: %(default)s]")
     parser.add_argument("--skip-baseline", action="store_true",
                         help="time arsearch only (no ratios)")
     parser.add_argument("--poll", type=float, default=0.1,
@@ -493,8 +499,8 @@ def main() -> int:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error(f"--sizes must be comma-separated integers, got {args.sizes!r}")
-    if not sizes or min(sizes) < 1 or args.jobs < 1:
-        parser.error("sizes and --jobs must be positive")
+    if not sizes or min(sizes) < 1 or args.jobs < 1 or args.rounds < 1:
+        parser.error("sizes, --jobs and --rounds must be positive")
     block = "sizes" if len(sizes) > 1 else "corpus"
     return docpage.record(args.write_docs, "ingest.md", lambda: run(args, data, sizes), block)
 
@@ -506,6 +512,31 @@ def _skip_line(line: str) -> bool:
 
 
 _MORE_BAD = re.compile(r"… and \d+ more bad lines? in ")
+
+
+def time_system(system: str, cmd: list[str], docs: int, valid: int, index_dir: Path,
+                args: argparse.Namespace, last: bool) -> Run:
+    """One timed ingest of ``system`` into a fresh ``index_dir``, kept after the last
+    round with ``--keep``."""
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    print(f"  {system}: {shlex.join([*cmd, str(index_dir)])}", file=sys.stderr)
+    run, output = timed_run(system, [*cmd, str(index_dir)], docs, index_dir, args.poll)
+    lines = output.strip().splitlines()
+    skipped = sum(map(_skip_line, lines))
+    run.ok = run.indexed == valid and (
+        run.exit_status == 0 or (run.exit_status == 2 and skipped == len(lines)))
+    if not run.ok or len(lines) > skipped:
+        print(f"  {system} exit status {run.exit_status}; output:\n"
+              + "\n".join(lines[-20:]), file=sys.stderr)
+    print(f"  {system}: {run.seconds:.1f} s, {run.docs_per_s:.0f} docs/s, "
+          f"peak RSS tree {run.peak_rss_tree_mb:.0f} MB (main process "
+          f"{run.peak_main_process_mb:.0f}, largest child "
+          f"{run.peak_child_process_mb:.0f}), index "
+          f"{run.index_mb:.1f} MB", file=sys.stderr)
+    if not (args.keep and last):
+        shutil.rmtree(index_dir, ignore_errors=True)
+    return run
 
 
 def run(args: argparse.Namespace, data: Path, sizes: list[int]) -> int:
@@ -536,28 +567,21 @@ def run(args: argparse.Namespace, data: Path, sizes: list[int]) -> int:
                              [*this_script, "--_no_extraction", *index_args]))
             if not args.skip_baseline:
                 runs.append(("whoosh", [*this_script, "--_baseline", str(sample)]))
-            for system, cmd in runs:
-                index_dir = workdir / f"{system}-{size}"
-                if index_dir.exists():
-                    shutil.rmtree(index_dir)
-                print(f"  {system}: {shlex.join([*cmd, str(index_dir)])}", file=sys.stderr)
-                run, output = timed_run(system, [*cmd, str(index_dir)], docs, index_dir,
-                                        args.poll)
-                lines = output.strip().splitlines()
-                skipped = sum(map(_skip_line, lines))
-                run.ok = run.indexed == valid and (
-                    run.exit_status == 0 or (run.exit_status == 2 and skipped == len(lines)))
-                if not run.ok or len(lines) > skipped:
-                    print(f"  {system} exit status {run.exit_status}; output:\n"
-                          + "\n".join(lines[-20:]), file=sys.stderr)
-                print(f"  {system}: {run.seconds:.1f} s, {run.docs_per_s:.0f} docs/s, "
-                      f"peak RSS tree {run.peak_rss_tree_mb:.0f} MB (main process "
-                      f"{run.peak_main_process_mb:.0f}, largest child "
-                      f"{run.peak_child_process_mb:.0f}), index "
-                      f"{run.index_mb:.1f} MB", file=sys.stderr)
-                row[system] = asdict(run)
-                if not args.keep:
-                    shutil.rmtree(index_dir, ignore_errors=True)
+            # Rounds alternate the systems (arsearch, Whoosh, arsearch, …), so a
+            # drift of the machine's speed during the run touches both; the
+            # table keeps each system's fastest round.
+            per_round: dict[str, list[float]] = {system: [] for system, _ in runs}
+            for round_number in range(args.rounds):
+                for system, cmd in runs:
+                    run = time_system(system, cmd, docs, valid, workdir / f"{system}-{size}",
+                                      args, last=round_number == args.rounds - 1)
+                    per_round[system].append(run.docs_per_s)
+                    best = row.get(system)
+                    if best is None or run.seconds < best["seconds"]:
+                        row[system] = asdict(run)
+            if args.rounds > 1 and "whoosh" in per_round:
+                row["round_ratios"] = [round(ours / base, 3) for ours, base in zip(
+                    per_round["arsearch"], per_round["whoosh"], strict=True)]
             if "whoosh" in row:
                 ours, base = row["arsearch"], row["whoosh"]
                 row["speed_ratio"] = round(ours["docs_per_s"] / base["docs_per_s"], 3)
