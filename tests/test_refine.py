@@ -517,3 +517,11 @@ def test_a_known_club_named_without_its_head_noun_is_that_club() -> None:
     actors = [m.id for m in extract(text) if m.kind == "actor"]
     assert actors.count("barcelona") == 2 and "new:actor:برشلونه" not in actors
     assert [m.name for m in extract(text) if m.kind == "place"] == ["برشلونة"]
+
+
+def test_an_outlet_that_obtained_a_recording_is_the_informant() -> None:
+    # «حصلت عليه» before an outlet: it obtained what the article reports.
+    text = "وأظهر شريط فيديو حصلت عليه وكالة فرانس برس أن المسلحين"
+    assert [m for m in extract(text, names=False) if m.kind == "actor"] == []
+    text = "حصلت وكالة فرانس برس على جائزة"  # the news is about the outlet
+    assert [m.kind for m in extract(text, names=False)] == ["actor"]

@@ -113,6 +113,10 @@ ATTRIBUTION = frozenset(normalize(w) for w in """
 REPORTING = frozenset(normalize(w) for w in """
 قالت ذكرت أفادت نقلت أعلنت أوردت نشرت بثت أكدت تقول تذكر
 """.split())
+#: «حصلت عليه» just before an outlet: it obtained what the article reports
+#: (a recording, a document), its informant.
+_OBTAINED = frozenset(normalize(w) for w in "حصلت حصل".split())
+_OBTAINED_WHAT = frozenset(normalize(w) for w in "عليه عليها عليهما".split())
 #: Words just before a social platform that make it the medium of a statement.
 MEDIUM = frozenset(normalize(w) for w in "على عبر في من".split())
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
@@ -455,6 +459,8 @@ def _attributed(text: str, mention: Mention, names: set[str]) -> bool:
     if tail.endswith("ل") and (len(tail) == 1 or not tail[-2].isalpha()):
         return True  # لـ"الحل نت", لـ (SY24)
     words = [normalize(w) for w in _WORD_RE.findall(before)][-3:]
+    if len(words) >= 2 and words[-2] in _OBTAINED and words[-1] in _OBTAINED_WHAT:
+        return True  # «شريط حصلت عليه وكالة فرانس برس»: what the outlet obtained
     for word in words:
         if any(_attribution(w) for _, w in clitic_variants(word)):
             return True
