@@ -29,13 +29,17 @@ what an archivist sees of them (``refine``), in this order:
    writes it most often, clitics removed, hamza and teh marbuta kept
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
    which is what filters match. Gazetteer entities keep their canonical name.
-   A word that introduces a name (يدعى, المدعو) is not part of it.
+   A word that introduces a name (يدعى, المدعو) is not part of it, nor is
+   «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
+   space apart, the second bare, are one name the tagger cut («وراس لانوف»).
 4. **Coreference.** A discovered actor named by a unique part of a longer
    name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
    preposition: لأبوصلاح for بلال أبوصلاح) is that actor, and so is one named
    by a unique part of a known person's name as the article writes it in full
-   (الصدر for «مقتدى الصدر»); so is a name in brackets right after an
-   actor's name (الريامي (أبو حيدر): his kunya). A known place written as the
+   (الصدر for «مقتدى الصدر»), and one named as a known organisation the
+   article names is, without its head noun («مباراة برشلونة» beside «نادي
+   برشلونة»); so is a name in brackets right after an actor's name
+   (الريامي (أبو حيدر): his kunya). A known place written as the
    name of the place it lies in is that place (the city درعا, GeoNames'
    «أذرعات», is listed as درعا). In a story from Yemen (the Houthis named, no
    place in Syria or Iraq), Iran's militias are the Houthis.
@@ -44,10 +48,11 @@ what an archivist sees of them (``refine``), in this order:
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
    بحسب وكالة …); an outlet the news is about stays. An outlet named once as
    the informant is the informant wherever the article names it (وكالة الأنباء
-   السعودية واس). Such an outlet is returned as a mention of kind
-   ``"source"``, which is no facet: the text still names it. A social platform
-   (type ``platform``: تويتر, فيسبوك) is no actor when it is only the medium
-   of what is said (على تويتر, عبر فيسبوك, بتويتر).
+   السعودية واس), and so is one that obtained what the article reports
+   («شريط حصلت عليه وكالة فرانس برس»). Such an outlet is returned as a
+   mention of kind ``"source"``, which is no facet: the text still names it.
+   A social platform (type ``platform``: تويتر, فيسبوك) is no actor when it
+   is only the medium of what is said (على تويتر, عبر فيسبوك, بتويتر).
 """
 
 from __future__ import annotations
