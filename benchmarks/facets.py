@@ -15,9 +15,8 @@ The articles are split into a tuning part (``dev``) and six held-back parts:
 ``held`` was held back from the first tuning round only, ``held2`` was
 chosen and judged once the rules were frozen after round 2, ``held3``,
 ``held4``, ``held5`` and ``held6`` were chosen and judged before rounds 3,
-4, 5 and 6
-(docs/facets.md). Entries nobody has judged yet are counted apart (and
-printed with ``--show``).
+4, 5 and 6 (docs/facets.md). Entries nobody has judged yet are counted
+apart (and printed with ``--show``).
 
 ``--choose FIRST LAST`` prints the ids at positions FIRST..LAST (from 1) of
 the choice the held-back parts since ``held3`` come from (``choice``).
@@ -138,8 +137,8 @@ def choice(path: Path) -> list[str]:
     """The ids of the articles of the choice, in SHA-1 order of the id.
 
     Positions 60-69 of this order (from 1) are ``held3``, 70-79 ``held4``,
-    80-89 ``held5`` and 90-99 ``held6``; the earlier parts are among the first 59 but not all of
-    them (docs/facets.md).
+    80-89 ``held5`` and 90-99 ``held6``; the earlier parts are among the
+    first 59 but not all of them (docs/facets.md).
     """
     ids = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:

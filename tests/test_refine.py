@@ -525,3 +525,10 @@ def test_an_outlet_that_obtained_a_recording_is_the_informant() -> None:
     assert [m for m in extract(text, names=False) if m.kind == "actor"] == []
     text = "حصلت وكالة فرانس برس على جائزة"  # the news is about the outlet
     assert [m.kind for m in extract(text, names=False)] == ["actor"]
+
+
+def test_three_places_in_a_row_lose_no_name() -> None:
+    # Joined in order: «A B» is one place, «C» stays a place of its own.
+    text = "في الف باء جيم"
+    found = [tagged(text, w, "place", "region") for w in ("جيم", "باء", "الف")]
+    assert sorted(n for _, _, n in refined(text, found)) == ["الف باء", "جيم"]

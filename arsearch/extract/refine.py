@@ -307,7 +307,7 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
     places = {m.start: m for m in mentions if m.kind == "place" and m.id.startswith(DISCOVERED)}
     joined: dict[int, Mention] = {}  # start of the first part -> the whole name
     seconds: set[int] = set()
-    for first in places.values():
+    for first in sorted(places.values(), key=lambda m: m.start):  # «A B C»: A B, then C
         second = places.get(first.end + 1)
         if (second is None or first.start in seconds or text[first.end] != " "
                 or normalize(second.text) != second.id.split(":", 2)[-1]):
