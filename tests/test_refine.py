@@ -485,3 +485,50 @@ def test_a_stadium_is_a_place_wherever_the_article_names_it() -> None:
     text = 'في ملعب "كامب نو"، أثناء مباراة. كما وجدت صور لـ"كامب نو" على هاتفه'
     assert {(m.kind, m.id) for m in extract(text) if m.kind in ("actor", "place")} == {
         ("place", "new:place:كامب نو")}
+
+
+def test_two_places_cut_out_of_one_name_are_one_place() -> None:
+    # The tagger cut «راس لانوف» in two; one space apart, the second bare,
+    # they are one place. «حمص وحماة» (و between them) stay two.
+    text = "طردهم من ميناءي السدرة وراس لانوف. وفي حمص وحماة"
+    def place(surface: str, name: str) -> Mention:  # the tagger's name has no clitic
+        start = text.index(surface)
+        return Mention("place", "region", discovered_id("place", name), name, surface, start,
+                       start + len(surface))
+
+    found = [place("وراس", "راس"), place("لانوف", "لانوف"), place("حمص", "حمص"),
+             place("وحماة", "حماه")]
+    assert [(i, n) for i, _, n in refined(text, found)] == [
+        ("new:place:راس لانوف", "راس لانوف"), ("new:place:حمص", "حمص"),
+        ("new:place:حماه", "حماة")]
+
+
+def test_staff_after_a_rank_is_not_part_of_the_name() -> None:
+    # «العقيد ركن تركي المالكي»: ركن (staff) belongs to the rank.
+    text = "وقال المتحدث العقيد ركن تركي المالكي إن"
+    assert [(i, n) for i, _, n in refined(text, [tagged(text, "ركن تركي المالكي")])] == [
+        ("new:actor:تركي المالكي", "تركي المالكي")]
+
+
+def test_a_known_club_named_without_its_head_noun_is_that_club() -> None:
+    # «بنادي برشلونة» (a gazetteer club), then «مباراة برشلونة»: the club, one
+    # entry; «في برشلونة» stays the city.
+    text = "هجوم في برشلونة. أثناء مباراة برشلونة وريال بتيس. متعلقات خاصة بنادي برشلونة"
+    actors = [m.id for m in extract(text) if m.kind == "actor"]
+    assert actors.count("barcelona") == 2 and "new:actor:برشلونه" not in actors
+    assert [m.name for m in extract(text) if m.kind == "place"] == ["برشلونة"]
+
+
+def test_an_outlet_that_obtained_a_recording_is_the_informant() -> None:
+    # «حصلت عليه» before an outlet: it obtained what the article reports.
+    text = "وأظهر شريط فيديو حصلت عليه وكالة فرانس برس أن المسلحين"
+    assert [m for m in extract(text, names=False) if m.kind == "actor"] == []
+    text = "حصلت وكالة فرانس برس على جائزة"  # the news is about the outlet
+    assert [m.kind for m in extract(text, names=False)] == ["actor"]
+
+
+def test_three_places_in_a_row_lose_no_name() -> None:
+    # Joined in order: «A B» is one place, «C» stays a place of its own.
+    text = "في الف باء جيم"
+    found = [tagged(text, w, "place", "region") for w in ("جيم", "باء", "الف")]
+    assert sorted(n for _, _, n in refined(text, found)) == ["الف باء", "جيم"]

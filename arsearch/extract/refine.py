@@ -29,13 +29,17 @@ what an archivist sees of them (``refine``), in this order:
    writes it most often, clitics removed, hamza and teh marbuta kept
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
    which is what filters match. Gazetteer entities keep their canonical name.
-   A word that introduces a name (يدعى, المدعو) is not part of it.
+   A word that introduces a name (يدعى, المدعو) is not part of it, nor is
+   «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
+   space apart, the second bare, are one name the tagger cut («وراس لانوف»).
 4. **Coreference.** A discovered actor named by a unique part of a longer
    name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
    preposition: لأبوصلاح for بلال أبوصلاح) is that actor, and so is one named
    by a unique part of a known person's name as the article writes it in full
-   (الصدر for «مقتدى الصدر»); so is a name in brackets right after an
-   actor's name (الريامي (أبو حيدر): his kunya). A known place written as the
+   (الصدر for «مقتدى الصدر»), and one named as a known organisation the
+   article names is, without its head noun («مباراة برشلونة» beside «نادي
+   برشلونة»); so is a name in brackets right after an actor's name
+   (الريامي (أبو حيدر): his kunya). A known place written as the
    name of the place it lies in is that place (the city درعا, GeoNames'
    «أذرعات», is listed as درعا). In a story from Yemen (the Houthis named, no
    place in Syria or Iraq), Iran's militias are the Houthis.
@@ -44,10 +48,11 @@ what an archivist sees of them (``refine``), in this order:
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
    بحسب وكالة …); an outlet the news is about stays. An outlet named once as
    the informant is the informant wherever the article names it (وكالة الأنباء
-   السعودية واس). Such an outlet is returned as a mention of kind
-   ``"source"``, which is no facet: the text still names it. A social platform
-   (type ``platform``: تويتر, فيسبوك) is no actor when it is only the medium
-   of what is said (على تويتر, عبر فيسبوك, بتويتر).
+   السعودية واس), and so is one that obtained what the article reports
+   («شريط حصلت عليه وكالة فرانس برس»). Such an outlet is returned as a
+   mention of kind ``"source"``, which is no facet: the text still names it.
+   A social platform (type ``platform``: تويتر, فيسبوك) is no actor when it
+   is only the medium of what is said (على تويتر, عبر فيسبوك, بتويتر).
 """
 
 from __future__ import annotations
@@ -93,6 +98,14 @@ HEAD_TYPES: dict[str, tuple[str, str]] = {
 
 #: Words that introduce a name without being part of it (المدعو محمد, يدعى).
 _INTRODUCERS = frozenset(normalize(w) for w in "المدعو المدعوة يدعى تدعى يدعي".split())
+#: Military ranks: after one, «ركن» (staff, «العقيد ركن») is part of the rank,
+#: not of the name after it (``_introduced``).
+_RANKS = frozenset(normalize(w) for w in """
+العقيد عقيد العميد عميد اللواء لواء المقدم مقدم الرائد رائد الفريق فريق
+""".split())
+_STAFF = normalize("ركن")
+#: The head noun of a club's name, which news leaves out («مباراة برشلونة»).
+_CLUB = frozenset(normalize(w) for w in "نادي النادي".split())
 #: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
 _FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي مقاتلي".split())
 #: Words just before an outlet that make it the source of a statement
@@ -105,6 +118,10 @@ ATTRIBUTION = frozenset(normalize(w) for w in """
 REPORTING = frozenset(normalize(w) for w in """
 قالت ذكرت أفادت نقلت أعلنت أوردت نشرت بثت أكدت تقول تذكر
 """.split())
+#: «حصلت عليه» just before an outlet: it obtained what the article reports
+#: (a recording, a document), its informant.
+_OBTAINED = frozenset(normalize(w) for w in "حصلت حصل".split())
+_OBTAINED_WHAT = frozenset(normalize(w) for w in "عليه عليها عليهما".split())
 #: Words just before a social platform that make it the medium of a statement.
 MEDIUM = frozenset(normalize(w) for w in "على عبر في من".split())
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
@@ -148,7 +165,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.id.startswith(DISCOVERED):
             if not mention.id.split(":", 2)[-1].replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
-            mention = _introduced(_trimmed(text, mention))
+            mention = _introduced(_trimmed(text, mention), _word_before(text, mention.start))
             before = _word_before(text, mention.start)
             mention = _typed(mention, before)
             if mention.kind == "actor" and _front_line(mention.id.split(":", 2)[-1]):
@@ -171,6 +188,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             for m in kept]
     kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
+    kept = _joined_places(text, kept)
     return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
 
 
@@ -245,11 +263,13 @@ def _trimmed(text: str, mention: Mention) -> Mention:
                    end=mention.start + len(surface))
 
 
-def _introduced(mention: Mention) -> Mention:
-    """A discovered name without the word introducing it (المدعو محمد مطهر)."""
+def _introduced(mention: Mention, before: str = "") -> Mention:
+    """A discovered name without the word introducing it (المدعو محمد مطهر), or
+    without «ركن» after a rank (``before``: «العقيد ركن تركي المالكي»)."""
     words = mention.id.split(":", 2)[-1].split()
+    staff = bool(words) and words[0] == _STAFF and before in _RANKS  # «العقيد ركن» + name
     if len(words) < 2 or clitic_variants(words[0])[-1][1] not in _INTRODUCERS and (
-            words[0] not in _INTRODUCERS):
+            words[0] not in _INTRODUCERS) and not staff:
         return mention
     parts = mention.text.split(None, 1)
     if len(parts) != 2 or len(parts[1].split()) != len(words) - 1:
@@ -278,6 +298,28 @@ def _placed(mentions: list[Mention]) -> list[Mention]:
             m = replace(m, kind="place", type=place.type, id=place.id)
         result.append(m)
     return result
+
+
+def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Two discovered places the tagger cut out of one name, one space apart
+    and the second written bare (no clitic, no punctuation between them), are
+    one place: «وراس لانوف» is راس لانوف, not «راس» and «لانوف»."""
+    places = {m.start: m for m in mentions if m.kind == "place" and m.id.startswith(DISCOVERED)}
+    joined: dict[int, Mention] = {}  # start of the first part -> the whole name
+    seconds: set[int] = set()
+    for first in sorted(places.values(), key=lambda m: m.start):  # «A B C»: A B, then C
+        second = places.get(first.end + 1)
+        if (second is None or first.start in seconds or text[first.end] != " "
+                or normalize(second.text) != second.id.split(":", 2)[-1]):
+            continue
+        name = f"{first.id.split(':', 2)[-1]} {second.id.split(':', 2)[-1]}"
+        joined[first.start] = replace(first, id=discovered_id("place", name), name=name,
+                                      text=text[first.start:second.end], end=second.end)
+        seconds.add(second.start)
+    if not joined:
+        return mentions
+    return [joined.get(m.start, m) if m is places.get(m.start) else m for m in mentions
+            if not (m is places.get(m.start) and m.start in seconds)]
 
 
 def _word_before(text: str, start: int) -> str:
@@ -422,6 +464,8 @@ def _attributed(text: str, mention: Mention, names: set[str]) -> bool:
     if tail.endswith("ل") and (len(tail) == 1 or not tail[-2].isalpha()):
         return True  # لـ"الحل نت", لـ (SY24)
     words = [normalize(w) for w in _WORD_RE.findall(before)][-3:]
+    if len(words) >= 2 and words[-2] in _OBTAINED and words[-1] in _OBTAINED_WHAT:
+        return True  # «شريط حصلت عليه وكالة فرانس برس»: what the outlet obtained
     for word in words:
         if any(_attribution(w) for _, w in clitic_variants(word)):
             return True
@@ -505,7 +549,9 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     """Discovered actors named by a unique part of a longer discovered name
     of the same article take that name's id (سعدو -> أحمد مظهر سعدو); so do
     discovered actors named by a unique part of a known person's name as the
-    article writes it in full (الصدر -> مقتدى الصدر, named «مقتدى الصدر»)."""
+    article writes it in full (الصدر -> مقتدى الصدر, named «مقتدى الصدر»), and
+    discovered actors named as a known organisation the article names is
+    without its head noun («مباراة برشلونة» -> نادي برشلونة)."""
     full: dict[str, Mention] = {}
     for m in mentions:
         if m.kind == "actor" and m.id.startswith(DISCOVERED) and len(_words(m)) > 1:
@@ -518,7 +564,16 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
         if entry is not None and entry.type == "person" and len(words) > 1 and (
                 len(words) > len(known.get(m.id, (m, []))[1])):
             known[m.id] = (m, words)
-    if not full and not known:
+    # Known organisations by their name without its head noun (نادي برشلونة: برشلونة).
+    headless: dict[str, set[str]] = {}
+    for m in mentions:
+        entry = gazetteer.get(m.id) if m.kind == "actor" else None
+        words = _plain_words(m.text)
+        if entry is not None and entry.type != "person" and len(words) > 1 and (
+                words[0] in _CLUB or _head_type(words[0]) is not None):
+            headless.setdefault(" ".join(words[1:]), set()).add(m.id)
+    by_id = {m.id: m for m in mentions}
+    if not full and not known and not headless:
         return mentions
     result = []
     for m in mentions:
@@ -536,6 +591,9 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
                     owners = [f for f in full.values() if len(rest[0]) > _MIN_SHORT
                               and _contains(_words(f), rest)
                               and (m.kind == "actor" or f.type == "person")]
+                if not owners and m.kind == "actor" and len(headless.get(" ".join(short), ())) == 1:
+                    # «مباراة برشلونة» beside «نادي برشلونة»: the club, named without نادي
+                    owners = [by_id[next(iter(headless[" ".join(short)]))]]
                 if len(owners) == 1:
                     owner = owners[0]
                     m = replace(m, kind="actor", id=owner.id, type=owner.type, name=owner.name)
