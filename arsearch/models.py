@@ -23,6 +23,12 @@ def discovered_id(kind: str, name: str) -> str:
     return f"{DISCOVERED}{kind}:{name}"
 
 
+def id_name(entity_id: str) -> str:
+    """The folded name a discovered id holds (``لواء القدس`` of ``new:actor:لواء
+    القدس``); a gazetteer id, which holds no colon, is returned as it is."""
+    return entity_id.split(":", 2)[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """Something an article mentions: an actor, a place, a date or a source.

@@ -42,6 +42,7 @@ from arsearch import native
 from arsearch.engine.checksums import read_manifest
 from arsearch.engine.facets import NAME_FIELDS, NAME_SEPARATOR, stored_values
 from arsearch.errors import DamagedIndex
+from arsearch.models import id_name
 
 #: Fields kept as columns: those the facets and timelines count by.
 COLUMN_FIELDS = ("actor_names", "place_names", "source_key", "months", "published", "dates")
@@ -310,7 +311,7 @@ class Names:
             entities = list(known)
             # A name's rank among its rivals: a written form before the folded one,
             # then alphabetical (``arsearch.engine.facets.entity_names``).
-            keys = [(p[2] == p[0].split(":", 2)[-1], p[2]) for p in parts]
+            keys = [(p[2] == id_name(p[0]), p[2]) for p in parts]
             name_rank = np.empty(len(parts), dtype=np.int64)
             name_rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
         #: The entity ids, and the entity of each value (an index into them).

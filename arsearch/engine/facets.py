@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from arsearch.models import id_name
+
 #: Indexed fields whose values can be read back from the stored fields.
 STORED_FIELDS = frozenset({"actor_ids", "place_ids", "dates", "months", "published",
                            "source_key"})
@@ -75,7 +77,7 @@ def entity_names(occurrences: dict[str, int]) -> dict[str, str]:
         counts[name] = counts.get(name, 0) + count
     result = {}
     for entity_id, counts in names.items():
-        folded = entity_id.split(":", 2)[-1]
+        folded = id_name(entity_id)
         result[entity_id] = min(counts, key=lambda n: (-counts[n], n == folded, n))
     return result
 

@@ -64,7 +64,7 @@ from functools import lru_cache
 
 from arsearch.data import data_lines
 from arsearch.extract.gazetteer import Gazetteer, clitic_variants
-from arsearch.models import DISCOVERED, Mention, discovered_id
+from arsearch.models import DISCOVERED, Mention, discovered_id, id_name
 from arsearch.text.normalize import normalize, strip_marks, strip_obfuscation
 
 #: Generic geographic words (normalized, without the article): not a place alone.
@@ -163,21 +163,21 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.kind == "place" and _generic_place(mention):
             continue
         if mention.id.startswith(DISCOVERED):
-            if not mention.id.split(":", 2)[-1].replace(_ARTICLE, "").strip():
+            if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
             mention = _introduced(_trimmed(text, mention), _word_before(text, mention.start))
             before = _word_before(text, mention.start)
             mention = _typed(mention, before)
-            if mention.kind == "actor" and _front_line(mention.id.split(":", 2)[-1]):
+            name = id_name(mention.id)  # the folded name, the same from here on
+            if mention.kind == "actor" and _front_line(name):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
-                name = mention.id.split(":", 2)[-1]
                 mention = replace(mention, kind="place", type="region",
                                   id=discovered_id("place", name))
-            if mention.type == "person" and _common_phrase(mention.id.split(":", 2)[-1]):
+            if mention.type == "person" and _common_phrase(name):
                 continue
-            if mention.kind == "place" and _common_place(mention.id.split(":", 2)[-1]):
+            if mention.kind == "place" and _common_place(name):
                 continue
         if mention.kind == "actor" and _medium(text, mention):
             continue
@@ -251,7 +251,7 @@ def _front_line(name: str) -> bool:
 
 def _trimmed(text: str, mention: Mention) -> Mention:
     """A discovered name without a direction word at its end (الخوخة جنوبي)."""
-    words = mention.id.split(":", 2)[-1].split()
+    words = id_name(mention.id).split()
     if len(words) < 2 or words[-1] not in DIRECTIONS:  # القلمون الشرقي keeps its adjective
         return mention
     cut = mention.text.rstrip().rfind(" ")
@@ -266,7 +266,7 @@ def _trimmed(text: str, mention: Mention) -> Mention:
 def _introduced(mention: Mention, before: str = "") -> Mention:
     """A discovered name without the word introducing it (المدعو محمد مطهر), or
     without «ركن» after a rank (``before``: «العقيد ركن تركي المالكي»)."""
-    words = mention.id.split(":", 2)[-1].split()
+    words = id_name(mention.id).split()
     staff = bool(words) and words[0] == _STAFF and before in _RANKS  # «العقيد ركن» + name
     if len(words) < 2 or clitic_variants(words[0])[-1][1] not in _INTRODUCERS and (
             words[0] not in _INTRODUCERS) and not staff:
@@ -285,13 +285,13 @@ def _placed(mentions: list[Mention]) -> list[Mention]:
     """A discovered actor the tagger guessed (a person, an organisation) whose
     name a place word gives as a place in the same article (مدينة درنة) is that
     place: the place word is evidence, the tagger's type a guess."""
-    places = {m.id.split(":", 2)[-1]: m for m in mentions
+    places = {id_name(m.id): m for m in mentions
               if m.kind == "place" and m.id.startswith(DISCOVERED) and m.type not in _GUESSED}
     if not places:
         return mentions
     result = []
     for m in mentions:
-        name = m.id.split(":", 2)[-1]
+        name = id_name(m.id)
         if m.kind == "actor" and m.type in _GUESSED and m.id.startswith(DISCOVERED) and (
                 name in places):
             place = places[name]
@@ -310,9 +310,9 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
     for first in sorted(places.values(), key=lambda m: m.start):  # «A B C»: A B, then C
         second = places.get(first.end + 1)
         if (second is None or first.start in seconds or text[first.end] != " "
-                or normalize(second.text) != second.id.split(":", 2)[-1]):
+                or normalize(second.text) != id_name(second.id)):
             continue
-        name = f"{first.id.split(':', 2)[-1]} {second.id.split(':', 2)[-1]}"
+        name = f"{id_name(first.id)} {id_name(second.id)}"
         joined[first.start] = replace(first, id=discovered_id("place", name), name=name,
                                       text=text[first.start:second.end], end=second.end)
         seconds.add(second.start)
@@ -346,7 +346,7 @@ def _typed(mention: Mention, before: str) -> Mention:
     A noun before the name types it only without the article: «الشركة هورست
     نيومان», «مدافع الاتحاد بلال اللحام» name a person after a noun phrase.
     """
-    name = mention.id.split(":", 2)[-1]
+    name = id_name(mention.id)
     words = name.split()
     head = _head_type(words[0]) if len(words) > 1 else None
     if head is None and before and mention.kind == "actor":
@@ -435,7 +435,7 @@ def _outlet_names() -> dict[str, frozenset[str]]:
 
 
 def _entity_names(mention: Mention, gazetteer: Gazetteer) -> set[str]:
-    names = {normalize(mention.name).lower(), mention.id.split(":", 2)[-1].lower()}
+    names = {normalize(mention.name).lower(), id_name(mention.id).lower()}
     entry = gazetteer.get(mention.id)
     if entry is not None:
         names.update(normalize(n).lower() for n in entry.names)
@@ -655,7 +655,7 @@ def _bracketed(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _words(mention: Mention) -> list[str]:
-    return mention.id.split(":", 2)[-1].split()
+    return id_name(mention.id).split()
 
 
 def _contains(words: list[str], part: list[str]) -> bool:
@@ -668,12 +668,12 @@ def _written(mentions: list[Mention]) -> list[Mention]:
     forms: dict[str, Counter[str]] = {}
     for m in mentions:
         if m.id.startswith(DISCOVERED) and m.kind in ("actor", "place"):
-            folded = m.id.split(":", 2)[-1]
+            folded = id_name(m.id)
             form = _as_written(m.text, folded)
             counts = forms.setdefault(m.id, Counter())
             if form is not None:  # a short form (سعدو) does not spell the full name
                 counts[form] += 1
-    best = {i: max(c.items(), key=lambda kv: (kv[1], kv[0] != i.split(":", 2)[-1]))[0]
+    best = {i: max(c.items(), key=lambda kv: (kv[1], kv[0] != id_name(i)))[0]
             for i, c in forms.items() if c}
     if not best:
         return mentions
