@@ -341,3 +341,11 @@ def test_a_country_a_message_is_addressed_to_is_an_actor() -> None:
     # «رسالة موجهة إلى إيران» is a message to Iran's government, not a place.
     assert kinds("وكان قصف المفاعل رسالة موجهة إلى إيران")[-1] == ("ir", "actor", "إيران")
     assert kinds("وصلت رسالة إلى إيران")[-1] == ("ir", "place", "إيران")
+
+
+def test_a_country_that_witnesses_a_war_is_its_scene() -> None:
+    # After «تشهد/يشهد» a country is where the war happens, a place.
+    assert kinds("النزاع الذي تشهده سوريا منذ سنوات")[-1] == ("sy", "place", "سوريا")
+    assert kinds("ويشهد اليمن منذ 2014 حربا")[0] == ("ye", "place", "اليمن")
+    assert kinds("اتهمت سوريا الأمم المتحدة")[0] == ("sy", "actor", "سوريا")
+

@@ -134,6 +134,11 @@ _NON_STATE = frozenset(normalize(w) for w in "المقاومة المعارضة 
 #: («رسالة موجهة إلى إيران»: a message to its government).
 _ADDRESSED = frozenset(normalize(w) for w in "موجهة موجه الموجهة الموجه موجهه".split())
 _TO = frozenset(normalize(w) for w in "إلى الى".split())
+#: Verbs of witnessing right before a country make it the scene of what it
+#: witnesses, a place («النزاع الذي تشهده سوريا», «يشهد اليمن حربا»).
+_SCENE = frozenset(normalize(w) for w in """
+تشهد يشهد تشهده يشهده تشهدها يشهدها شهدت شهد شهدته شهدها شهدتها
+""".split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -471,6 +476,8 @@ class _Scan:
             return "actor", "state"  # رسالة موجهة إلى إيران: the addressee is the government
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
             return place
+        if prev in _SCENE:
+            return place  # النزاع الذي تشهده سوريا: the country is where it happens
         if prev in _CAPITAL_PLACE or self._joined_to_place(i, cut, entry) or self._dateline(i, end):
             return place
         if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
