@@ -349,3 +349,12 @@ def test_a_country_that_witnesses_a_war_is_its_scene() -> None:
     assert kinds("ويشهد اليمن منذ 2014 حربا")[0] == ("ye", "place", "اليمن")
     assert kinds("اتهمت سوريا الأمم المتحدة")[0] == ("sy", "actor", "سوريا")
 
+
+def test_a_place_word_is_no_context_for_an_actors_common_word_name() -> None:
+    # «الهلال» (a club) and «القاعدة» (a group) are common words the matcher
+    # takes only after a place word; that makes them places, not the actors.
+    assert kinds("في منطقة الهلال النفطي") == [
+        ("new:place:الهلال النفطي", "place", "الهلال النفطي")]
+    assert all(k == "place" for _, k, _ in kinds("في مدينة القاعدة"))
+    assert kinds("في مدينة الباب")[0][:2] == ("sy-al-bab", "place")
+    assert kinds("فاز نادي الهلال")[0][:2] == ("al-hilal", "actor")

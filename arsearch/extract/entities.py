@@ -205,6 +205,15 @@ class _Matcher:
                     exact[normalize(name)] = name
         for table, context in ((gazetteer.names, False), (gazetteer.context_names, True)):
             for key, ids in table.items():
+                if context:
+                    # A place word is the context of a place only: «منطقة
+                    # الهلال النفطي» is no football club, «مدينة القاعدة» no
+                    # armed group. An actor's common-word name is left to the
+                    # tagger's evidence (ner.NameRules).
+                    ids = [i for i in ids if (e := gazetteer.get(i)) is not None
+                           and e.kind == "place"]
+                    if not ids:
+                        continue
                 case = exact.get(key[0]) if len(key) == 1 else None
                 name = _Name(key[1:], tuple(ids), context, case)
                 self.first.setdefault(key[0], []).append(name)
