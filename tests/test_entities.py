@@ -341,3 +341,20 @@ def test_a_country_a_message_is_addressed_to_is_an_actor() -> None:
     # «رسالة موجهة إلى إيران» is a message to Iran's government, not a place.
     assert kinds("وكان قصف المفاعل رسالة موجهة إلى إيران")[-1] == ("ir", "actor", "إيران")
     assert kinds("وصلت رسالة إلى إيران")[-1] == ("ir", "place", "إيران")
+
+
+def test_a_country_that_witnesses_a_war_is_its_scene() -> None:
+    # After «تشهد/يشهد» a country is where the war happens, a place.
+    assert kinds("النزاع الذي تشهده سوريا منذ سنوات")[-1] == ("sy", "place", "سوريا")
+    assert kinds("ويشهد اليمن منذ 2014 حربا")[0] == ("ye", "place", "اليمن")
+    assert kinds("اتهمت سوريا الأمم المتحدة")[0] == ("sy", "actor", "سوريا")
+
+
+def test_a_place_word_is_no_context_for_an_actors_common_word_name() -> None:
+    # «الهلال» (a club) and «القاعدة» (a group) are common words the matcher
+    # takes only after a place word; that makes them places, not the actors.
+    assert kinds("في منطقة الهلال النفطي") == [
+        ("new:place:الهلال النفطي", "place", "الهلال النفطي")]
+    assert all(k == "place" for _, k, _ in kinds("في مدينة القاعدة"))
+    assert kinds("في مدينة الباب")[0][:2] == ("sy-al-bab", "place")
+    assert kinds("فاز نادي الهلال")[0][:2] == ("al-hilal", "actor")

@@ -134,6 +134,11 @@ _NON_STATE = frozenset(normalize(w) for w in "المقاومة المعارضة 
 #: («رسالة موجهة إلى إيران»: a message to its government).
 _ADDRESSED = frozenset(normalize(w) for w in "موجهة موجه الموجهة الموجه موجهه".split())
 _TO = frozenset(normalize(w) for w in "إلى الى".split())
+#: Verbs of witnessing right before a country make it the scene of what it
+#: witnesses, a place («النزاع الذي تشهده سوريا», «يشهد اليمن حربا»).
+_SCENE = frozenset(normalize(w) for w in """
+تشهد يشهد تشهده يشهده تشهدها يشهدها شهدت شهد شهدته شهدها شهدتها
+""".split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -200,6 +205,15 @@ class _Matcher:
                     exact[normalize(name)] = name
         for table, context in ((gazetteer.names, False), (gazetteer.context_names, True)):
             for key, ids in table.items():
+                if context:
+                    # A place word is the context of a place only: «منطقة
+                    # الهلال النفطي» is no football club, «مدينة القاعدة» no
+                    # armed group. An actor's common-word name is left to the
+                    # tagger's evidence (ner.NameRules).
+                    ids = [i for i in ids if (e := gazetteer.get(i)) is not None
+                           and e.kind == "place"]
+                    if not ids:
+                        continue
                 case = exact.get(key[0]) if len(key) == 1 else None
                 name = _Name(key[1:], tuple(ids), context, case)
                 self.first.setdefault(key[0], []).append(name)
@@ -471,6 +485,8 @@ class _Scan:
             return "actor", "state"  # رسالة موجهة إلى إيران: the addressee is the government
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
             return place
+        if prev in _SCENE:
+            return place  # النزاع الذي تشهده سوريا: the country is where it happens
         if prev in _CAPITAL_PLACE or self._joined_to_place(i, cut, entry) or self._dateline(i, end):
             return place
         if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
