@@ -569,7 +569,8 @@ def run(args: argparse.Namespace, data: Path, sizes: list[int]) -> int:
                 runs.append(("whoosh", [*this_script, "--_baseline", str(sample)]))
             # Rounds alternate the systems (arsearch, Whoosh, arsearch, …), so a
             # drift of the machine's speed during the run touches both; the
-            # table keeps each system's fastest round.
+            # table keeps each system's fastest round, or a failed one, which
+            # is then reported.
             per_round: dict[str, list[float]] = {system: [] for system, _ in runs}
             for round_number in range(args.rounds):
                 for system, cmd in runs:
@@ -577,7 +578,8 @@ def run(args: argparse.Namespace, data: Path, sizes: list[int]) -> int:
                                       args, last=round_number == args.rounds - 1)
                     per_round[system].append(run.docs_per_s)
                     best = row.get(system)
-                    if best is None or run.seconds < best["seconds"]:
+                    if best is None or not run.ok or (best["ok"]
+                                                       and run.seconds < best["seconds"]):
                         row[system] = asdict(run)
             if args.rounds > 1 and "whoosh" in per_round:
                 row["round_ratios"] = [round(ours / base, 3) for ours, base in zip(
