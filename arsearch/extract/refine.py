@@ -165,9 +165,11 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.id.startswith(DISCOVERED):
             if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
-            mention = _introduced(_trimmed(text, mention), _word_before(text, mention.start))
             before = _word_before(text, mention.start)
-            mention = _typed(mention, before)
+            introduced = _introduced(_trimmed(text, mention), before)
+            if introduced.start != mention.start:  # a word left the front: look again
+                before = _word_before(text, introduced.start)
+            mention = _typed(introduced, before)
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and _front_line(name):
                 continue
@@ -556,21 +558,22 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     for m in mentions:
         if m.kind == "actor" and m.id.startswith(DISCOVERED) and len(_words(m)) > 1:
             full.setdefault(m.id, m)
-    # Known persons by the words the article writes them in (an alias may be short).
+    # Known persons by the longest words the article writes them in (an alias may
+    # be short), and known organisations by their name without its head noun
+    # (نادي برشلونة: برشلونة).
     known: dict[str, tuple[Mention, list[str]]] = {}
-    for m in mentions:
-        entry = gazetteer.get(m.id) if m.kind == "actor" else None
-        words = _plain_words(m.text)
-        if entry is not None and entry.type == "person" and len(words) > 1 and (
-                len(words) > len(known.get(m.id, (m, []))[1])):
-            known[m.id] = (m, words)
-    # Known organisations by their name without its head noun (نادي برشلونة: برشلونة).
     headless: dict[str, set[str]] = {}
     for m in mentions:
         entry = gazetteer.get(m.id) if m.kind == "actor" else None
+        if entry is None:
+            continue
         words = _plain_words(m.text)
-        if entry is not None and entry.type != "person" and len(words) > 1 and (
-                words[0] in _CLUB or _head_type(words[0]) is not None):
+        if len(words) < 2:
+            continue
+        if entry.type == "person":
+            if len(words) > len(known.get(m.id, (m, []))[1]):
+                known[m.id] = (m, words)
+        elif words[0] in _CLUB or _head_type(words[0]) is not None:
             headless.setdefault(" ".join(words[1:]), set()).add(m.id)
     by_id = {m.id: m for m in mentions}
     if not full and not known and not headless:
