@@ -137,8 +137,8 @@ def choice(path: Path) -> list[str]:
     """The ids of the articles of the choice, in SHA-1 order of the id.
 
     Positions 60-69 of this order (from 1) are ``held3``, 70-79 ``held4``,
-    80-89 ``held5`` and 90-99 ``held6``; the earlier parts are among the
-    first 59 but not all of them (docs/facets.md).
+    80-89 ``held5``, 90-99 ``held6`` and 100-109 ``held7``; the earlier parts
+    are among the first 59 but not all of them (docs/facets.md).
     """
     ids = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
