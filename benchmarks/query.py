@@ -358,6 +358,10 @@ def run(args: argparse.Namespace) -> int:
     if not titles:
         print(f"no <title> in {topics}", file=sys.stderr)
         return 2
+    if args.baseline_index and not any(Path(args.baseline_index).glob("_MAIN_*.toc")):
+        print(f"no Whoosh index at {args.baseline_index}; pass --baseline-index",
+              file=sys.stderr)
+        return 2
     import arsearch
 
     try:
