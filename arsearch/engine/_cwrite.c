@@ -1023,12 +1023,303 @@ cw_length_byte(PyObject *module, PyObject *length)
 
 /* ---- the module ---- */
 
+
+/* ---- term table entries (OrderedHashWriter) ---- */
+
+/* MD5 (RFC 1321) of a short key: Whoosh hashes each term-table key with it
+ * (whoosh.filedb.filetables.md5_hash keeps the digest's low 32 bits). Written
+ * here because calling hashlib once per key from C costs more than the
+ * digest itself, and no other library is at hand to a bare gcc build. */
+static const uint32_t MD5_K[64] = {
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
+    0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
+    0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
+    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
+    0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
+    0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+    0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
+    0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
+    0xeb86d391,
+};
+static const unsigned char MD5_R[64] = {
+    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+    5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+    6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+};
+
+static void
+md5_block(uint32_t h[4], const unsigned char *p)
+{
+    uint32_t m[16], a = h[0], b = h[1], c = h[2], d = h[3];
+    int i;
+    for (i = 0; i < 16; i++)
+        m[i] = (uint32_t)p[4 * i] | ((uint32_t)p[4 * i + 1] << 8)
+               | ((uint32_t)p[4 * i + 2] << 16) | ((uint32_t)p[4 * i + 3] << 24);
+    for (i = 0; i < 64; i++) {
+        uint32_t f, t;
+        int g;
+        if (i < 16) {
+            f = (b & c) | (~b & d);
+            g = i;
+        }
+        else if (i < 32) {
+            f = (d & b) | (~d & c);
+            g = (5 * i + 1) & 15;
+        }
+        else if (i < 48) {
+            f = b ^ c ^ d;
+            g = (3 * i + 5) & 15;
+        }
+        else {
+            f = c ^ (b | ~d);
+            g = (7 * i) & 15;
+        }
+        t = d;
+        d = c;
+        c = b;
+        f = a + f + MD5_K[i] + m[g];
+        b = b + ((f << MD5_R[i]) | (f >> (32 - MD5_R[i])));
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+}
+
+/* The last four bytes of MD5(data), read big-endian: md5_hash's value. */
+static uint32_t
+md5_low32(const unsigned char *data, Py_ssize_t n)
+{
+    uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+    unsigned char tail[128];
+    Py_ssize_t whole = n - n % 64, i, rest;
+    unsigned long long bits = (unsigned long long)n * 8;
+    for (i = 0; i < whole; i += 64)
+        md5_block(h, data + i);
+    rest = n - whole;
+    memset(tail, 0, sizeof tail);
+    memcpy(tail, data + whole, (size_t)rest);
+    tail[rest] = 0x80;
+    rest = rest < 56 ? 64 : 128;
+    for (i = 0; i < 8; i++)
+        tail[rest - 8 + i] = (unsigned char)(bits >> (8 * i));
+    md5_block(h, tail);
+    if (rest == 128)
+        md5_block(h, tail + 64);
+    /* digest bytes 12..15 are h[3] little-endian; read them big-endian */
+    return ((h[3] & 0xffu) << 24) | ((h[3] & 0xff00u) << 8) | ((h[3] >> 8) & 0xff00u)
+           | (h[3] >> 24);
+}
+
+PyDoc_STRVAR(table_entries_doc,
+"table_entries(pending, position, last)\n"
+"--\n\n"
+"The bytes OrderedHashWriter.add writes for each (key, value) of `pending`\n"
+"(lists of bytes), the first at file position `position`, after the key `last`:\n"
+"(data, hashes, positions, last key), hashes an array('I') of md5_hash values\n"
+"and positions an array('q') of the entries' positions, as bytes. None for\n"
+"anything else (keys that do not increase, a non-bytes item, an entry past\n"
+"the format's 2**31 bytes): the twin then runs.");
+
+static PyObject *
+cw_table_entries(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *pending, *last, *result = NULL;
+    Buf out = {NULL, 0, 0};
+    uint32_t *hashes = NULL;
+    int64_t *positions = NULL;
+    Py_ssize_t i, n;
+    long long position;
+    const char *prev;
+    Py_ssize_t prevlen;
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "table_entries takes 3 arguments");
+        return NULL;
+    }
+    pending = args[0];
+    last = args[2];
+    if (!PyList_CheckExact(pending) || !PyBytes_CheckExact(last) || !PyLong_Check(args[1]))
+        Py_RETURN_NONE;
+    position = PyLong_AsLongLong(args[1]);
+    if (position == -1 && PyErr_Occurred())
+        return NULL;
+    n = PyList_GET_SIZE(pending);
+    hashes = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    positions = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    if (hashes == NULL || positions == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    prev = PyBytes_AS_STRING(last);
+    prevlen = PyBytes_GET_SIZE(last);
+    for (i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(pending, i), *key, *value;
+        Py_ssize_t klen, vlen, common;
+        int cmp;
+        unsigned char head[8];
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2)
+            goto unsupported;
+        key = PyTuple_GET_ITEM(item, 0);
+        value = PyTuple_GET_ITEM(item, 1);
+        if (!PyBytes_CheckExact(key) || !PyBytes_CheckExact(value))
+            goto unsupported;
+        klen = PyBytes_GET_SIZE(key);
+        vlen = PyBytes_GET_SIZE(value);
+        if (klen > INT32_MAX || vlen > INT32_MAX)
+            goto unsupported;
+        common = klen < prevlen ? klen : prevlen;
+        cmp = common ? memcmp(PyBytes_AS_STRING(key), prev, (size_t)common) : 0;
+        if (cmp < 0 || (cmp == 0 && klen <= prevlen))
+            goto unsupported;  /* key <= last: the twin raises */
+        positions[i] = position;
+        hashes[i] = md5_low32((const unsigned char *)PyBytes_AS_STRING(key), klen);
+        put_be32(head, (uint32_t)klen);
+        put_be32(head + 4, (uint32_t)vlen);
+        if (buf_put(&out, head, 8) < 0 || buf_put(&out, PyBytes_AS_STRING(key), klen) < 0
+            || buf_put(&out, PyBytes_AS_STRING(value), vlen) < 0)
+            goto done;
+        position += 8 + klen + vlen;
+        prev = PyBytes_AS_STRING(key);
+        prevlen = klen;
+        last = key;
+    }
+    result = Py_BuildValue("(y#y#y#O)", (const char *)(out.data ? out.data : (unsigned char *)""),
+                           out.len, (const char *)hashes, n * (Py_ssize_t)sizeof(uint32_t),
+                           (const char *)positions, n * (Py_ssize_t)sizeof(int64_t), last);
+    goto done;
+unsupported:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    buf_free(&out);
+    PyMem_Free(hashes);
+    PyMem_Free(positions);
+    return result;
+}
+
+PyDoc_STRVAR(hash_tables_doc,
+"hash_tables(hashes, positions, start)\n"
+"--\n\n"
+"The 256 hash tables HashWriter._write_hashes writes for entries of md5_hash\n"
+"values `hashes` (array('I')) at file positions `positions` (array('q')), in\n"
+"the order added, the first table at file position `start`: (bytes, directory\n"
+"as a list of (position, slots)).");
+
+static PyObject *
+cw_hash_tables(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer hb = {0}, pb = {0};
+    PyObject *result = NULL, *directory = NULL;
+    Py_ssize_t n, i, counts[256] = {0}, starts[257];
+    Py_ssize_t *order = NULL;
+    unsigned char *table = NULL, *used = NULL;
+    long long start;
+    Buf out = {NULL, 0, 0};
+
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "hash_tables takes 3 arguments");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[0], &hb, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(args[1], &pb, PyBUF_FORMAT) < 0) {
+        PyBuffer_Release(&hb);
+        return NULL;
+    }
+    start = PyLong_AsLongLong(args[2]);
+    if (start == -1 && PyErr_Occurred())
+        goto done;
+    if (hb.itemsize != 4 || pb.itemsize != 8 || hb.len / 4 != pb.len / 8
+        || hb.format == NULL || strcmp(hb.format, "I") != 0
+        || pb.format == NULL || strcmp(pb.format, "q") != 0) {
+        PyErr_SetString(PyExc_TypeError, "hash_tables(array('I'), array('q'), int)");
+        goto done;
+    }
+    n = hb.len / 4;
+    {
+        const uint32_t *hashes = (const uint32_t *)hb.buf;
+        const int64_t *positions = (const int64_t *)pb.buf;
+        Py_ssize_t most = 0, b;
+        order = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+        if (order == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (i = 0; i < n; i++)
+            counts[hashes[i] & 255]++;
+        starts[0] = 0;
+        for (b = 0; b < 256; b++) {
+            starts[b + 1] = starts[b] + counts[b];
+            if (counts[b] > most)
+                most = counts[b];
+        }
+        {
+            Py_ssize_t fill[256];
+            memcpy(fill, starts, sizeof fill);
+            for (i = 0; i < n; i++)  /* stable: a bucket keeps the order added */
+                order[fill[hashes[i] & 255]++] = i;
+        }
+        table = PyMem_Malloc((size_t)(most ? 2 * most : 1) * 12);
+        used = PyMem_Malloc((size_t)(most ? 2 * most : 1));
+        directory = PyList_New(256);
+        if (table == NULL || used == NULL || directory == NULL) {
+            if (directory == NULL)
+                goto done;
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (b = 0; b < 256; b++) {
+            Py_ssize_t slots = 2 * counts[b], k;
+            PyObject *entry = Py_BuildValue("(Ln)", start + (long long)out.len, slots);
+            if (entry == NULL)
+                goto done;
+            PyList_SET_ITEM(directory, b, entry);
+            if (!slots)
+                continue;
+            memset(used, 0, (size_t)slots);
+            memset(table, 0, (size_t)slots * 12);
+            for (k = starts[b]; k < starts[b + 1]; k++) {
+                Py_ssize_t e = order[k], slot = (Py_ssize_t)((hashes[e] >> 8) % (uint32_t)slots);
+                uint64_t pos = (uint64_t)positions[e];
+                unsigned char *cell;
+                while (used[slot])
+                    slot = (slot + 1) % slots;
+                used[slot] = 1;
+                cell = table + 12 * slot;
+                put_be32(cell, hashes[e]);
+                put_be32(cell + 4, (uint32_t)(pos >> 32));
+                put_be32(cell + 8, (uint32_t)pos);
+            }
+            if (buf_put(&out, table, slots * 12) < 0)
+                goto done;
+        }
+    }
+    result = Py_BuildValue("(y#O)", (const char *)(out.data ? out.data : (unsigned char *)""),
+                           out.len, directory);
+done:
+    Py_XDECREF(directory);
+    buf_free(&out);
+    PyMem_Free(order);
+    PyMem_Free(table);
+    PyMem_Free(used);
+    PyBuffer_Release(&hb);
+    PyBuffer_Release(&pb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"add_slots", (PyCFunction)(void (*)(void))cw_add_slots, METH_FASTCALL, add_slots_doc},
     {"encode_postings", (PyCFunction)(void (*)(void))cw_encode_postings, METH_FASTCALL,
      encode_postings_doc},
     {"position_bytes", cw_position_bytes, METH_O, position_bytes_doc},
     {"length_byte", cw_length_byte, METH_O, length_byte_doc},
+    {"table_entries", (PyCFunction)(void (*)(void))cw_table_entries, METH_FASTCALL,
+     table_entries_doc},
+    {"hash_tables", (PyCFunction)(void (*)(void))cw_hash_tables, METH_FASTCALL, hash_tables_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -150,6 +150,11 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "how many lengths a column holds (trailing zeros are left out)"),
     PrivateName("whoosh.filedb.filetables", "_lengths", "arsearch.engine.writer",
                 "the struct before each key and value of an ordered hash file"),
+    PrivateName("whoosh.filedb.filetables", "_pointer", "arsearch.engine.writer",
+                "the struct of a hash table's slot (hash value, key position)"),
+    PrivateName("whoosh.filedb.filetables.HashWriter", "_write_hashes", "arsearch.engine.writer",
+                "replaced on a term table written by _TableWriter: its hash tables come "
+                "from two arrays, not a tuple per entry"),
     # Reading a segment's term table and postings directly.
     PrivateName("whoosh.reading.SegmentReader", "_terms", "arsearch.engine.writer",
                 "a segment's term table and posting file, walked in order by a merge"),

@@ -48,8 +48,11 @@ def balanced_groups(weights: dict[str, float], count: int) -> list[list[str]]:
 
 
 def run_apart(groups: Sequence[Sequence[str]], work: Callable[[Sequence[str]], None],
-              scratch: Path) -> None:
+              scratch: Path, here: Callable[[], None] | None = None) -> None:
     """``work(group)`` for every group at once: the first here, the others in forked children.
+
+    With ``here``, every group goes to a child and this process runs ``here()``
+    meanwhile.
 
     Call only where ``can_fork()``. A child ignores Ctrl-C (this process
     decides) and leaves by ``os._exit``, so it never flushes this process's
@@ -63,13 +66,16 @@ def run_apart(groups: Sequence[Sequence[str]], work: Callable[[Sequence[str]], N
     """
     children: dict[int, Path] = {}
     try:
-        for n, group in enumerate(groups[1:], start=1):
+        forked = groups if here is not None else groups[1:]
+        for n, group in enumerate(forked, start=1):
             report = scratch / f"part-{n}.error"
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child, reported by its status
                 _child(work, group, report)
             children[pid] = report
-        if groups:
+        if here is not None:
+            here()
+        elif groups:
             work(groups[0])
         failure: BaseException | None = None
         for pid, report in list(children.items()):

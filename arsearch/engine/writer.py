@@ -38,7 +38,7 @@ import pickle
 import shutil
 import struct
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import md5
 from itertools import groupby
 from operator import itemgetter
@@ -49,6 +49,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS  # before each key and value
+from whoosh.filedb.filetables import _pointer as _POINTER  # a hash table's slot
 from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint, pack_ushort, unpack_ushort
@@ -79,6 +80,8 @@ Posting = tuple[str, bytes, int, float, bytes]
 _Entry = tuple[array, array, list[bytes]]
 #: A sorted stream of terms with their postings.
 _Terms = Iterator[tuple[tuple[str, bytes], _Entry]]
+#: Every document's length in a field of the new segment ([] without length statistics).
+_Lengths = Callable[[str], list[int]]
 #: Rough bytes of Python memory per term and per posting, for the spill limit.
 _TERM_BYTES = 400
 _POSTING_BYTES = 20
@@ -390,6 +393,9 @@ class TermPoolWriter(SegmentWriter):
         #: Segments added by ``add_reader`` whose postings are copied at flush:
         #: (segment, its first docnum here, old -> new docnums if it has deletions).
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
+        #: How many of ``_merging``'s segments (the last ones) have their documents
+        #: still to copy (``_defer_documents``).
+        self._deferred = 0
         #: The facet columns of the new segment (``arsearch.engine.columns``).
         self._columns = ColumnBuilder()
 
@@ -412,6 +418,7 @@ class TermPoolWriter(SegmentWriter):
         (``tests/engine/test_writer.py``). Other fields go through Whoosh's code.
         """
         self._check_state()
+        self._write_deferred()
         schema = self.schema
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
@@ -507,14 +514,52 @@ class TermPoolWriter(SegmentWriter):
         Readers other than one segment's go through Whoosh's posting-by-posting copy.
         """
         if type(reader) is not SegmentReader:
+            self._write_deferred()
             super().add_reader(reader)
             return
         self._check_state()
         basedoc = self.docnum
-        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
-        docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
+        if self._defer_documents():
+            docmap = live_docmap(reader, basedoc)
+            self.docnum += len(docmap) if docmap is not None else reader.doc_count_all()
+            self._deferred += 1
+        else:
+            docmap = self.write_per_doc(self._per_doc_fields(reader), reader)
         self._merging.append((reader.segment(), basedoc, docmap))
         self._added = True
+
+    def _per_doc_fields(self, reader: SegmentReader) -> set[str]:
+        indexed = {name for name in reader.indexed_field_names() if name in self.schema}
+        return set(self.schema.names()) | indexed
+
+    def _defer_documents(self) -> bool:
+        """Whether a merged segment's documents are copied at flush, while other
+        processes encode the postings (a pure merge shared out by field), not now.
+
+        The postings then take each document's length from the merged
+        segments instead of the new segment's length columns, which are the
+        same numbers; the documents are copied in the same order either way.
+        """
+        # Nothing written yet, or only deferred segments: whatever else is
+        # written first copies the deferred documents (``_write_deferred``).
+        return (self.merge_jobs > 1 and (self.docnum == 0 or self._deferred > 0)
+                and isinstance(self._tempstorage, FileStorage) and can_fork())
+
+    def _write_deferred(self) -> None:
+        """Copy the documents of the segments whose copy was deferred, in their places."""
+        if not self._deferred:
+            return
+        pending = self._merging[len(self._merging) - self._deferred:]
+        self._deferred = 0
+        end = self.docnum
+        for segment, basedoc, docmap in pending:
+            self.docnum = basedoc
+            with SegmentReader(self.storage, self.schema, segment) as reader:
+                written = self.write_per_doc(self._per_doc_fields(reader), reader)
+            if written != docmap:
+                raise RuntimeError(f"segment {segment.segment_id()} changed while merged")
+        if self.docnum != end:
+            raise RuntimeError("merged segments changed while merged")
 
     def _finalize_segment(self) -> Any:
         """Whoosh's step writing the new segment's files, then its column file
@@ -529,22 +574,25 @@ class TermPoolWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         # SegmentWriter._flush_segment, but the postings of a term go to the
         # codec a block at a time instead of through add_postings one by one.
-        self.perdocwriter.close()
         try:
             groups = self._field_groups()
-            if len(groups) > 1:
+            if len(groups) > 1 or (groups and self._deferred):
                 self._write_fields_apart(groups)
                 return
+            self._write_deferred()
+            self.perdocwriter.close()
             with self._merge_sources() as (perdoc, readers):
                 self._write_terms(_merge_terms([self.pool.terms(), *self._sources(readers)]),
-                                  perdoc)
+                                  self._lengths_of(perdoc, readers))
         finally:
             self.fieldwriter.close()
 
     @contextlib.contextmanager
     def _merge_sources(self) -> Iterator[tuple[Any, list[SegmentReader]]]:
-        """The new segment's lengths reader and readers of the segments merged into it."""
-        perdoc = self.per_document_reader() if self.codec.length_stats else None
+        """The new segment's lengths reader (None while its documents are still to
+        copy, or without length statistics) and readers of the segments merged into it."""
+        perdoc = (self.per_document_reader()
+                  if self.codec.length_stats and self.perdocwriter.is_closed else None)
         readers: list[SegmentReader] = []
         try:
             for segment, _, _ in self._merging:
@@ -555,6 +603,31 @@ class TermPoolWriter(SegmentWriter):
                 perdoc.close()
             for reader in readers:
                 reader.close()
+
+    def _lengths_of(self, perdoc: Any, readers: list[SegmentReader]) -> _Lengths:
+        """Every new document's length in a field, as the postings' statistics need it.
+
+        From the new segment's length columns once its documents are written,
+        else from the merged segments' columns, each moved to its documents'
+        new numbers (the same lengths: ``write_per_doc`` copies them).
+        """
+        if not self.codec.length_stats:
+            return lambda fieldname: []
+        if perdoc is not None:
+            return lambda fieldname: column_lengths(perdoc, fieldname, self.docnum)
+
+        def merged(fieldname: str) -> list[int]:
+            lengths = [0] * self.docnum
+            for reader, (_, base, docmap) in zip(readers, self._merging, strict=True):
+                count = reader.doc_count_all()
+                column = column_lengths(reader._perdoc, fieldname, count)
+                if docmap is None:
+                    lengths[base:base + count] = column
+                else:
+                    for old, new in docmap.items():
+                        lengths[new] = column[old]
+            return lengths
+        return merged
 
     def _sources(self, readers: list[SegmentReader], only: str | None = None) -> list[_Terms]:
         """One term stream per merged segment (of field ``only`` if given)."""
@@ -577,10 +650,20 @@ class TermPoolWriter(SegmentWriter):
     def _write_fields_apart(self, groups: list[list[str]]) -> None:
         """Encode groups of fields in separate processes at once, then append them in order.
 
-        The segment is byte for byte the one ``_write_terms`` writes.
+        Documents whose copy was deferred (``_defer_documents``) are copied
+        here meanwhile, every group then going to a process of its own. The
+        segment is byte for byte the one ``_write_terms`` writes.
         """
         scratch = Path(self._tempstorage.folder)
-        run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch)
+        if self._deferred:
+            def here() -> None:
+                self._write_deferred()
+                self.perdocwriter.close()
+            run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch,
+                      here=here)
+        else:
+            self.perdocwriter.close()
+            run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch)
         fieldwriter = self.fieldwriter
         postfile, table = fieldwriter._postfile, _TableWriter(fieldwriter._tindex)
         for fieldname in sorted(name for group in groups for name in group):
@@ -602,19 +685,20 @@ class TermPoolWriter(SegmentWriter):
     def _encode_fields(self, fieldnames: Sequence[str], scratch: Path) -> None:
         """Each field's merged postings to a file in ``scratch``, its term entries to another."""
         with self._merge_sources() as (perdoc, readers):
+            lengths_of = self._lengths_of(perdoc, readers)
             for fieldname in fieldnames:
                 terms_file, postings_file = _field_files(scratch, fieldname)
                 entries = []
                 offset = 0
                 with postings_file.open("wb") as out:
                     for (_, tbytes), stats, postings in self._encoded(
-                            _merge_terms(self._sources(readers, fieldname)), perdoc):
+                            _merge_terms(self._sources(readers, fieldname)), lengths_of):
                         entries.append((tbytes, stats, offset, len(postings)))
                         out.write(postings)
                         offset += len(postings)
                 terms_file.write_bytes(pickle.dumps(entries, pickle.HIGHEST_PROTOCOL))
 
-    def _encoded(self, terms: _Terms, perdoc: Any
+    def _encoded(self, terms: _Terms, lengths_of: _Lengths
                  ) -> Iterator[tuple[tuple[str, bytes], bytes, bytes]]:
         """(key, term-table statistics, posting bytes) of each term, as the codec writes them."""
         codec = self.codec
@@ -626,8 +710,7 @@ class TermPoolWriter(SegmentWriter):
         for key, entry in terms:
             if key[0] != current:
                 current = key[0]
-                lengths = (column_lengths(perdoc, current, self.docnum)
-                           if perdoc is not None else [])
+                lengths = lengths_of(current)
                 options = {"blocklimit": codec._blocklimit, "compression": codec._compression,
                            "fixedsize": self.schema[current].format.fixed_value_size(),
                            "protocol": self.block_protocol,
@@ -641,14 +724,14 @@ class TermPoolWriter(SegmentWriter):
             postings, stats = encode_postings(*entry, lengths, **options)
             yield key, stats, postings
 
-    def _write_terms(self, terms: _Terms, perdoc: Any) -> None:
+    def _write_terms(self, terms: _Terms, lengths_of: _Lengths) -> None:
         # W3FieldWriter.start_term, add and finish_term, a term at a time.
         fieldwriter = self.fieldwriter
         postfile, table = fieldwriter._postfile, _TableWriter(fieldwriter._tindex)
         current = None
         prefix = b""
         offset = 0
-        for (fieldname, tbytes), stats, postings in self._encoded(terms, perdoc):
+        for (fieldname, tbytes), stats, postings in self._encoded(terms, lengths_of):
             if fieldname != current:
                 if current is not None:
                     table.flush()
@@ -669,15 +752,24 @@ class _TableWriter:
     """Entries for Whoosh's ordered term table (``OrderedHashWriter``), written in batches.
 
     Its ``add`` per term was a tenth of a merge: two ``tell`` calls, three
-    writes, and an MD5 digest spelt out in hex and parsed back to an int.
-    This writes the same bytes and records the same hashes and positions.
+    writes, and an MD5 digest spelt out in hex and parsed back to an int; and
+    its ``_write_hashes`` at close a Python loop over every entry again. This
+    writes the same bytes: the entries, with each hash and position kept in
+    two arrays instead of a tuple per entry, and the hash tables from those
+    (``_cwrite.table_entries`` and ``hash_tables``, or their twins below).
     """
 
     def __init__(self, table: Any) -> None:
         if table.hashtype != 0:
             raise ValueError(f"term table hashed with type {table.hashtype}, not MD5")
+        if any(table.buckets):
+            raise ValueError("term table already holds entries")
         self._table = table
         self._pending: list[tuple[bytes, bytes]] = []
+        self._hashes = array("I")
+        self._positions = array("q")
+        # The table writes its hash tables from these arrays when it closes.
+        table._write_hashes = self._write_hashes
 
     def add(self, key: bytes, value: bytes) -> None:
         """``OrderedHashWriter.add``; the entry reaches the file at the next ``flush``."""
@@ -691,30 +783,85 @@ class _TableWriter:
         if not pending:
             return
         self._pending = []
-        buckets = table.buckets
-        last = table.lastkey
         position = table.dbfile.tell()
-        positions = []
-        out = bytearray()
-        for key, value in pending:
-            if key <= last:
-                raise ValueError(f"Keys must increase: {last!r}..{key!r}")
-            positions.append(position)
-            out += _ENTRY_LENGTHS.pack(len(key), len(value))
-            out += key
-            out += value
-            # whoosh.filedb.filetables.md5_hash: the digest's low 32 bits
-            digest = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
-            buckets[digest & 255].append((digest, position))
-            position += _ENTRY_LENGTHS.size + len(key) + len(value)
-            last = key
-        table.dbfile.write(bytes(out))
-        table.lastkey = last
+        found = (_C.table_entries(pending, position, table.lastkey)
+                 if _C is not None else None)
+        if found is None:  # the twin gives the same, or the error
+            found = _table_entries(pending, position, table.lastkey)
+        data, hashes, positions, table.lastkey = found
+        table.dbfile.write(data)
+        self._hashes.frombytes(hashes)
+        self._positions.frombytes(positions)
+        added = self._positions[-len(pending):]
         index = table.index
         try:  # whole, unless a position needs a wider type than the index array has
-            index.array.extend(array(index.typecode, positions))
+            index.array.extend(array(index.typecode, added))
         except (OverflowError, TypeError):
-            index.extend(positions)
+            index.extend(added)
+
+    def _write_hashes(self) -> None:
+        """``HashWriter._write_hashes`` for the entries written through ``flush``."""
+        table = self._table
+        if any(table.buckets):
+            raise RuntimeError("term table entries written two ways")
+        start = table.dbfile.tell()
+        found = (_C.hash_tables(self._hashes, self._positions, start)
+                 if _C is not None else None)
+        data, directory = found if found is not None else _hash_tables(
+            self._hashes, self._positions, start)
+        table.dbfile.write(data)
+        table.directory.extend(directory)
+
+
+def _table_entries(pending: list[tuple[bytes, bytes]], position: int, last: bytes
+                   ) -> tuple[bytes, bytes, bytes, bytes]:
+    """The twin of ``_cwrite.table_entries``: the entries' bytes, their hashes and
+    positions (array bytes) and the last key; ``ValueError`` if keys do not increase."""
+    hashes, positions = array("I"), array("q")
+    out = bytearray()
+    for key, value in pending:
+        if key <= last:
+            raise ValueError(f"Keys must increase: {last!r}..{key!r}")
+        positions.append(position)
+        out += _ENTRY_LENGTHS.pack(len(key), len(value))
+        out += key
+        out += value
+        # whoosh.filedb.filetables.md5_hash: the digest's low 32 bits
+        hashes.append(int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big"))
+        position += _ENTRY_LENGTHS.size + len(key) + len(value)
+        last = key
+    return bytes(out), hashes.tobytes(), positions.tobytes(), last
+
+
+def _hash_tables(hashes: array, positions: array, start: int
+                 ) -> tuple[bytes, list[tuple[int, int]]]:
+    """The twin of ``_cwrite.hash_tables``: Whoosh's 256 hash tables (``HashWriter.
+    _write_hashes``) for these entries, the first at ``start``, and their directory."""
+    buckets: list[list[tuple[int, int]]] = [[] for _ in range(256)]
+    for hashval, position in zip(hashes, positions, strict=True):
+        buckets[hashval & 255].append((hashval, position))
+    out = bytearray()
+    directory = []
+    for entries in buckets:
+        slots = 2 * len(entries)
+        directory.append((start + len(out), slots))
+        table: list[tuple[int, int] | None] = [None] * slots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % slots
+            while table[slot] is not None:
+                slot = (slot + 1) % slots
+            table[slot] = (hashval, position)
+        for filled in table:  # an empty slot is (0, 0): no entry is at position 0
+            out += _POINTER.pack(*(filled or (0, 0)))
+    return bytes(out), directory
+
+
+def live_docmap(reader: SegmentReader, base: int) -> dict[int, int] | None:
+    """Old -> new docnums of a segment's live documents numbered from ``base``, as
+    ``write_per_doc`` numbers them; None if it has no deletions (numbers move by ``base``)."""
+    if not reader.has_deletions():
+        return None
+    return {docnum: base + n for n, docnum in enumerate(reader.all_doc_ids())}
 
 
 def _field_files(scratch: Path, fieldname: str) -> tuple[Path, Path]:

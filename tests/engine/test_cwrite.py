@@ -306,3 +306,38 @@ def test_a_segment_of_news_articles_is_the_same_either_way(tmp_path: Path,
     fast = _segment(tmp_path, "compiled", docs, 64, monkeypatch, True)
     pure = _segment(tmp_path, "pure", docs, 64, monkeypatch, False)
     assert fast == pure
+
+
+_KEY = st.binary(min_size=1, max_size=150)  # past one MD5 block (64 bytes) and two
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_KEY, st.binary(max_size=40)), max_size=60),
+       st.integers(min_value=0, max_value=1 << 40), st.binary(max_size=3))
+def test_term_table_entries_are_the_twins(entries: list[tuple[bytes, bytes]], position: int,
+                                          last: bytes) -> None:
+    entries = sorted(dict(entries).items())
+    found = _C.table_entries(entries, position, last)
+    try:
+        expected = writer_module._table_entries(entries, position, last)
+    except ValueError:
+        assert found is None  # the twin raises where keys do not increase
+        return
+    assert found == expected
+    hashes = array("I", found[1])
+    assert list(hashes) == [int(hashlib.md5(key).hexdigest(), 16) & 0xFFFFFFFF
+                            for key, _ in entries]
+
+
+@compiled
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=(1 << 32) - 1),
+                          st.integers(min_value=1, max_value=(1 << 62))), max_size=700),
+       st.integers(min_value=0, max_value=1 << 40))
+def test_hash_tables_are_the_twins(entries: list[tuple[int, int]], start: int) -> None:
+    hashes = array("I", [h for h, _ in entries])
+    positions = array("q", [p for _, p in entries])
+    found = _C.hash_tables(hashes, positions, start)
+    assert found == writer_module._hash_tables(hashes, positions, start)
+    assert len(found[1]) == 256 and len(found[0]) == 24 * len(entries)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
@@ -218,14 +218,17 @@ def _optimized_files(tmp_path: Path, name: str, seeds_dir: Path, jobs: int) -> d
 def test_a_merge_shared_out_by_field_writes_the_same_segment(
         tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared: list[list[list[str]]] = []
+    deferred: list[bool] = []
 
-    def recorded(groups: list[list[str]], *args: Any) -> None:
+    def recorded(groups: list[list[str]], *args: Any, **kwargs: Any) -> None:
         shared.append(groups)
-        run_apart(groups, *args)
+        deferred.append(kwargs.get("here") is not None)
+        run_apart(groups, *args, **kwargs)
 
     monkeypatch.setattr(writer_module, "run_apart", recorded)
     two = _optimized_files(tmp_path, "two", seeds_dir, jobs=2)
     assert len(shared) == 1 and len(shared[0]) == 2
+    assert deferred == [True]  # the documents were copied while the children encoded
     assert {"exact", "stem"} <= {name for group in shared[0] for name in group}
     assert two == _optimized_files(tmp_path, "one", seeds_dir, jobs=1)
     assert len(shared) == 1  # one process: not shared out
@@ -281,7 +284,13 @@ def test_position_values_are_whooshs_and_never_shared(positions: list[int]) -> N
     assert writer_module._position_bytes(positions) is not value
 
 
-def test_term_table_entries_written_in_batches_make_whooshs_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["compiled", "pure"])
+def test_term_table_entries_written_in_batches_make_whooshs_file(
+        tmp_path: Path, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if path == "pure":
+        monkeypatch.setattr(writer_module, "_C", None)
+    elif writer_module._C is None:
+        pytest.skip("the compiled core (_cwrite) is not built")
     storage = FileStorage(str(tmp_path)).create()
     # Enough entries for several batches, and positions past 2**16 (a wider index array).
     entries = [(b"\x00\x01" + f"term{n:06d}".encode(), bytes(range(n % 40)))
@@ -300,6 +309,17 @@ def test_term_table_entries_written_in_batches_make_whooshs_file(tmp_path: Path)
     reader = OrderedHashReader.open(storage, "ours.trm")
     assert reader[entries[-1][0]] == entries[-1][1]
     reader.close()
+
+
+def test_term_table_keys_must_increase_however_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    for compiled in (writer_module._C, None):
+        monkeypatch.setattr(writer_module, "_C", compiled)
+        table = OrderedHashWriter(RamStorage().create_file("t.trm"))
+        ours = writer_module._TableWriter(table)
+        ours.add(b"\x00\x01b", b"")
+        ours.add(b"\x00\x01a", b"")
+        with pytest.raises(ValueError, match="Keys must increase"):
+            ours.flush()
 
 
 def _totals(path: Path) -> dict[str, int]:
