@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import columns
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage, Storage
 from whoosh.filedb.filetables import _lengths as _ENTRY_LENGTHS  # before each key and value
 from whoosh.filedb.filetables import _pointer as _POINTER  # a hash table's slot
@@ -462,12 +462,17 @@ class TermPoolWriter(SegmentWriter):
         self.docnum += 1
 
     def write_per_doc(self, fieldnames: set[str], reader: Any) -> dict[int, int] | None:
-        """Whoosh's ``write_per_doc``, with each length column decoded once.
+        """Whoosh's ``write_per_doc``, with each length column decoded once and
+        the stored fields copied as they are.
 
         Whoosh asks a segment for each document's length in each field, and
         a field without lengths looks for its column file every time: one
-        file lookup per article and field, and an eighth of a merge. The
-        stored fields, lengths and columns written are the same.
+        file lookup per article and field, and an eighth of a merge. It also
+        unpickles, pickles and compresses every article's stored fields again
+        (the compression alone was a tenth of a merge): here their compressed
+        bytes are copied (``_RawStored``), unless an article stores a field the
+        schema lacks, which Whoosh's copy leaves out. The lengths and columns
+        written are the same, and the stored fields read back the same.
         """
         if type(reader) is not SegmentReader:
             self._columns.complete = False
@@ -476,7 +481,7 @@ class TermPoolWriter(SegmentWriter):
         docmap: dict[int, int] | None = {} if reader.has_deletions() else None
         pdw = self.perdocwriter
         count = reader.doc_count_all()
-        lengths: dict[str, list[int]] = {}
+        lengths = {name: column_lengths(reader._perdoc, name, count) for name in fieldnames}
         cols = {}
         for fieldname in fieldnames:
             coltype = schema[fieldname].column_type
@@ -485,27 +490,36 @@ class TermPoolWriter(SegmentWriter):
                 if isinstance(creader, columns.TranslatingColumnReader):
                     creader = creader.raw_column()
                 cols[fieldname] = creader
+        # What each document needs of each field, in the order Whoosh copies them.
+        plan = [(name, schema[name], lengths[name], cols.get(name), bool(schema[name].vector))
+                for name in fieldnames]
+        raw = _RawStored.between(reader, pdw)
+        names = frozenset(schema.names())
         totals_before = dict(pdw._fieldlengths)
+        first = self.docnum
         for docnum, stored in reader.iter_docs():
             if docmap is not None:
                 docmap[docnum] = self.docnum
             pdw.start_doc(self.docnum)
-            for fieldname in fieldnames | {name for name in stored if name in schema}:
-                fieldobj = schema[fieldname]
-                column = lengths.get(fieldname)
-                if column is None:
-                    column = lengths[fieldname] = column_lengths(reader._perdoc, fieldname, count)
-                pdw.add_field(fieldname, fieldobj, stored.get(fieldname), column[docnum])
-                if fieldobj.vector and reader.has_vector(docnum, fieldname):
-                    vector = reader.vector(docnum, fieldname, fieldobj.vector)
-                    pdw.add_vector_matcher(fieldname, fieldobj, vector)
-                if fieldname in cols:
-                    pdw.add_column_value(fieldname, fieldobj.column_type,
-                                         cols[fieldname][docnum])
+            as_stored = raw is not None and stored.keys() <= names
+            for fieldname, fieldobj, column, creader, vector in plan:
+                value = None if as_stored else stored.get(fieldname)
+                length = column[docnum]
+                if value is not None or length:  # else add_field does nothing
+                    pdw.add_field(fieldname, fieldobj, value, length)
+                if vector and reader.has_vector(docnum, fieldname):
+                    matcher = reader.vector(docnum, fieldname, fieldobj.vector)
+                    pdw.add_vector_matcher(fieldname, fieldobj, matcher)
+                if creader is not None:
+                    pdw.add_column_value(fieldname, fieldobj.column_type, creader[docnum])
+            if as_stored:
+                raw.copy(docnum, self.docnum)
             pdw.finish_doc()
             self._columns.add(self.docnum, stored)
             self.docnum += 1
-        _keep_exact_totals(pdw._fieldlengths, totals_before, reader, lengths)
+        # A segment without live documents adds nothing, as in Whoosh's copy.
+        _keep_exact_totals(pdw._fieldlengths, totals_before, reader,
+                           lengths if self.docnum > first else {})
         return docmap
 
     def add_reader(self, reader: Any) -> None:
@@ -854,6 +868,36 @@ def _hash_tables(hashes: array, positions: array, start: int
         for filled in table:  # an empty slot is (0, 0): no entry is at position 0
             out += _POINTER.pack(*(filled or (0, 0)))
     return bytes(out), directory
+
+
+class _RawStored:
+    """Copies a document's stored fields between two W3 segments as their compressed
+    pickle, the bytes the stored column holds (``STORED_COLUMN``)."""
+
+    def __init__(self, source: Any, target: Any) -> None:
+        self._source = source
+        self._target = target
+
+    @classmethod
+    def between(cls, reader: SegmentReader, pdw: Any) -> _RawStored | None:
+        """The copier from ``reader``'s segment into ``pdw``'s, or None where either
+        side's stored column is not Whoosh's pickled, compressed bytes."""
+        if not pdw._has_column("_stored"):
+            pdw._create_column("_stored", STORED_COLUMN)
+        target = pdw._get_column("_stored")
+        source = reader._perdoc._cached_reader("_stored", STORED_COLUMN)
+        if (type(target) is not columns.PickleColumn.Writer
+                or type(target._child) is not columns.CompressedBytesColumn.Writer
+                or type(source) is not columns.PickleColumn.Reader
+                or type(source._child) is not columns.CompressedBytesColumn.Reader):
+            return None
+        return cls(source._child, target._child)
+
+    def copy(self, docnum: int, newdoc: int) -> None:
+        """Copy document ``docnum``'s stored fields to ``newdoc`` (none: nothing to copy)."""
+        data = columns.VarBytesColumn.Reader.__getitem__(self._source, docnum)
+        if data:
+            columns.VarBytesColumn.Writer.add(self._target, newdoc, data)
 
 
 def live_docmap(reader: SegmentReader, base: int) -> dict[int, int] | None:
