@@ -300,7 +300,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     ModuleState *st = (ModuleState *)PyModule_GetState(module);
     PyObject *terms, *value, *docnum, *array_type, *frequencies;
-    PyObject *slots = NULL, *result = NULL;
+    PyObject *slots = NULL, *result = NULL, *proto_ids = NULL, *proto_weights = NULL;
     PyObject **texts = NULL;
     Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
                *positions = NULL;
@@ -442,8 +442,16 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyObject *ids, *weights, *values;
             if (PyErr_Occurred())
                 goto done;
-            ids = PyObject_CallOneArg(array_type, st->code_I);
-            weights = ids ? PyObject_CallOneArg(array_type, st->code_d) : NULL;
+            /* Empty arrays sliced from one of each made per call: calling the
+             * array type parses its arguments and costs several times more. */
+            if (proto_ids == NULL) {
+                proto_ids = PyObject_CallOneArg(array_type, st->code_I);
+                proto_weights = proto_ids ? PyObject_CallOneArg(array_type, st->code_d) : NULL;
+                if (proto_weights == NULL)
+                    goto done;
+            }
+            ids = PySequence_GetSlice(proto_ids, 0, 0);
+            weights = ids ? PySequence_GetSlice(proto_weights, 0, 0) : NULL;
             values = weights ? PyList_New(0) : NULL;
             /* It only ever holds bytes, so it is in no reference cycle: the collector
              * need not walk its postings' values at every full collection. */
@@ -523,6 +531,8 @@ done:
     PyMem_Free(starts);
     PyMem_Free(positions);
     Py_XDECREF(slots);
+    Py_XDECREF(proto_ids);
+    Py_XDECREF(proto_weights);
     return result;
 }
 
