@@ -358,3 +358,45 @@ def test_a_place_word_is_no_context_for_an_actors_common_word_name() -> None:
     assert all(k == "place" for _, k, _ in kinds("في مدينة القاعدة"))
     assert kinds("في مدينة الباب")[0][:2] == ("sy-al-bab", "place")
     assert kinds("فاز نادي الهلال")[0][:2] == ("al-hilal", "actor")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("برعاية كل من روسيا وتركيا وإيران", [("ru", "actor"), ("tr", "actor"), ("ir", "actor")]),
+    ("محادثات برعاية روسيا", [("ru", "actor")]),
+    ("وصل الوفد من روسيا", [("ru", "place")]),
+])
+def test_a_country_that_sponsors_talks_is_an_actor(text: str, expected: list) -> None:
+    # «برعاية (كل من)» makes the countries after it sponsors, not locations.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected
+
+
+def test_a_country_an_attack_comes_from_is_the_attacker() -> None:
+    # «قصف من تركيا»: Turkey shells, it is no location; «نزحوا من تركيا» is one.
+    assert kinds("تعرضت القرية إلى قصف من تركيا")[-1] == ("tr", "actor", "تركيا")
+    assert kinds("عاد اللاجئون من تركيا")[-1] == ("tr", "place", "تركيا")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("قبالة السواحل الغربية لليمن", ("ye", "place")),
+    ("على الحدود الشمالية لسوريا", ("sy", "place")),
+    ("وفد تابع لإيران", ("ir", "actor")),
+])
+def test_a_country_a_coast_or_border_belongs_to_is_a_place(text: str, expected: tuple) -> None:
+    # A geographic noun (adjectives may follow it) + «لـ» + country: the country
+    # is where the coast or border is.
+    assert kinds(text)[-1][:2] == expected
+
+
+def test_a_trigger_written_with_a_hamza_is_another_word() -> None:
+    # «وأدى النزاع» (a verb: "and the conflict led") folds to «وادي» but is no wadi.
+    assert found("وأدى النزاع إلى مقتل الآلاف") == []
+    assert found("في وادي الفرات") == [("sy-euphrates", "الفرات")]
+
+
+def test_yemens_leaders_are_known_persons_and_iraqs_government_its_state() -> None:
+    # عبد الملك الحوثي and علي عبد الله صالح, joined or spaced; «الحكومة العراقية»
+    # is the Iraqi state (a government, as «الحكومة اليمنية»), not its forces.
+    assert kinds("أتباع عبدالملك الحوثي") == [
+        ("abdulmalik-houthi", "actor", "عبدالملك الحوثي")]
+    assert kinds("الرئيس الراحل علي عبدالله صالح")[0][:2] == ("ali-saleh", "actor")
+    assert kinds("لرسم معالم الحكومة العراقية الجديدة")[0][:2] == ("iq", "actor")

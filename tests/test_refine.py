@@ -532,3 +532,74 @@ def test_three_places_in_a_row_lose_no_name() -> None:
     text = "في الف باء جيم"
     found = [tagged(text, w, "place", "region") for w in ("جيم", "باء", "الف")]
     assert sorted(n for _, _, n in refined(text, found)) == ["الف باء", "جيم"]
+
+
+@pytest.mark.parametrize("text", [
+    "نشر صورة على حسابه على تطبيق تليغرام يظهر فيها",
+    "وقال في حسابه بموقع التواصل الاجتماعي تويتر إن",
+])
+def test_a_platform_named_with_its_kind_as_the_medium_is_no_actor(text: str) -> None:
+    # «على تطبيق …», «بموقع التواصل الاجتماعي …»: still only the medium.
+    assert [m.id for m in extract(text, names=False) if m.kind == "actor"] == []
+    assert [m.id for m in extract("حجبت السلطات موقع تويتر", names=False)
+            if m.kind == "actor"] == ["twitter"]
+
+
+def test_an_outlet_that_writes_what_is_reported_is_the_informant() -> None:
+    text = 'وكتبت قناة "الإخبارية" على حسابها أن الهجوم'
+    assert refined(text, [tagged(text, "الإخبارية", type_="media")]) == []
+
+
+def test_a_place_after_news_agency_is_the_agency() -> None:
+    # «وكالة أنباء الأناضول»: the name is the outlet's, and here the informant.
+    text = "وتحدثت وكالة أنباء الأناضول عن دخول قوات"
+    mentions = refine(text, [tagged(text, "الأناضول", "place", "region")], Gazetteer.load())
+    assert [(m.kind, m.type) for m in mentions] == [("source", "media")]
+
+
+def test_a_name_after_a_word_for_a_substance_is_no_actor() -> None:
+    text = 'يحملان 500 غرام من مادة "تي إيه تي بي" المتفجرة'
+    assert refined(text, [tagged(text, "تي إيه تي بي", type_="organization")]) == []
+
+
+def test_a_place_run_into_the_next_behind_a_place_word_is_two_places() -> None:
+    text = "في مدينة أوستن بولاية تكساس الأمريكية"
+    assert refined(text, [tagged(text, "أوستن بولاية تكساس", "place", "region")]) == [
+        ("new:place:اوستن", "region", "أوستن"), ("new:place:تكساس", "region", "تكساس")]
+
+
+def test_the_international_organisation_beside_the_un_is_the_un() -> None:
+    text = "قالت الأمم المتحدة إن قوة تعمل بتفويض من المنظمة الدولية"
+    found = [m.id for m in extract(text) if m.kind == "actor"]
+    assert found == ["un", "un"]
+    text = "قالت المنظمة الدولية إن"  # no UN named: left as it is
+    assert refined(text, [tagged(text, "المنظمة الدولية", type_="organization")]) == [
+        ("new:actor:المنظمه الدوليه", "organization", "المنظمة الدولية")]
+
+
+def test_a_region_named_bare_beside_one_part_of_it_is_that_part() -> None:
+    text = "في الغوطة الشرقية. وقسم النظام الغوطة إلى ثلاثة أجزاء"
+    assert [m.id for m in extract(text, names=False)] == ["sy-eastern-ghouta"] * 2
+    text = "في الغوطة الشرقية والغوطة الغربية. وفي الغوطة"
+    assert [m.id for m in extract(text, names=False)][-1] == "sy-ghouta"
+
+
+def test_two_spellings_of_a_place_a_long_vowel_apart_are_one_place() -> None:
+    text = "قتل في تورونتو. وكانت السلطات في تورنتو قد نشرت. وفي تورونتو"
+    mentions = [tagged(text, w, "place", "region", start=k) for w, k in (
+        ("تورونتو", text.index("تورونتو")), ("تورنتو", text.index("تورنتو")),
+        ("تورونتو", text.rindex("تورونتو")))]
+    assert {name for _, _, name in refined(text, mentions)} == {"تورونتو"}
+    text = "في حمص وفي حماة"  # different places stay apart
+    mentions = [tagged(text, "حمص", "place", "region"), tagged(text, "حماة", "place", "region")]
+    assert len({i for i, _, _ in refined(text, mentions)}) == 2
+
+
+def test_a_groups_alias_or_adjective_names_no_person() -> None:
+    # «ميليشيات الحوثي» is the group, not عبد الملك الحوثي; nor is «القيادي الحوثي».
+    text = "رفضت ميليشيات الحوثي المقترح، ودعا عبد الملك الحوثي إلى القتال"
+    assert [m.id for m in extract(text, names=False)] == ["houthis", "abdulmalik-houthi"]
+    text = "قال القيادي الحوثي إن عبد الملك الحوثي دعا الحوثيين"
+    mentions = [tagged(text, "الحوثي"), *extract(text, names=False)]
+    assert [m.id for m in refine(text, mentions, Gazetteer.load())] == [
+        "new:actor:الحوثي", "abdulmalik-houthi", "houthis"]

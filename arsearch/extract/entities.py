@@ -9,7 +9,10 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    Names that are also common words (الباب) need a place word before them
    (مدينة الباب). A country is an actor (state) unless it follows a word of
    place (في سوريا, بالعراق), or shares the reading of a place it is
-   joined to («في العراق وسوريا», «دبي، الإمارات»). A capital is a place
+   joined to («في العراق وسوريا», «دبي، الإمارات»), or belongs to a coast or
+   border behind «لـ» («السواحل الغربية لليمن»); it is an actor as a backer
+   («المدعومة من إيران»), a sponsor («برعاية كل من روسيا») or an attacker
+   («قصف من تركيا»). A capital is a place
    only after such a word; elsewhere it stands for its government
    («اتهمت أنقرة», «تدعمها واشنطن»), which is its country as an actor.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
@@ -17,7 +20,8 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
    (الملف السوري, دولار أمريكي) it names nothing.
 3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
-   reported with ids ``new:<kind>:<normalized name>``.
+   reported with ids ``new:<kind>:<normalized name>``. A word written with a
+   hamza the trigger does not have is no trigger («وأدى» is no «وادي»).
 4. Names glued together (ديرالزوردمشق), split into known names.
 """
 
@@ -139,6 +143,24 @@ _TO = frozenset(normalize(w) for w in "إلى الى".split())
 _SCENE = frozenset(normalize(w) for w in """
 تشهد يشهد تشهده يشهده تشهدها يشهدها شهدت شهد شهدته شهدها شهدتها
 """.split())
+#: Words that make a country right after them (or after «كل من») its sponsor or
+#: mediator, an actor: «برعاية روسيا», «برعاية كل من روسيا وتركيا وإيران».
+_SPONSORING = frozenset(normalize(w) for w in """
+برعاية رعاية وبرعاية بوساطة وساطة وبوساطة
+""".split())
+#: Nouns of attack before «من» + country: the country is the attacker, an actor
+#: («تعرضت إلى قصف من تركيا»), not a location.
+_ATTACKS = frozenset(normalize(w) for w in """
+قصف القصف قصفا غارات الغارات غارة هجوم الهجوم هجمات الهجمات ضربات الضربات نيران النيران
+اعتداء اعتداءات الاعتداء الاعتداءات
+""".split())
+#: Geographic nouns a country behind «لـ» belongs to, a location: «السواحل
+#: الغربية لليمن», «الحدود الشمالية لسوريا» (adjectives may stand between).
+_PART_OF = frozenset(normalize(w) for w in """
+السواحل الساحل سواحل ساحل الشواطئ شواطئ المياه مياه الحدود حدود الأراضي أراضي
+شمال جنوب شرق غرب الشمال الجنوب الشرق الغرب وسط عمق أنحاء العاصمة عاصمة المدن مدن
+المحافظات محافظات المناطق مناطق الجزء أجزاء الأجزاء
+""".split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -171,6 +193,12 @@ _ORDINALS = frozenset(normalize(w) for w in """
 الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة
 الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر
 """.split())
+#: Alefs with a hamza. Folding drops the hamza for matching, but a trigger
+#: written without one is another word when the text writes one: «وأدى
+#: النزاع» (a verb, "and the conflict led") is no «وادي» (a wadi). Only the
+#: triggers in _HAMZA_TRIGGERS are written with one (إذاعة).
+_HAMZA_ALEFS = frozenset("أإآ")
+_HAMZA_TRIGGERS = frozenset({"اذاعه"})
 _QUOTES = frozenset("\"'“”„«»‘’")
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
 _ARTICLE = "ال"
@@ -441,8 +469,10 @@ class _Scan:
     # --- helpers
 
     def _trigger_word(self, i: int) -> str | None:
+        hamza = any(c in _HAMZA_ALEFS for c in self.tokens[i].text)
         for _, word in clitic_variants(self.norms[i]):
-            if word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS:
+            if (word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS) and (
+                    not hamza or word in _HAMZA_TRIGGERS):
                 return word
         return None
 
@@ -483,6 +513,12 @@ class _Scan:
             return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
         if i > 1 and prev in _TO and _bare(self.norms[i - 2]) in _ADDRESSED:
             return "actor", "state"  # رسالة موجهة إلى إيران: the addressee is the government
+        if self._sponsored(i):
+            return "actor", "state"  # برعاية كل من روسيا: the sponsor acts, it is no location
+        if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _ATTACKS:
+            return "actor", "state"  # قصف من تركيا: the attacker, not where it happened
+        if "ل" in clitic and self._part_of(i):
+            return place  # السواحل الغربية لليمن: the coast belongs to the country
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
             return place
         if prev in _SCENE:
@@ -492,6 +528,26 @@ class _Scan:
         if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
             return place  # الحدود مع العراق: the border runs along the country
         return "actor", "state"
+
+    def _sponsored(self, i: int) -> bool:
+        """Token i follows a word of sponsoring, directly or behind «كل من»
+        («برعاية كل من روسيا»)."""
+        if i > 0 and _bare(self.norms[i - 1]) in _SPONSORING:
+            return True
+        return (i > 2 and self.norms[i - 1] == "من" and self.norms[i - 2] == "كل"
+                and _bare(self.norms[i - 3]) in _SPONSORING)
+
+    def _part_of(self, i: int) -> bool:
+        """Token i (a country behind «لـ») follows a geographic noun, at most two
+        definite adjectives between them, all in one phrase («السواحل الغربية لليمن»)."""
+        for j in range(i - 1, max(i - 4, -1), -1):
+            if j < self.free_from or not self._adjacent(j, j + 1):
+                return False
+            if _bare(self.norms[j]) in _PART_OF:
+                return True
+            if not self.norms[j].startswith(_ARTICLE):
+                return False
+        return False
 
     def _joined_to_place(self, i: int, cut: int, entry: Entry) -> bool:
         """Token i is joined by و or a comma to a place mention just before it: a

@@ -15,7 +15,8 @@ what an archivist sees of them (``refine``), in this order:
    test (مدينة متطورة), or, written with the article, when news writes its
    bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
    takes its article nearly always (الرقة, الحديدة). A discovered name that
-   is the article alone («الـ» of «الـ"كيلو 16"») is no name.
+   is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
+   after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
 2. **Types from evidence.** A discovered name that opens with a head noun,
    or follows one without the article (صحيفة هآرتس, not «الشركة هورست
    نيومان»), takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
@@ -31,7 +32,9 @@ what an archivist sees of them (``refine``), in this order:
    which is what filters match. Gazetteer entities keep their canonical name.
    A word that introduces a name (يدعى, المدعو) is not part of it, nor is
    «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
-   space apart, the second bare, are one name the tagger cut («وراس لانوف»).
+   space apart, the second bare, are one name the tagger cut («وراس لانوف»);
+   a discovered place the tagger ran into the next one behind «بـ» and a
+   place word is two places («أوستن بولاية تكساس»).
 4. **Coreference.** A discovered actor named by a unique part of a longer
    name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
    preposition: لأبوصلاح for بلال أبوصلاح) is that actor, and so is one named
@@ -42,7 +45,12 @@ what an archivist sees of them (``refine``), in this order:
    (الريامي (أبو حيدر): his kunya). A known place written as the
    name of the place it lies in is that place (the city درعا, GeoNames'
    «أذرعات», is listed as درعا). In a story from Yemen (the Houthis named, no
-   place in Syria or Iraq), Iran's militias are the Houthis.
+   place in Syria or Iraq), Iran's militias are the Houthis. A group's alias
+   or name never stands for a person of the article («ميليشيات الحوثي»,
+   «القيادي الحوثي» are no عبد الملك الحوثي). «المنظمة الدولية» beside the
+   United Nations is the United Nations; a known region named bare beside one
+   known part of it is that part (الغوطة beside الغوطة الشرقية); two
+   discovered places spelled a long vowel apart are one (تورنتو, تورونتو).
 5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
    media name) is dropped from the actors when it is the article's own source
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
@@ -52,7 +60,9 @@ what an archivist sees of them (``refine``), in this order:
    («شريط حصلت عليه وكالة فرانس برس»). Such an outlet is returned as a
    mention of kind ``"source"``, which is no facet: the text still names it.
    A social platform (type ``platform``: تويتر, فيسبوك) is no actor when it
-   is only the medium of what is said (على تويتر, عبر فيسبوك, بتويتر).
+   is only the medium of what is said (على تويتر, عبر فيسبوك, بتويتر, «على
+   تطبيق تليغرام», «بموقع التواصل الاجتماعي تويتر»). A discovered place after
+   «وكالة أنباء» is the agency («وكالة أنباء الأناضول»), an outlet.
 """
 
 from __future__ import annotations
@@ -112,7 +122,7 @@ _FORCES = frozenset(normalize(w) for w in "قوات قوة عناصر مسلحي
 #: (the verbs also with an object pronoun: نقلته, ذكرته).
 ATTRIBUTION = frozenset(normalize(w) for w in """
 بحسب حسب وفق وفقا وفقاً نقلا نقلاً نقلت ذكرت قالت أفادت أوردت نشرت بثت أكدت أعلنت
-عن مراسل لمراسل تقرير لتقرير
+عن مراسل لمراسل تقرير لتقرير كتبت كتب تحدثت
 """.split())
 #: Verbs just after an outlet that make it the source (سانا قالت …).
 REPORTING = frozenset(normalize(w) for w in """
@@ -124,6 +134,12 @@ _OBTAINED = frozenset(normalize(w) for w in "حصلت حصل".split())
 _OBTAINED_WHAT = frozenset(normalize(w) for w in "عليه عليها عليهما".split())
 #: Words just before a social platform that make it the medium of a statement.
 MEDIUM = frozenset(normalize(w) for w in "على عبر في من".split())
+#: Words that may stand between MEDIUM (or «بـ») and a platform's name: «على
+#: تطبيق تليغرام», «بموقع التواصل الاجتماعي تويتر».
+_PLATFORM_WORDS = frozenset(normalize(w) for w in """
+موقع مواقع تطبيق منصة شبكة التواصل الاجتماعي
+""".split())
+_PLATFORM_WORDS_MAX = 3
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
 _WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
 _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
@@ -135,6 +151,24 @@ _PREPOSITIONS = "لب"  # attached to a short form the tagger found (لأبوص�
 #: from Yemen, Iran's militias are the Houthis (``_yemen_militias``).
 IRAN_MILITIAS, HOUTHIS = "iran-militias", "houthis"
 IRAN_MILITIAS_LANDS = frozenset({"sy", "iq"})
+#: «وكالة أنباء» just before a discovered place: the name is the agency's
+#: («وكالة أنباء الأناضول»), an outlet, not a place.
+_AGENCY = (normalize("وكالة"), normalize("أنباء"))
+#: Words for a substance: a name right after one is a thing («مادة "تي إيه تي
+#: بي" المتفجرة»), no actor.
+_SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي مواد المواد".split())
+#: Descriptive names of the United Nations, which an article that names it
+#: uses for it again («بتفويض من المنظمة الدولية»).
+_UN_DESCRIPTIONS = frozenset(normalize(w) for w in ("المنظمة الدولية", "المنظمة الأممية"))
+UN = "un"
+#: Adjectives of direction that name a part of a region (الغوطة الشرقية).
+_REGION_PARTS = frozenset(normalize(w) for w in """
+الشرقية الغربية الشمالية الجنوبية الشرقي الغربي الشمالي الجنوبي
+""".split())
+#: Long vowels that transcriptions of foreign names add or leave out
+#: (تورنتو, تورونتو).
+_LONG_VOWELS = "اوي"
+_SKELETON_MIN = 4  # letters of a name without long vowels, for two spellings to be one
 #: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
 _GUESSED = frozenset({"person", "organization", "region"})
@@ -157,6 +191,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = []
     informants: set[str] = set()
     for mention in mentions:
+        after: list[Mention] = []  # a second place cut off this mention's name
         if mention.kind not in ("actor", "place"):
             kept.append(mention)
             continue
@@ -171,6 +206,17 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 before = _word_before(text, introduced.start)
             mention = _typed(introduced, before)
             name = id_name(mention.id)  # the folded name, the same from here on
+            if mention.kind == "actor" and before in _SUBSTANCE:
+                continue  # «مادة "تي إيه تي بي"»: a substance, no actor
+            if mention.kind == "place" and _agency(_words_before(text, mention.start, 2)):
+                mention = replace(mention, kind="actor", type="media",
+                                  id=discovered_id("actor", name))
+            if mention.kind == "place":
+                parts = _cut_at_place_word(text, mention)
+                if len(parts) > 1:  # «أوستن بولاية تكساس»: two places
+                    after = [p for p in parts[1:] if not _common_place(id_name(p.id))]
+                    mention = parts[0]
+                    name = id_name(mention.id)
             if mention.kind == "actor" and _front_line(name):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
@@ -186,11 +232,13 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
             informants.add(mention.id)
         kept.append(mention)
+        kept += after
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
     kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
     kept = _joined_places(text, kept)
+    kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
     return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
 
 
@@ -324,6 +372,124 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
             if not (m is places.get(m.start) and m.start in seconds)]
 
 
+def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
+    """The ``n`` normalized words just before ``start`` in one phrase (fewer
+    when punctuation is nearer)."""
+    words: list[str] = []
+    while len(words) < n:
+        word = _word_before(text, start)
+        if not word:
+            break
+        words.insert(0, word)
+        start = text.rfind(_WORD_RE.findall(text[max(0, start - 30):start])[-1], 0, start)
+    return tuple(words)
+
+
+def _agency(words: tuple[str, ...]) -> bool:
+    """``words`` are «وكالة أنباء», a clitic on the first one allowed (ووكالة)."""
+    return (len(words) == 2 and words[1] == _AGENCY[1]
+            and any(w == _AGENCY[0] for _, w in clitic_variants(words[0])))
+
+
+def _cut_at_place_word(text: str, mention: Mention) -> list[Mention]:
+    """A discovered place the tagger ran into the next place, behind «بـ» and
+    a place word («أوستن بولاية تكساس»), as two places: the name before and
+    the name after the place word. Else the mention alone."""
+    words = list(re.finditer(r"\S+", mention.text))
+    for k in range(1, len(words) - 1):
+        word = normalize(words[k].group())
+        if not any("ب" in word[:c] and w in GENERIC_PLACES for c, w in clitic_variants(word)):
+            continue
+        parts = []
+        for first, last in ((words[0], words[k - 1]), (words[k + 1], words[-1])):
+            surface = mention.text[first.start():last.end()]
+            name = normalize(strip_marks(surface)).strip(_EDGE)
+            start = mention.start + first.start()
+            parts.append(replace(mention, id=discovered_id("place", name), name=name,
+                                 text=surface, start=start, end=start + len(surface)))
+        return parts
+    return [mention]
+
+
+def _un_described(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A discovered «المنظمة الدولية» (or «الأممية») in an article that names the
+    United Nations is the United Nations."""
+    if not any(m.id == UN for m in mentions):
+        return mentions
+    un = gazetteer.get(UN)
+    if un is None:
+        return mentions
+    return [replace(m, id=un.id, type=un.type, name=un.name_ar)
+            if m.kind == "actor" and m.id.startswith(DISCOVERED)
+            and " ".join(_plain_words(m.text)) in _UN_DESCRIPTIONS else m
+            for m in mentions]
+
+
+def _region_part(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A known region named bare (الغوطة) in an article that names one known
+    part of it, the name and a direction (الغوطة الشرقية), is that part; with
+    two parts named (الشرقية and الغربية) it stays the whole."""
+    parts: dict[str, set[str]] = {}  # normalized name of the whole -> ids of parts named
+    for m in mentions:
+        entry = gazetteer.get(m.id) if m.kind == "place" else None
+        if entry is None or entry.type != "region":
+            continue
+        words = normalize(entry.name_ar).split()
+        if len(words) > 1 and words[-1] in _REGION_PARTS:
+            parts.setdefault(" ".join(words[:-1]), set()).add(entry.id)
+    if not parts:
+        return mentions
+    result = []
+    for m in mentions:
+        entry = gazetteer.get(m.id) if m.kind == "place" else None
+        named = parts.get(normalize(entry.name_ar), set()) if entry is not None else set()
+        if entry is not None and entry.type == "region" and len(named) == 1:
+            part = gazetteer.get(next(iter(named)))
+            if part is not None:
+                m = replace(m, id=part.id, type=part.type, name=part.name_ar)
+        result.append(m)
+    return result
+
+
+def _skeleton(name: str) -> str:
+    """A name without the long vowels after its first letter of each word."""
+    return " ".join(w[:1] + "".join(c for c in w[1:] if c not in _LONG_VOWELS)
+                    for w in name.split())
+
+
+def _spellings(mentions: list[Mention]) -> list[Mention]:
+    """Two discovered places the article spells with and without a long vowel
+    (تورونتو, تورنتو: one letter more or less, the same name without long
+    vowels) are one place, under its more frequent spelling (ties: the first)."""
+    counts: Counter[str] = Counter(m.id for m in mentions
+                                   if m.kind == "place" and m.id.startswith(DISCOVERED))
+    if len(counts) < 2:
+        return mentions
+    by_skeleton: dict[str, list[str]] = {}
+    for i in counts:  # first mention first
+        skeleton = _skeleton(id_name(i))
+        if len(skeleton.replace(" ", "")) >= _SKELETON_MIN:
+            by_skeleton.setdefault(skeleton, []).append(i)
+    moved: dict[str, str] = {}
+    for ids in by_skeleton.values():
+        best = max(ids, key=lambda i: counts[i])  # max keeps the first of a tie
+        for i in ids:
+            if i != best and _one_vowel_apart(id_name(i), id_name(best)):
+                moved[i] = best
+    if not moved:
+        return mentions
+    return [replace(m, id=moved[m.id]) if m.id in moved else m for m in mentions]
+
+
+def _one_vowel_apart(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one long vowel that one of them has more."""
+    short, long_ = sorted((a, b), key=len)
+    if len(long_) != len(short) + 1:
+        return False
+    return any(long_[k] in _LONG_VOWELS and long_[:k] + long_[k + 1:] == short
+               for k in range(1, len(long_)))
+
+
 def _word_before(text: str, start: int) -> str:
     words = _WORD_RE.findall(text[max(0, start - 30):start])
     gap = text[max(0, start - 30):start].rsplit(words[-1], 1)[-1] if words else ""
@@ -407,8 +573,18 @@ def _medium(text: str, mention: Mention) -> bool:
     if surface.startswith("ب") or before.endswith("ب") and (
             len(before) == 1 or not before[-2].isalpha()):
         return True  # بتويتر (the mention may start after the clitic)
-    words = _WORD_RE.findall(before)
-    return bool(words) and normalize(words[-1]) in MEDIUM
+    before = text[max(0, mention.start - 60):mention.start]
+    words = [normalize(w) for w in _WORD_RE.findall(before)]
+    for _ in range(_PLATFORM_WORDS_MAX):  # «على تطبيق تليغرام»: walk back to the medium
+        if not words or words[-1] in MEDIUM:
+            break
+        variants = clitic_variants(words[-1])
+        if not any(w in _PLATFORM_WORDS for _, w in variants):
+            break
+        if any(w in _PLATFORM_WORDS for c, w in variants if "ب" in words[-1][:c]):
+            return True  # «بموقع التواصل الاجتماعي تويتر»
+        words.pop()
+    return bool(words) and words[-1] in MEDIUM
 
 
 def _one_type(mentions: list[Mention]) -> list[Mention]:
@@ -505,6 +681,7 @@ def _alias_to_named(mentions: list[Mention], gazetteer: Gazetteer) -> list[Menti
              if e is not None and e.kind == "actor"}
     if len(names) < 2:
         return mentions
+    persons = {i for i, e in entries.items() if e is not None and e.type == "person"}
     in_full = {m.id for m in mentions if m.id in names
                and set(normalize(names[m.id][0]).split()) <= set(_plain_words(m.text))}
     result = []
@@ -513,7 +690,9 @@ def _alias_to_named(mentions: list[Mention], gazetteer: Gazetteer) -> list[Menti
             words = _distinctive(" ".join(_plain_words(m.text)))
             if all(w in gazetteer.adjectives for w in words):
                 words = frozenset()  # an adjective of nationality names no one actor
+            # A group's alias names no person («ميليشيات الحوثي» is no عبد الملك الحوثي).
             owners = [i for i in names if i != m.id and words
+                      and (i in persons) == (m.id in persons)
                       and any(words <= set(n.split()) for n in names[i])]
             entry = entries[owners[0]] if len(owners) == 1 else None
             if entry is not None:
@@ -576,6 +755,9 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
         elif words[0] in _CLUB or _head_type(words[0]) is not None:
             headless.setdefault(" ".join(words[1:]), set()).add(m.id)
     by_id = {m.id: m for m in mentions}
+    group_words = {w for m in mentions if m.kind == "actor"
+                   and (e := gazetteer.get(m.id)) is not None and e.type != "person"
+                   for n in e.names for w in normalize(n).split()}
     if not full and not known and not headless:
         return mentions
     result = []
@@ -586,7 +768,8 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
                 # A place inside a person's name is that person's surname (بوردستان).
                 owners = [f for f in full.values() if _contains(_words(f), short)
                           and (m.kind == "actor" or f.type == "person")]
-                if m.kind == "actor":
+                if m.kind == "actor" and not set(short) <= group_words:
+                    # a word of a known group's names is no surname («القيادي الحوثي»)
                     owners += [f for f, words in known.values() if _contains(words, short)]
                 if not owners and len(short) == 1 and short[0][:1] in _PREPOSITIONS:
                     # لأبوصلاح: the tagger kept the preposition of a short form
