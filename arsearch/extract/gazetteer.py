@@ -197,6 +197,8 @@ class Gazetteer:
             if len(key) > 1:
                 self._glued.setdefault("".join(key), []).extend(ids)
         self._matcher: object | None = None  # built by arsearch.extract.entities
+        #: id -> its names normalized (``folded_names``), filled as asked for.
+        self._folded: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> Gazetteer:
@@ -232,6 +234,19 @@ class Gazetteer:
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
         return self._entries.get(entry_id)
+
+    def folded_names(self, entry_id: str) -> tuple[str, ...]:
+        """``normalize`` of each of the entry's ``names``, in order; () if unknown.
+
+        Refinement compares every mention of an article with the names of its
+        entry: computed once per entry here, not once per mention.
+        """
+        folded = self._folded.get(entry_id)
+        if folded is None:
+            entry = self._entries.get(entry_id)
+            folded = tuple(normalize(n) for n in entry.names) if entry is not None else ()
+            self._folded[entry_id] = folded
+        return folded
 
     def resolve(self, name: str) -> list[Entry]:
         """Entries a name may refer to, best first (curated before generated).

@@ -616,7 +616,7 @@ def _entity_names(mention: Mention, gazetteer: Gazetteer) -> set[str]:
     names = {normalize(mention.name).lower(), id_name(mention.id).lower()}
     entry = gazetteer.get(mention.id)
     if entry is not None:
-        names.update(normalize(n).lower() for n in entry.names)
+        names.update(gazetteer.folded_names(entry.id))  # normalize lower-cases
     return names
 
 
@@ -677,7 +677,7 @@ def _alias_to_named(mentions: list[Mention], gazetteer: Gazetteer) -> list[Menti
     entries = {m.id: gazetteer.get(m.id) for m in mentions
                if m.kind == "actor" and not m.id.startswith(DISCOVERED)}
     # Countries are named by adjectives everywhere (الميليشيات الإيرانية is no Iran).
-    names = {i: [normalize(n) for n in e.names] for i, e in entries.items()
+    names = {i: list(gazetteer.folded_names(i)) for i, e in entries.items()
              if e is not None and e.kind == "actor"}
     if len(names) < 2:
         return mentions
@@ -757,7 +757,7 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     by_id = {m.id: m for m in mentions}
     group_words = {w for m in mentions if m.kind == "actor"
                    and (e := gazetteer.get(m.id)) is not None and e.type != "person"
-                   for n in e.names for w in normalize(n).split()}
+                   for n in gazetteer.folded_names(e.id) for w in n.split()}
     if not full and not known and not headless:
         return mentions
     result = []
@@ -816,7 +816,7 @@ def _as_parent(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
         parent = gazetteer.get(entry.parent) if entry is not None and entry.parent else None
         if parent is not None and parent.kind == "place" and parent.type != "country":
             words = normalize(strip_marks(m.text)).split()
-            names = {normalize(n) for n in parent.names}
+            names = set(gazetteer.folded_names(parent.id))
             if words and any(" ".join([first, *words[1:]]) in names
                              for _, first in clitic_variants(words[0])):
                 m = replace(m, id=parent.id, type=parent.type, name=parent.name_ar)
