@@ -20,7 +20,7 @@ PURE_PYTHON_ENV = "ARSEARCH_PURE_PYTHON"
 
 #: The compiled parts: extension module -> what it speeds up.
 EXTENSIONS = MappingProxyType({
-    "arsearch.text._ctext": "stemming and tokenizing",
+    "arsearch.text._ctext": "stemming, tokenizing and letter folding",
     "arsearch.extract._cner": "name tagger features",
     "arsearch.extract._cdecode": "name tagger decoding",
     "arsearch.extract._cgaz": "gazetteer and date scan",

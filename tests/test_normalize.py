@@ -78,3 +78,30 @@ def test_fold_letters_is_its_steps_in_one_pass() -> None:
     assert fold_letters(every_char) == steps(every_char)
     for c in every_char:
         assert fold_letters(c) == steps(c)
+
+
+_compiled = pytest.mark.skipif(normalize_module._FOLD_LETTERS is None,
+                               reason="the compiled core (_ctext) is not built")
+# Messy text: Arabic with marks, tatweel, obfuscation dots and presentation forms,
+# Latin and Greek capitals (Σ lower-cases by its context), İ (two characters in
+# lower case), digits, and characters past U+FFFF.
+_MESSY = st.text(alphabet=st.one_of(
+    st.sampled_from("أإآٱىةیکابتثجحخدذرسشصضطظعغفقكلمنهويءؤئ\u064b\u064e\u0651\u0640.*·"
+                    "ﻻﺑﻐﺪ٢٠١٧۱۴ABCXYZabcÉΣσΑΩİ \n\t\u200c\u200f"),
+    st.characters(max_codepoint=0x2FFFF)), max_size=40)
+
+
+@_compiled
+@given(_MESSY)
+def test_compiled_folding_is_the_twins(text: str) -> None:
+    assert fold_letters(text) == normalize_module._pure_fold_letters(text)
+    assert normalize(text) == normalize_module.normalize_teh_marbuta(
+        normalize_module._pure_fold_letters(text))
+
+
+@_compiled
+def test_compiled_folding_table_holds_every_character() -> None:
+    every_char = "".join(chr(c) for c in range(0x10000))
+    for c in every_char:
+        assert fold_letters(c) == normalize_module._pure_fold_letters(c)
+    assert fold_letters("ΣΑΣ ΣΑ") == "σας σα"  # a final sigma, from the twin

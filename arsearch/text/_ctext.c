@@ -1334,6 +1334,77 @@ tables(void)
     return out;
 }
 
+
+/* ---- folding a text through a table (arsearch.text.normalize.fold_letters) ---- */
+
+#define FOLD_DELETE 0xFFFFFFFFu   /* the character is left out */
+#define FOLD_PYTHON 0xFFFFFFFEu   /* the twin decides (NFKC, context-dependent case) */
+
+PyDoc_STRVAR(fold_doc,
+"fold(text, table)\n"
+"--\n\n"
+"`text` with each character c below U+10000 replaced by table[c] (an\n"
+"array('I') of 65,536 code points; 0xFFFFFFFF leaves c out), or None where\n"
+"table[c] is 0xFFFFFFFE or c is past the BMP: the Python twin then folds it.");
+
+static PyObject *
+text_fold(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer view;
+    PyObject *text, *result = NULL;
+    const uint32_t *table;
+    Py_UCS4 *out, local[256];
+    Py_ssize_t i, n, m = 0;
+    int kind;
+    const void *data;
+
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "fold(str, array('I'))");
+        return NULL;
+    }
+    text = args[0];
+    if (PyObject_GetBuffer(args[1], &view, PyBUF_FORMAT) < 0)
+        return NULL;
+    if (view.itemsize != 4 || view.len != 0x10000 * 4 || view.format == NULL
+        || strcmp(view.format, "I") != 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_TypeError, "fold: the table is an array('I') of 65,536 items");
+        return NULL;
+    }
+    table = (const uint32_t *)view.buf;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    out = n <= (Py_ssize_t)(sizeof local / sizeof local[0]) ? local
+          : PyMem_Malloc((size_t)n * sizeof(Py_UCS4));
+    if (out == NULL) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    for (i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t to;
+        if (c >= 0x10000)
+            goto twin;
+        to = table[c];
+        if (to == FOLD_DELETE)
+            continue;
+        if (to == FOLD_PYTHON)
+            goto twin;
+        out[m++] = (Py_UCS4)to;
+    }
+    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m);
+    goto done;
+twin:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    if (out != local)
+        PyMem_Free(out);
+    PyBuffer_Release(&view);
+    return result;
+}
+
 static PyMethodDef text_methods[] = {
     {"stems", (PyCFunction)text_stems, METH_O, stems_doc},
     {"protected_name", (PyCFunction)(void (*)(void))text_protected_name, METH_FASTCALL,
@@ -1342,6 +1413,7 @@ static PyMethodDef text_methods[] = {
      stem_variants_doc},
     {"tokens", (PyCFunction)(void (*)(void))text_tokens, METH_FASTCALL, tokens_doc},
     {"terms", (PyCFunction)(void (*)(void))text_terms, METH_FASTCALL, terms_doc},
+    {"fold", (PyCFunction)(void (*)(void))text_fold, METH_FASTCALL, fold_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1370,7 +1442,8 @@ static PyModuleDef_Slot text_slots[] = {
 static struct PyModuleDef text_module = {
     PyModuleDef_HEAD_INIT,
     "arsearch.text._ctext",
-    "Compiled twin of light stemming and tokenizing (see arsearch.text.stem, tokenize).",
+    "Compiled twin of light stemming, tokenizing and letter folding (see arsearch.text.stem,"
+    " tokenize, normalize).",
     0,
     text_methods,
     text_slots,

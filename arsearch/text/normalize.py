@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
+from arsearch import native
 from arsearch.text import chars
 
 _DIGITS = str.maketrans(
@@ -116,6 +118,15 @@ def fold_letters(text: str) -> str:
     Lower-cases Latin, maps digits to ASCII, decomposes ligatures, strips
     marks and obfuscation dots, folds alef variants, ى and Persian letters.
     """
+    if _FOLD_LETTERS is not None:
+        folded = _C.fold(text, _FOLD_LETTERS)
+        if folded is not None:
+            return folded
+    return _pure_fold_letters(text)
+
+
+def _pure_fold_letters(text: str) -> str:
+    """``fold_letters`` in pure Python (the twin of ``_ctext.fold`` with ``_FOLD_LETTERS``)."""
     return normalize_presentation_forms(text).translate(_FOLD).lower()
 
 
@@ -140,5 +151,46 @@ def normalize(text: str, *, teh_marbuta: bool = True) -> str:
     >>> normalize("يُصعّدُ المـدينةَ إلى")
     'يصعد المدينه الي'
     """
+    if teh_marbuta and _NORMALIZE is not None:
+        folded = _C.fold(text, _NORMALIZE)
+        if folded is not None:
+            return folded
     text = fold_letters(text)
     return normalize_teh_marbuta(text) if teh_marbuta else text
+
+
+#: What ``_ctext.fold``'s table holds for a character it leaves out, or leaves to
+#: the twin: a presentation form (NFKC runs on the whole text), a capital sigma
+#: (its lower case depends on the next letter), one with a longer lower case (İ).
+_FOLD_DELETE, _FOLD_PYTHON = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def _fold_table() -> array:
+    """``fold_letters`` of each character below U+10000 for ``_ctext.fold``: one
+    character, none (``_FOLD_DELETE``), or ``_FOLD_PYTHON``."""
+    table = array("I", range(0x10000))
+    changed = {cp for cp in range(0x10000) if chr(cp).lower() != chr(cp)} | set(_FOLD)
+    for cp in changed:
+        mapped = _FOLD.get(cp, cp)
+        folded = "" if mapped is None else (chr(mapped) if isinstance(mapped, int) else mapped)
+        folded = folded.lower()
+        table[cp] = _FOLD_DELETE if not folded else ord(folded) if len(folded) == 1 \
+            else _FOLD_PYTHON
+    for cp in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00), ord("\u03a3")):
+        table[cp] = _FOLD_PYTHON
+    return table
+
+
+def _normalize_table(folding: array) -> array:
+    """``normalize`` of each character: ``folding``, then ة -> ه (only ة folds to ة)."""
+    table = array("I", folding)
+    table[ord(chars.TEH_MARBUTA)] = ord(chars.HEH)
+    return table
+
+
+_C = native.load("arsearch.text._ctext")
+if _C is not None and not hasattr(_C, "fold"):  # built from an older source
+    _C = None
+#: The tables of ``fold_letters`` and ``normalize``, or None: pure Python.
+_FOLD_LETTERS = _fold_table() if _C is not None else None
+_NORMALIZE = _normalize_table(_FOLD_LETTERS) if _FOLD_LETTERS is not None else None
