@@ -11,6 +11,7 @@ by default, and ``normalize_alef`` folds ى into ا (على -> علا).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 
@@ -168,15 +169,18 @@ _FOLD_DELETE, _FOLD_PYTHON = 0xFFFFFFFF, 0xFFFFFFFE
 def _fold_table() -> array:
     """``fold_letters`` of each character below U+10000 for ``_ctext.fold``: one
     character, none (``_FOLD_DELETE``), or ``_FOLD_PYTHON``."""
-    table = array("I", range(0x10000))
-    changed = {cp for cp in range(0x10000) if chr(cp).lower() != chr(cp)} | set(_FOLD)
-    for cp in changed:
-        mapped = _FOLD.get(cp, cp)
+    # Every character's lower case in one call; İ, the one whose lower case is
+    # two characters, is left to the twin.
+    codec = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # as array's
+    every = array("I", range(0x10000)).tobytes().decode(codec, "surrogatepass")
+    every = every.replace("\u0130", "\u0000")
+    table = array("I", every.lower().encode(codec, "surrogatepass"))
+    for cp, mapped in _FOLD.items():
         folded = "" if mapped is None else (chr(mapped) if isinstance(mapped, int) else mapped)
         folded = folded.lower()
         table[cp] = _FOLD_DELETE if not folded else ord(folded) if len(folded) == 1 \
             else _FOLD_PYTHON
-    for cp in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00), ord("\u03a3")):
+    for cp in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00), 0x03A3, 0x0130):
         table[cp] = _FOLD_PYTHON
     return table
 
