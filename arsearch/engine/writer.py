@@ -776,7 +776,7 @@ class _TableWriter:
     def __init__(self, table: Any) -> None:
         if table.hashtype != 0:
             raise ValueError(f"term table hashed with type {table.hashtype}, not MD5")
-        if any(table.buckets):
+        if any(table.buckets) or "_write_hashes" in vars(table):
             raise ValueError("term table already holds entries")
         self._table = table
         self._pending: list[tuple[bytes, bytes]] = []

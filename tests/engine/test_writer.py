@@ -344,6 +344,13 @@ def test_term_table_entries_written_in_batches_make_whooshs_file(
     reader.close()
 
 
+def test_a_term_table_is_written_through_one_table_writer() -> None:
+    table = OrderedHashWriter(RamStorage().create_file("t.trm"))
+    writer_module._TableWriter(table)
+    with pytest.raises(ValueError, match="already holds entries"):
+        writer_module._TableWriter(table)  # its entries would be missing from the hashes
+
+
 def test_term_table_keys_must_increase_however_written(monkeypatch: pytest.MonkeyPatch) -> None:
     for compiled in (writer_module._C, None):
         monkeypatch.setattr(writer_module, "_C", compiled)
