@@ -152,8 +152,6 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
                 "the struct before each key and value of an ordered hash file"),
     PrivateName("whoosh.codec.whoosh3.W3PerDocWriter", "_has_column", "arsearch.engine.writer",
                 "whether a new segment's stored column exists yet (_RawStored)"),
-    PrivateName("whoosh.codec.whoosh3.W3PerDocWriter", "_create_column", "arsearch.engine.writer",
-                "makes a new segment's stored column, to copy compressed stored fields into"),
     PrivateName("whoosh.codec.whoosh3.W3PerDocWriter", "_get_column", "arsearch.engine.writer",
                 "a new segment's stored column writer (_RawStored)"),
     PrivateName("whoosh.columns.WrappedColumnWriter", "_child", "arsearch.engine.writer",

@@ -534,7 +534,7 @@ class TermPoolWriter(SegmentWriter):
         self._check_state()
         basedoc = self.docnum
         if self._defer_documents():
-            docmap = live_docmap(reader, basedoc)
+            docmap = _live_docmap(reader, basedoc)
             self.docnum += len(docmap) if docmap is not None else reader.doc_count_all()
             self._deferred += 1
         else:
@@ -575,6 +575,11 @@ class TermPoolWriter(SegmentWriter):
         if self.docnum != end:
             raise RuntimeError("merged segments changed while merged")
 
+    def _close_documents(self) -> None:
+        """Write the deferred documents, then close the new segment's per-document files."""
+        self._write_deferred()
+        self.perdocwriter.close()
+
     def _finalize_segment(self) -> Any:
         """Whoosh's step writing the new segment's files, then its column file
         (``arsearch.engine.columns``: after Whoosh assembles a compound segment,
@@ -593,8 +598,7 @@ class TermPoolWriter(SegmentWriter):
             if len(groups) > 1 or (groups and self._deferred):
                 self._write_fields_apart(groups)
                 return
-            self._write_deferred()
-            self.perdocwriter.close()
+            self._close_documents()
             with self._merge_sources() as (perdoc, readers):
                 self._write_terms(_merge_terms([self.pool.terms(), *self._sources(readers)]),
                                   self._lengths_of(perdoc, readers))
@@ -669,15 +673,11 @@ class TermPoolWriter(SegmentWriter):
         segment is byte for byte the one ``_write_terms`` writes.
         """
         scratch = Path(self._tempstorage.folder)
-        if self._deferred:
-            def here() -> None:
-                self._write_deferred()
-                self.perdocwriter.close()
-            run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch,
-                      here=here)
-        else:
-            self.perdocwriter.close()
-            run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch)
+        meanwhile = self._close_documents if self._deferred else None
+        if meanwhile is None:
+            self._close_documents()  # the children read the new segment's lengths
+        run_apart(groups, lambda fields: self._encode_fields(fields, scratch), scratch,
+                  here=meanwhile)
         fieldwriter = self.fieldwriter
         postfile, table = fieldwriter._postfile, _TableWriter(fieldwriter._tindex)
         for fieldname in sorted(name for group in groups for name in group):
@@ -882,8 +882,8 @@ class _RawStored:
     def between(cls, reader: SegmentReader, pdw: Any) -> _RawStored | None:
         """The copier from ``reader``'s segment into ``pdw``'s, or None where either
         side's stored column is not Whoosh's pickled, compressed bytes."""
-        if not pdw._has_column("_stored"):
-            pdw._create_column("_stored", STORED_COLUMN)
+        if not pdw._has_column("_stored"):  # W3PerDocWriter makes it at once
+            return None
         target = pdw._get_column("_stored")
         source = reader._perdoc._cached_reader("_stored", STORED_COLUMN)
         if (type(target) is not columns.PickleColumn.Writer
@@ -900,7 +900,7 @@ class _RawStored:
             columns.VarBytesColumn.Writer.add(self._target, newdoc, data)
 
 
-def live_docmap(reader: SegmentReader, base: int) -> dict[int, int] | None:
+def _live_docmap(reader: SegmentReader, base: int) -> dict[int, int] | None:
     """Old -> new docnums of a segment's live documents numbered from ``base``, as
     ``write_per_doc`` numbers them; None if it has no deletions (numbers move by ``base``)."""
     if not reader.has_deletions():
