@@ -33,6 +33,8 @@ def bio_spans(tags: Sequence[str]) -> Iterator[Span]:
     """
     start, kind = -1, ""
     for i, tag in enumerate([*tags, "O"]):
+        if tag == "O" and start < 0:  # most tags: nothing open, nothing to open
+            continue
         prefix, _, label = tag.partition("-")
         if start >= 0 and (prefix != "I" or label != kind):
             yield start, i, kind

@@ -916,7 +916,9 @@ class NameTagger:
         labels = model.labels
         entries = [padded[start + 2:start + 2 + n]
                    for start, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
-        tags = [[labels[k] for k in best[b, :n]] for b, n in enumerate(lengths.tolist())]
+        # Through lists: indexing a numpy row yields a numpy int per token.
+        tags = [list(map(labels.__getitem__, row[:n]))
+                for row, n in zip(best.tolist(), lengths.tolist(), strict=True)]
         if self.rules:
             apply = self.features.rules.apply
             tags = [apply(sent, ts, [entry[_WORD] for entry in ents],
@@ -1430,19 +1432,17 @@ def _propagate(keys: Sequence[Sequence[str]], tags: Sequence[list[str]],
     out = []
     for ks, ts in zip(keys, tags, strict=True):
         ts = list(ts)
-        i = 0
-        while i < len(ks):
-            if ks[i] not in firsts:
-                i += 1
+        free = 0  # tokens before it are inside a name just tagged
+        for i in [i for i, k in enumerate(ks) if k in firsts]:
+            if i < free:
                 continue
             for size in range(min(longest, len(ks) - i), 0, -1):
                 kind = names.get(tuple(ks[i:i + size]))
                 if kind and all(t == "O" for t in ts[i:i + size]) and (
                         i + size == len(ts) or not ts[i + size].startswith("I-")):
                     ts[i:i + size] = [f"B-{kind}"] + [f"I-{kind}"] * (size - 1)
-                    i += size - 1
+                    free = i + size
                     break
-            i += 1
         out.append(ts)
     return out
 
