@@ -272,17 +272,128 @@ has_surrogate(PyObject *value)
     return 0;
 }
 
+/* target.append(item). `method` is array_type.append (an unbound method descriptor,
+ * or NULL): called directly on an exact array_type, it skips the look-up of the
+ * method on the instance, which cost as much as the append itself. */
 static int
-call_append(ModuleState *st, PyObject *target, PyObject *item)
+call_append(ModuleState *st, PyObject *target, PyObject *item, PyObject *array_type,
+            PyObject *method)
 {
     PyObject *args[2] = {target, item};
     PyObject *r;
     if (PyList_CheckExact(target))
         return PyList_Append(target, item);
-    r = PyObject_VectorcallMethod(st->append, args, 2, NULL);
+    if (method != NULL && (PyObject *)Py_TYPE(target) == array_type)
+        r = PyObject_Vectorcall(method, args, 2, NULL);
+    else
+        r = PyObject_VectorcallMethod(st->append, args, 2, NULL);
     if (r == NULL)
         return -1;
     Py_DECREF(r);
+    return 0;
+}
+
+/* The distinct term texts of one value, without a str per occurrence: an open
+ * addressing table of (start, length) in the value, compared code unit by code
+ * unit, giving each text's number (its order of first occurrence). */
+typedef struct {
+    Py_ssize_t *start;  /* -1: an empty slot */
+    Py_ssize_t *length;
+    Py_ssize_t *number;
+    size_t *hash;
+    Py_ssize_t mask;
+    Py_ssize_t used;
+} Texts;
+
+static size_t
+texts_hash(const char *data, int kind, Py_ssize_t start, Py_ssize_t length)
+{
+    /* FNV-1a over the code units' bytes. */
+    const unsigned char *p = (const unsigned char *)data + start * kind;
+    size_t h = (size_t)0xcbf29ce484222325ULL;
+    Py_ssize_t i, n = length * kind;
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= (size_t)0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void
+texts_free(Texts *t)
+{
+    PyMem_Free(t->start);
+    PyMem_Free(t->length);
+    PyMem_Free(t->number);
+    PyMem_Free(t->hash);
+    t->start = t->length = t->number = NULL;
+    t->hash = NULL;
+}
+
+static int
+texts_alloc(Texts *t, Py_ssize_t slots)
+{
+    Py_ssize_t i;
+    t->start = PyMem_Malloc((size_t)slots * sizeof(Py_ssize_t));
+    t->length = PyMem_Malloc((size_t)slots * sizeof(Py_ssize_t));
+    t->number = PyMem_Malloc((size_t)slots * sizeof(Py_ssize_t));
+    t->hash = PyMem_Malloc((size_t)slots * sizeof(size_t));
+    if (!t->start || !t->length || !t->number || !t->hash) {
+        texts_free(t);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < slots; i++)
+        t->start[i] = -1;
+    t->mask = slots - 1;
+    t->used = 0;
+    return 0;
+}
+
+/* The slot of the text value[start:start+length] (hash h): its own, or the empty
+ * one it would take. */
+static Py_ssize_t
+texts_slot(const Texts *t, const char *data, int kind, Py_ssize_t start, Py_ssize_t length,
+           size_t h)
+{
+    Py_ssize_t at = (Py_ssize_t)(h & (size_t)t->mask);
+    while (t->start[at] >= 0) {
+        if (t->hash[at] == h && t->length[at] == length
+            && memcmp(data + t->start[at] * kind, data + start * kind,
+                      (size_t)(length * kind)) == 0)
+            break;
+        at = (at + 1) & t->mask;
+    }
+    return at;
+}
+
+/* Doubles the table when it is half full; -1 (MemoryError) on failure. */
+static int
+texts_make_room(Texts *t, const char *data, int kind)
+{
+    Texts bigger;
+    Py_ssize_t i;
+    if ((t->used + 1) * 2 <= t->mask + 1)
+        return 0;
+    if (t->mask + 1 > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(size_t)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (texts_alloc(&bigger, (t->mask + 1) * 2) < 0)
+        return -1;
+    for (i = 0; i <= t->mask; i++) {
+        Py_ssize_t at;
+        if (t->start[i] < 0)
+            continue;
+        at = texts_slot(&bigger, data, kind, t->start[i], t->length[i], t->hash[i]);
+        bigger.start[at] = t->start[i];
+        bigger.length[at] = t->length[i];
+        bigger.number[at] = t->number[i];
+        bigger.hash[at] = t->hash[i];
+    }
+    bigger.used = t->used;
+    texts_free(t);
+    *t = bigger;
     return 0;
 }
 
@@ -300,7 +411,8 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     ModuleState *st = (ModuleState *)PyModule_GetState(module);
     PyObject *terms, *value, *docnum, *array_type, *frequencies;
-    PyObject *slots = NULL, *result = NULL, *proto_ids = NULL, *proto_weights = NULL;
+    PyObject *result = NULL, *proto_ids = NULL, *proto_weights = NULL, *method = NULL;
+    Texts slots = {NULL, NULL, NULL, NULL, 0, 0};
     PyObject **texts = NULL;
     Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
                *positions = NULL;
@@ -343,10 +455,16 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(check);
     }
     /* value.split(), then slot.split("|"), without a list for either: each term's
-     * text is a substring, numbered in the order first seen (as the twin's dict). */
-    slots = PyDict_New();
-    if (slots == NULL)
+     * text is numbered in the order first seen (as the twin's dict), and made a
+     * str once, when first seen. */
+    if (texts_alloc(&slots, 64) < 0)
         return NULL;
+    /* array_type.append, called directly on its exact instances (call_append). */
+    if (PyType_Check(array_type)) {
+        method = PyObject_GetAttr(array_type, st->append);
+        if (method == NULL)
+            PyErr_Clear();
+    }
     {
         Py_ssize_t n = PyUnicode_GET_LENGTH(value), at = 0, position = 0;
         int kind = PyUnicode_KIND(value);
@@ -371,36 +489,33 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 continue;
             }
             for (piece = start, k = start; k <= end; k++) {
-                PyObject *text, *known;
-                Py_ssize_t index;
+                Py_ssize_t index, at;
+                size_t h;
                 if (k < end && PyUnicode_READ(kind, data, k) != BAR_CHAR)
                     continue;
-                text = PyUnicode_Substring(value, piece, k);
-                piece = k + 1;
-                if (text == NULL)
+                if (texts_make_room(&slots, (const char *)data, kind) < 0)
                     goto done;
-                known = PyDict_GetItemWithError(slots, text);
-                if (known != NULL) {
-                    index = PyLong_AsSsize_t(known);
+                h = texts_hash((const char *)data, kind, piece, k - piece);
+                at = texts_slot(&slots, (const char *)data, kind, piece, k - piece, h);
+                if (slots.start[at] >= 0) {
+                    index = slots.number[at];
                 }
                 else {
-                    PyObject *number;
-                    if (PyErr_Occurred()
-                        || grow((void **)&texts, &texts_cap, ntexts + 1, sizeof(PyObject *)) < 0) {
-                        Py_DECREF(text);
+                    PyObject *text;
+                    if (grow((void **)&texts, &texts_cap, ntexts + 1, sizeof(PyObject *)) < 0)
                         goto done;
-                    }
-                    number = PyLong_FromSsize_t(ntexts);
-                    if (number == NULL || PyDict_SetItem(slots, text, number) < 0) {
-                        Py_XDECREF(number);
-                        Py_DECREF(text);
+                    text = PyUnicode_Substring(value, piece, k);
+                    if (text == NULL)
                         goto done;
-                    }
-                    Py_DECREF(number);
-                    texts[ntexts] = text;  /* borrowed once released below: `slots` holds it */
+                    texts[ntexts] = text;  /* owned: released at done */
+                    slots.start[at] = piece;
+                    slots.length[at] = k - piece;
+                    slots.hash[at] = h;
+                    slots.number[at] = ntexts;
+                    slots.used++;
                     index = ntexts++;
                 }
-                Py_DECREF(text);
+                piece = k + 1;
                 if (grow((void **)&occ_text, &occ_cap, nocc + 1, sizeof(Py_ssize_t)) < 0
                     || grow((void **)&occ_pos, &occ_cap2, nocc + 1, sizeof(Py_ssize_t)) < 0)
                     goto done;
@@ -442,7 +557,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyObject *ids, *weights, *values;
             if (PyErr_Occurred())
                 goto done;
-            /* Empty arrays sliced from one of each made per call: calling the
+            /* Empty arrays repeated from one of each made per call: calling the
              * array type parses its arguments and costs several times more. */
             if (proto_ids == NULL) {
                 proto_ids = PyObject_CallOneArg(array_type, st->code_I);
@@ -450,8 +565,8 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 if (proto_weights == NULL)
                     goto done;
             }
-            ids = PySequence_GetSlice(proto_ids, 0, 0);
-            weights = ids ? PySequence_GetSlice(proto_weights, 0, 0) : NULL;
+            ids = PySequence_Repeat(proto_ids, 0);
+            weights = ids ? PySequence_Repeat(proto_weights, 0) : NULL;
             values = weights ? PyList_New(0) : NULL;
             /* It only ever holds bytes, so it is in no reference cycle: the collector
              * need not walk its postings' values at every full collection. */
@@ -508,9 +623,9 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         weight = PyFloat_FromDouble((double)freq * field_boost * boost);
         if (weight == NULL
-            || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum) < 0
-            || call_append(st, PyTuple_GET_ITEM(entry, 1), weight) < 0
-            || call_append(st, PyTuple_GET_ITEM(entry, 2), bytes) < 0) {
+            || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum, array_type, method) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 1), weight, array_type, method) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 2), bytes, array_type, method) < 0) {
             Py_XDECREF(weight);
             Py_DECREF(bytes);
             Py_DECREF(entry);
@@ -524,13 +639,16 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 done:
     buf_free(&encoded);
+    for (i = 0; i < ntexts; i++)
+        Py_DECREF(texts[i]);
     PyMem_Free(texts);
+    texts_free(&slots);
+    Py_XDECREF(method);
     PyMem_Free(occ_text);
     PyMem_Free(occ_pos);
     PyMem_Free(counts);
     PyMem_Free(starts);
     PyMem_Free(positions);
-    Py_XDECREF(slots);
     Py_XDECREF(proto_ids);
     Py_XDECREF(proto_weights);
     return result;
