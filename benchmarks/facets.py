@@ -15,8 +15,8 @@ The articles are split into a tuning part (``dev``) and nine held-back parts:
 ``held`` was held back from the first tuning round only, ``held2`` was
 chosen and judged once the rules were frozen after round 2, ``held3``,
 ``held4``, ``held5``, ``held6``, ``held7``, ``held8`` and ``held9`` were chosen
-and judged before rounds 3, 4, 5, 6, 7, 8 and 9 (docs/facets.md). Entries nobody has judged yet are counted
-apart (and printed with ``--show``).
+and judged before rounds 3, 4, 5, 6, 7, 8 and 9 (docs/facets.md). Entries
+nobody has judged yet are counted apart (and printed with ``--show``).
 
 ``--choose FIRST LAST`` prints the ids at positions FIRST..LAST (from 1) of
 the choice the held-back parts since ``held3`` come from (``choice``).
