@@ -400,3 +400,26 @@ def test_yemens_leaders_are_known_persons_and_iraqs_government_its_state() -> No
         ("abdulmalik-houthi", "actor", "عبدالملك الحوثي")]
     assert kinds("الرئيس الراحل علي عبدالله صالح")[0][:2] == ("ali-saleh", "actor")
     assert kinds("لرسم معالم الحكومة العراقية الجديدة")[0][:2] == ("iq", "actor")
+
+
+def test_joint_forces_are_no_one_state() -> None:
+    # «المشتركة» after a nationality: forces of several sides (government forces
+    # and resistance), no Yemeni state; a border stays the country's.
+    assert kinds("وكانت القوات اليمنية المشتركة قد نجحت في هجوم") == []
+    assert kinds("قصفت القوات اليمنية مواقع")[0][:2] == ("ye", "actor")
+    assert kinds("على الحدود السورية المشتركة")[0][:2] == ("sy", "place")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("مهلة لتلقي تفسير من موسكو عن كيفية استخدام الغاز", ("ru", "actor")),
+    ("وقالت الوزارة إنه طلب من إيران رفع الحصانة", ("ir", "actor")),
+    ("عاد اللاجئون من تركيا", ("tr", "place")),
+])
+def test_the_government_that_owes_an_answer_is_an_actor(text: str, expected: tuple) -> None:
+    # A noun of explaining, answering or asking + «من» + a country or capital:
+    # the government owes or gives the answer, it is no location.
+    assert kinds(text)[-1][:2] == expected
+
+
+def test_mohammed_ali_al_houthi_is_a_known_person() -> None:
+    assert kinds("أجنحة يتزعمها محمد علي الحوثي")[0][:2] == ("mohammed-ali-houthi", "actor")

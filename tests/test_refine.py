@@ -603,3 +603,39 @@ def test_a_groups_alias_or_adjective_names_no_person() -> None:
     mentions = [tagged(text, "الحوثي"), *extract(text, names=False)]
     assert [m.id for m in refine(text, mentions, Gazetteer.load())] == [
         "new:actor:الحوثي", "abdulmalik-houthi", "houthis"]
+
+
+def test_a_word_with_tanween_is_no_name() -> None:
+    # Tanween marks an indefinite adjective or adverb («كون الحي سكنياً»), never a name.
+    text = "للمطالبة بإخراجه، كون الحي سكنياً وليس موقعاً عسكرياً"
+    assert refined(text, [tagged(text, "سكنياً", "place", "region")]) == []
+    text = "في حي الغليل"
+    assert [n for _, _, n in refined(text, [tagged(text, "الغليل", "place", "region")])] == [
+        "الغليل"]
+
+
+def test_the_preposition_ala_is_no_name_ali() -> None:
+    # «على» folds to علي; written with alef maqsura it is the preposition.
+    text = "جاءت الاشتباكات على خلفية خلاف. وقال علي إن"
+    mentions = [tagged(text, "على"), tagged(text, "علي", start=text.rindex("علي"))]
+    assert refined(text, mentions) == [("new:actor:علي", "person", "علي")]
+    text = "أجنحة يتزعمها محمد علي الحوثي، وجاءت على خلفية خلاف"
+    assert [m.id for m in extract(text) if m.kind == "actor"] == ["mohammed-ali-houthi"]
+
+
+def test_a_known_place_in_another_country_is_a_namesake() -> None:
+    # GeoNames' الإسكندرية is Iraqi; «في مصر» after it names Egypt's.
+    text = "قضت المحكمة العسكرية بمحافظة الإسكندرية في مصر، الخميس"
+    assert [(m.id, m.name) for m in extract(text, names=False)] == [
+        ("new:place:الاسكندريه", "الإسكندرية"), ("eg", "مصر")]
+    text = "قتل في مدينة الموصل في العراق"  # the place's own country: kept
+    assert [m.id for m in extract(text, names=False)] == ["iq-mosul", "iq"]
+
+
+def test_a_groups_indefinite_adjective_is_no_name() -> None:
+    # «حوثي» beside «ميليشيا الحوثي»: the adjective of «وقيادي حوثي آخر», no person.
+    text = "قيادات ميليشيا الحوثي، وقيادي حوثي آخر يدعى أبو سعد"
+    mentions = [*extract(text, names=False), tagged(text, "حوثي")]
+    assert [m.id for m in refine(text, mentions, Gazetteer.load())] == ["houthis"]
+    text = "قال القيادي حوثي إن"  # no group named: left as it is
+    assert refined(text, [tagged(text, "حوثي")]) == [("new:actor:حوثي", "person", "حوثي")]

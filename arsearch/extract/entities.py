@@ -11,14 +11,16 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    place (في سوريا, بالعراق), or shares the reading of a place it is
    joined to («في العراق وسوريا», «دبي، الإمارات»), or belongs to a coast or
    border behind «لـ» («السواحل الغربية لليمن»); it is an actor as a backer
-   («المدعومة من إيران»), a sponsor («برعاية كل من روسيا») or an attacker
-   («قصف من تركيا»). A capital is a place
+   («المدعومة من إيران»), a sponsor («برعاية كل من روسيا»), an attacker
+   («قصف من تركيا») or the government an answer is asked of («تفسير من
+   موسكو»). A capital is a place
    only after such a word; elsewhere it stands for its government
    («اتهمت أنقرة», «تدعمها واشنطن»), which is its country as an actor.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
-   (الملف السوري, دولار أمريكي) it names nothing.
+   (الملف السوري, دولار أمريكي) it names nothing, nor before «المشتركة»
+   («القوات اليمنية المشتركة»: joint forces are no one state).
 3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
    hamza the trigger does not have is no trigger («وأدى» is no «وادي»).
@@ -134,6 +136,10 @@ _QUALIFIED = frozenset(normalize(w) for w in """
 #: their origin, not the state («قوات المقاومة الوطنية اليمنية», «قوات
 #: المعارضة السورية» are no Yemeni or Syrian state).
 _NON_STATE = frozenset(normalize(w) for w in "المقاومة المعارضة الفصائل الثوار".split())
+#: «المشتركة» (joint) right after a nationality: forces of several sides
+#: (government forces and resistance, «القوات اليمنية المشتركة»), which the
+#: nationality gives an origin only, not the state.
+_JOINT = frozenset(normalize(w) for w in "المشتركة المشترك".split())
 #: Words before «إلى» + country that make the country the addressee, an actor
 #: («رسالة موجهة إلى إيران»: a message to its government).
 _ADDRESSED = frozenset(normalize(w) for w in "موجهة موجه الموجهة الموجه موجهه".split())
@@ -160,6 +166,14 @@ _PART_OF = frozenset(normalize(w) for w in """
 السواحل الساحل سواحل ساحل الشواطئ شواطئ المياه مياه الحدود حدود الأراضي أراضي
 شمال جنوب شرق غرب الشمال الجنوب الشرق الغرب وسط عمق أنحاء العاصمة عاصمة المدن مدن
 المحافظات محافظات المناطق مناطق الجزء أجزاء الأجزاء
+""".split())
+#: Nouns of explaining, answering and asking before «من» + country or capital:
+#: the country is the government that owes or gives the answer, an actor
+#: («مهلة لتلقي تفسير من موسكو», «طلب من إيران»), not a location.
+_ANSWERS = frozenset(normalize(w) for w in """
+تفسير تفسيرا تفسيرات التفسير توضيح توضيحا توضيحات التوضيح إيضاح إيضاحات ايضاحات رد ردا
+الرد ردود الردود جواب جوابا إجابة اجابة إجابات طلب طلبا الطلب اعتذار اعتذارا الاعتذار
+ضمانات ضمانة الضمانات تعهد تعهدا تعهدات التعهد
 """.split())
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
@@ -517,6 +531,9 @@ class _Scan:
             return "actor", "state"  # برعاية كل من روسيا: the sponsor acts, it is no location
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _ATTACKS:
             return "actor", "state"  # قصف من تركيا: the attacker, not where it happened
+        if i > 1 and prev == "من" and any(
+                w in _ANSWERS for _, w in clitic_variants(self.norms[i - 2])):
+            return "actor", "state"  # تفسير من موسكو: the government owes the answer
         if "ل" in clitic and self._part_of(i):
             return place  # السواحل الغربية لليمن: the coast belongs to the country
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
@@ -608,11 +625,17 @@ class _Scan:
         return clitic_variants(self.norms[i - 1])[-1][1].startswith(_ARTICLE)
 
     def _head(self, i: int) -> tuple[int, int, str] | None:
-        """Token, clitic cut and kind of the noun an adjective at token i qualifies."""
+        """Token, clitic cut and kind of the noun an adjective at token i qualifies
+        (no noun of force when «المشتركة» follows it: joint forces are no one
+        state, while «الحدود العراقية السورية المشتركة» are still the border)."""
+        joint = (i + 1 < len(self.tokens) and self._adjacent(i, i + 1)
+                 and self.norms[i + 1] in _JOINT)
         for j in range(i - 1, max(i - 1 - _HEAD_WINDOW, -1), -1):
             if j < self.free_from or not self._adjacent(j, j + 1):
                 return None
             for cut, word in clitic_variants(self.norms[j]):
+                if word in ACTOR_HEADS and joint:
+                    return None
                 if word in ACTOR_HEADS or word in PLACE_HEADS:
                     return j, cut, "actor" if word in ACTOR_HEADS else "place"
             if not self.norms[j].startswith(_ARTICLE):  # only adjectives may stand between

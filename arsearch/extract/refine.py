@@ -17,6 +17,10 @@ what an archivist sees of them (``refine``), in this order:
    takes its article nearly always (الرقة, الحديدة). A discovered name that
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
    after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
+   A discovered word with tanween is an indefinite adjective («كون الحي
+   سكنياً»), the preposition «على» is no علي, and a discovered actor that is a
+   known group's adjective without the article («وقيادي حوثي آخر» beside
+   «ميليشيا الحوثي») is no name.
 2. **Types from evidence.** A discovered name that opens with a head noun,
    or follows one without the article (صحيفة هآرتس, not «الشركة هورست
    نيومان»), takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
@@ -51,6 +55,8 @@ what an archivist sees of them (``refine``), in this order:
    United Nations is the United Nations; a known region named bare beside one
    known part of it is that part (الغوطة beside الغوطة الشرقية); two
    discovered places spelled a long vowel apart are one (تورنتو, تورونتو).
+   A known place right before «في» and a country it does not lie in is a
+   namesake there («بمحافظة الإسكندرية في مصر» is no Iraqi الإسكندرية).
 5. **Outlets are not actors.** A news outlet (``sources.txt``, or a discovered
    media name) is dropped from the actors when it is the article's own source
    or is named as the source of a statement (لـ"الحل نت", لمنصة SY24,
@@ -157,6 +163,13 @@ _AGENCY = (normalize("وكالة"), normalize("أنباء"))
 #: Words for a substance: a name right after one is a thing («مادة "تي إيه تي
 #: بي" المتفجرة»), no actor.
 _SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي مواد المواد".split())
+#: Tanween (ً ٌ ٍ): an indefinite ending, which news writes on adjectives and
+#: adverbs («كون الحي سكنياً»), never on a name it discovers.
+_TANWEEN = frozenset("\u064b\u064c\u064d")
+#: The preposition «على» ("on"), which folds to the name علي: written with
+#: alef maqsura, it is the preposition, no name («على خلفية خلاف»).
+_ALA = "على"
+_IN = normalize("في")
 #: Descriptive names of the United Nations, which an article that names it
 #: uses for it again («بتفويض من المنظمة الدولية»).
 _UN_DESCRIPTIONS = frozenset(normalize(w) for w in ("المنظمة الدولية", "المنظمة الأممية"))
@@ -208,6 +221,10 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
                 continue  # «مادة "تي إيه تي بي"»: a substance, no actor
+            if _indefinite(mention.text):
+                continue  # «سكنياً»: an indefinite adjective, no name
+            if _preposition(mention.text):
+                continue  # «على خلفية»: the preposition, not the name علي
             if mention.kind == "place" and _agency(_words_before(text, mention.start, 2)):
                 mention = replace(mention, kind="actor", type="media",
                                   id=discovered_id("actor", name))
@@ -235,9 +252,9 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         kept += after
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
-    kept = _known_prefix(_alias_to_named(kept, gazetteer), gazetteer)
+    kept = _known_prefix(_alias_to_named(_group_adjectives(kept, gazetteer), gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
-    kept = _joined_places(text, kept)
+    kept = _joined_places(text, _namesakes(text, kept, gazetteer))
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
     return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
 
@@ -370,6 +387,30 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
         return mentions
     return [joined.get(m.start, m) if m is places.get(m.start) else m for m in mentions
             if not (m is places.get(m.start) and m.start in seconds)]
+
+
+def _namesakes(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A known place right before «في» and a country it does not lie in is a
+    namesake in that country: «بمحافظة الإسكندرية في مصر» is Egypt's
+    Alexandria, not GeoNames' Iraqi الإسكندرية, and is listed as a discovered
+    place under the name the article gives it."""
+    places = sorted((m for m in mentions if m.kind in ("actor", "place")), key=lambda m: m.start)
+    renamed: dict[int, Mention] = {}
+    for m, n in zip(places, places[1:], strict=False):
+        if (m.kind != "place" or m.id.startswith(DISCOVERED) or n.type not in ("country", "state")
+                or normalize(text[m.end:n.start]).split() != [_IN]):
+            continue
+        countries = [a for a in gazetteer.ancestors(m.id)
+                     if (gazetteer.get(a) or m).type == "country"]
+        if not countries or n.id in countries or m.id == n.id:
+            continue
+        folded = normalize(strip_marks(m.text)).strip(_EDGE)
+        names = [f for f in gazetteer.folded_names(m.id) if folded.endswith(f)]
+        name = max(names, key=len) if names else folded
+        renamed[m.start] = replace(m, id=discovered_id("place", name), name=name)
+    if not renamed:
+        return mentions
+    return [renamed.get(m.start, m) if m.kind == "place" else m for m in mentions]
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
@@ -532,6 +573,28 @@ def word_ranks() -> dict[str, int]:
     from arsearch.extract.ner import load_clusters  # the tagger's table, loaded with it
 
     return {word: rank for rank, word in enumerate(load_clusters())}
+
+
+def _indefinite(surface: str) -> bool:
+    """The last word of ``surface`` carries tanween (سكنياً, عسكرياً): an
+    indefinite noun or adjective, which a name never is.
+
+    >>> _indefinite("سكنياً"), _indefinite("سكنيا"), _indefinite("الحديدة")
+    (True, False, False)
+    """
+    word = surface.rstrip(_EDGE)[-2:]
+    return any(c in _TANWEEN for c in word)
+
+
+def _preposition(surface: str) -> bool:
+    """``surface`` is the preposition «على» (also behind و or ف), which folding
+    makes the name علي; the name is written with ya.
+
+    >>> _preposition("على"), _preposition("وعلى"), _preposition("علي")
+    (True, True, False)
+    """
+    word = strip_marks(surface).strip(_EDGE)
+    return word == _ALA or word[1:] == _ALA and word[0] in "وف"
 
 
 def _common_phrase(name: str) -> bool:
@@ -785,6 +848,20 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
                     m = replace(m, kind="actor", id=owner.id, type=owner.type, name=owner.name)
         result.append(m)
     return result
+
+
+def _group_adjectives(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A discovered actor of one word that is, without the article, a word of
+    the names of a known group the article names is the group's indefinite
+    adjective, no name: «وقيادي حوثي آخر» beside «ميليشيا الحوثي»."""
+    group_words = {w[len(_ARTICLE):] for m in mentions if m.kind == "actor"
+                   and (e := gazetteer.get(m.id)) is not None and e.type != "person"
+                   for n in gazetteer.folded_names(e.id) for w in n.split()
+                   if w.startswith(_ARTICLE)}
+    if not group_words:
+        return mentions
+    return [m for m in mentions if not (
+        m.kind == "actor" and m.id.startswith(DISCOVERED) and id_name(m.id) in group_words)]
 
 
 def _yemen_militias(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
