@@ -639,3 +639,13 @@ def test_a_groups_indefinite_adjective_is_no_name() -> None:
     assert [m.id for m in refine(text, mentions, Gazetteer.load())] == ["houthis"]
     text = "قال القيادي حوثي إن"  # no group named: left as it is
     assert refined(text, [tagged(text, "حوثي")]) == [("new:actor:حوثي", "person", "حوثي")]
+
+
+def test_tanween_on_a_name_keeps_the_name() -> None:
+    # Only a nisba with tanween is an adjective: a vowelled text writes tanween on
+    # names too, and a name must not vanish for it.
+    text = "وقال إن قوات الأمن اعتقلت محمداً بعد الحادث بساعات، وأفرج عنه مساء"
+    mention = tagged(text, "محمداً", "actor", "person")
+    assert [name for _, _, name in refined(text, [mention])] == [normalize("محمداً")]
+    text = "قالت المصادر إن الموقع كان عسكريّاً وليس مدنياً"
+    assert refined(text, [tagged(text, "عسكريّاً", "place", "region")]) == []

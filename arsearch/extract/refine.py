@@ -163,9 +163,12 @@ _AGENCY = (normalize("وكالة"), normalize("أنباء"))
 #: Words for a substance: a name right after one is a thing («مادة "تي إيه تي
 #: بي" المتفجرة»), no actor.
 _SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي مواد المواد".split())
-#: Tanween (ً ٌ ٍ): an indefinite ending, which news writes on adjectives and
-#: adverbs («كون الحي سكنياً»), never on a name it discovers.
-_TANWEEN = frozenset("\u064b\u064c\u064d")
+#: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
+#: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
+#: fully vowelled text writes it on names too («رأيت محمداً»).
+_INDEFINITE_NISBA = ("يا\u064b", "ي\u064bا", "ي\u064b", "ي\u064c", "ي\u064d")
+#: Tatweel and the short vowels, shadda and sukun, which may stand between (عسكريّاً).
+_OTHER_MARKS = re.compile("[\u0640\u064e-\u0652]")
 #: The preposition «على» ("on"), which folds to the name علي: written with
 #: alef maqsura, it is the preposition, no name («على خلفية خلاف»).
 _ALA = "على"
@@ -576,14 +579,13 @@ def word_ranks() -> dict[str, int]:
 
 
 def _indefinite(surface: str) -> bool:
-    """The last word of ``surface`` carries tanween (سكنياً, عسكرياً): an
-    indefinite noun or adjective, which a name never is.
+    """The last word of ``surface`` is a nisba with tanween (سكنياً, عسكرياً): an
+    indefinite adjective or adverb, which no discovered name is.
 
-    >>> _indefinite("سكنياً"), _indefinite("سكنيا"), _indefinite("الحديدة")
+    >>> _indefinite("سكنياً"), _indefinite("سكنيا"), _indefinite("محمداً")
     (True, False, False)
     """
-    word = surface.rstrip(_EDGE)[-2:]
-    return any(c in _TANWEEN for c in word)
+    return _OTHER_MARKS.sub("", surface.rstrip(_EDGE)).endswith(_INDEFINITE_NISBA)
 
 
 def _preposition(surface: str) -> bool:
