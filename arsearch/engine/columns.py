@@ -321,7 +321,7 @@ class Names:
         #: What ``labels`` worked out so far, for the ``key`` it holds for.
         self._shown_key: object = None
         self._label_of = np.zeros(0, dtype=np.int64)
-        self._texts: list[str] = []
+        self._texts: np.ndarray = np.empty(0, dtype=object)
 
     def written(self, value_id: int) -> str:
         """The name value ``value_id`` writes (what follows its entity id)."""
@@ -333,10 +333,11 @@ class Names:
         return entity, self._values[value_id][len(entity) + 1:]
 
     def labels(self, key: object, shown: Callable[[str, str], str], value_ids: np.ndarray
-               ) -> tuple[np.ndarray, list[str]]:
+               ) -> tuple[np.ndarray, np.ndarray]:
         """The label shown for each of ``value_ids`` when it is the name most of its
         entity's articles write: (label id of each, the label texts in alphabetical
-        order, which label ids index).
+        order, which label ids index, as an array of str: a broad query's listing
+        gathers tens of thousands of them in one take).
 
         The text is ``shown(entity id, written name)``, which depends on nothing
         but ``key`` (the gazetteer): it is asked once per value, and only of the
@@ -346,7 +347,7 @@ class Names:
         if self._shown_key is not key:
             self._shown_key = key
             self._label_of = np.full(len(self._values), -1, dtype=np.int64)
-            self._texts = []
+            self._texts = np.empty(0, dtype=object)
         label_of = self._label_of
         missing = value_ids[label_of[value_ids] < 0]
         asked = np.count_nonzero(label_of >= 0) + len(missing)
@@ -355,8 +356,7 @@ class Names:
             # so that later queries never sort the labels again.
             missing = np.flatnonzero(label_of < 0)
         if len(missing):
-            texts = self._texts
-            ids = {text: i for i, text in enumerate(texts)}
+            ids = {text: i for i, text in enumerate(self._texts.tolist())}
             wanted = missing.tolist()
             entities = values_at(self.entities, self.entity_of[missing].tolist())
             for value_id, entity, value in zip(wanted, entities,
@@ -371,7 +371,8 @@ class Names:
             renumbered[order] = np.arange(len(texts))
             known = label_of >= 0
             label_of[known] = renumbered[label_of[known]]
-            self._texts = [texts[i] for i in order]
+            self._texts = np.empty(len(texts), dtype=object)
+            self._texts[:] = [texts[i] for i in order]
         return label_of[value_ids], self._texts
 
 
@@ -494,7 +495,7 @@ class Tally:
             kept = np.argpartition(rank, top)[:top] if top > 0 else np.zeros(0, np.int64)
             held, rank = held[kept], rank[kept]
         order = held[np.argsort(rank)]
-        return dict(zip([texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
+        return dict(zip(texts[order].tolist(), counts[order].tolist(), strict=True))
 
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:
         """Articles per ``label(value)``, each article once per label; values whose
