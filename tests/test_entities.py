@@ -426,8 +426,10 @@ def test_mohammed_ali_al_houthi_is_a_known_person() -> None:
 
 
 def test_damascus_stands_for_its_government_as_the_other_capitals_do() -> None:
-    # A capital is its government where no word makes it a place.
+    # A capital is its government where no word makes it a place; as a place
+    # دمشق stays the governorate (the capital's row decides the reading only).
     assert kinds("وهو ما تنفيه دمشق")[0][:2] == ("sy", "actor")
+    assert kinds("محافظة دمشق")[0][:2] == ("sy-damascus", "place")
     assert kinds("لكن دمشق نفت هذه المعلومات")[0][:2] == ("sy", "actor")
     assert kinds("اجتمع به في دمشق يوم الأحد")[0][:2] == ("sy-damascus", "place")
     assert kinds("جنوبي العاصمة دمشق")[-1][:2] == ("sy-damascus", "place")

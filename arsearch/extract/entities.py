@@ -396,11 +396,29 @@ class _Scan:
             return 0  # «مجلس الأمن القومي»: a national body the short name does not mean
         if end == i + 1 and trigger is None and self._qualifies(i, cut, entry):
             return 0  # «فصائل سورية»: the adjective, read by ``_adjective``
-        kind = self._kind(entry, i, cut, trigger, end)
-        if entry.type == "capital" and kind[0] == "actor":
-            entry = self.g.get(entry.parent) or entry  # «اتهمت أنقرة»: Turkey acts
+        seat, place = self._seat(name.ids, entry, trigger)
+        kind = self._kind(seat or entry, i, cut, trigger, end)
+        if seat is not None and kind[0] == "actor":
+            entry = self.g.get(seat.parent) or seat  # «اتهمت أنقرة»: Turkey acts
+        elif seat is not None:
+            entry, kind = place, ("place", place.type)
         self._emit(entry, i, end, cut, kind)
         return end
+
+    def _seat(self, ids: tuple[str, ...], entry: Entry, trigger: str | None
+              ) -> tuple[Entry | None, Entry]:
+        """(the capital a name may be read as, the entry it is as a place). A
+        capital that shares its name with a governorate of its own country
+        (دمشق) decides the reading only: as a place the name is the governorate
+        or the city the place word asks for (``_choose`` without the capital),
+        as it was before the capital was known."""
+        entries = [e for e in (self.g.get(i) for i in ids) if e is not None]
+        seat = next((e for e in entries if e.type == "capital"), None)
+        if seat is None:
+            return None, entry
+        if not any(e.type == "governorate" and e.parent == seat.parent for e in entries):
+            return seat, entry
+        return seat, self._choose(tuple(e.id for e in entries if e.type != "capital"), trigger)
 
     def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
         """Longest gazetteer name starting at token i: (end token, clitic cut, name)."""
