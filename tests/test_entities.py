@@ -423,3 +423,57 @@ def test_the_government_that_owes_an_answer_is_an_actor(text: str, expected: tup
 
 def test_mohammed_ali_al_houthi_is_a_known_person() -> None:
     assert kinds("أجنحة يتزعمها محمد علي الحوثي")[0][:2] == ("mohammed-ali-houthi", "actor")
+
+
+def test_damascus_stands_for_its_government_as_the_other_capitals_do() -> None:
+    # A capital is its government where no word makes it a place; as a place
+    # دمشق stays the governorate (the capital's row decides the reading only).
+    assert kinds("وهو ما تنفيه دمشق")[0][:2] == ("sy", "actor")
+    assert kinds("محافظة دمشق")[0][:2] == ("sy-damascus", "place")
+    assert kinds("لكن دمشق نفت هذه المعلومات")[0][:2] == ("sy", "actor")
+    assert kinds("اجتمع به في دمشق يوم الأحد")[0][:2] == ("sy-damascus", "place")
+    assert kinds("جنوبي العاصمة دمشق")[-1][:2] == ("sy-damascus", "place")
+
+
+@pytest.mark.parametrize("text", [
+    "هجوم على مدينة دوما بضواحي دمشق",
+    "اشتباكات في أطراف دمشق",
+    "قصف أحياء دمشق",
+    "انتشار في محيط دمشق",
+])
+def test_the_parts_of_a_city_make_a_capital_a_place(text: str) -> None:
+    assert kinds(text)[-1][:2] == ("sy-damascus", "place")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("روسيا تمكنت من التقرب من إيران", ("ir", "actor")),
+    ("قطر الآن أقرب إلى إيران", ("ir", "actor")),
+    ("في إطار التقارب مع تركيا والتقارب من إيران", ("ir", "actor")),
+    ("عاد اللاجئون من إيران", ("ir", "place")),
+    ("وصل الوفد إلى إيران", ("ir", "place")),
+])
+def test_closeness_to_a_country_is_to_its_government(text: str, expected: tuple) -> None:
+    # Rapprochement with a country, or being closer to it, is politics: the
+    # government, an actor, not a location.
+    assert kinds(text)[-1][:2] == expected
+
+
+def test_each_of_opens_a_list_whose_kind_the_word_before_decides() -> None:
+    # «كل من» ("each of") is no «من» of a source: the word before it decides.
+    assert [k[:2] for k in kinds("أعلنت كل من السعودية، والإمارات عن عقوبات")] == [
+        ("sa", "actor"), ("ae", "actor")]
+    assert [k[:2] for k in kinds("تنتشر في كل من سوريا والعراق")] == [
+        ("sy", "place"), ("iq", "place")]
+
+
+def test_a_quote_does_not_break_a_coast_and_its_country() -> None:
+    # «قبالة السواحل الغربية" لليمن»: the closing quote of a quoted phrase
+    # does not cut the country off the coast it belongs to.
+    assert kinds('قبالة السواحل الغربية" لليمن')[-1][:2] == ("ye", "place")
+    assert kinds("قبالة السواحل الغربية، لليمن دور")[-1][:2] == ("ye", "actor")
+
+
+def test_a_common_word_after_a_place_word_is_no_village_of_that_name() -> None:
+    # «مناطق جديدة» are new areas: a word that opens no name after a place word
+    # (جديدة, واسعة) is not the village a context alias names.
+    assert kinds("السيطرة على مناطق جديدة في المحافظة") == []

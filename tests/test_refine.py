@@ -649,3 +649,45 @@ def test_tanween_on_a_name_keeps_the_name() -> None:
     assert [name for _, _, name in refined(text, [mention])] == [normalize("محمداً")]
     text = "قالت المصادر إن الموقع كان عسكريّاً وليس مدنياً"
     assert refined(text, [tagged(text, "عسكريّاً", "place", "region")]) == []
+
+
+def test_a_settlement_named_without_its_generic_word_is_that_place() -> None:
+    # «ميفو دوتان», which the tagger took for an actor, is the settlement the
+    # article names with its generic word («مستوطنة ميفو دوتان»).
+    text = "وقع الهجوم بالقرب من مستوطنة ميفو دوتان، وأغلق الجيش الطرق قرب ميفو دوتان"
+    mentions = [tagged(text, "مستوطنة ميفو دوتان", "place", "region"),
+                tagged(text, "ميفو دوتان", "actor", "person", start=text.rindex("ميفو"))]
+    assert {(m.kind, m.id) for m in refine(text, mentions, Gazetteer.load())} == {
+        ("place", "new:place:مستوطنه ميفو دوتان")}
+    text = "قال ميفو دوتان إن"  # no such place in the article: the actor stays
+    assert refined(text, [tagged(text, "ميفو دوتان")]) == [
+        ("new:actor:ميفو دوتان", "person", "ميفو دوتان")]
+
+
+def test_a_quoted_common_noun_with_an_indefinite_adjective_is_no_name() -> None:
+    # «"اوتوستراد" جديد»: a name takes no indefinite adjective.
+    text = '"اوتوستراد" جديد يحقق حلم إيران'
+    assert refined(text, [tagged(text, "اوتوستراد", "actor", "organization")]) == []
+    text = '"الحل نت" الجديد'  # several words, the article: kept
+    assert len(refined(text, [tagged(text, "الحل نت", "actor", "organization")])) == 1
+    text = "قال اوتوستراد جديد"  # no quotes: kept
+    assert len(refined(text, [tagged(text, "اوتوستراد")])) == 1
+
+
+def test_bahrain_before_a_seas_name_is_two_seas() -> None:
+    # «البحرين» is also the dual of البحر: before المتوسط, الأحمر … two seas.
+    text = "حماية المصالح الحيوية بالبحرين المتوسط والأحمر"
+    assert [m for m in extract(text) if m.kind in ("actor", "place")] == []
+    text = "وصل الوزير إلى البحرين الأحد"
+    assert [(m.id, m.kind) for m in extract(text)] == [("bh", "place")]
+
+
+def test_a_plural_adjective_ends_no_place_name() -> None:
+    # «والسدرة النفطيين»: a dual or plural nisba qualifies several places, it is
+    # no word of one place's name; the name before it is kept.
+    text = "ميناءي راس لانوف والسدرة النفطيين"
+    mention = tagged(text, "السدرة النفطيين", "place", "region")
+    assert [name for _, _, name in refined(text, [mention])] == ["السدرة"]
+    text = "في حي الصالحين"  # no nisba
+    mention = tagged(text, "حي الصالحين", "place", "region")
+    assert [name for _, _, name in refined(text, [mention])] == ["حي الصالحين"]

@@ -12,10 +12,13 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    joined to («في العراق وسوريا», «دبي، الإمارات»), or belongs to a coast or
    border behind «لـ» («السواحل الغربية لليمن»); it is an actor as a backer
    («المدعومة من إيران»), a sponsor («برعاية كل من روسيا»), an attacker
-   («قصف من تركيا») or the government an answer is asked of («تفسير من
-   موسكو»). A capital is a place
-   only after such a word; elsewhere it stands for its government
-   («اتهمت أنقرة», «تدعمها واشنطن»), which is its country as an actor.
+   («قصف من تركيا»), the government an answer is asked of («تفسير من
+   موسكو») or one draws near to («التقرب من إيران», «أقرب إلى إيران»).
+   «كل من» opens a list, no source: the word before it decides («في كل من
+   سوريا والعراق», «أعلنت كل من السعودية»). A capital (دمشق too) is a place
+   only after such a word or a part of a city («بضواحي دمشق»); elsewhere it
+   stands for its government («اتهمت أنقرة», «تنفيه دمشق»), which is its
+   country as an actor.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
@@ -23,7 +26,9 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    («القوات اليمنية المشتركة»: joint forces are no one state).
 3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
-   hamza the trigger does not have is no trigger («وأدى» is no «وادي»).
+   hamza the trigger does not have is no trigger («وأدى» is no «وادي»), and a
+   word that opens no name (جديدة) is no name a place word gives context to
+   («مناطق جديدة»).
 4. Names glued together (ديرالزوردمشق), split into known names.
 """
 
@@ -114,7 +119,7 @@ PLACE_HEADS = frozenset(normalize(w) for w in """
 LOCATIVES = frozenset(normalize(w) for w in """
 في الي إلى من داخل خارج شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط عبر نحو حدود
 الحدود اراضي أراضي انحاء أنحاء عمق ارجاء أرجاء مدن محافظات مناطق بلاد زار زيارة زياره
-قرب بالقرب اتجاه باتجاه
+قرب بالقرب اتجاه باتجاه ضواحي أطراف اطراف أحياء احياء محيط
 """.split())
 #: Words before a capital that make it a place, beside LOCATIVES (العاصمة أنقرة).
 _CAPITAL_PLACE = frozenset(normalize(w) for w in "العاصمة عاصمة".split())
@@ -175,6 +180,15 @@ _ANSWERS = frozenset(normalize(w) for w in """
 الرد ردود الردود جواب جوابا إجابة اجابة إجابات طلب طلبا الطلب اعتذار اعتذارا الاعتذار
 ضمانات ضمانة الضمانات تعهد تعهدا تعهدات التعهد
 """.split())
+#: Nouns of rapprochement before «من» or «إلى» + country or capital, and
+#: «أقرب» before «إلى»: the country is the government one draws near to, an
+#: actor («التقرب من إيران», «قطر الآن أقرب إلى إيران»), not a location.
+_RAPPROCHEMENT = frozenset(normalize(w) for w in """
+التقرب تقرب تقربا تقربها التقارب تقارب تقاربا تقاربها
+""".split())
+_CLOSER = frozenset(normalize(w) for w in "أقرب الأقرب".split())
+#: «كل» of «كل من» ("each of"), before a list of countries.
+_EACH = normalize("كل")
 #: Words before «من» + country that make the country an actor (المدعومة من إيران).
 _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
@@ -214,6 +228,7 @@ _ORDINALS = frozenset(normalize(w) for w in """
 _HAMZA_ALEFS = frozenset("أإآ")
 _HAMZA_TRIGGERS = frozenset({"اذاعه"})
 _QUOTES = frozenset("\"'“”„«»‘’")
+_NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
 _ARTICLE = "ال"
 _GLUED_MIN = 7  # shorter unknown words are not tried as glued names
@@ -381,11 +396,29 @@ class _Scan:
             return 0  # «مجلس الأمن القومي»: a national body the short name does not mean
         if end == i + 1 and trigger is None and self._qualifies(i, cut, entry):
             return 0  # «فصائل سورية»: the adjective, read by ``_adjective``
-        kind = self._kind(entry, i, cut, trigger, end)
-        if entry.type == "capital" and kind[0] == "actor":
-            entry = self.g.get(entry.parent) or entry  # «اتهمت أنقرة»: Turkey acts
+        seat, place = self._seat(name.ids, entry, trigger)
+        kind = self._kind(seat or entry, i, cut, trigger, end)
+        if seat is not None and kind[0] == "actor":
+            entry = self.g.get(seat.parent) or seat  # «اتهمت أنقرة»: Turkey acts
+        elif seat is not None:
+            entry, kind = place, ("place", place.type)
         self._emit(entry, i, end, cut, kind)
         return end
+
+    def _seat(self, ids: tuple[str, ...], entry: Entry, trigger: str | None
+              ) -> tuple[Entry | None, Entry]:
+        """(the capital a name may be read as, the entry it is as a place). A
+        capital that shares its name with a governorate of its own country
+        (دمشق) decides the reading only: as a place the name is the governorate
+        or the city the place word asks for (``_choose`` without the capital),
+        as it was before the capital was known."""
+        entries = [e for e in (self.g.get(i) for i in ids) if e is not None]
+        seat = next((e for e in entries if e.type == "capital"), None)
+        if seat is None:
+            return None, entry
+        if not any(e.type == "governorate" and e.parent == seat.parent for e in entries):
+            return seat, entry
+        return seat, self._choose(tuple(e.id for e in entries if e.type != "capital"), trigger)
 
     def _lookup(self, i: int) -> tuple[int, int, _Name] | None:
         """Longest gazetteer name starting at token i: (end token, clitic cut, name)."""
@@ -399,8 +432,9 @@ class _Scan:
                 continue
             if name.exact is not None and self.tokens[i].text[cut:] != name.exact:
                 continue
-            if name.context and self._trigger_before(i) not in _CONTEXT_TRIGGERS:
-                continue
+            if name.context and (self._trigger_before(i) not in _CONTEXT_TRIGGERS
+                                 or self.norms[i][cut:] in _NOT_NAMES):
+                continue  # «مناطق جديدة»: new areas, no village جديدة
             best = (end, cut, name)
         return best
 
@@ -534,6 +568,15 @@ class _Scan:
         if i > 1 and prev == "من" and any(
                 w in _ANSWERS for _, w in clitic_variants(self.norms[i - 2])):
             return "actor", "state"  # تفسير من موسكو: the government owes the answer
+        if i > 1 and (prev == "من" or prev in _TO):
+            closer = _RAPPROCHEMENT if prev == "من" else _RAPPROCHEMENT | _CLOSER
+            if any(w in closer for _, w in clitic_variants(self.norms[i - 2])):
+                return "actor", "state"  # التقرب من إيران, أقرب إلى إيران: its government
+        if i > 2 and prev == "من" and self.norms[i - 2] == _EACH:
+            # «كل من» ("each of") opens a list, no source: the word before it
+            # decides («في كل من سوريا والعراق»: places; «أعلنت كل من
+            # السعودية، والإمارات»: states that act)
+            prev = self._prev_word(i - 2)
         if "ل" in clitic and self._part_of(i):
             return place  # السواحل الغربية لليمن: the coast belongs to the country
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:
@@ -556,9 +599,10 @@ class _Scan:
 
     def _part_of(self, i: int) -> bool:
         """Token i (a country behind «لـ») follows a geographic noun, at most two
-        definite adjectives between them, all in one phrase («السواحل الغربية لليمن»)."""
+        definite adjectives between them, all in one phrase («السواحل الغربية لليمن»;
+        quote marks do not break it: «قبالة السواحل الغربية" لليمن»)."""
         for j in range(i - 1, max(i - 4, -1), -1):
-            if j < self.free_from or not self._adjacent(j, j + 1):
+            if j < self.free_from or not self._adjacent(j, j + 1, quotes=True):
                 return False
             if _bare(self.norms[j]) in _PART_OF:
                 return True
@@ -651,9 +695,11 @@ class _Scan:
             for k in range(first, end - 1)
         )
 
-    def _adjacent(self, a: int, b: int) -> bool:
-        """Only spaces between tokens a and b (no punctuation, no quotes)."""
-        return not self.text[self.tokens[a].end:self.tokens[b].start].strip()
+    def _adjacent(self, a: int, b: int, quotes: bool = False) -> bool:
+        """Only spaces between tokens a and b (no punctuation; no quotes unless
+        ``quotes``)."""
+        gap = self.text[self.tokens[a].end:self.tokens[b].start]
+        return not (gap.translate(_NO_QUOTES) if quotes else gap).strip()
 
     def _name_after(self, i: int, strong: bool, numbers: bool) -> int | None:
         """End token of the unknown name after trigger i, or None."""

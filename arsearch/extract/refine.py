@@ -20,7 +20,9 @@ what an archivist sees of them (``refine``), in this order:
    A discovered word with tanween is an indefinite adjective («كون الحي
    سكنياً»), the preposition «على» is no علي, and a discovered actor that is a
    known group's adjective without the article («وقيادي حوثي آخر» beside
-   «ميليشيا الحوثي») is no name.
+   «ميليشيا الحوثي») is no name, nor is a quoted word an indefinite adjective
+   follows («"اوتوستراد" جديد»). «البحرين» before a sea's name is two seas
+   («بالبحرين المتوسط والأحمر»), not Bahrain.
 2. **Types from evidence.** A discovered name that opens with a head noun,
    or follows one without the article (صحيفة هآرتس, not «الشركة هورست
    نيومان»), takes that noun's type: كتائب/لواء/فصيل/جبهة/سرايا → armed group,
@@ -29,7 +31,9 @@ what an archivist sees of them (``refine``), in this order:
    discovered name the tagger typed two ways in one article takes the type
    most of its mentions have (a person once tagged as an organisation). A
    discovered name a place word gives as a place (مدينة درنة) is that place
-   wherever the tagger took it for an actor («حررت درنة»).
+   wherever the tagger took it for an actor («حررت درنة»), and so is one
+   named as a discovered place without the generic word it opens with
+   («ميفو دوتان» beside «مستوطنة ميفو دوتان»).
 3. **Names as written.** A discovered entity is shown in the form the article
    writes it most often, clitics removed, hamza and teh marbuta kept
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
@@ -38,7 +42,8 @@ what an archivist sees of them (``refine``), in this order:
    «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
    space apart, the second bare, are one name the tagger cut («وراس لانوف»);
    a discovered place the tagger ran into the next one behind «بـ» and a
-   place word is two places («أوستن بولاية تكساس»).
+   place word is two places («أوستن بولاية تكساس»). A dual or plural nisba
+   ends no place's name («والسدرة النفطيين» is السدرة).
 4. **Coreference.** A discovered actor named by a unique part of a longer
    name the article also gives (سعدو for أحمد مظهر سعدو, also behind a
    preposition: لأبوصلاح for بلال أبوصلاح) is that actor, and so is one named
@@ -86,6 +91,7 @@ from arsearch.text.normalize import normalize, strip_marks, strip_obfuscation
 #: Generic geographic words (normalized, without the article): not a place alone.
 GENERIC_PLACES = frozenset(normalize(w) for w in """
 مدينة مدينتي بلدة بلدتي قرية قريتي ناحية قضاء محافظة حي ريف ريفي منطقة منطقتي مناطق
+مستوطنة مستوطنات مستعمرة
 مخيم سجن جبل نهر وادي سد حقل مطار معبر عاصمة مدن قرى بلدات محافظات أرياف مركز
 ريفين ضواحي ضاحية أطراف دار شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط
 ولاية ولايات بلاد دولة إقليم ساحل حدود
@@ -99,6 +105,9 @@ TOWARDS = frozenset(normalize(w) for w in "باتجاه اتجاه نحو صوب
 DIRECTIONS = frozenset(normalize(w) for w in """
 شمال جنوب شرق غرب شمالي جنوبي شرقي غربي شمالية جنوبية شرقية غربية
 """.split())
+#: Endings of a nisba in the dual or the plural (النفطيين, النفطيتين, النفطيتان;
+#: not «يان», which ends nouns too: البنيان).
+_PLURAL_NISBA = ("يين", "يتين", "يتان")
 #: Head nouns of names and the (kind, type) they give the name.
 HEAD_TYPES: dict[str, tuple[str, str]] = {
     **{normalize(w): ("actor", "armed_group") for w in """
@@ -169,6 +178,18 @@ _SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي �
 _INDEFINITE_NISBA = ("يا\u064b", "ي\u064bا", "ي\u064b", "ي\u064c", "ي\u064d")
 #: Tatweel and the short vowels, shadda and sukun, which may stand between (عسكريّاً).
 _OTHER_MARKS = re.compile("[\u0640\u064e-\u0652]")
+#: «البحرين» before a sea's name is the dual of البحر, two seas («بالبحرين
+#: المتوسط والأحمر»), not Bahrain (``_two_seas``).
+_TWO_SEAS = normalize("البحرين")
+_SEA_NAMES = frozenset(normalize(w) for w in """
+المتوسط الأحمر الأبيض الأسود العربي الميت الكاريبي
+""".split())
+#: Quote marks, and indefinite adjectives that qualify a common noun in quotes
+#: right after its closing quote («"اوتوستراد" جديد»: ``_qualified_quote``).
+_QUOTE_MARKS = frozenset("\"'“”„«»‘’")
+_INDEFINITE_ADJ = frozenset(normalize(w) for w in """
+جديد جديدة آخر أخرى كبير كبيرة صغير صغيرة ضخم ضخمة
+""".split())
 #: The preposition «على» ("on"), which folds to the name علي: written with
 #: alef maqsura, it is the preposition, no name («على خلفية خلاف»).
 _ALA = "على"
@@ -213,6 +234,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         if mention.kind == "place" and _generic_place(mention):
             continue
+        if _two_seas(text, mention):
+            continue  # «بالبحرين المتوسط والأحمر»: the two seas, no Bahrain
         if mention.id.startswith(DISCOVERED):
             if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
@@ -228,6 +251,9 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 continue  # «سكنياً»: an indefinite adjective, no name
             if _preposition(mention.text):
                 continue  # «على خلفية»: the preposition, not the name علي
+            if mention.kind == "actor" and mention.type in _GUESSED and _qualified_quote(
+                    text, mention):
+                continue  # «"اوتوستراد" جديد»: a common noun in quotes, no name
             if mention.kind == "place" and _agency(_words_before(text, mention.start, 2)):
                 mention = replace(mention, kind="actor", type="media",
                                   id=discovered_id("actor", name))
@@ -286,6 +312,23 @@ def _as_written(surface: str, folded: str) -> str | None:
     return None
 
 
+def _two_seas(text: str, mention: Mention) -> bool:
+    """The mention is «البحرين» (clitics allowed) right before a sea's name: the
+    dual of البحر, two seas («بالبحرين المتوسط والأحمر»), not Bahrain.
+
+    >>> from arsearch.models import Mention
+    >>> m = Mention("place", "country", "bh", "البحرين", "بالبحرين", 0, 8)
+    >>> _two_seas("بالبحرين المتوسط والأحمر", m), _two_seas("بالبحرين أمس", m)
+    (True, False)
+    """
+    words = normalize(strip_marks(mention.text)).split()
+    if len(words) != 1 or not any(w == _TWO_SEAS for _, w in clitic_variants(words[0])):
+        return False
+    gap = text[mention.end:mention.end + 1]
+    after = _WORD_RE.match(text, mention.end + 1) if gap == " " else None
+    return after is not None and normalize(after.group()) in _SEA_NAMES
+
+
 def _generic_place(mention: Mention) -> bool:
     """The mention is a generic geographic word alone (المدينة, وريف, بلاده: a
     possessive pronoun names no place either), or a discovered name made of
@@ -320,9 +363,13 @@ def _front_line(name: str) -> bool:
 
 
 def _trimmed(text: str, mention: Mention) -> Mention:
-    """A discovered name without a direction word at its end (الخوخة جنوبي)."""
+    """A discovered name without a direction word at its end (الخوخة جنوبي), and
+    a discovered place without a definite nisba in the dual or plural at its
+    end: the adjective of two or more places, never a word of one place's name
+    («والسدرة النفطيين», the oil ports of راس لانوف and السدرة)."""
     words = id_name(mention.id).split()
-    if len(words) < 2 or words[-1] not in DIRECTIONS:  # القلمون الشرقي keeps its adjective
+    if len(words) < 2 or words[-1] not in DIRECTIONS and not (  # القلمون الشرقي keeps it
+            mention.kind == "place" and _plural_nisba(words[-1])):
         return mention
     cut = mention.text.rstrip().rfind(" ")
     surface = mention.text[:cut].rstrip() if cut > 0 else ""
@@ -331,6 +378,16 @@ def _trimmed(text: str, mention: Mention) -> Mention:
     name = " ".join(words[:-1])
     return replace(mention, id=discovered_id(mention.kind, name), name=name, text=surface,
                    end=mention.start + len(surface))
+
+
+def _plural_nisba(word: str) -> bool:
+    """A normalized word is a definite nisba in the dual or the plural
+    (النفطيين, النفطيتين), as no single place is called.
+
+    >>> _plural_nisba("النفطيين"), _plural_nisba("النفطيتين"), _plural_nisba("الصالحين")
+    (True, True, False)
+    """
+    return word.startswith(_ARTICLE) and len(word) > 6 and word.endswith(_PLURAL_NISBA)
 
 
 def _introduced(mention: Mention, before: str = "") -> Mention:
@@ -354,9 +411,16 @@ def _introduced(mention: Mention, before: str = "") -> Mention:
 def _placed(mentions: list[Mention]) -> list[Mention]:
     """A discovered actor the tagger guessed (a person, an organisation) whose
     name a place word gives as a place in the same article (مدينة درنة) is that
-    place: the place word is evidence, the tagger's type a guess."""
+    place: the place word is evidence, the tagger's type a guess. So is one
+    named as a discovered place without the generic word the place's name
+    opens with («ميفو دوتان» beside «مستوطنة ميفو دوتان»)."""
     places = {id_name(m.id): m for m in mentions
               if m.kind == "place" and m.id.startswith(DISCOVERED) and m.type not in _GUESSED}
+    for m in mentions:
+        words = id_name(m.id).split()
+        if (m.kind == "place" and m.id.startswith(DISCOVERED) and len(words) > 1
+                and _generic_word(words[0], possessive=False)):
+            places.setdefault(" ".join(words[1:]), m)
     if not places:
         return mentions
     result = []
@@ -586,6 +650,26 @@ def _indefinite(surface: str) -> bool:
     (True, False, False)
     """
     return _OTHER_MARKS.sub("", surface.rstrip(_EDGE)).endswith(_INDEFINITE_NISBA)
+
+
+def _qualified_quote(text: str, mention: Mention) -> bool:
+    """A discovered name of one word in quotes, an indefinite adjective right
+    after the closing quote: a common noun in quotes («"اوتوستراد" جديد», a
+    new motorway), which no name is (a name takes no indefinite adjective).
+
+    >>> from arsearch.models import Mention
+    >>> m = Mention("actor", "person", "new:actor:اوتوستراد", "اوتوستراد", "اوتوستراد", 1, 10)
+    >>> _qualified_quote('"اوتوستراد" جديد يربط', m), _qualified_quote("اوتوستراد جديد", m)
+    (True, False)
+    """
+    if " " in mention.text.strip() or mention.start == 0:
+        return False
+    opening, after = text[mention.start - 1], text[mention.end:mention.end + 30]
+    closing = after[:1]
+    if opening not in _QUOTE_MARKS or closing not in _QUOTE_MARKS:
+        return False
+    words = _WORD_RE.findall(after[1:])
+    return bool(words) and after[1:].startswith(" ") and normalize(words[0]) in _INDEFINITE_ADJ
 
 
 def _preposition(surface: str) -> bool:
