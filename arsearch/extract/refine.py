@@ -909,13 +909,14 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
                    for n in gazetteer.folded_names(e.id) for w in n.split()}
     if not full and not known and not headless:
         return mentions
+    full_words = [(f, _words(f)) for f in full.values()]  # read once, not once per mention
     result = []
     for m in mentions:
         if m.id.startswith(DISCOVERED) and m.kind in ("actor", "place"):
             short = _words(m)
             if len("".join(short)) >= _MIN_SHORT:
                 # A place inside a person's name is that person's surname (بوردستان).
-                owners = [f for f in full.values() if _contains(_words(f), short)
+                owners = [f for f, words in full_words if _contains(words, short)
                           and (m.kind == "actor" or f.type == "person")]
                 if m.kind == "actor" and not set(short) <= group_words:
                     # a word of a known group's names is no surname («القيادي الحوثي»)
@@ -923,8 +924,8 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
                 if not owners and len(short) == 1 and short[0][:1] in _PREPOSITIONS:
                     # لأبوصلاح: the tagger kept the preposition of a short form
                     rest = [short[0][1:]]
-                    owners = [f for f in full.values() if len(rest[0]) > _MIN_SHORT
-                              and _contains(_words(f), rest)
+                    owners = [f for f, words in full_words if len(rest[0]) > _MIN_SHORT
+                              and _contains(words, rest)
                               and (m.kind == "actor" or f.type == "person")]
                 if not owners and m.kind == "actor" and len(headless.get(" ".join(short), ())) == 1:
                     # «مباراة برشلونة» beside «نادي برشلونة»: the club, named without نادي
