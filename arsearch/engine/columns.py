@@ -34,6 +34,7 @@ import os
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -276,6 +277,9 @@ def _parse(data: bytes, documents: int) -> dict[str, Column]:
             rank = _array(arrays, f"{name}.rank", np.int32, len(values))
             if len(values) and (entity_of.min() < 0 or entity_of.max() >= len(entities)):
                 raise ValueError(f"{name}: an entity outside its dictionary")
+            if len(values) and (rank.min() < 0 or rank.max() >= len(values) or np.any(
+                    np.bincount(rank, minlength=len(values)) != 1)):
+                raise ValueError(f"{name}: the name ranks are no permutation of its values")
             names = Names(values, entities, entity_of.astype(np.int64), rank.astype(np.int64))
         columns[name] = Column(offsets, ids, values, names)
     return columns
@@ -322,6 +326,13 @@ class Names:
         self._shown_key: object = None
         self._label_of = np.zeros(0, dtype=np.int64)
         self._texts: np.ndarray = np.empty(0, dtype=object)
+
+    @cached_property
+    def value_of_rank(self) -> np.ndarray:
+        """The value id of each name rank (``name_rank`` inverted; it is a permutation)."""
+        inverse = np.empty(len(self.name_rank), dtype=np.int64)
+        inverse[self.name_rank] = np.arange(len(self.name_rank))
+        return inverse
 
     def written(self, value_id: int) -> str:
         """The name value ``value_id`` writes (what follows its entity id)."""
@@ -460,10 +471,10 @@ class Tally:
         merit = counts[present] * width + (width - 1 - names.name_rank[present])
         best = np.zeros(len(names.entities), dtype=np.int64)
         np.maximum.at(best, entity, merit)
-        chosen = merit == best[entity]
-        entities, values = entity[chosen], present[chosen]
-        order = np.argsort(entities)
-        return entities[order], values[order]
+        # Every merit is positive, so the entities held are those with one, in
+        # order; each one's best merit spells its name's rank, hence its value.
+        entities = np.flatnonzero(best)
+        return entities, names.value_of_rank[width - 1 - best[entities] % width]
 
     def entity_names(self) -> dict[str, str]:
         """{id: name} of an ``actor_names``/``place_names`` tally: the name most of its

@@ -392,3 +392,18 @@ def test_the_c_counter_refuses_what_it_cannot_read() -> None:
     with pytest.raises(IndexError, match="label"):
         _F.label_counts(offsets, ids, np.array([0], dtype=np.int64), None,
                         np.array([5, 5], dtype=np.int64), 0, last, out)
+
+
+def test_name_ranks_that_are_no_permutation_are_named_on_reading(tmp_path: Path) -> None:
+    # The shown names are read back through the inverse of the ranks: two values
+    # of one rank would show one name for another, so the file is damaged.
+    builder = ColumnBuilder()
+    builder.add(0, {"mentions": {"actors": [["new:actor:ب", "بشار"], ["new:actor:ا", "أحمد"]],
+                                 "places": [], "dates": []}, "source": "عنب"})
+    arrays = builder.arrays()
+    assert sorted(arrays["actor_names.rank"].tolist()) == [0, 1]
+    arrays["actor_names.rank"] = np.zeros(2, dtype=np.int32)
+    with open(tmp_path / "MAIN_x.fcol", "wb") as handle:
+        np.savez(handle, **arrays)
+    with pytest.raises(arsearch.DamagedIndex, match="MAIN_x.fcol.*permutation"):
+        read_columns(tmp_path, "MAIN_x", 1)
