@@ -1,5 +1,6 @@
 /* Facet counting in C: the compiled twin of the pair counting in
- * arsearch.engine.columns (Tally.value_counts and Tally._count_ids).
+ * arsearch.engine.columns (Tally.value_counts and Tally._count_ids), and of the
+ * dict of a facet's listing (Tally.articles_by_entity).
  *
  * A segment's column is CSR: `offsets` (int64, one more than its documents)
  * and `ids` (int32, a value id per pair, into the segment's dictionary); a
@@ -223,7 +224,64 @@ fail:
     return NULL;
 }
 
+PyDoc_STRVAR(listing_doc,
+"listing(texts, order, counts)\n"
+"--\n\n"
+"{texts[l]: counts[l] for l in order} (texts a list of str, order and counts int64):\n"
+"a facet's listing, made at its size at once (tens of thousands of names).");
+
+static PyObject *
+listing(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *order_obj, *counts_obj, *out = NULL;
+    Arr a[2];
+    Py_ssize_t i, n, ntexts;
+    const int64_t *order, *counts;
+    memset(a, 0, sizeof a);
+    if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &texts, &order_obj, &counts_obj))
+        return NULL;
+    if (get_array(order_obj, &a[0], 8, 'q', 0, "order") < 0
+        || get_array(counts_obj, &a[1], 8, 'q', 0, "counts") < 0)
+        goto done;
+    order = a[0].view.buf;
+    counts = a[1].view.buf;
+    n = LEN(a[0]);
+#if PY_VERSION_HEX < 0x030D0000
+    out = _PyDict_NewPresized(n);
+#else
+    out = PyDict_New();
+#endif
+    if (out == NULL)
+        goto done;
+    ntexts = PyList_GET_SIZE(texts);
+    for (i = 0; i < n; i++) {
+        int64_t label = order[i];
+        PyObject *count;
+        int failed;
+        if (label < 0 || label >= ntexts || label >= LEN(a[1])) {
+            PyErr_SetString(PyExc_IndexError, "label outside the texts or counts");
+            Py_CLEAR(out);
+            goto done;
+        }
+        count = PyLong_FromLongLong(counts[label]);
+        if (count == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        failed = PyDict_SetItem(out, PyList_GET_ITEM(texts, label), count) < 0;
+        Py_DECREF(count);
+        if (failed) {
+            Py_CLEAR(out);
+            goto done;
+        }
+    }
+done:
+    release(a, 2);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"listing", listing, METH_VARARGS, listing_doc},
     {"value_counts", value_counts, METH_VARARGS, value_counts_doc},
     {"label_counts", label_counts, METH_VARARGS, label_counts_doc},
     {NULL, NULL, 0, NULL},

@@ -35,6 +35,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, overload
 
 import numpy as np
@@ -325,7 +326,7 @@ class Names:
         #: What ``labels`` worked out so far, for the ``key`` it holds for.
         self._shown_key: object = None
         self._label_of = np.zeros(0, dtype=np.int64)
-        self._texts: np.ndarray = np.empty(0, dtype=object)
+        self._texts: list[str] = []
 
     @cached_property
     def value_of_rank(self) -> np.ndarray:
@@ -344,11 +345,10 @@ class Names:
         return entity, self._values[value_id][len(entity) + 1:]
 
     def labels(self, key: object, shown: Callable[[str, str], str], value_ids: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+               ) -> tuple[np.ndarray, list[str]]:
         """The label shown for each of ``value_ids`` when it is the name most of its
         entity's articles write: (label id of each, the label texts in alphabetical
-        order, which label ids index, as an array of str: a broad query's listing
-        gathers tens of thousands of them in one take).
+        order, which label ids index).
 
         The text is ``shown(entity id, written name)``, which depends on nothing
         but ``key`` (the gazetteer): it is asked once per value, and only of the
@@ -358,7 +358,7 @@ class Names:
         if self._shown_key is not key:
             self._shown_key = key
             self._label_of = np.full(len(self._values), -1, dtype=np.int64)
-            self._texts = np.empty(0, dtype=object)
+            self._texts = []
         label_of = self._label_of
         missing = value_ids[label_of[value_ids] < 0]
         asked = np.count_nonzero(label_of >= 0) + len(missing)
@@ -367,7 +367,8 @@ class Names:
             # so that later queries never sort the labels again.
             missing = np.flatnonzero(label_of < 0)
         if len(missing):
-            ids = {text: i for i, text in enumerate(self._texts.tolist())}
+            texts = self._texts
+            ids = {text: i for i, text in enumerate(texts)}
             wanted = missing.tolist()
             entities = values_at(self.entities, self.entity_of[missing].tolist())
             for value_id, entity, value in zip(wanted, entities,
@@ -382,8 +383,7 @@ class Names:
             renumbered[order] = np.arange(len(texts))
             known = label_of >= 0
             label_of[known] = renumbered[label_of[known]]
-            self._texts = np.empty(len(texts), dtype=object)
-            self._texts[:] = [texts[i] for i in order]
+            self._texts = [texts[i] for i in order]
         return label_of[value_ids], self._texts
 
 
@@ -501,12 +501,16 @@ class Tally:
         counts = self._count_ids(entity_label[names.entity_of], len(texts))
         held = np.flatnonzero(counts)
         # Largest first, then by label id (labels are numbered alphabetically).
-        rank = -counts[held] * max(len(texts), 1) + held
         if top is not None and top < len(held):
+            rank = -counts[held] * max(len(texts), 1) + held
             kept = np.argpartition(rank, top)[:top] if top > 0 else np.zeros(0, np.int64)
-            held, rank = held[kept], rank[kept]
-        order = held[np.argsort(rank)]
-        return dict(zip(texts[order].tolist(), counts[order].tolist(), strict=True))
+            order = held[kept][np.argsort(rank[kept])]
+        else:
+            order = held[_descending(counts[held])]
+        if _F is not None:
+            return _F.listing(texts, order, counts)  # type: ignore[no-any-return]
+        return dict(zip(itemgetter(*order)(texts) if len(order) > 1 else
+                        [texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
 
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:
         """Articles per ``label(value)``, each article once per label; values whose
@@ -545,6 +549,20 @@ class Tally:
         keys.sort()  # then each (article, label) once: faster than np.unique here
         distinct = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
         return np.bincount(distinct % width, minlength=width)
+
+
+def _descending(counts: np.ndarray) -> np.ndarray:
+    """The stable order of ``counts`` from largest to smallest.
+
+    Counts under 65,536 (every facet but the largest archive's) are sorted as
+    16-bit numbers, which numpy sorts by radix, several times faster than its
+    sort of 64-bit ones on a broad query's tens of thousands of names.
+    """
+    if not len(counts):
+        return np.zeros(0, dtype=np.int64)
+    most = int(counts.max())
+    keys = (most - counts).astype(np.uint16) if most < 1 << 16 else -counts
+    return np.argsort(keys, kind="stable")
 
 
 def combine(parts: Sequence[Tally]) -> Tally:

@@ -28,6 +28,7 @@ from arsearch.engine.columns import (
     EXTENSION,
     ColumnBuilder,
     Tally,
+    _descending,
     gather,
     read_columns,
 )
@@ -392,6 +393,28 @@ def test_the_c_counter_refuses_what_it_cannot_read() -> None:
     with pytest.raises(IndexError, match="label"):
         _F.label_counts(offsets, ids, np.array([0], dtype=np.int64), None,
                         np.array([5, 5], dtype=np.int64), 0, last, out)
+
+
+@needs_c
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=4), unique=True, max_size=30), st.data())
+def test_the_c_listing_is_the_dict_of_the_names_and_counts(texts: list[str],
+                                                           data: st.DataObject) -> None:
+    counts = np.asarray(data.draw(st.lists(st.integers(0, 2**40), min_size=len(texts),
+                                           max_size=len(texts))), dtype=np.int64)
+    order = np.asarray(data.draw(st.permutations(range(len(texts)))), dtype=np.int64)
+    listed = _F.listing(texts, order, counts)
+    assert list(listed.items()) == [(texts[i], int(counts[i])) for i in order.tolist()]
+    with pytest.raises(IndexError, match="label"):
+        _F.listing(texts, np.array([len(texts)], dtype=np.int64), counts)
+
+
+@given(st.lists(st.one_of(st.integers(0, 5), st.integers(0, 2**20)), max_size=40))
+def test_counts_are_ordered_largest_first_and_stably(counts: list[int]) -> None:
+    # The 16-bit radix path (every count under 65,536) and the other one agree
+    # with a sort by (-count, position).
+    order = _descending(np.asarray(counts, dtype=np.int64)).tolist()
+    assert order == sorted(range(len(counts)), key=lambda i: (-counts[i], i))
 
 
 def test_name_ranks_that_are_no_permutation_are_named_on_reading(tmp_path: Path) -> None:
