@@ -2,8 +2,10 @@
  * and arsearch.engine.blocks._pure_encode_postings.
  *
  * add_slots reads a pre-analyzed field value ('a b|c d') into a TermPool's
- * per-term arrays; encode_postings writes a term's W3 posting blocks and its
- * term-table statistics. Both give exactly the objects and bytes of their
+ * per-term postings (a Postings of C arrays per new term; iterated, it gives
+ * the twin's (array('I'), array('d'), list)); encode_postings writes a term's
+ * W3 posting blocks and its term-table statistics, from arrays or from a
+ * Postings where it lies. Both give exactly the objects and bytes of their
  * pure-Python twins (tests/engine/test_cwrite.py compares them). The block
  * pickles are written opcode by opcode as CPython's _pickle writes these
  * fixed shapes (protocol 5 for a block's data, 2 for its header and for
@@ -12,7 +14,8 @@
  * frame, a statistic that overflows a float), encode_postings returns None
  * and the caller runs the twin, which gives the result or the exception.
  *
- * No state is kept between calls; the module state holds interned names only.
+ * No state is kept between calls (a Postings is the caller's); the module state
+ * holds interned names only.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,8 +54,6 @@ static const long long LENGTH_OF_BYTE[256] = {
 typedef struct {
     PyObject *append;  /* "append" */
     PyObject *bar;     /* the ALTERNATIVES separator "|" */
-    PyObject *code_I;  /* "I": a docnum array */
-    PyObject *code_d;  /* "d": a weight array */
 } ModuleState;
 
 #define UNSUPPORTED 1  /* a helper's answer: not a shape handled here (the twin decides) */
@@ -254,6 +255,216 @@ encode_positions(Buf *b, const Py_ssize_t *positions, Py_ssize_t count)
     return buf_byte(b, '.');
 }
 
+/* ---- Postings: one term's postings in a pool, in C arrays ---- */
+
+/* A term's postings as add_slots appends them: docnums (array('I') items), weights
+ * (array('d') items) and value bytes, without a Python object per docnum or weight
+ * and with no method call per posting. Iterating it gives the pool's entry
+ * (array('I'), array('d'), list of bytes), made afresh each time. It holds only
+ * bytes and the array type, so it is in no reference cycle and not tracked by
+ * the garbage collector. */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n;
+    Py_ssize_t cap;
+    uint32_t *docnums;
+    double *weights;
+    PyObject **values;
+    PyObject *array_type;
+} Postings;
+
+static PyTypeObject PostingsType;
+
+static Postings *
+postings_new(PyObject *array_type)
+{
+    Postings *p = PyObject_New(Postings, &PostingsType);
+    if (p == NULL)
+        return NULL;
+    p->n = p->cap = 0;
+    p->docnums = NULL;
+    p->weights = NULL;
+    p->values = NULL;
+    Py_INCREF(array_type);
+    p->array_type = array_type;
+    return p;
+}
+
+static void
+postings_dealloc(Postings *p)
+{
+    Py_ssize_t i;
+    for (i = 0; i < p->n; i++)
+        Py_DECREF(p->values[i]);
+    PyMem_Free(p->docnums);
+    PyMem_Free(p->weights);
+    PyMem_Free(p->values);
+    Py_XDECREF(p->array_type);
+    PyObject_Free(p);
+}
+
+/* Appends one posting; takes a new reference to `value` (bytes). */
+static int
+postings_push(Postings *p, uint32_t docnum, double weight, PyObject *value)
+{
+    if (p->n == p->cap) {
+        Py_ssize_t cap = p->cap ? p->cap * 2 : 4;
+        uint32_t *d;
+        double *w;
+        PyObject **v;
+        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(double)) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        d = PyMem_Realloc(p->docnums, (size_t)cap * sizeof(uint32_t));
+        if (d == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        p->docnums = d;
+        w = PyMem_Realloc(p->weights, (size_t)cap * sizeof(double));
+        if (w == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        p->weights = w;
+        v = PyMem_Realloc(p->values, (size_t)cap * sizeof(PyObject *));
+        if (v == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        p->values = v;
+        p->cap = cap;
+    }
+    p->docnums[p->n] = docnum;
+    p->weights[p->n] = weight;
+    Py_INCREF(value);
+    p->values[p->n] = value;
+    p->n++;
+    return 0;
+}
+
+/* array_type(code) filled with `size` bytes from `data` (frombytes). */
+static PyObject *
+filled_array(PyObject *array_type, const char *code, const void *data, Py_ssize_t size)
+{
+    PyObject *arr = PyObject_CallFunction(array_type, "s", code), *view, *r;
+    if (arr == NULL || size == 0)
+        return arr;
+    view = PyMemoryView_FromMemory((char *)data, size, PyBUF_READ);
+    if (view == NULL) {
+        Py_DECREF(arr);
+        return NULL;
+    }
+    r = PyObject_CallMethod(arr, "frombytes", "O", view);
+    Py_DECREF(view);
+    if (r == NULL) {
+        Py_DECREF(arr);
+        return NULL;
+    }
+    Py_DECREF(r);
+    return arr;
+}
+
+/* The pool entry (array('I'), array('d'), list of bytes). */
+static PyObject *
+postings_entry(Postings *p)
+{
+    PyObject *ids, *weights, *values, *entry;
+    Py_ssize_t i;
+    ids = filled_array(p->array_type, "I", p->docnums, p->n * (Py_ssize_t)sizeof(uint32_t));
+    weights = ids ? filled_array(p->array_type, "d", p->weights,
+                                 p->n * (Py_ssize_t)sizeof(double)) : NULL;
+    values = weights ? PyList_New(p->n) : NULL;
+    if (values == NULL) {
+        Py_XDECREF(ids);
+        Py_XDECREF(weights);
+        return NULL;
+    }
+    for (i = 0; i < p->n; i++) {
+        Py_INCREF(p->values[i]);
+        PyList_SET_ITEM(values, i, p->values[i]);
+    }
+    PyObject_GC_UnTrack(values);  /* bytes only, as the twin's lists */
+    entry = PyTuple_Pack(3, ids, weights, values);
+    Py_DECREF(ids);
+    Py_DECREF(weights);
+    Py_DECREF(values);
+    return entry;
+}
+
+static PyObject *
+postings_iter(Postings *p)
+{
+    PyObject *entry = postings_entry(p), *it;
+    if (entry == NULL)
+        return NULL;
+    it = PyObject_GetIter(entry);
+    Py_DECREF(entry);
+    return it;
+}
+
+static Py_ssize_t
+postings_len(Postings *p)
+{
+    return p->n;
+}
+
+PyDoc_STRVAR(postings_append_doc,
+"append(docnum, weight, value)\n"
+"--\n\n"
+"Add one posting (docnum an int below 2**32, weight a float, value bytes).");
+
+static PyObject *
+postings_append(Postings *p, PyObject *const *args, Py_ssize_t nargs)
+{
+    unsigned long long docnum;
+    double weight;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "append takes 3 arguments");
+        return NULL;
+    }
+    docnum = PyLong_AsUnsignedLongLong(args[0]);
+    if (docnum == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    if (docnum > 0xffffffffULL) {
+        PyErr_SetString(PyExc_OverflowError, "docnum past 32 bits");
+        return NULL;
+    }
+    weight = PyFloat_AsDouble(args[1]);
+    if (weight == -1.0 && PyErr_Occurred())
+        return NULL;
+    if (!PyBytes_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "a posting's value must be bytes");
+        return NULL;
+    }
+    if (postings_push(p, (uint32_t)docnum, weight, args[2]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef postings_methods[] = {
+    {"append", (PyCFunction)(void (*)(void))postings_append, METH_FASTCALL,
+     postings_append_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods postings_as_sequence = {
+    .sq_length = (lenfunc)postings_len,
+};
+
+static PyTypeObject PostingsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "arsearch.engine._cwrite.Postings",
+    .tp_basicsize = sizeof(Postings),
+    .tp_dealloc = (destructor)postings_dealloc,
+    .tp_as_sequence = &postings_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "One term's postings in a pool; iterating gives (array('I'), array('d'), list).",
+    .tp_iter = (getiterfunc)postings_iter,
+    .tp_methods = postings_methods,
+};
+
 /* ---- add_slots ---- */
 
 static int
@@ -401,8 +612,9 @@ PyDoc_STRVAR(add_slots_doc,
 "add_slots(terms, value, docnum, field_boost, boost, positional, array_type, frequencies)\n"
 "--\n\n"
 "TermPool.add_slots for one document's pre-analyzed value: append each term's\n"
-"docnum, weight and value bytes to its entry of `terms` (text -> (array('I'),\n"
-"array('d'), list)). Returns (field length, pool bytes added, postings added),\n"
+"docnum, weight and value bytes to its entry of `terms` (text -> a Postings, made\n"
+"for a new term, whose iteration gives (array('I'), array('d'), list); or such a\n"
+"tuple). Returns (field length, pool bytes added, postings added),\n"
 "or None, before adding anything, for a value of more than 2**31 slots or a NaN\n"
 "boost (the twin then runs).");
 
@@ -411,7 +623,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     ModuleState *st = (ModuleState *)PyModule_GetState(module);
     PyObject *terms, *value, *docnum, *array_type, *frequencies;
-    PyObject *result = NULL, *proto_ids = NULL, *proto_weights = NULL, *method = NULL;
+    PyObject *result = NULL, *method = NULL;
     Texts slots = {NULL, NULL, NULL, NULL, 0, 0};
     PyObject **texts = NULL;
     Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
@@ -419,6 +631,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t ntexts = 0, texts_cap = 0, nocc = 0, occ_cap = 0, occ_cap2 = 0;
     Py_ssize_t i, length = 0, size = 0;
     double field_boost, boost;
+    uint32_t docnum32;
     int positional;
     Buf encoded = {NULL, 0, 0};
 
@@ -446,6 +659,17 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     /* NaN boosts: which NaN a product keeps depends on the operand order C does not pin. */
     if (Py_IS_NAN(field_boost) || Py_IS_NAN(boost))
         Py_RETURN_NONE;
+    /* A docnum array('I') does not hold: the twin fails on it as Whoosh's pool would. */
+    {
+        unsigned long long d = PyLong_AsUnsignedLongLong(docnum);
+        if (d == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        if (d > 0xffffffffULL)
+            Py_RETURN_NONE;
+        docnum32 = (uint32_t)d;
+    }
 
     /* value.encode("utf-8") fails on a lone surrogate only: the same error as the twin's. */
     if (has_surrogate(value)) {
@@ -550,32 +774,14 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (i = 0; i < ntexts; i++) {
         PyObject *text = texts[i];
         PyObject *entry, *bytes, *weight;
+        int is_postings;
         Py_ssize_t freq = counts[i];
         length += freq;
         entry = PyDict_GetItemWithError(terms, text);
         if (entry == NULL) {
-            PyObject *ids, *weights, *values;
             if (PyErr_Occurred())
                 goto done;
-            /* Empty arrays repeated from one of each made per call: calling the
-             * array type parses its arguments and costs several times more. */
-            if (proto_ids == NULL) {
-                proto_ids = PyObject_CallOneArg(array_type, st->code_I);
-                proto_weights = proto_ids ? PyObject_CallOneArg(array_type, st->code_d) : NULL;
-                if (proto_weights == NULL)
-                    goto done;
-            }
-            ids = PySequence_Repeat(proto_ids, 0);
-            weights = ids ? PySequence_Repeat(proto_weights, 0) : NULL;
-            values = weights ? PyList_New(0) : NULL;
-            /* It only ever holds bytes, so it is in no reference cycle: the collector
-             * need not walk its postings' values at every full collection. */
-            if (values != NULL)
-                PyObject_GC_UnTrack(values);
-            entry = values ? PyTuple_Pack(3, ids, weights, values) : NULL;
-            Py_XDECREF(ids);
-            Py_XDECREF(weights);
-            Py_XDECREF(values);
+            entry = (PyObject *)postings_new(array_type);
             if (entry == NULL)
                 goto done;
             if (PyDict_SetItem(terms, text, entry) < 0) {
@@ -585,7 +791,8 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(entry);  /* `terms` holds it */
             size += TERM_BYTES + 2 * PyUnicode_GET_LENGTH(text);
         }
-        if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3) {
+        is_postings = Py_TYPE(entry) == &PostingsType;
+        if (!is_postings && (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 3)) {
             PyErr_SetString(PyExc_TypeError, "a term pool entry is not (docnums, weights, values)");
             goto done;
         }
@@ -621,6 +828,16 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(entry);
             goto done;
         }
+        if (is_postings) {
+            int failed = postings_push((Postings *)entry, docnum32,
+                                       (double)freq * field_boost * boost, bytes) < 0;
+            Py_DECREF(bytes);
+            Py_DECREF(entry);
+            if (failed)
+                goto done;
+            continue;
+        }
+        /* An entry the pool made otherwise (add_terms): through its methods. */
         weight = PyFloat_FromDouble((double)freq * field_boost * boost);
         if (weight == NULL
             || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum, array_type, method) < 0
@@ -649,8 +866,6 @@ done:
     PyMem_Free(counts);
     PyMem_Free(starts);
     PyMem_Free(positions);
-    Py_XDECREF(proto_ids);
-    Py_XDECREF(proto_weights);
     return result;
 }
 
@@ -676,7 +891,7 @@ memo_slot(const Memo *memo, PyObject *key)
 /* A block's values: None (fixedsize 0), their bytes joined (fixedsize > 0), or a
  * tuple of the non-empty ones (otherwise), as _packed_values makes them, pickled. */
 static int
-pickle_values(Buf *b, PyObject *values, Py_ssize_t start, Py_ssize_t n, int mode,
+pickle_values(Buf *b, PyObject *const *values, Py_ssize_t start, Py_ssize_t n, int mode,
               Memo *memo, Py_ssize_t *memo_count)
 {
     Py_ssize_t i, present = 0, total = 0;
@@ -685,7 +900,7 @@ pickle_values(Buf *b, PyObject *values, Py_ssize_t start, Py_ssize_t n, int mode
     if (mode == 0)
         return buf_byte(b, 'N');
     for (i = start; i < start + n; i++) {
-        v = PyList_GET_ITEM(values, i);
+        v = values[i];
         if (v == Py_None)
             continue;
         if (!PyBytes_CheckExact(v))
@@ -712,7 +927,7 @@ pickle_values(Buf *b, PyObject *values, Py_ssize_t start, Py_ssize_t n, int mode
         if (r < 0)
             return -1;
         for (i = start; i < start + n; i++) {
-            v = PyList_GET_ITEM(values, i);
+            v = values[i];
             if (v != Py_None && buf_put(b, PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v)) < 0)
                 return -1;
         }
@@ -725,7 +940,7 @@ pickle_values(Buf *b, PyObject *values, Py_ssize_t start, Py_ssize_t n, int mode
         return -1;
     for (i = start; i < start + n; i++) {
         Py_ssize_t at;
-        v = PyList_GET_ITEM(values, i);
+        v = values[i];
         if (v == Py_None || PyBytes_GET_SIZE(v) == 0)
             continue;
         at = memo_slot(memo, v);
@@ -825,7 +1040,8 @@ PyDoc_STRVAR(encode_postings_doc,
 "                min_compress, compress)\n"
 "--\n\n"
 "blocks.encode_postings with protocol 5 for array('I') docnums, array('d') weights\n"
-"and lists of values and lengths: (posting bytes, term statistics), or None where\n"
+"and lists of values and lengths, or for a pool's Postings as docnums (weights and\n"
+"values unread): (posting bytes, term statistics), or None where\n"
 "the input is not of the shapes handled here (the twin then runs).\n"
 "`compress` is zlib.compress.");
 
@@ -833,6 +1049,7 @@ static PyObject *
 cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *values, *lengths, *compress, *result = NULL;
+    Postings *pooled;
     Work w;
     const uint32_t *ids;
     const double *ws;
@@ -849,6 +1066,7 @@ cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     memset(&w, 0, sizeof(w));
+    pooled = Py_TYPE(args[0]) == &PostingsType ? (Postings *)args[0] : NULL;
     values = args[2];
     lengths = args[3];
     compress = args[8];
@@ -858,18 +1076,29 @@ cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         fixedsize = int_arg(args[6], &ok);
     min_compress = int_arg(args[7], &ok);
     if (!ok || blocklimit < 1 || compression < INT32_MIN || compression > INT32_MAX
-        || !PyList_CheckExact(values) || !PyList_CheckExact(lengths))
+        || !(pooled != NULL || PyList_CheckExact(values)) || !PyList_CheckExact(lengths))
         Py_RETURN_NONE;
     mode = fixedsize < 0 ? -1 : (fixedsize == 0 ? 0 : 1);
-    if (!(w.have_ids = typed_buffer(args[0], &w.ids, "I", 4))
-        || !(w.have_weights = typed_buffer(args[1], &w.weights, "d", 8)))
-        goto unsupported;
-    count = w.ids.len / 4;
-    if (w.weights.len / 8 != count || PyList_GET_SIZE(values) != count
-        || (unsigned long long)count > 0xffffffffULL)
-        goto unsupported;
-    ids = (const uint32_t *)w.ids.buf;
-    ws = (const double *)w.weights.buf;
+    if (pooled != NULL) {
+        /* A pool's Postings: its own arrays (held by `pooled` for the call). */
+        Py_INCREF(pooled);
+        count = pooled->n;
+        if ((unsigned long long)count > 0xffffffffULL)
+            goto unsupported;
+        ids = pooled->docnums;
+        ws = pooled->weights;
+    }
+    else {
+        if (!(w.have_ids = typed_buffer(args[0], &w.ids, "I", 4))
+            || !(w.have_weights = typed_buffer(args[1], &w.weights, "d", 8)))
+            goto unsupported;
+        count = w.ids.len / 4;
+        if (w.weights.len / 8 != count || PyList_GET_SIZE(values) != count
+            || (unsigned long long)count > 0xffffffffULL)
+            goto unsupported;
+        ids = (const uint32_t *)w.ids.buf;
+        ws = (const double *)w.weights.buf;
+    }
     if (blocklimit > count)
         blocklimit = count ? count : 1;
     w.singles = PyMem_Malloc((size_t)blocklimit * sizeof(float));
@@ -887,19 +1116,34 @@ cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
     for (start = 0; start < count; start += (Py_ssize_t)blocklimit) {
         Py_ssize_t n = count - start < blocklimit ? count - start : (Py_ssize_t)blocklimit;
-        const uint32_t *bid = ids + start;
-        const double *bw = ws + start;
+        const uint32_t *bid;
+        const double *bw;
+        PyObject *const *vals;
         Py_ssize_t i, nlengths = PyList_GET_SIZE(lengths), datalen, size;
-        double m = bw[0], block_sum = 0.0;
+        double m, block_sum = 0.0;
         long long block_min = 0, block_max = 0, delta;
         int have_known = 0, all_one = 1, all_same = 1, float_max;
         long long block_compression;
         PyObject *data = NULL;
         unsigned char head[11], sizebytes[4];
 
-        if (PyList_GET_SIZE(values) != count)  /* changed while `compress` ran */
-            goto unsupported;
+        /* Read again at each block: `compress` (Python code) could have changed them. */
+        if (pooled != NULL) {
+            if (pooled->n != count)
+                goto unsupported;
+            ids = pooled->docnums;
+            ws = pooled->weights;
+            vals = pooled->values;
+        }
+        else {
+            if (PyList_GET_SIZE(values) != count)
+                goto unsupported;
+            vals = PySequence_Fast_ITEMS(values);
+        }
+        bid = ids + start;
+        bw = ws + start;
 
+        m = bw[0];
         for (i = 1; i < n; i++)
             if (bw[i] > m)
                 m = bw[i];
@@ -984,7 +1228,7 @@ cw_encode_postings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         if (r != 0)
             goto failed;
-        if ((r = pickle_values(&w.payload, values, start, n, mode, &w.memo, &memo_count)) != 0)
+        if ((r = pickle_values(&w.payload, vals, start, n, mode, &w.memo, &memo_count)) != 0)
             goto failed;
         if (buf_byte(&w.payload, 0x87) < 0 || buf_byte(&w.payload, 0x94) < 0
             || buf_byte(&w.payload, '.') < 0)
@@ -1091,6 +1335,7 @@ unsupported:
     Py_INCREF(result);
 done:
     work_free(&w);
+    Py_XDECREF(pooled);
     return result;
 }
 
@@ -1458,8 +1703,6 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     if (st) {
         Py_VISIT(st->append);
         Py_VISIT(st->bar);
-        Py_VISIT(st->code_I);
-        Py_VISIT(st->code_d);
     }
     return 0;
 }
@@ -1471,8 +1714,6 @@ module_clear(PyObject *module)
     if (st) {
         Py_CLEAR(st->append);
         Py_CLEAR(st->bar);
-        Py_CLEAR(st->code_I);
-        Py_CLEAR(st->code_d);
     }
     return 0;
 }
@@ -1502,12 +1743,15 @@ PyInit__cwrite(void)
     ModuleState *st;
     if (module == NULL)
         return NULL;
+    if (PyType_Ready(&PostingsType) < 0 || PyModule_AddObjectRef(module, "Postings",
+                                                                 (PyObject *)&PostingsType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
     st = (ModuleState *)PyModule_GetState(module);
     st->append = PyUnicode_InternFromString("append");
     st->bar = PyUnicode_InternFromString("|");
-    st->code_I = PyUnicode_InternFromString("I");
-    st->code_d = PyUnicode_InternFromString("d");
-    if (!st->append || !st->bar || !st->code_I || !st->code_d) {
+    if (!st->append || !st->bar) {
         Py_DECREF(module);
         return NULL;
     }

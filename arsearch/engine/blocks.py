@@ -138,6 +138,8 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
     document's length in the field (empty for an unscored field); ``values``
     the value bytes (falsy where a format has none). Append
     ``term_extent(offset, len(postings))`` to the statistics for the term table.
+    ``docnums`` may also be a term pool's compiled ``Postings`` (``weights`` and
+    ``values`` None), whose arrays are read where they lie.
     """
     if _C is not None and protocol == BLOCK_PROTOCOL:
         # None: a shape the C code leaves to the twin (which gives the result or the error)
@@ -145,6 +147,8 @@ def encode_postings(docnums: Sequence[int], weights: Sequence[float], values: Se
                                    fixedsize, min_compress, zlib.compress)
         if found is not None:
             return found
+    if _C is not None and type(docnums) is _C.Postings:
+        docnums, weights, values = docnums
     return _pure_encode_postings(docnums, weights, values, lengths, blocklimit=blocklimit,
                                  compression=compression, fixedsize=fixedsize,
                                  protocol=protocol, min_compress=min_compress)

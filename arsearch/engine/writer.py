@@ -118,7 +118,9 @@ class TermPool:
         self.fieldnames: set[str] = set()
         self.text_fields = frozenset(text_fields)
         self._terms: dict[tuple[str, bytes], _Entry] = {}
-        self._texts: dict[str, dict[str, _Entry]] = {}
+        # An entry is a term's (docnums, weights, values), or the compiled
+        # ``_cwrite.Postings`` that ``add_slots`` makes, whose iteration gives them.
+        self._texts: dict[str, dict[str, Any]] = {}
         self._values: dict[bytes, bytes] = {}
         self._size = 0
         self._runs: list[str] = []
@@ -148,6 +150,9 @@ class TermPool:
                 value = shared.setdefault(value, value)
             else:
                 size += len(value) + 33
+            if type(entry) is not tuple:  # a compiled Postings
+                entry.append(docnum, weight, value)
+                continue
             entry[0].append(docnum)
             entry[1].append(weight)
             entry[2].append(value)
@@ -203,13 +208,16 @@ class TermPool:
                 size += len(encoded) + 33
             else:
                 encoded = _frequency_bytes(freq)
+            if type(entry) is not tuple:  # a compiled Postings
+                entry.append(docnum, float(freq) * field_boost * boost, encoded)
+                continue
             entry[0].append(docnum)
             entry[1].append(float(freq) * field_boost * boost)
             entry[2].append(encoded)
         self._added(fieldname, size, len(slots))
         return length
 
-    def _field_texts(self, fieldname: str) -> dict[str, _Entry]:
+    def _field_texts(self, fieldname: str) -> dict[str, Any]:
         terms = self._texts.get(fieldname)
         if terms is None:
             terms = self._texts[fieldname] = {}
@@ -735,7 +743,10 @@ class TermPoolWriter(SegmentWriter):
                     yield key, found[1], found[0]
                     continue
                 entry = entry.decoded()
-            postings, stats = encode_postings(*entry, lengths, **options)
+            if type(entry) is tuple:
+                postings, stats = encode_postings(*entry, lengths, **options)
+            else:  # a compiled Postings, read where it lies
+                postings, stats = encode_postings(entry, None, None, lengths, **options)
             yield key, stats, postings
 
     def _write_terms(self, terms: _Terms, lengths_of: _Lengths) -> None:
@@ -945,7 +956,7 @@ def _merge_terms(sources: list[_Terms]) -> _Terms:
         if len(parts) == 1:
             yield key, parts[0]
             continue
-        parts = [part.decoded() if type(part) is _Copied else part for part in parts]
+        parts = [part.decoded() if type(part) is _Copied else tuple(part) for part in parts]
         # The pool's documents and each segment's are numbered in separate
         # runs, so sorting the parts by their first docnum orders the postings,
         # unless documents were added both before and after a segment.

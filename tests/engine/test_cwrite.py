@@ -95,12 +95,14 @@ def test_add_slots_gives_the_twins_postings(documents: list[tuple[str, float, fl
     values = [v for terms in fast._texts.values() for _, _, vs in terms.values() for v in vs
               if len(v) > 4]
     assert len({id(v) for v in values}) == len(values)
-    # and what the pools hold encodes to the same bytes either way
+    # and what the pools hold encodes to the same bytes either way, the compiled
+    # Postings read where it lies as well as through its arrays
     for field, terms in fast._texts.items():
         for text, entry in terms.items():
             options = _options(None if field == "body" else 4)
-            assert (blocks.encode_postings(*entry, [], **options)
-                    == blocks._pure_encode_postings(*pure._texts[field][text], [], **options))
+            want = blocks._pure_encode_postings(*pure._texts[field][text], [], **options)
+            assert blocks.encode_postings(*entry, [], **options) == want
+            assert blocks.encode_postings(entry, None, None, [], **options) == want
 
 
 @compiled
@@ -341,3 +343,20 @@ def test_hash_tables_are_the_twins(entries: list[tuple[int, int]], start: int) -
     found = _C.hash_tables(hashes, positions, start)
     assert found == writer_module._hash_tables(hashes, positions, start)
     assert len(found[1]) == 256 and len(found[0]) == 24 * len(entries)
+
+
+@compiled
+def test_a_pools_postings_take_appends_and_give_the_twins_entry() -> None:
+    pool = _pool()
+    pool.add_slots("body", 3, "غارة ب غارة", 1.0, 2.0, True)
+    entry = pool._texts["body"]["غارة"]
+    assert type(entry) is not tuple and len(entry) == 1
+    entry.append(7, 0.5, b"x")  # as add_terms adds to it
+    docnums, weights, values = entry
+    assert list(docnums) == [3, 7] and list(weights) == [4.0, 0.5] and values[1] == b"x"
+    assert docnums.typecode == "I" and weights.typecode == "d"
+    with pytest.raises(OverflowError):
+        entry.append(1 << 32, 1.0, b"")
+    with pytest.raises(TypeError, match="bytes"):
+        entry.append(8, 1.0, "x")
+    assert len(entry) == 2
