@@ -477,3 +477,14 @@ def test_a_common_word_after_a_place_word_is_no_village_of_that_name() -> None:
     # «مناطق جديدة» are new areas: a word that opens no name after a place word
     # (جديدة, واسعة) is not the village a context alias names.
     assert kinds("السيطرة على مناطق جديدة في المحافظة") == []
+
+
+@pytest.mark.parametrize("text", [
+    "صواريخ أطلقها الحوثيون باتجاه الأراضي السعودية",
+    "وتهدد الأراضي السعودية",
+    "سقطت قذيفة على الأراضي السعودية",
+])
+def test_a_country_named_by_its_territory_is_a_place(text: str) -> None:
+    # «الأراضي» before a country's nisba is its territory, a location
+    # (round 11; held10's «الأراضي السعودية» was listed as an actor).
+    assert kinds(text)[-1][:2] == ("sa", "place")

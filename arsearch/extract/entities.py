@@ -119,7 +119,7 @@ PLACE_HEADS = frozenset(normalize(w) for w in """
 LOCATIVES = frozenset(normalize(w) for w in """
 في الي إلى من داخل خارج شمال جنوب شرق غرب شمالي جنوبي شرقي غربي وسط عبر نحو حدود
 الحدود اراضي أراضي انحاء أنحاء عمق ارجاء أرجاء مدن محافظات مناطق بلاد زار زيارة زياره
-قرب بالقرب اتجاه باتجاه ضواحي أطراف اطراف أحياء احياء محيط
+قرب بالقرب اتجاه باتجاه ضواحي أطراف اطراف أحياء احياء محيط الأراضي
 """.split())
 #: Words before a capital that make it a place, beside LOCATIVES (العاصمة أنقرة).
 _CAPITAL_PLACE = frozenset(normalize(w) for w in "العاصمة عاصمة".split())
