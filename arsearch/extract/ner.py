@@ -1432,7 +1432,7 @@ def _propagate(keys: Sequence[Sequence[str]], tags: Sequence[list[str]],
     out = []
     for ks, ts in zip(keys, tags, strict=True):
         ts = list(ts)
-        free = 0  # tokens before it are inside a name just tagged
+        free = 0  # the tokens before it are in a name tagged just now
         for i in [i for i, k in enumerate(ks) if k in firsts]:
             if i < free:
                 continue
