@@ -483,21 +483,16 @@ has_surrogate(PyObject *value)
     return 0;
 }
 
-/* target.append(item). `method` is array_type.append (an unbound method descriptor,
- * or NULL): called directly on an exact array_type, it skips the look-up of the
- * method on the instance, which cost as much as the append itself. */
+/* target.append(item), for the entries Python code made (a Postings takes its
+ * postings without a call). */
 static int
-call_append(ModuleState *st, PyObject *target, PyObject *item, PyObject *array_type,
-            PyObject *method)
+call_append(ModuleState *st, PyObject *target, PyObject *item)
 {
     PyObject *args[2] = {target, item};
     PyObject *r;
     if (PyList_CheckExact(target))
         return PyList_Append(target, item);
-    if (method != NULL && (PyObject *)Py_TYPE(target) == array_type)
-        r = PyObject_Vectorcall(method, args, 2, NULL);
-    else
-        r = PyObject_VectorcallMethod(st->append, args, 2, NULL);
+    r = PyObject_VectorcallMethod(st->append, args, 2, NULL);
     if (r == NULL)
         return -1;
     Py_DECREF(r);
@@ -623,7 +618,7 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     ModuleState *st = (ModuleState *)PyModule_GetState(module);
     PyObject *terms, *value, *docnum, *array_type, *frequencies;
-    PyObject *result = NULL, *method = NULL;
+    PyObject *result = NULL;
     Texts slots = {NULL, NULL, NULL, NULL, 0, 0};
     PyObject **texts = NULL;
     Py_ssize_t *occ_text = NULL, *occ_pos = NULL, *counts = NULL, *starts = NULL,
@@ -683,12 +678,6 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
      * str once, when first seen. */
     if (texts_alloc(&slots, 64) < 0)
         return NULL;
-    /* array_type.append, called directly on its exact instances (call_append). */
-    if (PyType_Check(array_type)) {
-        method = PyObject_GetAttr(array_type, st->append);
-        if (method == NULL)
-            PyErr_Clear();
-    }
     {
         Py_ssize_t n = PyUnicode_GET_LENGTH(value), at = 0, position = 0;
         int kind = PyUnicode_KIND(value);
@@ -840,9 +829,9 @@ cw_add_slots(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         /* An entry the pool made otherwise (add_terms): through its methods. */
         weight = PyFloat_FromDouble((double)freq * field_boost * boost);
         if (weight == NULL
-            || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum, array_type, method) < 0
-            || call_append(st, PyTuple_GET_ITEM(entry, 1), weight, array_type, method) < 0
-            || call_append(st, PyTuple_GET_ITEM(entry, 2), bytes, array_type, method) < 0) {
+            || call_append(st, PyTuple_GET_ITEM(entry, 0), docnum) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 1), weight) < 0
+            || call_append(st, PyTuple_GET_ITEM(entry, 2), bytes) < 0) {
             Py_XDECREF(weight);
             Py_DECREF(bytes);
             Py_DECREF(entry);
@@ -860,7 +849,6 @@ done:
         Py_DECREF(texts[i]);
     PyMem_Free(texts);
     texts_free(&slots);
-    Py_XDECREF(method);
     PyMem_Free(occ_text);
     PyMem_Free(occ_pos);
     PyMem_Free(counts);

@@ -360,3 +360,17 @@ def test_a_pools_postings_take_appends_and_give_the_twins_entry() -> None:
     with pytest.raises(TypeError, match="bytes"):
         entry.append(8, 1.0, "x")
     assert len(entry) == 2
+
+
+@compiled
+def test_add_slots_appends_to_an_entry_python_made() -> None:
+    # A pool's entry made by the twin (where the compiled add_slots declined a
+    # value) is a tuple of arrays: the compiled add_slots appends to it through
+    # its methods, and the pool holds what the twin alone would.
+    mixed, pure = _pool(), _pool()
+    mixed._pure_add_slots("body", 0, "غارة ب", 1.0, 1.0, True)
+    assert type(mixed._texts["body"]["غارة"]) is tuple
+    mixed.add_slots("body", 1, "غارة ج غارة", 1.0, 2.0, True)
+    pure._pure_add_slots("body", 0, "غارة ب", 1.0, 1.0, True)
+    pure._pure_add_slots("body", 1, "غارة ج غارة", 1.0, 2.0, True)
+    assert _pool_state(mixed) == _pool_state(pure)
