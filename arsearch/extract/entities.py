@@ -594,7 +594,7 @@ class _Scan:
         («برعاية كل من روسيا»)."""
         if i > 0 and _bare(self.norms[i - 1]) in _SPONSORING:
             return True
-        return (i > 2 and self.norms[i - 1] == "من" and self.norms[i - 2] == "كل"
+        return (i > 2 and self.norms[i - 1] == "من" and self.norms[i - 2] == _EACH
                 and _bare(self.norms[i - 3]) in _SPONSORING)
 
     def _part_of(self, i: int) -> bool:

@@ -904,11 +904,9 @@ def _coreferred(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
         elif words[0] in _CLUB or _head_type(words[0]) is not None:
             headless.setdefault(" ".join(words[1:]), set()).add(m.id)
     by_id = {m.id: m for m in mentions}
-    group_words = {w for m in mentions if m.kind == "actor"
-                   and (e := gazetteer.get(m.id)) is not None and e.type != "person"
-                   for n in gazetteer.folded_names(e.id) for w in n.split()}
     if not full and not known and not headless:
         return mentions
+    group_words = _group_words(mentions, gazetteer)
     full_words = [(f, _words(f)) for f in full.values()]  # read once, not once per mention
     result = []
     for m in mentions:
@@ -941,14 +939,20 @@ def _group_adjectives(mentions: list[Mention], gazetteer: Gazetteer) -> list[Men
     """A discovered actor of one word that is, without the article, a word of
     the names of a known group the article names is the group's indefinite
     adjective, no name: «وقيادي حوثي آخر» beside «ميليشيا الحوثي»."""
-    group_words = {w[len(_ARTICLE):] for m in mentions if m.kind == "actor"
-                   and (e := gazetteer.get(m.id)) is not None and e.type != "person"
-                   for n in gazetteer.folded_names(e.id) for w in n.split()
-                   if w.startswith(_ARTICLE)}
-    if not group_words:
+    bare = {w[len(_ARTICLE):] for w in _group_words(mentions, gazetteer)
+            if w.startswith(_ARTICLE)}
+    if not bare:
         return mentions
     return [m for m in mentions if not (
-        m.kind == "actor" and m.id.startswith(DISCOVERED) and id_name(m.id) in group_words)]
+        m.kind == "actor" and m.id.startswith(DISCOVERED) and id_name(m.id) in bare)]
+
+
+def _group_words(mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
+    """The words of the names (normalized) of the known actors of the article
+    that are no persons: its groups, organisations and states."""
+    return {w for m in mentions if m.kind == "actor"
+            and (e := gazetteer.get(m.id)) is not None and e.type != "person"
+            for n in gazetteer.folded_names(e.id) for w in n.split()}
 
 
 def _yemen_militias(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
