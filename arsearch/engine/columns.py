@@ -35,7 +35,6 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
-from operator import itemgetter
 from typing import Any, overload
 
 import numpy as np
@@ -509,8 +508,7 @@ class Tally:
             order = held[_descending(counts[held])]
         if _F is not None:
             return _F.listing(texts, order, counts)  # type: ignore[no-any-return]
-        return dict(zip(itemgetter(*order)(texts) if len(order) > 1 else
-                        [texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
+        return dict(zip([texts[i] for i in order.tolist()], counts[order].tolist(), strict=True))
 
     def articles_by(self, label: Callable[[str], str | None]) -> dict[str, int]:
         """Articles per ``label(value)``, each article once per label; values whose
