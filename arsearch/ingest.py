@@ -327,14 +327,21 @@ def _plan(store: Store, batch: dict[str, tuple[Article, str]], report: IngestRep
     view = store.view()
     # An index made before articles were numbered records no numbers (0).
     sequence = view.last_sequence() + 1 if view.records_sequence() else 0
+    # The index is asked about the whole batch at once: unchanged articles, then
+    # which of the others it holds an older version of.
+    keys = {article_id: id_hash_key(article_id, digest)
+            for article_id, (_, digest) in batch.items()}
+    unchanged = view.live_among("id_hash", keys.values())
+    held = view.live_among("id", [article_id for article_id, key in keys.items()
+                                  if key not in unchanged])
     for article_id, (article, digest) in batch.items():
-        if view.holds_live("id_hash", id_hash_key(article_id, digest)):
+        if keys[article_id] in unchanged:
             report.unchanged += 1
             continue
         number = given(article_id) if given is not None and sequence else None
         plan.todo.append((article, digest, sequence if number is None else number))
         sequence += 1 if sequence else 0
-        if view.holds_live("id", article_id):
+        if article_id in held:
             plan.replacing.add(article_id)
     return plan
 

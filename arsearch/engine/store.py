@@ -35,7 +35,7 @@ import threading
 import traceback
 import weakref
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ from arsearch.engine.compat import check_whoosh_version
 from arsearch.engine.evaluate import Matches, evaluate
 from arsearch.engine.facets import READ_BACK, group_stored
 from arsearch.engine.schema import build_schema
-from arsearch.engine.writer import TermPoolWriter
+from arsearch.engine.writer import TermPoolWriter, field_terms
 from arsearch.errors import ArsearchError, DamagedIndex, IndexLocked, UnsafeIndex
 
 # Every pickle Whoosh reads from an index resolves only the classes an arsearch
@@ -87,6 +87,9 @@ BM25_B = 0.75
 BM25_K1 = 0.6
 #: Seconds a writer waits for another one to release the index.
 WRITER_TIMEOUT = 30.0
+#: A probe of a segment's term table costs about as much as reading this many of
+#: its terms in order (``View.live_among``).
+_PROBES_PER_SCAN = 10
 
 #: A query compiled for Whoosh (``arsearch.engine.compile.to_whoosh``).
 Query = Any
@@ -289,11 +292,36 @@ class View:
     @_reads
     def holds_live(self, fieldname: str, text: str) -> bool:
         """Whether ``text`` in ``fieldname`` belongs to at least one non-deleted article."""
-        reader = self._searcher.reader()
-        if (fieldname, text) not in reader:
-            return False
-        postings = reader.postings(fieldname, text)
-        return any(not reader.is_deleted(docnum) for docnum in postings.all_ids())
+        return bool(self.live_among(fieldname, [text]))
+
+    @_reads
+    def live_among(self, fieldname: str, texts: Iterable[str]) -> set[str]:
+        """Those of ``texts`` that belong to at least one non-deleted article in
+        ``fieldname``: ``holds_live`` of many texts at once.
+
+        A segment is read through once (``field_terms``) when the texts are many
+        for its size, and probed per text otherwise: a probe of Whoosh's term
+        table costs about as much as reading ten of its terms in order, and a
+        batch of 16,000 articles against 20 segments was 640,000 probes.
+        """
+        wanted = {text.encode("utf-8"): text for text in texts}
+        found: set[str] = set()
+        for leaf, _offset in self._searcher.leaf_searchers():
+            reader = leaf.reader()
+            left = {term: text for term, text in wanted.items() if text not in found}
+            if not left:
+                break
+            if (isinstance(reader, SegmentReader)
+                    and len(left) * _PROBES_PER_SCAN >= reader.doc_count_all()):
+                held = [left[term] for term in field_terms(reader, fieldname) if term in left]
+            else:
+                held = [text for text in left.values() if (fieldname, text) in reader]
+            if reader.has_deletions():
+                held = [text for text in held
+                        if any(not reader.is_deleted(docnum)
+                               for docnum in reader.postings(fieldname, text).all_ids())]
+            found.update(held)
+        return found
 
     def records_sequence(self) -> bool:
         """Whether the index numbers its articles in the order of ingest (one made before

@@ -1038,6 +1038,26 @@ class _Copied:
         return decoded_postings(self.raw, self.fixedsize, self.base)
 
 
+def field_terms(reader: SegmentReader, fieldname: str) -> Iterator[bytes]:
+    """The terms of ``fieldname`` in one segment, as bytes, in the term table's order.
+
+    One pass through the table from the field's first key, without a probe
+    per term: what checking many terms at once reads (``View.live_among``).
+    """
+    terms = reader._terms
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return
+    prefix = pack_ushort(fieldid)
+    start = terms._tindex.closest_key_pos(prefix)
+    if start is None:
+        return
+    for key, _raw in _table_items(terms._tindex, start):
+        if key[:2] != prefix:
+            return
+        yield key[2:]
+
+
 def _segment_terms(reader: SegmentReader, schema: Any, base: int,
                    docmap: dict[int, int] | None, only: str | None = None) -> _Terms:
     """A segment's terms (of field ``only`` if given) with postings renumbered for the new segment.

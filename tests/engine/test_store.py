@@ -48,6 +48,29 @@ def test_writes_views_and_segments(tmp_path: Path) -> None:
     assert [stored["id"] for stored in store.view().documents()] == ["a2"]
 
 
+def test_live_among_reads_a_segment_through_or_probes_it_with_the_same_answer(
+        tmp_path: Path) -> None:
+    store = Store.create(tmp_path)
+    many = [f"c{i}_1" for i in range(20)]
+    for batch in (("a1", "a2", "a3", *many), ("b1", "b2")):  # two segments
+        with store.writer() as writer:
+            for article_id in batch:
+                writer.add(document(article_id, "قصف الرقة"))
+    with store.batch() as writer:
+        assert writer.delete("a2") == 1
+        writer.commit()
+    view = store.view()
+    assert len(list(view.searcher.leaf_searchers())) == 2
+    # Many texts for a segment's size: it is read through; one text: probed.
+    asked = ["a1", "a2", "a3", "b2", "zz", "حلب"]
+    assert view.live_among("id", asked + many) == {"a1", "a3", "b2", *many}
+    assert {text for text in asked if view.live_among("id", [text])} == {"a1", "a3", "b2"}
+    assert view.live_among("id", []) == set()
+    assert view.live_among("no_such_field", asked) == set()
+    assert [view.holds_live("id", text) for text in asked] == [
+        True, False, True, True, False, False]
+
+
 def test_segments_built_apart_commit_as_one_generation(tmp_path: Path) -> None:
     store = Store.create(tmp_path)
     with store.writer() as writer:
