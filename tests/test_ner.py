@@ -202,6 +202,23 @@ def test_a_small_token_cache_that_starts_afresh_gives_the_same_weights() -> None
     assert small.cache_info() == (0, 0, 64, 0)
 
 
+def test_a_full_token_cache_keeps_the_texts_used_lately_with_the_same_weights() -> None:
+    tagger = ner.name_tagger()
+    small = ner._TokenCache(40, tagger.model, tagger.features)
+    words = [f"كلمة{i}" for i in range(200)]
+    # Every sentence holds the frequent «قوات»; the rest are new each time.
+    sents = [["قوات", *words[i:i + 5]] for i in range(0, 200, 5)]
+    for sent in sents:
+        padded, weights = small.run([sent])
+        expected, expected_weights = tagger.tokens.run([sent])
+        assert [entry[:ner._ROW] for entry in padded] == [e[:ner._ROW] for e in expected]
+        assert np.array_equal(weights, expected_weights)
+        assert small.cache_info().currsize <= 40
+    # Room was made several times, and «قوات» missed once only: it was kept.
+    assert small.cache_info().misses == 1 + 200
+    assert small.cache_info().hits == len(sents) - 1
+
+
 def test_a_tagger_forgets_its_token_texts_and_tags_alike() -> None:
     tagger = ner.NameTagger()
     text = SEEDS[0].read_text("utf-8")

@@ -720,9 +720,12 @@ class _TokenCache:
     News text has a long tail of token texts: over 6,000 articles, 1 << 15
     entries missed 217k times and 1 << 17 missed 131k times. The weights of
     the texts an article adds are summed in one call, and those of its tokens
-    gathered in one; when full, the cache starts afresh (the frequent texts
-    are back within a few articles). Like ``functools.lru_cache`` it has
-    ``cache_info`` and ``cache_clear``.
+    gathered in one. When full, the cache keeps the texts used since it was
+    last three quarters full or last made room (the frequent ones, and the
+    newest), moving their weights to the first rows: starting afresh cost
+    tens of thousands of misses as the frequent texts came back one by one.
+    If those texts are most of it, it does start afresh. Like
+    ``functools.lru_cache`` it has ``cache_info`` and ``cache_clear``.
 
     The features of the texts it has not seen come from the compiled
     ``arsearch.extract._cner.TokenTexts`` when it is built (``compiled``),
@@ -738,6 +741,9 @@ class _TokenCache:
         self._entries: dict[str, _Entry] = {}
         self._weights: np.ndarray | None = None  # (rows, 5, labels); row 0: the stand-in
         self._hits = self._misses = 0
+        # The texts used since the cache was last three quarters full or made room
+        # (None: it has not been that full since).
+        self._used: set[str] | None = None
         # The compiled features of token texts (``compiled`` and the extension
         # built), reading the tables of the model and of ``features``.
         self._native = _native_texts(model, features) if compiled else None
@@ -749,8 +755,15 @@ class _TokenCache:
             texts = dict.fromkeys(chain.from_iterable(sents))
             new = [text for text in texts if text not in self._entries]
             if len(self._entries) + len(new) > self.maxsize:
-                self._entries = {}
-                new = list(texts)
+                self._keep_used()
+                new = [text for text in texts if text not in self._entries]
+                if len(self._entries) + len(new) > self.maxsize:
+                    self._entries = {}
+                    new = list(texts)
+            if self._used is not None:
+                self._used.update(texts)
+            elif 4 * (len(self._entries) + len(new)) >= 3 * self.maxsize:
+                self._used = set(texts)
             self._misses += len(new)
             self._hits += len(texts) - len(new)
             if new or self._weights is None:
@@ -784,6 +797,21 @@ class _TokenCache:
             self._weights[first:end] = _summed(model.model, flat, starts).reshape(
                 len(texts), *model.edge.shape)
         self._entries.update(zip(texts, made, strict=True))
+
+    def _keep_used(self) -> None:
+        """Keep only the texts used since the cache was three quarters full or made room,
+        in rows from 1 on; forget every text if they would leave less than a quarter
+        free."""
+        used = self._used or set()
+        self._used = None
+        kept = [(text, entry) for text, entry in self._entries.items() if text in used]
+        if not kept or 4 * len(kept) > 3 * self.maxsize or self._weights is None:
+            self._entries = {}
+            return
+        rows = [entry[_ROW] for _, entry in kept]
+        self._weights[1:len(kept) + 1] = self._weights[rows]
+        self._entries = {text: (*entry[:_ROW], row)
+                         for row, (text, entry) in enumerate(kept, start=1)}
 
     def _describe(self, texts: list[str], first: int
                   ) -> tuple[list[int], list[int], list[_Entry]]:
@@ -820,6 +848,7 @@ class _TokenCache:
         """Forget every token text."""
         with self._lock:
             self._entries = {}
+            self._used = None
             self._hits = self._misses = 0
 
 
