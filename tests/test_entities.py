@@ -488,3 +488,15 @@ def test_a_country_named_by_its_territory_is_a_place(text: str) -> None:
     # «الأراضي» before a country's nisba is its territory, a location
     # (round 11; held10's «الأراضي السعودية» was listed as an actor).
     assert kinds(text)[-1][:2] == ("sa", "place")
+
+
+@pytest.mark.parametrize("text", [
+    "وتعيش الأراضي الفلسطينية حالة من التوتر",
+    "اقتحمت القوات الإسرائيلية الأراضي الفلسطينية",
+    "في الأراضي الفلسطينية",
+])
+def test_a_country_whose_name_is_its_territory_is_a_place(text: str) -> None:
+    # The alias «الأراضي الفلسطينية» opens with a noun of territory: a location
+    # wherever it stands, not Palestine acting (held10).
+    assert kinds(text)[-1][:2] == ("ps", "place")
+    assert kinds("وقالت فلسطين إنها")[-1][:2] == ("ps", "actor")

@@ -18,7 +18,8 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    سوريا والعراق», «أعلنت كل من السعودية»). A capital (دمشق too) is a place
    only after such a word or a part of a city («بضواحي دمشق»); elsewhere it
    stands for its government («اتهمت أنقرة», «تنفيه دمشق»), which is its
-   country as an actor.
+   country as an actor. A country's name that opens with a noun of territory
+   («الأراضي الفلسطينية») names a location wherever it stands.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
@@ -556,6 +557,8 @@ class _Scan:
             return entry.kind, entry.type
         place = ("place", entry.type)
         clitic = self.norms[i][:cut]
+        if end - i > 1 and self.norms[i][cut:] in PLACE_HEADS:
+            return place  # «الأراضي الفلسطينية»: a name of its territory, a location
         prev = self._prev_word(i) if i > 0 else ""
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _BACKING:
             return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
