@@ -40,6 +40,19 @@ def test_a_common_noun_phrase_is_no_person() -> None:
     assert refined(text, [tagged(text, "حراك سياسي داخلي")]) == []
 
 
+@pytest.mark.parametrize("surface", ["الناشط السوري", "ناشط سوري", "المسؤول الأمريكي"])
+def test_a_common_noun_and_a_nationality_describe_no_one_by_name(surface: str) -> None:
+    # «وذكر الناشط السوري بأن …» (held11): a description, no name.
+    text = f"وذكر {surface} بأن الاتفاق تم"
+    assert refined(text, [tagged(text, surface)]) == []
+
+
+@pytest.mark.parametrize("surface", ["العقيد المالكي", "جمال التركي", "الناشط بلال أبو صلاح"])
+def test_a_common_noun_before_a_name_keeps_the_name(surface: str) -> None:
+    text = f"وقال {surface} إن"
+    assert [t for _, t, _ in refined(text, [tagged(text, surface)])] == ["person"]
+
+
 @pytest.mark.parametrize("name", ["أحمد مظهر سعدو", "زارا صالح", "رشيد الحوراني"])
 def test_a_real_name_is_a_person(name: str) -> None:
     text = f"قال {name} إن"

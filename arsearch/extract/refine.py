@@ -6,7 +6,9 @@ what an archivist sees of them (``refine``), in this order:
 1. **Junk out.** A generic geographic word is not a place by itself
    (المدينة "the city", ريف alone): it names a place only with a name after
    it (ريف حمص). A discovered person whose every word is a common word
-   (حراك سياسي داخلي) is a noun phrase, not a name. A word is common when
+   (حراك سياسي داخلي) is a noun phrase, not a name, and so is one of a
+   common noun and nationality adjectives («الناشط السوري»: a description).
+   A word is common when
    its form with the article ال is at least half as frequent in news as its
    bare form (الحراك/حراك, السياسي/سياسي); given names and surnames rarely
    take the article (أحمد, سعدو). The frequencies are the ranks of the
@@ -269,7 +271,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
                 mention = replace(mention, kind="place", type="region",
                                   id=discovered_id("place", name))
-            if mention.type == "person" and _common_phrase(name):
+            if mention.type == "person" and (
+                    _common_phrase(name) or _description(name, gazetteer)):
                 continue
             if mention.kind == "place" and _common_place(name):
                 continue
@@ -697,6 +700,30 @@ def _common_phrase(name: str) -> bool:
         if definite is None or (bare is not None and definite >= bare * _COMMON_RATIO):
             return False
     return True
+
+
+def _description(name: str, gazetteer: Gazetteer) -> bool:
+    """A name of a common noun and nationality adjectives only, all with the
+    article or all without it, describes a person without naming them
+    («الناشط السوري», «ناشط سوري»): no name. A surname keeps a name
+    («العقيد المالكي»: المالكي is no nationality), and so does a given name
+    before a definite surname («جمال التركي»).
+
+    >>> g = Gazetteer.load()
+    >>> _description("الناشط السوري", g), _description("العقيد المالكي", g)
+    (True, False)
+    """
+    words = name.split()
+    definite = [w.startswith(_ARTICLE) for w in words]
+    if len(words) < 2 or any(d != definite[0] for d in definite):
+        return False
+    if not all(w in gazetteer.adjectives for w in words[1:]):
+        return False
+    ranks = word_ranks()
+    bare = words[0].removeprefix(_ARTICLE)
+    with_article, without = ranks.get(_ARTICLE + bare), ranks.get(bare)
+    return with_article is not None and without is not None and (
+        with_article < without * _COMMON_RATIO)
 
 
 def _common_place(name: str) -> bool:
