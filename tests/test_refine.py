@@ -53,6 +53,16 @@ def test_a_common_noun_before_a_name_keeps_the_name(surface: str) -> None:
     assert [t for _, t, _ in refined(text, [tagged(text, surface)])] == ["person"]
 
 
+@pytest.mark.parametrize("surface", ["اللفتنانت كولونيل", "العميد الركن", "الجنرال"])
+def test_a_rank_alone_is_no_person(surface: str) -> None:
+    # «المتحدث باسم الجيش الإسرائيلي اللفتنانت كولونيل جوناثان كونريكوس»
+    # (held11): the rank, tagged apart from the name, names no one.
+    text = f"قال المتحدث {surface} جوناثان كونريكوس إن"
+    name = "جوناثان كونريكوس"
+    assert refined(text, [tagged(text, surface), tagged(text, name)]) == [
+        (discovered_id("actor", normalize(name)), "person", name)]
+
+
 @pytest.mark.parametrize("name", ["أحمد مظهر سعدو", "زارا صالح", "رشيد الحوراني"])
 def test_a_real_name_is_a_person(name: str) -> None:
     text = f"قال {name} إن"

@@ -7,7 +7,8 @@ what an archivist sees of them (``refine``), in this order:
    (المدينة "the city", ريف alone): it names a place only with a name after
    it (ريف حمص). A discovered person whose every word is a common word
    (حراك سياسي داخلي) is a noun phrase, not a name, and so is one of a
-   common noun and nationality adjectives («الناشط السوري»: a description).
+   common noun and nationality adjectives («الناشط السوري»: a description),
+   or of a rank only («اللفتنانت كولونيل»).
    A word is common when
    its form with the article ال is at least half as frequent in news as its
    bare form (الحراك/حراك, السياسي/سياسي); given names and surnames rarely
@@ -131,6 +132,12 @@ _RANKS = frozenset(normalize(w) for w in """
 العقيد عقيد العميد عميد اللواء لواء المقدم مقدم الرائد رائد الفريق فريق
 """.split())
 _STAFF = normalize("ركن")
+#: Words of a rank or a title (without the article), also as transcribed from
+#: other armies («اللفتنانت كولونيل»): a name of these words only names no one.
+_RANK_WORDS = frozenset(normalize(w) for w in """
+عقيد عميد لواء مقدم رائد فريق ركن نقيب ملازم مشير رقيب عريف جنرال لفتنانت كولونيل
+ميجور كابتن سرجنت أدميرال ادميرال أميرال اميرال ماريشال مارشال كوماندر أول اول ثاني
+""".split())
 #: The head noun of a club's name, which news leaves out («مباراة برشلونة»).
 _CLUB = frozenset(normalize(w) for w in "نادي النادي".split())
 #: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
@@ -272,7 +279,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 mention = replace(mention, kind="place", type="region",
                                   id=discovered_id("place", name))
             if mention.type == "person" and (
-                    _common_phrase(name) or _description(name, gazetteer)):
+                    _common_phrase(name) or _description(name, gazetteer) or _rank_only(name)):
                 continue
             if mention.kind == "place" and _common_place(name):
                 continue
@@ -700,6 +707,16 @@ def _common_phrase(name: str) -> bool:
         if definite is None or (bare is not None and definite >= bare * _COMMON_RATIO):
             return False
     return True
+
+
+def _rank_only(name: str) -> bool:
+    """A name of rank words only («اللفتنانت كولونيل», «العميد الركن»): a rank
+    that stands before a name, no name itself.
+
+    >>> _rank_only("اللفتنانت كولونيل"), _rank_only("العقيد تركي المالكي")
+    (True, False)
+    """
+    return all(w.removeprefix(_ARTICLE) in _RANK_WORDS for w in name.split())
 
 
 def _description(name: str, gazetteer: Gazetteer) -> bool:
