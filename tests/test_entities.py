@@ -500,3 +500,10 @@ def test_a_country_whose_name_is_its_territory_is_a_place(text: str) -> None:
     # wherever it stands, not Palestine acting (held10).
     assert kinds(text)[-1][:2] == ("ps", "place")
     assert kinds("وقالت فلسطين إنها")[-1][:2] == ("ps", "actor")
+
+
+def test_a_trigger_word_behind_ka_is_no_trigger() -> None:
+    # «كتلة الحزب النيابية» is a parliamentary bloc, not ك + «تلة» (a hill)
+    # before a name (held10).
+    assert kinds("وقالت رئيسة كتلة الحزب النيابية أليس فيدل إن") == []
+    assert kinds("وصلوا إلى تلة الحزب")[-1][:2] == ("new:place:تله الحزب", "place")

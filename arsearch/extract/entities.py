@@ -29,7 +29,7 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
    hamza the trigger does not have is no trigger («وأدى» is no «وادي»), and a
    word that opens no name (جديدة) is no name a place word gives context to
-   («مناطق جديدة»).
+   («مناطق جديدة»). A trigger behind كـ is none («كتلة» is a bloc, no «تلة»).
 4. Names glued together (ديرالزوردمشق), split into known names.
 """
 
@@ -228,6 +228,10 @@ _ORDINALS = frozenset(normalize(w) for w in """
 #: triggers in _HAMZA_TRIGGERS are written with one (إذاعة).
 _HAMZA_ALEFS = frozenset("أإآ")
 _HAMZA_TRIGGERS = frozenset({"اذاعه"})
+#: The clitic كـ ("as", "like"): a trigger word behind it is no trigger
+#: («كتلة الحزب», a parliamentary bloc, is no ك + «تلة», a hill; «كمدينة
+#: سياحية» names no city).
+_LIKE = "ك"
 _QUOTES = frozenset("\"'“”„«»‘’")
 _NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
@@ -519,7 +523,9 @@ class _Scan:
 
     def _trigger_word(self, i: int) -> str | None:
         hamza = any(c in _HAMZA_ALEFS for c in self.tokens[i].text)
-        for _, word in clitic_variants(self.norms[i]):
+        for cut, word in clitic_variants(self.norms[i]):
+            if _LIKE in self.norms[i][:cut]:
+                continue  # «كتلة» is a bloc, no ك + «تلة» (a hill)
             if (word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS) and (
                     not hamza or word in _HAMZA_TRIGGERS):
                 return word
