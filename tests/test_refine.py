@@ -714,3 +714,23 @@ def test_a_plural_adjective_ends_no_place_name() -> None:
     text = "في حي الصالحين"  # no nisba
     mention = tagged(text, "حي الصالحين", "place", "region")
     assert [name for _, _, name in refined(text, [mention])] == ["حي الصالحين"]
+
+
+def test_a_name_the_tagger_cut_in_front_is_the_whole_name() -> None:
+    # «بوكو [حرام]» beside «بوكو حرام» (held11): the words in front of the cut
+    # mention complete the name of an actor of the article; so do they where
+    # the tagger ran the rest into the next word («بوكو [حرام عامه] العاشر»).
+    text = "خطفت بوكو حرام أطفالا. وهاجمت بوكو حرام بلدة. ودخل الصراع مع بوكو حرام عامه العاشر"
+    whole = tagged(text, "بوكو حرام")
+    second = tagged(text, "حرام", start=text.index("حرام", text.index("وهاجمت")))
+    third = tagged(text, "حرام عامه", start=text.index("حرام عامه"))
+    got = refine(text, [whole, second, third], Gazetteer.load())
+    assert [(m.id, text[m.start:m.end]) for m in got] == [(whole.id, "بوكو حرام")] * 3
+
+
+def test_a_short_name_with_other_words_in_front_stays() -> None:
+    text = "قال أبو محمد الحوراني إن. وأكد الحوراني أن"
+    got = refine(text, [tagged(text, "أبو محمد الحوراني"),
+                        tagged(text, "الحوراني", start=text.rindex("الحوراني"))],
+                 Gazetteer.load())
+    assert [text[m.start:m.end] for m in got] == ["أبو محمد الحوراني", "الحوراني"]

@@ -166,6 +166,7 @@ _PLATFORM_WORDS = frozenset(normalize(w) for w in """
 _PLATFORM_WORDS_MAX = 3
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
 _WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
+_LAST_WORD_RE = re.compile(r"\w+$")  # letters and digits only, no sign (،)
 _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
 _ARTICLE = "ال"
 _COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
@@ -295,7 +296,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
     kept = _joined_places(text, _namesakes(text, kept, gazetteer))
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
-    return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
+    kept = _bracketed(text, _cut_in_front(text, _placed(kept)))
+    return _written(_one_type(_coreferred(kept, gazetteer)))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -1050,6 +1052,67 @@ def _bracketed(text: str, mentions: list[Mention]) -> list[Mention]:
             m = replace(m, id=before.id, type=before.type, name=before.name)
         result.append(m)
     return result
+
+
+def _cut_in_front(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A discovered actor that, with the word or two right before it, spells
+    the name of another actor of the article is that actor, cut by the tagger
+    («بوكو [حرام]» beside «بوكو حرام»): its mention takes in those words. So
+    is one whose first words do, the tagger having run the name into the next
+    word («بوكو [حرام عامه] العاشر»): its mention ends with the name."""
+    names: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind == "actor":
+            words = _plain_words(m.text)
+            if len(words) > 1:
+                names.setdefault(" ".join(words), m)
+    if not names:
+        return mentions
+    result = []
+    for m in mentions:
+        if m.kind == "actor" and m.id.startswith(DISCOVERED):
+            m = _whole_name(text, m, names)
+        result.append(m)
+    return result
+
+
+def _whole_name(text: str, m: Mention, names: dict[str, Mention]) -> Mention:
+    """``m`` as the actor of ``names`` (normalized name -> mention) that the
+    words in front of it and its first words spell, or ``m`` itself."""
+    own = _words(m)
+    tokens = list(re.finditer(r"\S+", m.text))
+    for n in range(len(own), 0, -1):
+        if n < len(own) and len(tokens) != len(own):
+            break  # the surface does not show where its n-th word ends
+        end = m.end if n == len(own) else m.start + tokens[n - 1].end()
+        for start, words in _words_in_front(text, m.start):
+            whole = names.get(" ".join(words + own[:n]))
+            if whole is not None and whole.id != m.id:
+                return replace(m, kind=whole.kind, type=whole.type, id=whole.id,
+                               name=whole.name, text=text[start:end], start=start, end=end)
+    return m
+
+
+def _words_in_front(text: str, start: int) -> list[tuple[int, list[str]]]:
+    """The word right before ``start`` and the two right before it, with
+    where they start, when only spaces stand between them and ``start``; the
+    first word also without its clitics (لبوكو: بوكو).
+
+    >>> _words_in_front("خطف مقاتلو لبوكو حرام", 17)
+    [(11, ['لبوكو']), (11, ['بوكو']), (4, ['مقاتلو', 'لبوكو'])]
+    """
+    found: list[tuple[int, list[str]]] = []
+    end = start
+    words: list[str] = []
+    for _ in range(2):
+        gap = len(text[:end]) - len(text[:end].rstrip(" "))
+        match = _LAST_WORD_RE.search(text, 0, end - gap) if gap else None
+        if match is None:
+            break
+        end = match.start()
+        words.insert(0, normalize(match.group()))
+        found += [(end, [w, *words[1:]]) for _, w in clitic_variants(words[0])]
+    return found
 
 
 def _words(mention: Mention) -> list[str]:
