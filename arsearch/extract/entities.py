@@ -232,6 +232,7 @@ _HAMZA_TRIGGERS = frozenset({"اذاعه"})
 #: («كتلة الحزب», a parliamentary bloc, is no ك + «تلة», a hill; «كمدينة
 #: سياحية» names no city).
 _LIKE = "ك"
+_TEH_MARBUTA = "ة"  # ends feminine nouns and adjectives, never a verb
 _QUOTES = frozenset("\"'“”„«»‘’")
 _NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
@@ -657,16 +658,21 @@ class _Scan:
     def _qualifies(self, i: int, cut: int, entry: Entry) -> bool:
         """Token i, a one-word name that is also a feminine nisba of its entry
         (سورية), qualifies the indefinite word before it: an indefinite nisba
-        («مواقع عسكرية سورية») or a plural noun that news qualifies by
-        nationality («فصائل سورية»). An adjective, not the country; after any
-        other word (a verb: «تدعم سورية») it stays the country."""
+        («مواقع عسكرية سورية»), a plural noun that news qualifies by
+        nationality («فصائل سورية») or a feminine noun written with teh
+        marbuta, which no verb ends with («ليست محكمة سورية»; not a noun of
+        state or force, «حكومة سورية», nor before a definite name, which it
+        is annexed to: «بقيادة السعودية»). An adjective, not the country; after
+        any other word (a verb: «تدعم سورية») it stays the country."""
         if cut or i == 0 or entry.type != "country" or not self._adjacent(i - 1, i):
             return False
         if all(eid != entry.id for eid, _ in self.g.adjectives.get(self.norms[i], ())):
             return False
         prev = clitic_variants(self.norms[i - 1])[-1][1]
+        feminine = (strip_marks(self.tokens[i - 1].text).endswith(_TEH_MARBUTA)
+                    and prev not in ACTOR_HEADS and not self.norms[i].startswith(_ARTICLE))
         return not self.norms[i - 1].startswith(_ARTICLE) and (
-            prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3)
+            prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3 or feminine)
 
     def _prev_word(self, i: int) -> str:
         word = self.norms[i - 1]
