@@ -512,3 +512,12 @@ def test_a_trigger_word_behind_ka_is_no_trigger() -> None:
     # before a name (held10).
     assert kinds("وقالت رئيسة كتلة الحزب النيابية أليس فيدل إن") == []
     assert kinds("وصلوا إلى تلة الحزب")[-1][:2] == ("new:place:تله الحزب", "place")
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("قوات إيرانية على الجانب السوري من مرتفعات الجولان", "place"),
+    ("أعلن الجانب السوري موافقته", "actor"),
+])
+def test_the_side_of_a_place_is_a_location(text: str, kind: str) -> None:
+    # «الجانب السوري من …» is a side of a place (held11), not Syria acting.
+    assert [k for i, k, _ in kinds(text) if i == "sy"] == [kind]

@@ -24,7 +24,9 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
    (الملف السوري, دولار أمريكي) it names nothing, nor before «المشتركة»
-   («القوات اليمنية المشتركة»: joint forces are no one state).
+   («القوات اليمنية المشتركة»: joint forces are no one state). «الجانب»
+   with a nationality is the party of a talk, an actor, but before «من» the
+   side of a place, a location («الجانب السوري من مرتفعات الجولان»).
 3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
    hamza the trigger does not have is no trigger («وأدى» is no «وادي»), and a
@@ -232,6 +234,8 @@ _HAMZA_TRIGGERS = frozenset({"اذاعه"})
 #: («كتلة الحزب», a parliamentary bloc, is no ك + «تلة», a hill; «كمدينة
 #: سياحية» names no city).
 _LIKE = "ك"
+#: «الجانب» (the side, also a party to a talk) before a nationality.
+_SIDE = frozenset(normalize(w) for w in "الجانب جانب".split())
 _TEH_MARBUTA = "ة"  # ends feminine nouns and adjectives, never a verb
 _QUOTES = frozenset("\"'“”„«»‘’")
 _NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
@@ -459,6 +463,8 @@ class _Scan:
                 head = self._head(i)
                 if head is not None:
                     first, head_cut, kind = head
+                    if kind == "actor" and self._side_of(first, head_cut, i):
+                        kind = "place"  # «الجانب السوري من مرتفعات الجولان»: a side of a place
                     self._emit(entry, first, i + 1, head_cut,
                                (kind, "state" if kind == "actor" else "country"))
                     return i + 1
@@ -598,6 +604,14 @@ class _Scan:
         if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
             return place  # الحدود مع العراق: the border runs along the country
         return "actor", "state"
+
+    def _side_of(self, head: int, cut: int, i: int) -> bool:
+        """The noun of force at token ``head`` is «الجانب» (the side) and «من»
+        follows the adjective at token i: the side of a place, a location
+        («على الجانب السوري من مرتفعات الجولان»), not the party of a talk
+        («أعلن الجانب السوري موافقته»)."""
+        return (self.norms[head][cut:] in _SIDE and i + 1 < len(self.tokens)
+                and self.norms[i + 1] == "من" and self._adjacent(i, i + 1))
 
     def _sponsored(self, i: int) -> bool:
         """Token i follows a word of sponsoring, directly or behind «كل من»
