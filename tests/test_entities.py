@@ -521,3 +521,14 @@ def test_a_trigger_word_behind_ka_is_no_trigger() -> None:
 def test_the_side_of_a_place_is_a_location(text: str, kind: str) -> None:
     # «الجانب السوري من …» is a side of a place (held11), not Syria acting.
     assert [k for i, k, _ in kinds(text) if i == "sy"] == [kind]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("في ميادين القتال", []),
+    ("سيطروا على الميادين", [("sy-mayadin", "place")]),
+    ("في مدينة ميادين", [("sy-mayadin", "place")]),
+])
+def test_a_plural_noun_is_no_town_without_a_place_word(text: str, expected: list) -> None:
+    # «ميادين القتال» (battlefields, held11) is no الميادين: the bare plural is
+    # a context alias, named only after a place word.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected
