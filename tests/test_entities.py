@@ -532,3 +532,10 @@ def test_a_plural_noun_is_no_town_without_a_place_word(text: str, expected: list
     # «ميادين القتال» (battlefields, held11) is no الميادين: the bare plural is
     # a context alias, named only after a place word.
     assert [(i, k) for i, k, _ in kinds(text)] == expected
+
+
+def test_a_noun_joined_to_a_place_word_names_no_place() -> None:
+    # «مدينة وميناء الحديدة» (held10): the city and port of Hodeidah; «وميناء»
+    # is a second noun sharing the name, no place of its own.
+    assert kinds("سيطروا على مدينة وميناء الحديدة") == [("ye-hodeidah", "place", "الحديدة")]
+    assert kinds("في مدينة وهران") == [("new:place:وهران", "place", "وهران")]

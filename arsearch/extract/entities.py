@@ -31,7 +31,9 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
    hamza the trigger does not have is no trigger («وأدى» is no «وادي»), and a
    word that opens no name (جديدة) is no name a place word gives context to
-   («مناطق جديدة»). A trigger behind كـ is none («كتلة» is a bloc, no «تلة»).
+   («مناطق جديدة»). A trigger behind كـ is none («كتلة» is a bloc, no «تلة»),
+   and a noun joined by و to a trigger before a known name shares that name
+   («مدينة وميناء الحديدة»: no place «وميناء»).
 4. Names glued together (ديرالزوردمشق), split into known names.
 """
 
@@ -750,6 +752,8 @@ class _Scan:
             return None
         if first.startswith("لل"):  # مخيم للنازحين: "for the", not a name
             return None
+        if self._coordinated(k):
+            return None  # «مدينة وميناء الحديدة»: a second noun of the same name
         if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong
                 or first in _COMPOUND_HEADS):  # a weak trigger: تبة أبو عقال, حي أبو رمانة
             return None
@@ -768,6 +772,16 @@ class _Scan:
             compound = word in _COMPOUND_HEADS
             end += 1
         return end
+
+    def _coordinated(self, k: int) -> bool:
+        """Token k, right after a trigger, is a noun joined by و to it and
+        followed by a known name: both nouns share the name («مدينة وميناء
+        الحديدة», the city and port of Hodeidah), and و + noun is none."""
+        word = self.norms[k]
+        if word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS:
+            return False  # «وادي», «ولاية»: the و is the word's own
+        return (word[:1] == "و" and len(word) > 3 and k + 1 < len(self.tokens)
+                and self._adjacent(k, k + 1) and self._lookup(k + 1) is not None)
 
     def _stopword(self, word: str) -> bool:
         # The bundled stopwords, whatever an index searches with: what is
