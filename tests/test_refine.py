@@ -734,3 +734,11 @@ def test_a_short_name_with_other_words_in_front_stays() -> None:
                         tagged(text, "الحوراني", start=text.rindex("الحوراني"))],
                  Gazetteer.load())
     assert [text[m.start:m.end] for m in got] == ["أبو محمد الحوراني", "الحوراني"]
+
+
+def test_france_24_glued_to_its_number_is_the_outlet() -> None:
+    # «يرويها مراسلو فرانس24» (held11): the outlet, the article's own source,
+    # not a person «مراسلو فرانس» the tagger cut off the number.
+    text = "الحرب في سوريا.. يرويها مراسلو فرانس24 تحل الخميس"
+    assert [(m.kind, m.id) for m in extract(text, source="france24")
+            if m.kind != "place"] == [("source", "france24")]
