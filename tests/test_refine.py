@@ -526,10 +526,13 @@ def test_two_places_cut_out_of_one_name_are_one_place() -> None:
         ("new:place:حماه", "حماة")]
 
 
-def test_staff_after_a_rank_is_not_part_of_the_name() -> None:
-    # «العقيد ركن تركي المالكي»: ركن (staff) belongs to the rank.
-    text = "وقال المتحدث العقيد ركن تركي المالكي إن"
-    assert [(i, n) for i, _, n in refined(text, [tagged(text, "ركن تركي المالكي")])] == [
+@pytest.mark.parametrize("staff", ["ركن", "الركن"])
+def test_staff_after_a_rank_is_not_part_of_the_name(staff: str) -> None:
+    # «العقيد ركن تركي المالكي», «العقيد الركن تركي المالكي» (held10): ركن
+    # (staff) belongs to the rank, with or without the article.
+    text = f"وقال المتحدث العقيد {staff} تركي المالكي إن"
+    surface = f"{staff} تركي المالكي"
+    assert [(i, n) for i, _, n in refined(text, [tagged(text, surface)])] == [
         ("new:actor:تركي المالكي", "تركي المالكي")]
 
 

@@ -42,8 +42,9 @@ what an archivist sees of them (``refine``), in this order:
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
    which is what filters match. Gazetteer entities keep their canonical name.
    A word that introduces a name (يدعى, المدعو) is not part of it, nor is
-   «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
-   space apart, the second bare, are one name the tagger cut («وراس لانوف»);
+   «ركن» or «الركن» after a rank («العقيد الركن تركي المالكي»). Two
+   discovered places one space apart, the second bare, are one name the
+   tagger cut («وراس لانوف»);
    a discovered place the tagger ran into the next one behind «بـ» and a
    place word is two places («أوستن بولاية تكساس»). A dual or plural nisba
    ends no place's name («والسدرة النفطيين» is السدرة).
@@ -404,9 +405,11 @@ def _plural_nisba(word: str) -> bool:
 
 def _introduced(mention: Mention, before: str = "") -> Mention:
     """A discovered name without the word introducing it (المدعو محمد مطهر), or
-    without «ركن» after a rank (``before``: «العقيد ركن تركي المالكي»)."""
+    without «ركن» or «الركن» after a rank (``before``: «العقيد ركن تركي
+    المالكي», «العقيد الركن تركي المالكي»)."""
     words = id_name(mention.id).split()
-    staff = bool(words) and words[0] == _STAFF and before in _RANKS  # «العقيد ركن» + name
+    staff = bool(words) and words[0].removeprefix(_ARTICLE) == _STAFF and (
+        before in _RANKS)  # «العقيد ركن» or «العقيد الركن» + name
     if len(words) < 2 or clitic_variants(words[0])[-1][1] not in _INTRODUCERS and (
             words[0] not in _INTRODUCERS) and not staff:
         return mention
