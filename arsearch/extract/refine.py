@@ -167,7 +167,7 @@ _PLATFORM_WORDS = frozenset(normalize(w) for w in """
 _PLATFORM_WORDS_MAX = 3
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
 _WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
-_LAST_WORD_RE = re.compile(r"\w+$")  # letters and digits only, no sign (،)
+_MARKS = re.compile("[\u0640\u064b-\u0652]")  # tatweel and short vowels, inside a word
 _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
 _ARTICLE = "ال"
 _COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
@@ -715,13 +715,16 @@ def _common_phrase(name: str) -> bool:
 
 
 def _rank_only(name: str) -> bool:
-    """A name of rank words only («اللفتنانت كولونيل», «العميد الركن»): a rank
-    that stands before a name, no name itself.
+    """A name of rank words only («اللفتنانت كولونيل», «العميد الركن»,
+    «الجنرال»): a rank that stands before a name, no name itself. One bare
+    word may be a given name (رائد).
 
-    >>> _rank_only("اللفتنانت كولونيل"), _rank_only("العقيد تركي المالكي")
-    (True, False)
+    >>> _rank_only("اللفتنانت كولونيل"), _rank_only("العقيد تركي المالكي"), _rank_only("رائد")
+    (True, False, False)
     """
-    return all(w.removeprefix(_ARTICLE) in _RANK_WORDS for w in name.split())
+    words = name.split()
+    return (len(words) > 1 or name.startswith(_ARTICLE)) and all(
+        w.removeprefix(_ARTICLE) in _RANK_WORDS for w in words)
 
 
 def _description(name: str, gazetteer: Gazetteer) -> bool:
@@ -1108,12 +1111,16 @@ def _words_in_front(text: str, start: int) -> list[tuple[int, list[str]]]:
     end = start
     words: list[str] = []
     for _ in range(2):
-        gap = len(text[:end]) - len(text[:end].rstrip(" "))
-        match = _LAST_WORD_RE.search(text, 0, end - gap) if gap else None
-        if match is None:
-            break
-        end = match.start()
-        words.insert(0, normalize(match.group()))
+        last = end
+        while last > 0 and text[last - 1] == " ":
+            last -= 1
+        first = last
+        while first > 0 and (text[first - 1].isalnum() or _MARKS.match(text[first - 1])):
+            first -= 1
+        if last == end or first == last:
+            break  # no space before, or no word (a sign: «قال، بوكو»)
+        end = first
+        words.insert(0, normalize(text[first:last]))
         found += [(end, [w, *words[1:]]) for _, w in clitic_variants(words[0])]
     return found
 
