@@ -18,17 +18,22 @@ form, so diacritics, tatweel, hashtags (#جبل_البشري) and dotted-out wor
    سوريا والعراق», «أعلنت كل من السعودية»). A capital (دمشق too) is a place
    only after such a word or a part of a city («بضواحي دمشق»); elsewhere it
    stands for its government («اتهمت أنقرة», «تنفيه دمشق»), which is its
-   country as an actor.
+   country as an actor. A country's name that opens with a noun of territory
+   («الأراضي الفلسطينية») names a location wherever it stands.
 2. Adjectives naming a state: a collective (الروس) by itself, a nisba
    (الروسية) only when it qualifies a noun of force or power (الطائرات
    الحربية الروسية) or of territory (الأراضي العراقية); elsewhere
    (الملف السوري, دولار أمريكي) it names nothing, nor before «المشتركة»
-   («القوات اليمنية المشتركة»: joint forces are no one state).
+   («القوات اليمنية المشتركة»: joint forces are no one state). «الجانب»
+   with a nationality is the party of a talk, an actor, but before «من» the
+   side of a place, a location («الجانب السوري من مرتفعات الجولان»).
 3. Unknown names after a trigger word (ميليشيا «…», لواء …, قرية …, مخيم …),
    reported with ids ``new:<kind>:<normalized name>``. A word written with a
    hamza the trigger does not have is no trigger («وأدى» is no «وادي»), and a
    word that opens no name (جديدة) is no name a place word gives context to
-   («مناطق جديدة»).
+   («مناطق جديدة»). A trigger behind كـ is none («كتلة» is a bloc, no «تلة»),
+   and a noun joined by و to a trigger before a known name shares that name
+   («مدينة وميناء الحديدة»: no place «وميناء»).
 4. Names glued together (ديرالزوردمشق), split into known names.
 """
 
@@ -227,6 +232,13 @@ _ORDINALS = frozenset(normalize(w) for w in """
 #: triggers in _HAMZA_TRIGGERS are written with one (إذاعة).
 _HAMZA_ALEFS = frozenset("أإآ")
 _HAMZA_TRIGGERS = frozenset({"اذاعه"})
+#: The clitic كـ ("as", "like"): a trigger word behind it is no trigger
+#: («كتلة الحزب», a parliamentary bloc, is no ك + «تلة», a hill; «كمدينة
+#: سياحية» names no city).
+_LIKE = "ك"
+#: «الجانب» (the side, also a party to a talk) before a nationality.
+_SIDE = frozenset(normalize(w) for w in "الجانب جانب".split())
+_TEH_MARBUTA = "ة"  # ends feminine nouns and adjectives, never a verb
 _QUOTES = frozenset("\"'“”„«»‘’")
 _NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
@@ -453,6 +465,8 @@ class _Scan:
                 head = self._head(i)
                 if head is not None:
                     first, head_cut, kind = head
+                    if kind == "actor" and self._side_of(first, head_cut, i):
+                        kind = "place"  # «الجانب السوري من مرتفعات الجولان»: a side of a place
                     self._emit(entry, first, i + 1, head_cut,
                                (kind, "state" if kind == "actor" else "country"))
                     return i + 1
@@ -518,7 +532,9 @@ class _Scan:
 
     def _trigger_word(self, i: int) -> str | None:
         hamza = any(c in _HAMZA_ALEFS for c in self.tokens[i].text)
-        for _, word in clitic_variants(self.norms[i]):
+        for cut, word in clitic_variants(self.norms[i]):
+            if _LIKE in self.norms[i][:cut]:
+                continue  # «كتلة» is a bloc, no ك + «تلة» (a hill)
             if (word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS) and (
                     not hamza or word in _HAMZA_TRIGGERS):
                 return word
@@ -556,6 +572,8 @@ class _Scan:
             return entry.kind, entry.type
         place = ("place", entry.type)
         clitic = self.norms[i][:cut]
+        if end - i > 1 and self.norms[i][cut:] in PLACE_HEADS:
+            return place  # «الأراضي الفلسطينية»: a name of its territory, a location
         prev = self._prev_word(i) if i > 0 else ""
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _BACKING:
             return "actor", "state"  # المدعومة من إيران: the state backs, it is no location
@@ -588,6 +606,14 @@ class _Scan:
         if i > 1 and prev == "مع" and _bare(self.norms[i - 2]) in _BORDER:
             return place  # الحدود مع العراق: the border runs along the country
         return "actor", "state"
+
+    def _side_of(self, head: int, cut: int, i: int) -> bool:
+        """The noun of force at token ``head`` is «الجانب» (the side) and «من»
+        follows the adjective at token i: the side of a place, a location
+        («على الجانب السوري من مرتفعات الجولان»), not the party of a talk
+        («أعلن الجانب السوري موافقته»)."""
+        return (self.norms[head][cut:] in _SIDE and i + 1 < len(self.tokens)
+                and self.norms[i + 1] == "من" and self._adjacent(i, i + 1))
 
     def _sponsored(self, i: int) -> bool:
         """Token i follows a word of sponsoring, directly or behind «كل من»
@@ -648,16 +674,21 @@ class _Scan:
     def _qualifies(self, i: int, cut: int, entry: Entry) -> bool:
         """Token i, a one-word name that is also a feminine nisba of its entry
         (سورية), qualifies the indefinite word before it: an indefinite nisba
-        («مواقع عسكرية سورية») or a plural noun that news qualifies by
-        nationality («فصائل سورية»). An adjective, not the country; after any
-        other word (a verb: «تدعم سورية») it stays the country."""
+        («مواقع عسكرية سورية»), a plural noun that news qualifies by
+        nationality («فصائل سورية») or a feminine noun written with teh
+        marbuta, which no verb ends with («ليست محكمة سورية»; not a noun of
+        state or force, «حكومة سورية», nor before a definite name, which it
+        is annexed to: «بقيادة السعودية»). An adjective, not the country; after
+        any other word (a verb: «تدعم سورية») it stays the country."""
         if cut or i == 0 or entry.type != "country" or not self._adjacent(i - 1, i):
             return False
         if all(eid != entry.id for eid, _ in self.g.adjectives.get(self.norms[i], ())):
             return False
         prev = clitic_variants(self.norms[i - 1])[-1][1]
+        feminine = (strip_marks(self.tokens[i - 1].text).endswith(_TEH_MARBUTA)
+                    and prev not in ACTOR_HEADS and not self.norms[i].startswith(_ARTICLE))
         return not self.norms[i - 1].startswith(_ARTICLE) and (
-            prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3)
+            prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3 or feminine)
 
     def _prev_word(self, i: int) -> str:
         word = self.norms[i - 1]
@@ -721,6 +752,8 @@ class _Scan:
             return None
         if first.startswith("لل"):  # مخيم للنازحين: "for the", not a name
             return None
+        if self._coordinated(k):
+            return None  # «مدينة وميناء الحديدة»: a second noun of the same name
         if not (first.startswith(_ARTICLE) or (numbers and first.isdigit()) or strong
                 or first in _COMPOUND_HEADS):  # a weak trigger: تبة أبو عقال, حي أبو رمانة
             return None
@@ -739,6 +772,16 @@ class _Scan:
             compound = word in _COMPOUND_HEADS
             end += 1
         return end
+
+    def _coordinated(self, k: int) -> bool:
+        """Token k, right after a trigger, is a noun joined by و to it and
+        followed by a known name: both nouns share the name («مدينة وميناء
+        الحديدة», the city and port of Hodeidah), and و + noun is none."""
+        word = self.norms[k]
+        if word in PLACE_TRIGGERS or word in ACTOR_TRIGGERS:
+            return False  # «وادي», «ولاية»: the و is the word's own
+        return (word[:1] == "و" and len(word) > 3 and k + 1 < len(self.tokens)
+                and self._adjacent(k, k + 1) and self._lookup(k + 1) is not None)
 
     def _stopword(self, word: str) -> bool:
         # The bundled stopwords, whatever an index searches with: what is

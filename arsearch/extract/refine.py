@@ -6,7 +6,10 @@ what an archivist sees of them (``refine``), in this order:
 1. **Junk out.** A generic geographic word is not a place by itself
    (المدينة "the city", ريف alone): it names a place only with a name after
    it (ريف حمص). A discovered person whose every word is a common word
-   (حراك سياسي داخلي) is a noun phrase, not a name. A word is common when
+   (حراك سياسي داخلي) is a noun phrase, not a name, and so is one of a
+   common noun and nationality adjectives («الناشط السوري»: a description),
+   or of a rank only («اللفتنانت كولونيل»).
+   A word is common when
    its form with the article ال is at least half as frequent in news as its
    bare form (الحراك/حراك, السياسي/سياسي); given names and surnames rarely
    take the article (أحمد, سعدو). The frequencies are the ranks of the
@@ -39,8 +42,9 @@ what an archivist sees of them (``refine``), in this order:
    (أحمد مظهر سعدو, not احمد مظهر سعدو); its id keeps the folded form,
    which is what filters match. Gazetteer entities keep their canonical name.
    A word that introduces a name (يدعى, المدعو) is not part of it, nor is
-   «ركن» after a rank («العقيد ركن تركي المالكي»). Two discovered places one
-   space apart, the second bare, are one name the tagger cut («وراس لانوف»);
+   «ركن» or «الركن» after a rank («العقيد الركن تركي المالكي»). Two
+   discovered places one space apart, the second bare, are one name the
+   tagger cut («وراس لانوف»);
    a discovered place the tagger ran into the next one behind «بـ» and a
    place word is two places («أوستن بولاية تكساس»). A dual or plural nisba
    ends no place's name («والسدرة النفطيين» is السدرة).
@@ -129,6 +133,12 @@ _RANKS = frozenset(normalize(w) for w in """
 العقيد عقيد العميد عميد اللواء لواء المقدم مقدم الرائد رائد الفريق فريق
 """.split())
 _STAFF = normalize("ركن")
+#: Words of a rank or a title (without the article), also as transcribed from
+#: other armies («اللفتنانت كولونيل»): a name of these words only names no one.
+_RANK_WORDS = frozenset(normalize(w) for w in """
+عقيد عميد لواء مقدم رائد فريق ركن نقيب ملازم مشير رقيب عريف جنرال لفتنانت كولونيل
+ميجور كابتن سرجنت أدميرال ادميرال أميرال اميرال ماريشال مارشال كوماندر أول اول ثاني
+""".split())
 #: The head noun of a club's name, which news leaves out («مباراة برشلونة»).
 _CLUB = frozenset(normalize(w) for w in "نادي النادي".split())
 #: Nouns of force that head a name as HEAD_TYPES do (قوات التحالف).
@@ -157,6 +167,7 @@ _PLATFORM_WORDS = frozenset(normalize(w) for w in """
 _PLATFORM_WORDS_MAX = 3
 _PRONOUN_MAX = 2  # letters of an object pronoun after a verb (نقلته, ذكرتها)
 _WORD_RE = re.compile(r"[\w\u0600-\u06ff]+")
+_MARKS = re.compile("[\u0640\u064b-\u0652]")  # tatweel and short vowels, inside a word
 _EDGE = " \t\n\"'“”„«»‘’()[]{}<>.,،؛;:!?؟#_-–—"
 _ARTICLE = "ال"
 _COMMON_RATIO = 2  # ال-form ranked within twice the bare form's rank: a common word
@@ -269,7 +280,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
                 mention = replace(mention, kind="place", type="region",
                                   id=discovered_id("place", name))
-            if mention.type == "person" and _common_phrase(name):
+            if mention.type == "person" and (
+                    _common_phrase(name) or _description(name, gazetteer) or _rank_only(name)):
                 continue
             if mention.kind == "place" and _common_place(name):
                 continue
@@ -285,7 +297,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
     kept = _joined_places(text, _namesakes(text, kept, gazetteer))
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
-    return _written(_one_type(_coreferred(_bracketed(text, _placed(kept)), gazetteer)))
+    kept = _bracketed(text, _cut_in_front(text, _placed(kept)))
+    return _written(_one_type(_coreferred(kept, gazetteer)))
 
 
 def display_form(surface: str, folded: str) -> str:
@@ -392,9 +405,11 @@ def _plural_nisba(word: str) -> bool:
 
 def _introduced(mention: Mention, before: str = "") -> Mention:
     """A discovered name without the word introducing it (المدعو محمد مطهر), or
-    without «ركن» after a rank (``before``: «العقيد ركن تركي المالكي»)."""
+    without «ركن» or «الركن» after a rank (``before``: «العقيد ركن تركي
+    المالكي», «العقيد الركن تركي المالكي»)."""
     words = id_name(mention.id).split()
-    staff = bool(words) and words[0] == _STAFF and before in _RANKS  # «العقيد ركن» + name
+    staff = bool(words) and words[0].removeprefix(_ARTICLE) == _STAFF and (
+        before in _RANKS)  # «العقيد ركن» or «العقيد الركن» + name
     if len(words) < 2 or clitic_variants(words[0])[-1][1] not in _INTRODUCERS and (
             words[0] not in _INTRODUCERS) and not staff:
         return mention
@@ -697,6 +712,43 @@ def _common_phrase(name: str) -> bool:
         if definite is None or (bare is not None and definite >= bare * _COMMON_RATIO):
             return False
     return True
+
+
+def _rank_only(name: str) -> bool:
+    """A name of rank words only («اللفتنانت كولونيل», «العميد الركن»,
+    «الجنرال»): a rank that stands before a name, no name itself. One bare
+    word may be a given name (رائد).
+
+    >>> _rank_only("اللفتنانت كولونيل"), _rank_only("العقيد تركي المالكي"), _rank_only("رائد")
+    (True, False, False)
+    """
+    words = name.split()
+    return (len(words) > 1 or name.startswith(_ARTICLE)) and all(
+        w.removeprefix(_ARTICLE) in _RANK_WORDS for w in words)
+
+
+def _description(name: str, gazetteer: Gazetteer) -> bool:
+    """A name of a common noun and nationality adjectives only, all with the
+    article or all without it, describes a person without naming them
+    («الناشط السوري», «ناشط سوري»): no name. A surname keeps a name
+    («العقيد المالكي»: المالكي is no nationality), and so does a given name
+    before a definite surname («جمال التركي»).
+
+    >>> g = Gazetteer.load()
+    >>> _description("الناشط السوري", g), _description("العقيد المالكي", g)
+    (True, False)
+    """
+    words = name.split()
+    definite = [w.startswith(_ARTICLE) for w in words]
+    if len(words) < 2 or any(d != definite[0] for d in definite):
+        return False
+    if not all(w in gazetteer.adjectives for w in words[1:]):
+        return False
+    ranks = word_ranks()
+    bare = words[0].removeprefix(_ARTICLE)
+    with_article, without = ranks.get(_ARTICLE + bare), ranks.get(bare)
+    return with_article is not None and without is not None and (
+        with_article < without * _COMMON_RATIO)
 
 
 def _common_place(name: str) -> bool:
@@ -1006,6 +1058,71 @@ def _bracketed(text: str, mentions: list[Mention]) -> list[Mention]:
             m = replace(m, id=before.id, type=before.type, name=before.name)
         result.append(m)
     return result
+
+
+def _cut_in_front(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A discovered actor that, with the word or two right before it, spells
+    the name of another actor of the article is that actor, cut by the tagger
+    («بوكو [حرام]» beside «بوكو حرام»): its mention takes in those words. So
+    is one whose first words do, the tagger having run the name into the next
+    word («بوكو [حرام عامه] العاشر»): its mention ends with the name."""
+    names: dict[str, Mention] = {}
+    for m in mentions:
+        if m.kind == "actor":
+            words = _plain_words(m.text)
+            if len(words) > 1:
+                names.setdefault(" ".join(words), m)
+    if not names:
+        return mentions
+    result = []
+    for m in mentions:
+        if m.kind == "actor" and m.id.startswith(DISCOVERED):
+            m = _whole_name(text, m, names)
+        result.append(m)
+    return result
+
+
+def _whole_name(text: str, m: Mention, names: dict[str, Mention]) -> Mention:
+    """``m`` as the actor of ``names`` (normalized name -> mention) that the
+    words in front of it and its first words spell, or ``m`` itself."""
+    own = _words(m)
+    tokens = list(re.finditer(r"\S+", m.text))
+    for n in range(len(own), 0, -1):
+        if n < len(own) and len(tokens) != len(own):
+            break  # the surface does not show where its n-th word ends
+        end = m.end if n == len(own) else m.start + tokens[n - 1].end()
+        for start, words in _words_in_front(text, m.start):
+            whole = names.get(" ".join(words + own[:n]))
+            if whole is not None and whole.id != m.id:
+                return replace(m, kind=whole.kind, type=whole.type, id=whole.id,
+                               name=whole.name, text=text[start:end], start=start, end=end)
+    return m
+
+
+def _words_in_front(text: str, start: int) -> list[tuple[int, list[str]]]:
+    """The word right before ``start`` and the two right before it, with
+    where they start, when only spaces stand between them and ``start``; the
+    first word also without its clitics (لبوكو: بوكو).
+
+    >>> _words_in_front("خطف مقاتلو لبوكو حرام", 17)
+    [(11, ['لبوكو']), (11, ['بوكو']), (4, ['مقاتلو', 'لبوكو'])]
+    """
+    found: list[tuple[int, list[str]]] = []
+    end = start
+    words: list[str] = []
+    for _ in range(2):
+        last = end
+        while last > 0 and text[last - 1] == " ":
+            last -= 1
+        first = last
+        while first > 0 and (text[first - 1].isalnum() or _MARKS.match(text[first - 1])):
+            first -= 1
+        if last == end or first == last:
+            break  # no space before, or no word (a sign: «قال، بوكو»)
+        end = first
+        words.insert(0, normalize(text[first:last]))
+        found += [(end, [w, *words[1:]]) for _, w in clitic_variants(words[0])]
+    return found
 
 
 def _words(mention: Mention) -> list[str]:
