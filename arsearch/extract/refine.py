@@ -1074,9 +1074,13 @@ def _cut_in_front(text: str, mentions: list[Mention]) -> list[Mention]:
                 names.setdefault(" ".join(words), m)
     if not names:
         return mentions
+    # A cut name's first word is a later word of a whole one: the other
+    # mentions need no look at the words in front of them.
+    later = {word for name in names for word in name.split()[1:]}
     result = []
     for m in mentions:
-        if m.kind == "actor" and m.id.startswith(DISCOVERED):
+        if m.kind == "actor" and m.id.startswith(DISCOVERED) and _words(m)[:1] and (
+                _words(m)[0] in later):
             m = _whole_name(text, m, names)
         result.append(m)
     return result
@@ -1087,11 +1091,12 @@ def _whole_name(text: str, m: Mention, names: dict[str, Mention]) -> Mention:
     words in front of it and its first words spell, or ``m`` itself."""
     own = _words(m)
     tokens = list(re.finditer(r"\S+", m.text))
+    in_front = _words_in_front(text, m.start)
     for n in range(len(own), 0, -1):
         if n < len(own) and len(tokens) != len(own):
             break  # the surface does not show where its n-th word ends
         end = m.end if n == len(own) else m.start + tokens[n - 1].end()
-        for start, words in _words_in_front(text, m.start):
+        for start, words in in_front:
             whole = names.get(" ".join(words + own[:n]))
             if whole is not None and whole.id != m.id:
                 return replace(m, kind=whole.kind, type=whole.type, id=whole.id,
