@@ -22,6 +22,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
 import arsearch
@@ -267,19 +268,42 @@ def test_a_merge_shared_out_by_field_writes_the_same_segment(
     assert len(shared) == 1  # one process: not shared out
 
 
-def test_fields_weigh_by_their_term_table(tmp_path: Path, seeds_dir: Path) -> None:
+def test_fields_weigh_by_their_term_table_and_their_postings(
+        tmp_path: Path, seeds_dir: Path) -> None:
     ix = arsearch.Index.create(tmp_path / "ix")
     ix.add_paths([seeds_dir])
     raw = windex.open_dir(str(tmp_path / "ix"))
     (segment,) = raw._segments()
     with SegmentReader(raw.storage, raw.schema, segment) as reader:
         weights = field_weights([reader])
-        terms = {name: sum(1 for _ in reader.lexicon(name)) for name in weights}
         table = reader._terms._tindex
+        spans = {}  # each field's term-table bytes and posting bytes
+        for name in weights:
+            infos = [reader.term_info(name, term) for term in reader.lexicon(name)]
+            first = table.closest_key_pos(pack_ushort(reader._terms._fieldmap[name]))
+            spans[name] = (first, sum(_posting_length(info) for info in infos))
+        postings = reader._terms._postfile.file
+        postings.seek(0, 2)
+        size = postings.tell()
+        first_posting = min(reader.term_info(name, next(iter(reader.lexicon(name))))._offset
+                            for name in weights)
     assert set(weights) >= {"exact", "stem", "broad", "title_terms", "id"}
-    # More terms, more bytes: the exact forms outnumber the stems.
-    assert terms["exact"] > terms["stem"] and weights["exact"] > weights["stem"]
-    assert sum(weights.values()) == table.endofdata - table.startofdata
+    # Every byte of the term table, and twice every byte of postings, once.
+    assert sum(weights.values()) == (table.endofdata - table.startofdata
+                                     + 2 * (size - first_posting))
+    starts = sorted(position for position, _ in spans.values())
+    ends = dict(zip(starts, [*starts[1:], table.endofdata], strict=True))
+    for name, (position, posting_bytes) in spans.items():
+        assert weights[name] == ends[position] - position + 2 * posting_bytes
+    # Stems gather several forms' postings: more postings per byte of term table.
+    assert (weights["stem"] / (ends[spans["stem"][0]] - spans["stem"][0])
+            > weights["exact"] / (ends[spans["exact"][0]] - spans["exact"][0]))
+
+
+def _posting_length(info: Any) -> int:
+    """The length of a term's postings (Whoosh's ``from_bytes`` leaves it in a tuple)."""
+    length = info.extent()[1]
+    return length[0] if isinstance(length, tuple) else length
 
 
 @needs_fork
