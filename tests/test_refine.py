@@ -745,3 +745,22 @@ def test_france_24_glued_to_its_number_is_the_outlet() -> None:
     text = "الحرب في سوريا.. يرويها مراسلو فرانس24 تحل الخميس"
     assert [(m.kind, m.id) for m in extract(text, source="france24")
             if m.kind != "place"] == [("source", "france24")]
+
+
+def test_amman_beside_jordan_is_no_oman() -> None:
+    # «العاصمة الأردنية عمان» (held12): Amman, a place; a state acting in a
+    # story about Jordan is Jordan's government.
+    text = "انفجار في الفحيص غرب العاصمة الأردنية عمان. وقالت عمان إن الأمن مستتب."
+    got = [(m.kind, m.id) for m in extract(text) if m.kind != "date" and m.text == "عمان"]
+    assert got == [("place", "amman"), ("actor", "jo")]
+
+
+@pytest.mark.parametrize("text", ["وصل الوزير إلى سلطنة عمان، وقال الأردن إن. وقالت عمان إن",
+                                  "اتهمت عمان إيران بدعم الحوثيين"])
+def test_oman_stays_oman_without_jordan_or_beside_the_sultanate(text: str) -> None:
+    assert [m.id for m in extract(text) if m.text == "عمان"] == ["om"]
+
+
+def test_amman_with_its_shadda_is_amman() -> None:
+    assert [m.id for m in extract("صدر الكتاب في عمّان، 2018") if m.kind == "place"] == [
+        "amman"]

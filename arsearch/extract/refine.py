@@ -221,6 +221,18 @@ _SKELETON_MIN = 4  # letters of a name without long vowels, for two spellings to
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
 _GUESSED = frozenset({"person", "organization", "region"})
 
+#: Oman's gazetteer id and the state whose capital, Amman, is written as Oman is.
+_OMAN = "om"
+_JORDAN = "jo"
+#: Jordan named in an article (substrings: its name or its nationality).
+_JORDAN_WORDS = ("الأردن", "الاردن", "أردني", "اردني")
+#: Oman named as itself (substrings: the sultanate, its nationality, its capital).
+_OMAN_WORDS = ("سلطنة", "سلطنه", "عماني", "مسقط")
+_DAMMA = "\u064f"  # عُمان is Oman
+_SHADDA = "\u0651"  # عمّان is Amman
+_AMMAN = "amman"  # a context alias only: the matcher reads «عمان» as Oman
+_CAPITAL_WORD = normalize("العاصمة")
+
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
            source: str | None = None) -> list[Mention]:
@@ -295,7 +307,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             for m in kept]
     kept = _known_prefix(_alias_to_named(_group_adjectives(kept, gazetteer), gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
-    kept = _joined_places(text, _namesakes(text, kept, gazetteer))
+    kept = _joined_places(text, _namesakes(text, _amman(text, kept, gazetteer), gazetteer))
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
     kept = _bracketed(text, _cut_in_front(text, _placed(kept)))
     return _written(_one_type(_coreferred(kept, gazetteer)))
@@ -493,6 +505,30 @@ def _namesakes(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list
     if not renamed:
         return mentions
     return [renamed.get(m.start, m) if m.kind == "place" else m for m in mentions]
+
+
+def _amman(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """«عمان» is Amman, the Jordanian capital, not Oman, where it is written
+    «عمّان», or where the article names Jordan and never Oman as itself
+    (سلطنة, عماني, مسقط, عُمان). As a place it is Amman; read as a state
+    acting («وتقول عمان إن») it is Jordan's government, unless «العاصمة»
+    stands in the two words before it («العاصمة الأردنية عمان»)."""
+    if not any(m.id == _OMAN for m in mentions):
+        return mentions
+    jordan = (any(w in text for w in _JORDAN_WORDS)
+              and not any(w in text for w in _OMAN_WORDS))
+    state, city = gazetteer.get(_JORDAN), gazetteer.get(_AMMAN)
+    if state is None or city is None:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.id == _OMAN and _DAMMA not in m.text and (jordan or _SHADDA in m.text):
+            if m.kind == "actor" and _CAPITAL_WORD not in _words_before(text, m.start, 2):
+                m = replace(m, id=state.id, name=state.name_ar, type="state")
+            else:
+                m = replace(m, kind="place", type=city.type, id=city.id, name=city.name_ar)
+        out.append(m)
+    return out
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
