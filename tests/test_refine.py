@@ -764,3 +764,19 @@ def test_oman_stays_oman_without_jordan_or_beside_the_sultanate(text: str) -> No
 def test_amman_with_its_shadda_is_amman() -> None:
     assert [m.id for m in extract("صدر الكتاب في عمّان، 2018") if m.kind == "place"] == [
         "amman"]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("وقالت قوات صلاح الدين الأيوبي إنها سيطرت على القرية.", []),
+    ("اشتباكات في محافظة صلاح الدين الشمالية", ["iq-salahuddin"]),
+    ("اشتباكات في صلاح الدين العراقية", ["iq-salahuddin"]),
+])
+def test_a_place_named_as_a_given_name_before_a_surname_is_the_person(
+        text: str, places: list[str]) -> None:
+    # «قوات صلاح الدين الأيوبي» (held12): Saladin, not the Iraqi governorate.
+    assert [m.id for m in extract(text) if m.kind == "place"] == places
+
+
+def test_a_place_named_as_a_person_elsewhere_in_the_article_is_the_person() -> None:
+    text = "صلاح الدين يسيطر على القدس\nأنهت قوات صلاح الدين الأيوبي حصارها للقدس"
+    assert "iq-salahuddin" not in [m.id for m in extract(text)]

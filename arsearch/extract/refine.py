@@ -231,6 +231,9 @@ _OMAN_WORDS = ("سلطنة", "سلطنه", "عماني", "مسقط")
 _DAMMA = "\u064f"  # عُمان is Oman
 _SHADDA = "\u0651"  # عمّان is Amman
 _AMMAN = "amman"  # a context alias only: the matcher reads «عمان» as Oman
+#: The last word of a compound given name (صلاح الدين, نور الدين), which a
+#: place may be named after too (the governorate صلاح الدين).
+_DIN = "الدين"
 _CAPITAL_WORD = normalize("العاصمة")
 
 
@@ -250,6 +253,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     """
     kept = []
     informants: set[str] = set()
+    persons: set[str] = set()  # known places the article names as a person's name
     for mention in mentions:
         after: list[Mention] = []  # a second place cut off this mention's name
         if mention.kind not in ("actor", "place"):
@@ -297,6 +301,10 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 continue
             if mention.kind == "place" and _common_place(name):
                 continue
+        elif mention.kind == "place" and mention.text.endswith(_DIN) and _surname_after(
+                text, mention.end):
+            persons.add(mention.id)
+            continue  # «قوات صلاح الدين الأيوبي»: Saladin, no governorate
         if mention.kind == "actor" and _medium(text, mention):
             continue
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
@@ -305,6 +313,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         kept += after
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
+    if persons:  # «صلاح الدين يسيطر» beside «صلاح الدين الأيوبي»: the man again
+        kept = [m for m in kept if m.kind != "place" or m.id not in persons]
     kept = _known_prefix(_alias_to_named(_group_adjectives(kept, gazetteer), gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
     kept = _joined_places(text, _namesakes(text, _amman(text, kept, gazetteer), gazetteer))
@@ -529,6 +539,19 @@ def _amman(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Men
                 m = replace(m, kind="place", type=city.type, id=city.id, name=city.name_ar)
         out.append(m)
     return out
+
+
+def _surname_after(text: str, end: int) -> bool:
+    """A surname follows ``end`` one space on: a definite nisba («الأيوبي»),
+    not a direction («صلاح الدين الشرقي»)."""
+    if text[end:end + 1] != " ":
+        return False
+    found = _WORD_RE.match(text, end + 1)
+    if found is None:
+        return False
+    word = normalize(found.group())
+    return (word.startswith(_ARTICLE) and word.endswith("ي") and len(word) > 4
+            and word[len(_ARTICLE):] not in DIRECTIONS)
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
