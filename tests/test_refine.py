@@ -780,3 +780,10 @@ def test_a_place_named_as_a_given_name_before_a_surname_is_the_person(
 def test_a_place_named_as_a_person_elsewhere_in_the_article_is_the_person() -> None:
     text = "صلاح الدين يسيطر على القدس\nأنهت قوات صلاح الدين الأيوبي حصارها للقدس"
     assert "iq-salahuddin" not in [m.id for m in extract(text)]
+
+
+def test_a_place_cut_before_the_rest_of_a_place_the_article_names_is_that_place() -> None:
+    # «مدينتي خان يونس وغزة» (held12): «خان» is خان يونس, no place of its own.
+    text = "قتلى في شرق مدينتي خان يونس وغزة. وتظاهر الآلاف قرب الحدود في خان يونس"
+    got = [(m.id, m.text) for m in extract(text) if m.kind == "place" and "خان" in m.text]
+    assert got == [(discovered_id("place", "خان يونس"), "خان يونس")] * 2

@@ -318,6 +318,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     kept = _known_prefix(_alias_to_named(_group_adjectives(kept, gazetteer), gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
     kept = _joined_places(text, _namesakes(text, _amman(text, kept, gazetteer), gazetteer))
+    kept = _cut_places(text, kept)
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
     kept = _bracketed(text, _cut_in_front(text, _placed(kept)))
     return _written(_one_type(_coreferred(kept, gazetteer)))
@@ -491,6 +492,32 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
         return mentions
     return [joined.get(m.start, m) if m is places.get(m.start) else m for m in mentions
             if not (m is places.get(m.start) and m.start in seconds)]
+
+
+def _cut_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A discovered place the article writes on, one space at a time, into a
+    longer discovered place it names is that place: «مدينتي خان يونس وغزة»
+    gives «خان» beside «في خان يونس», which is خان يونس."""
+    longer = {id_name(m.id): m for m in mentions
+              if m.kind == "place" and m.id.startswith(DISCOVERED) and " " in id_name(m.id)}
+    if not longer:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.kind == "place" and m.id.startswith(DISCOVERED) and text[m.end:m.end + 1] == " ":
+            name = id_name(m.id)
+            for full, whole in longer.items():
+                if not full.startswith(name + " "):
+                    continue
+                rest = full[len(name) + 1:].split(" ")
+                words = text[m.end + 1:m.end + 1 + 20 * len(rest)].split(" ")[:len(rest)]
+                if [normalize(w) for w in words] == rest:
+                    end = m.end + 1 + len(" ".join(words))
+                    m = replace(m, id=whole.id, name=whole.name, type=whole.type,
+                                text=text[m.start:end], end=end)
+                    break
+        out.append(m)
+    return out
 
 
 def _namesakes(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
