@@ -787,3 +787,28 @@ def test_a_place_cut_before_the_rest_of_a_place_the_article_names_is_that_place(
     text = "قتلى في شرق مدينتي خان يونس وغزة. وتظاهر الآلاف قرب الحدود في خان يونس"
     got = [(m.id, m.text) for m in extract(text) if m.kind == "place" and "خان" in m.text]
     assert got == [(discovered_id("place", "خان يونس"), "خان يونس")] * 2
+
+
+def test_an_unmarked_indefinite_nisba_after_an_accusative_noun_is_no_place() -> None:
+    # «اكتظاظا سكانيا» (held12): an adverbial phrase, no place «سكانيا».
+    text = "تشهد مدينة عفرين اكتظاظا سكانيا جراء حركة النزوح"
+    got = refine(text, [tagged(text, "سكانيا", kind="place", type_="region")], Gazetteer.load())
+    assert got == []
+
+
+def test_a_place_ending_in_ya_after_a_place_word_stays() -> None:
+    text = "قصف على بلدة كفريا في ريف إدلب"
+    got = refine(text, [tagged(text, "كفريا", kind="place", type_="region")], Gazetteer.load())
+    assert [m.name for m in got] == ["كفريا"]
+
+
+def test_a_location_verb_after_a_place_word_is_no_place() -> None:
+    # «قرية تقع غربها» (held12): the verb, no village «تقع».
+    text = "سيطرت القوات على المدينة مع تسعين قرية تقع غربها"
+    assert [m for m in extract(text) if m.kind == "place" and m.text == "تقع"] == []
+
+
+def test_a_name_ending_in_ya_more_frequent_than_its_nisba_stays() -> None:
+    text = "بطولة كأس آسيا أفريقيا للأندية"
+    got = refine(text, [tagged(text, "أفريقيا", kind="place", type_="region")], Gazetteer.load())
+    assert [m.id for m in got] == [discovered_id("place", "افريقيا")]

@@ -274,8 +274,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
                 continue  # «مادة "تي إيه تي بي"»: a substance, no actor
-            if _indefinite(mention.text):
-                continue  # «سكنياً»: an indefinite adjective, no name
+            if _indefinite(mention.text) or _unmarked_indefinite(name, before):
+                continue  # «سكنياً», «اكتظاظا سكانيا»: an indefinite adjective, no name
             if _preposition(mention.text):
                 continue  # «على خلفية»: the preposition, not the name علي
             if mention.kind == "actor" and mention.type in _GUESSED and _qualified_quote(
@@ -751,6 +751,19 @@ def _indefinite(surface: str) -> bool:
     (True, False, False)
     """
     return _OTHER_MARKS.sub("", surface.rstrip(_EDGE)).endswith(_INDEFINITE_NISBA)
+
+
+def _unmarked_indefinite(name: str, before: str) -> bool:
+    """A discovered name of one word ending in «يا» after an indefinite noun in
+    the accusative («اكتظاظا سكانيا»), where news writes the definite nisba
+    (السكاني) more often than the word itself: the adjective without its
+    tanween written, no name («آسيا أفريقيا»: أفريقيا is the more frequent)."""
+    if not name.endswith("يا") or " " in name or len(before) < 4 or not before.endswith("ا") \
+            or before.startswith(_ARTICLE):
+        return False
+    ranks = word_ranks()
+    nisba = ranks.get(_ARTICLE + name[:-1])
+    return nisba is not None and nisba < ranks.get(name, len(ranks))
 
 
 def _qualified_quote(text: str, mention: Mention) -> bool:
