@@ -812,3 +812,11 @@ def test_a_name_ending_in_ya_more_frequent_than_its_nisba_stays() -> None:
     text = "بطولة كأس آسيا أفريقيا للأندية"
     got = refine(text, [tagged(text, "أفريقيا", kind="place", type_="region")], Gazetteer.load())
     assert [m.id for m in got] == [discovered_id("place", "افريقيا")]
+
+
+@pytest.mark.parametrize("text", ["وعدد من صواريخ \"آر بي جي\" والصواريخ المضادة",
+                                  "أطلق قذيفة آر بي جي على الدورية"])
+def test_a_name_after_a_weapon_word_is_a_thing(text: str) -> None:
+    # «صواريخ "آر بي جي"» (held12): a weapon, no actor.
+    got = refine(text, [tagged(text, "آر بي جي", type_="organization")], Gazetteer.load())
+    assert got == []

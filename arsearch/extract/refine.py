@@ -180,9 +180,12 @@ IRAN_MILITIAS_LANDS = frozenset({"sy", "iq"})
 #: «وكالة أنباء» just before a discovered place: the name is the agency's
 #: («وكالة أنباء الأناضول»), an outlet, not a place.
 _AGENCY = (normalize("وكالة"), normalize("أنباء"))
-#: Words for a substance: a name right after one is a thing («مادة "تي إيه تي
-#: بي" المتفجرة»), no actor.
-_SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي مواد المواد".split())
+#: Words for a substance or a weapon: a name right after one is a thing («مادة
+#: "تي إيه تي بي" المتفجرة», «صواريخ "آر بي جي"»), no actor.
+_SUBSTANCE = frozenset(normalize(w) for w in """
+مادة المادة مادتي مواد المواد
+صاروخ صواريخ قذيفة قذائف قاذفة قاذفات منظومة منظومات راجمة راجمات
+""".split())
 #: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
 #: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
 #: fully vowelled text writes it on names too («رأيت محمداً»).
@@ -273,7 +276,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             mention = _typed(introduced, before)
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
-                continue  # «مادة "تي إيه تي بي"»: a substance, no actor
+                continue  # «مادة "تي إيه تي بي"», «صواريخ "آر بي جي"»: a thing, no actor
             if _indefinite(mention.text) or _unmarked_indefinite(name, before):
                 continue  # «سكنياً», «اكتظاظا سكانيا»: an indefinite adjective, no name
             if _preposition(mention.text):
