@@ -239,6 +239,13 @@ def test_the_houthi_militia_is_the_houthis() -> None:
     assert {m.id for m in find_entities(text, g)} == {"houthis"}
 
 
+def test_the_houthi_militia_misspelt_is_the_houthis() -> None:
+    # «ميلشيا الحوثي» (held12), a common misspelling of «ميليشيا»
+    from arsearch.extract import extract
+    text = "هاجمت ميلشيا الحوثي مواقع الجيش. وقال الحوثيون إن ميلشيات الحوثي انسحبت"
+    assert {m.id for m in extract(text) if m.kind == "actor"} == {"houthis"}
+
+
 def test_a_verb_spelled_like_a_company_is_no_company() -> None:
     from arsearch.extract import find_entities
     assert find_entities("الاعتداء الذي أودى بحياة شخصين") == []

@@ -745,3 +745,78 @@ def test_france_24_glued_to_its_number_is_the_outlet() -> None:
     text = "الحرب في سوريا.. يرويها مراسلو فرانس24 تحل الخميس"
     assert [(m.kind, m.id) for m in extract(text, source="france24")
             if m.kind != "place"] == [("source", "france24")]
+
+
+def test_amman_beside_jordan_is_no_oman() -> None:
+    # «العاصمة الأردنية عمان» (held12): Amman, a place; a state acting in a
+    # story about Jordan is Jordan's government.
+    text = "انفجار في الفحيص غرب العاصمة الأردنية عمان. وقالت عمان إن الأمن مستتب."
+    got = [(m.kind, m.id) for m in extract(text) if m.kind != "date" and m.text == "عمان"]
+    assert got == [("place", "amman"), ("actor", "jo")]
+
+
+@pytest.mark.parametrize("text", ["وصل الوزير إلى سلطنة عمان، وقال الأردن إن. وقالت عمان إن",
+                                  "اتهمت عمان إيران بدعم الحوثيين"])
+def test_oman_stays_oman_without_jordan_or_beside_the_sultanate(text: str) -> None:
+    assert [m.id for m in extract(text) if m.text == "عمان"] == ["om"]
+
+
+def test_amman_with_its_shadda_is_amman() -> None:
+    assert [m.id for m in extract("صدر الكتاب في عمّان، 2018") if m.kind == "place"] == [
+        "amman"]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("وقالت قوات صلاح الدين الأيوبي إنها سيطرت على القرية.", []),
+    ("اشتباكات في محافظة صلاح الدين الشمالية", ["iq-salahuddin"]),
+    ("اشتباكات في صلاح الدين العراقية", ["iq-salahuddin"]),
+])
+def test_a_place_named_as_a_given_name_before_a_surname_is_the_person(
+        text: str, places: list[str]) -> None:
+    # «قوات صلاح الدين الأيوبي» (held12): Saladin, not the Iraqi governorate.
+    assert [m.id for m in extract(text) if m.kind == "place"] == places
+
+
+def test_a_place_named_as_a_person_elsewhere_in_the_article_is_the_person() -> None:
+    text = "صلاح الدين يسيطر على القدس\nأنهت قوات صلاح الدين الأيوبي حصارها للقدس"
+    assert "iq-salahuddin" not in [m.id for m in extract(text)]
+
+
+def test_a_place_cut_before_the_rest_of_a_place_the_article_names_is_that_place() -> None:
+    # «مدينتي خان يونس وغزة» (held12): «خان» is خان يونس, no place of its own.
+    text = "قتلى في شرق مدينتي خان يونس وغزة. وتظاهر الآلاف قرب الحدود في خان يونس"
+    got = [(m.id, m.text) for m in extract(text) if m.kind == "place" and "خان" in m.text]
+    assert got == [(discovered_id("place", "خان يونس"), "خان يونس")] * 2
+
+
+def test_an_unmarked_indefinite_nisba_after_an_accusative_noun_is_no_place() -> None:
+    # «اكتظاظا سكانيا» (held12): an adverbial phrase, no place «سكانيا».
+    text = "تشهد مدينة عفرين اكتظاظا سكانيا جراء حركة النزوح"
+    got = refine(text, [tagged(text, "سكانيا", kind="place", type_="region")], Gazetteer.load())
+    assert got == []
+
+
+def test_a_place_ending_in_ya_after_a_place_word_stays() -> None:
+    text = "قصف على بلدة كفريا في ريف إدلب"
+    got = refine(text, [tagged(text, "كفريا", kind="place", type_="region")], Gazetteer.load())
+    assert [m.name for m in got] == ["كفريا"]
+
+
+def test_a_location_verb_after_a_place_word_is_no_place() -> None:
+    # «قرية تقع غربها» (held12): the verb, no village «تقع».
+    text = "سيطرت القوات على المدينة مع تسعين قرية تقع غربها"
+    assert [m for m in extract(text) if m.kind == "place" and m.text == "تقع"] == []
+
+
+def test_a_name_ending_in_ya_more_frequent_than_its_nisba_stays() -> None:
+    text = "بطولة كأس آسيا أفريقيا للأندية"
+    got = refine(text, [tagged(text, "أفريقيا", kind="place", type_="region")], Gazetteer.load())
+    assert [m.id for m in got] == [discovered_id("place", "افريقيا")]
+
+
+@pytest.mark.parametrize("text", ["وعدد من صواريخ \"آر بي جي\" والصواريخ المضادة",
+                                  "أطلق قذيفة آر بي جي على الدورية"])
+def test_a_name_after_a_weapon_word_is_a_thing(text: str) -> None:
+    # «صواريخ "آر بي جي"» (held12): a weapon, no actor.
+    got = refine(text, [tagged(text, "آر بي جي", type_="organization")], Gazetteer.load())
+    assert got == []

@@ -199,7 +199,8 @@ _BACKING = frozenset(normalize(w) for w in """
 مدعومة مدعوم مدعومين مدعومون المدعومة المدعوم المدعومين المدعومون بدعم دعم تمويل ممولة
 الممولة الممول ممول مسلحة المسلحة
 """.split())
-#: Words that are never the start of an unknown name after a trigger.
+#: Words that are never the start of an unknown name after a trigger (also the
+#: verbs a place word is the subject of: «قرية تقع غربها»).
 _NOT_NAMES = frozenset(normalize(w) for w in """
 كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
 واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة الواقع المحيطة المذكورة
@@ -212,6 +213,7 @@ _NOT_NAMES = frozenset(normalize(w) for w in """
 شرقي غربي شمالي جنوبي شرق غرب شمال جنوب وسط
 قرب بالقرب قريب قريبا بمقربة مقربة عند حول بين خلف أمام امام تحت فوق قبالة محاذاة
 بمحاذاة جوار بجوار داخل خارج
+تقع يقع تقعان يقعان تمتد يمتد تبعد يبعد تتبع يتبع تضم يضم
 """.split())
 #: First words of compound place names: the next word belongs to the name.
 _COMPOUND_HEADS = frozenset(normalize(w) for w in """

@@ -180,9 +180,12 @@ IRAN_MILITIAS_LANDS = frozenset({"sy", "iq"})
 #: «وكالة أنباء» just before a discovered place: the name is the agency's
 #: («وكالة أنباء الأناضول»), an outlet, not a place.
 _AGENCY = (normalize("وكالة"), normalize("أنباء"))
-#: Words for a substance: a name right after one is a thing («مادة "تي إيه تي
-#: بي" المتفجرة»), no actor.
-_SUBSTANCE = frozenset(normalize(w) for w in "مادة المادة مادتي مواد المواد".split())
+#: Words for a substance or a weapon: a name right after one is a thing («مادة
+#: "تي إيه تي بي" المتفجرة», «صواريخ "آر بي جي"»), no actor.
+_SUBSTANCE = frozenset(normalize(w) for w in """
+مادة المادة مادتي مواد المواد
+صاروخ صواريخ قذيفة قذائف قاذفة قاذفات منظومة منظومات راجمة راجمات
+""".split())
 #: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
 #: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
 #: fully vowelled text writes it on names too («رأيت محمداً»).
@@ -221,6 +224,21 @@ _SKELETON_MIN = 4  # letters of a name without long vowels, for two spellings to
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
 _GUESSED = frozenset({"person", "organization", "region"})
 
+#: Oman's gazetteer id and the state whose capital, Amman, is written as Oman is.
+_OMAN = "om"
+_JORDAN = "jo"
+#: Jordan named in an article (substrings: its name or its nationality).
+_JORDAN_WORDS = ("الأردن", "الاردن", "أردني", "اردني")
+#: Oman named as itself (substrings: the sultanate, its nationality, its capital).
+_OMAN_WORDS = ("سلطنة", "سلطنه", "عماني", "مسقط")
+_DAMMA = "\u064f"  # عُمان is Oman
+_SHADDA = "\u0651"  # عمّان is Amman
+_AMMAN = "amman"  # a context alias only: the matcher reads «عمان» as Oman
+#: The last word of a compound given name (صلاح الدين, نور الدين), which a
+#: place may be named after too (the governorate صلاح الدين).
+_DIN = "الدين"
+_CAPITAL_WORD = normalize("العاصمة")
+
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
            source: str | None = None) -> list[Mention]:
@@ -238,6 +256,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
     """
     kept = []
     informants: set[str] = set()
+    persons: set[str] = set()  # known places the article names as a person's name
     for mention in mentions:
         after: list[Mention] = []  # a second place cut off this mention's name
         if mention.kind not in ("actor", "place"):
@@ -257,9 +276,9 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             mention = _typed(introduced, before)
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
-                continue  # «مادة "تي إيه تي بي"»: a substance, no actor
-            if _indefinite(mention.text):
-                continue  # «سكنياً»: an indefinite adjective, no name
+                continue  # «مادة "تي إيه تي بي"», «صواريخ "آر بي جي"»: a thing, no actor
+            if _indefinite(mention.text) or _unmarked_indefinite(name, before):
+                continue  # «سكنياً», «اكتظاظا سكانيا»: an indefinite adjective, no name
             if _preposition(mention.text):
                 continue  # «على خلفية»: the preposition, not the name علي
             if mention.kind == "actor" and mention.type in _GUESSED and _qualified_quote(
@@ -285,6 +304,10 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 continue
             if mention.kind == "place" and _common_place(name):
                 continue
+        elif mention.kind == "place" and mention.text.endswith(_DIN) and _surname_after(
+                text, mention.end):
+            persons.add(mention.id)
+            continue  # «قوات صلاح الدين الأيوبي»: Saladin, no governorate
         if mention.kind == "actor" and _medium(text, mention):
             continue
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
@@ -293,9 +316,12 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
         kept += after
     kept = [replace(m, kind="source") if m.kind == "actor" and m.id in informants else m
             for m in kept]
+    if persons:  # «صلاح الدين يسيطر» beside «صلاح الدين الأيوبي»: the man again
+        kept = [m for m in kept if m.kind != "place" or m.id not in persons]
     kept = _known_prefix(_alias_to_named(_group_adjectives(kept, gazetteer), gazetteer), gazetteer)
     kept = _as_parent(_yemen_militias(kept, gazetteer), gazetteer)
-    kept = _joined_places(text, _namesakes(text, kept, gazetteer))
+    kept = _joined_places(text, _namesakes(text, _amman(text, kept, gazetteer), gazetteer))
+    kept = _cut_places(text, kept)
     kept = _spellings(_region_part(_un_described(kept, gazetteer), gazetteer))
     kept = _bracketed(text, _cut_in_front(text, _placed(kept)))
     return _written(_one_type(_coreferred(kept, gazetteer)))
@@ -471,6 +497,32 @@ def _joined_places(text: str, mentions: list[Mention]) -> list[Mention]:
             if not (m is places.get(m.start) and m.start in seconds)]
 
 
+def _cut_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A discovered place the article writes on, one space at a time, into a
+    longer discovered place it names is that place: «مدينتي خان يونس وغزة»
+    gives «خان» beside «في خان يونس», which is خان يونس."""
+    longer = {id_name(m.id): m for m in mentions
+              if m.kind == "place" and m.id.startswith(DISCOVERED) and " " in id_name(m.id)}
+    if not longer:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.kind == "place" and m.id.startswith(DISCOVERED) and text[m.end:m.end + 1] == " ":
+            name = id_name(m.id)
+            for full, whole in longer.items():
+                if not full.startswith(name + " "):
+                    continue
+                rest = full[len(name) + 1:].split(" ")
+                words = text[m.end + 1:m.end + 1 + 20 * len(rest)].split(" ")[:len(rest)]
+                if [normalize(w) for w in words] == rest:
+                    end = m.end + 1 + len(" ".join(words))
+                    m = replace(m, id=whole.id, name=whole.name, type=whole.type,
+                                text=text[m.start:end], end=end)
+                    break
+        out.append(m)
+    return out
+
+
 def _namesakes(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
     """A known place right before «في» and a country it does not lie in is a
     namesake in that country: «بمحافظة الإسكندرية في مصر» is Egypt's
@@ -493,6 +545,43 @@ def _namesakes(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list
     if not renamed:
         return mentions
     return [renamed.get(m.start, m) if m.kind == "place" else m for m in mentions]
+
+
+def _amman(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """«عمان» is Amman, the Jordanian capital, not Oman, where it is written
+    «عمّان», or where the article names Jordan and never Oman as itself
+    (سلطنة, عماني, مسقط, عُمان). As a place it is Amman; read as a state
+    acting («وتقول عمان إن») it is Jordan's government, unless «العاصمة»
+    stands in the two words before it («العاصمة الأردنية عمان»)."""
+    if not any(m.id == _OMAN for m in mentions):
+        return mentions
+    jordan = (any(w in text for w in _JORDAN_WORDS)
+              and not any(w in text for w in _OMAN_WORDS))
+    state, city = gazetteer.get(_JORDAN), gazetteer.get(_AMMAN)
+    if state is None or city is None:
+        return mentions
+    out = []
+    for m in mentions:
+        if m.id == _OMAN and _DAMMA not in m.text and (jordan or _SHADDA in m.text):
+            if m.kind == "actor" and _CAPITAL_WORD not in _words_before(text, m.start, 2):
+                m = replace(m, id=state.id, name=state.name_ar, type="state")
+            else:
+                m = replace(m, kind="place", type=city.type, id=city.id, name=city.name_ar)
+        out.append(m)
+    return out
+
+
+def _surname_after(text: str, end: int) -> bool:
+    """A surname follows ``end`` one space on: a definite nisba («الأيوبي»),
+    not a direction («صلاح الدين الشرقي»)."""
+    if text[end:end + 1] != " ":
+        return False
+    found = _WORD_RE.match(text, end + 1)
+    if found is None:
+        return False
+    word = normalize(found.group())
+    return (word.startswith(_ARTICLE) and word.endswith("ي") and len(word) > 4
+            and word[len(_ARTICLE):] not in DIRECTIONS)
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
@@ -665,6 +754,19 @@ def _indefinite(surface: str) -> bool:
     (True, False, False)
     """
     return _OTHER_MARKS.sub("", surface.rstrip(_EDGE)).endswith(_INDEFINITE_NISBA)
+
+
+def _unmarked_indefinite(name: str, before: str) -> bool:
+    """A discovered name of one word ending in «يا» after an indefinite noun in
+    the accusative («اكتظاظا سكانيا»), where news writes the definite nisba
+    (السكاني) more often than the word itself: the adjective without its
+    tanween written, no name («آسيا أفريقيا»: أفريقيا is the more frequent)."""
+    if not name.endswith("يا") or " " in name or len(before) < 4 or not before.endswith("ا") \
+            or before.startswith(_ARTICLE):
+        return False
+    ranks = word_ranks()
+    nisba = ranks.get(_ARTICLE + name[:-1])
+    return nisba is not None and nisba < ranks.get(name, len(ranks))
 
 
 def _qualified_quote(text: str, mention: Mention) -> bool:
