@@ -46,6 +46,7 @@ from arsearch import native
 from arsearch.extract.gazetteer import Entry, Gazetteer, Key, clitic_variants, normalize_word
 from arsearch.models import Mention, discovered_id
 from arsearch.text.analyzer import default_analyzer
+from arsearch.text.chars import TEH_MARBUTA
 from arsearch.text.normalize import normalize, strip_marks
 from arsearch.text.tokenize import Token, tokenize
 
@@ -240,7 +241,6 @@ _HAMZA_TRIGGERS = frozenset({"اذاعه"})
 _LIKE = "ك"
 #: «الجانب» (the side, also a party to a talk) before a nationality.
 _SIDE = frozenset(normalize(w) for w in "الجانب جانب".split())
-_TEH_MARBUTA = "ة"  # ends feminine nouns and adjectives, never a verb
 _QUOTES = frozenset("\"'“”„«»‘’")
 _NO_QUOTES = str.maketrans(dict.fromkeys(_QUOTES, " "))
 _BREAKS = frozenset(".,،؛;:!?؟()[]{}|/\n")
@@ -687,7 +687,7 @@ class _Scan:
         if all(eid != entry.id for eid, _ in self.g.adjectives.get(self.norms[i], ())):
             return False
         prev = clitic_variants(self.norms[i - 1])[-1][1]
-        feminine = (strip_marks(self.tokens[i - 1].text).endswith(_TEH_MARBUTA)
+        feminine = (strip_marks(self.tokens[i - 1].text).endswith(TEH_MARBUTA)
                     and prev not in ACTOR_HEADS and not self.norms[i].startswith(_ARTICLE))
         return not self.norms[i - 1].startswith(_ARTICLE) and (
             prev in _QUALIFIED or prev.endswith("يه") and len(prev) > 3 or feminine)
