@@ -290,14 +290,9 @@ class View:
         return out
 
     @_reads
-    def holds_live(self, fieldname: str, text: str) -> bool:
-        """Whether ``text`` in ``fieldname`` belongs to at least one non-deleted article."""
-        return bool(self.live_among(fieldname, [text]))
-
-    @_reads
     def live_among(self, fieldname: str, texts: Iterable[str]) -> set[str]:
         """Those of ``texts`` that belong to at least one non-deleted article in
-        ``fieldname``: ``holds_live`` of many texts at once.
+        ``fieldname``, asked of many texts at once.
 
         A segment is read through once (``field_terms``) when the texts are many
         for its size, and probed per text otherwise: a probe of Whoosh's term
