@@ -360,6 +360,31 @@ def test_a_worker_freezes_what_outlives_a_chunk_until_its_segment_is_written(
         gc.unfreeze()
 
 
+def test_a_worker_collects_a_written_segments_garbage_when_the_next_batch_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsearch.engine.schema import content_hash
+    from arsearch.models import Article
+
+    collections = []
+    collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or collect(*a))
+    ix = Index.create(tmp_path)
+    worker = IngestWorker(str(ix.path), [])
+    todo = [(a, content_hash(a), n + 1)
+            for n, a in enumerate(Article.from_dict(a) for a in articles(4))]
+    try:
+        worker.write(todo[:2])
+        assert worker.flush() is not None
+        assert collections == []  # a worker told to stop next never collects
+        worker.write(todo[2:])
+        assert len(collections) == 1
+        worker.write(todo[2:])
+        assert len(collections) == 1
+        assert worker.flush() is not None
+    finally:
+        gc.unfreeze()
+
+
 def test_when_extraction_fails_for_a_chunk_each_article_is_extracted_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(chunk, gazetteer=None):  # type: ignore[no-untyped-def]
