@@ -26,6 +26,7 @@ EXTENSIONS = MappingProxyType({
     "arsearch.extract._cgaz": "gazetteer and date scan",
     "arsearch.engine._cwrite": "posting encoding",
     "arsearch.engine._cread": "posting decoding",
+    "arsearch.engine._cmerge": "segment merging",
     "arsearch.engine._cfacets": "facet counting",
 })
 

@@ -37,7 +37,7 @@ import pickle
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from operator import sub
 from typing import Any
@@ -299,6 +299,13 @@ def _encode_blocks(blocks: Iterable[tuple[Sequence[int], Sequence[float], Any]],
                            0 if minlength is None else length_to_byte(minlength),
                            length_to_byte(maxlength), maxweight, first, last)
     return b"".join(parts), stats
+
+
+def compiled_codec() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """(``_cread.decode``, ``_cwrite.encode_postings``) if both are compiled, else None:
+    what a merge in C (``_cmerge.Merged``) calls for each term, with the arguments
+    ``shift_postings``, ``decoded_postings`` and ``encode_postings`` give them."""
+    return None if _C is None or _R is None else (_R.decode, _C.encode_postings)
 
 
 def term_extent(offset: int, length: int) -> bytes:

@@ -38,6 +38,7 @@ import marshal
 import pickle
 import shutil
 import struct
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import md5
@@ -62,6 +63,7 @@ from arsearch import native
 from arsearch.engine.blocks import (
     BLOCK_PROTOCOL,
     MIN_COMPRESS,
+    compiled_codec,
     decode_postings,
     decoded_postings,
     encode_postings,
@@ -102,6 +104,11 @@ _TABLE_BATCH = 4096
 #: The compiled twin of ``TermPool._pure_add_slots`` (``_cwrite.c``), or None: not
 #: built, or ``ARSEARCH_PURE_PYTHON`` set.
 _C = native.load("arsearch.engine._cwrite")
+#: The compiled merge of a field's terms (``_cmerge.c``), or None: the loop of
+#: ``_segment_terms``, ``_merge_terms`` and ``_encoded`` here.
+_M = native.load("arsearch.engine._cmerge")
+#: Terms per list ``_cmerge.Merged`` hands over.
+_MERGE_CHUNK = 1024
 
 
 class TermPool:
@@ -612,8 +619,15 @@ class TermPoolWriter(SegmentWriter):
                 return
             self._close_documents()
             with self._merge_sources() as (perdoc, readers):
-                self._write_terms(_merge_terms([self.pool.terms(), *self._sources(readers)]),
-                                  self._lengths_of(perdoc, readers))
+                lengths_of = self._lengths_of(perdoc, readers)
+                if self.pool.empty() and readers:  # a merge: field by field
+                    held = {name for reader in readers for name in reader._terms._fieldmap}
+                    self._write_terms(
+                        encoded for name in sorted(held & set(self.schema.names()))
+                        for encoded in self._field_postings(readers, name, lengths_of))
+                else:
+                    self._write_terms(self._encoded(
+                        _merge_terms([self.pool.terms(), *self._sources(readers)]), lengths_of))
         finally:
             self.fieldwriter.close()
 
@@ -717,12 +731,55 @@ class TermPoolWriter(SegmentWriter):
                 entries = []
                 offset = 0
                 with postings_file.open("wb") as out:
-                    for (_, tbytes), stats, postings in self._encoded(
-                            _merge_terms(self._sources(readers, fieldname)), lengths_of):
+                    for (_, tbytes), stats, postings in self._field_postings(
+                            readers, fieldname, lengths_of):
                         entries.append((tbytes, stats, offset, len(postings)))
                         out.write(postings)
                         offset += len(postings)
                 terms_file.write_bytes(pickle.dumps(entries, pickle.HIGHEST_PROTOCOL))
+
+    def _field_postings(self, readers: list[SegmentReader], fieldname: str,
+                        lengths_of: _Lengths) -> Iterator[tuple[tuple[str, bytes], bytes, bytes]]:
+        """(key, term-table statistics, posting bytes) of each term of ``fieldname``
+        merged from ``readers``: ``_encoded`` of their merged terms, in C where it can.
+
+        The compiled merge (``_cmerge.Merged``) takes a merge without deleted
+        documents; it hands the terms it does not encode (inlined postings, a
+        shape the compiled codec declines) back to ``_encoded``, term by term.
+        """
+        codec = compiled_codec()
+        if (_M is None or codec is None or self.block_protocol != BLOCK_PROTOCOL
+                or fieldname not in self.schema or self.codec._inlinelimit > 1
+                or any(docmap is not None for _, _, docmap in self._merging)):
+            yield from self._encoded(_merge_terms(self._sources(readers, fieldname)), lengths_of)
+            return
+        sources, kept = [], []
+        for reader, (_, base, _) in zip(readers, self._merging, strict=True):
+            terms = reader._terms
+            fieldid = terms._fieldmap.get(fieldname)
+            table = terms._tindex
+            start = None if fieldid is None else table.closest_key_pos(pack_ushort(fieldid))
+            if start is not None:
+                sources.append((table.dbfile.get, start, table.endofdata, pack_ushort(fieldid),
+                                terms._postfile.get, base))
+                kept.append((reader, base))
+        lengths = lengths_of(fieldname)
+        fixedsize = self.schema[fieldname].format.fixed_value_size()
+        codec_options = self.codec
+        merged = _M.Merged(sources, fixedsize, lengths, codec_options._blocklimit,
+                           codec_options._compression, self.block_min_compress, *codec,
+                           zlib.compress, zlib.decompress, array, _MERGE_CHUNK, _READ_AHEAD)
+        for chunk in merged:
+            for tbytes, stats, found in chunk:
+                key = (fieldname, tbytes)
+                if stats is not None:
+                    yield key, stats, found
+                    continue
+                # As _segment_terms reads each part, then _merge_terms and _encoded.
+                parts = [[(key, entry)] for entry in (
+                    _kept_entry(kept[source][0], kept[source][1], fixedsize, info)
+                    for source, info in found) if entry is not None]
+                yield from self._encoded(_merge_terms(parts), lambda _: lengths)
 
     def _encoded(self, terms: _Terms, lengths_of: _Lengths
                  ) -> Iterator[tuple[tuple[str, bytes], bytes, bytes]]:
@@ -753,14 +810,15 @@ class TermPoolWriter(SegmentWriter):
                 postings, stats = encode_postings(entry, None, None, lengths, **options)
             yield key, stats, postings
 
-    def _write_terms(self, terms: _Terms, lengths_of: _Lengths) -> None:
+    def _write_terms(self, encoded: Iterable[tuple[tuple[str, bytes], bytes, bytes]]) -> None:
+        """Write (key, statistics, posting bytes) of each term, in key order, to the segment."""
         # W3FieldWriter.start_term, add and finish_term, a term at a time.
         fieldwriter = self.fieldwriter
         postfile, table = fieldwriter._postfile, _TableWriter(fieldwriter._tindex)
         current = None
         prefix = b""
         offset = 0
-        for (fieldname, tbytes), stats, postings in self._encoded(terms, lengths_of):
+        for (fieldname, tbytes), stats, postings in encoded:
             if fieldname != current:
                 if current is not None:
                     table.flush()
@@ -1077,6 +1135,17 @@ def field_terms(reader: SegmentReader, fieldname: str) -> Iterator[bytes]:
         if key[:2] != prefix:
             return
         yield key[2:]
+
+
+def _kept_entry(reader: SegmentReader, base: int, fixedsize: int | None, info: bytes
+                ) -> _Copied | _Entry | None:
+    """What ``_segment_terms`` gives for a term info of a segment without deletions
+    (None: a term without postings, which it leaves out)."""
+    inlined, offset, length = split_terminfo(info)
+    if not inlined:
+        return _Copied(reader._terms._postfile.get(offset, length), base, fixedsize)
+    entry = renumbered([W3TermInfo.from_bytes(info).inlined_postings()], base, None)
+    return entry if entry[0] else None
 
 
 def _segment_terms(reader: SegmentReader, schema: Any, base: int,

@@ -27,6 +27,7 @@ from whoosh.writing import SegmentWriter
 
 import arsearch
 from arsearch.engine import writer as writer_module
+from arsearch.engine.blocks import compiled_codec
 from arsearch.engine.schema import to_document
 from arsearch.engine.split_work import can_fork, run_apart
 from arsearch.engine.writer import TermPool, TermPoolWriter, field_weights
@@ -233,15 +234,18 @@ def test_documents_added_after_a_merged_segment_keep_postings_in_order(tmp_path:
         assert {searcher.stored_fields(d)["id"] for d in ids} >= {"before", "after", "a0"}
 
 
-def _optimized_files(tmp_path: Path, name: str, seeds_dir: Path, jobs: int) -> dict[str, str]:
-    """Segment files after merging four committed segments, one with deletions."""
+def _optimized_files(tmp_path: Path, name: str, seeds_dir: Path, jobs: int,
+                     deleting: bool = True) -> dict[str, str]:
+    """Segment files after merging four committed segments, one with deletions if
+    ``deleting``."""
     ix = arsearch.Index.create(tmp_path / name)
     articles = [a for a in read_paths([seeds_dir]) if isinstance(a, arsearch.Article)]
     docs = [{"id": f"{a.id}-{n}", "title": a.title, "text": a.text}
             for n in range(60) for a in articles]
     for start in range(0, len(docs), 80):
         ix.add_articles(docs[start:start + 80])
-    ix.delete([docs[3]["id"], docs[90]["id"]])
+    if deleting:
+        ix.delete([docs[3]["id"], docs[90]["id"]])
     ix.optimize(jobs=jobs)
     raw = windex.open_dir(str(tmp_path / name))
     (segment,) = raw._segments()
@@ -266,6 +270,90 @@ def test_a_merge_shared_out_by_field_writes_the_same_segment(
     assert {"exact", "stem"} <= {name for group in shared[0] for name in group}
     assert two == _optimized_files(tmp_path, "one", seeds_dir, jobs=1)
     assert len(shared) == 1  # one process: not shared out
+
+
+needs_compiled_merge = pytest.mark.skipif(
+    writer_module._M is None or compiled_codec() is None,
+    reason="the compiled merge is not built or is switched off (ARSEARCH_PURE_PYTHON)")
+
+
+class _Counted:
+    """``_cmerge`` with its ``Merged`` calls counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._module = writer_module._M
+
+    def Merged(self, *args: Any) -> Any:  # noqa: N802 (the module's name)
+        self.calls += 1
+        return self._module.Merged(*args)
+
+
+@needs_compiled_merge
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_the_compiled_merge_writes_the_segment_the_python_merge_writes(
+        tmp_path: Path, seeds_dir: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    counted = _Counted()
+    monkeypatch.setattr(writer_module, "_M", counted)
+    merged_in_c = _optimized_files(tmp_path, "c", seeds_dir, jobs, deleting=False)
+    assert counted.calls > 0 or jobs > 1  # a forked child's calls are counted there
+    monkeypatch.setattr(writer_module, "_M", None)
+    assert merged_in_c == _optimized_files(tmp_path, "py", seeds_dir, jobs, deleting=False)
+
+
+def _merge_after_a_deletion(path: Path, seeds_dir: Path, delete: str) -> None:
+    """``Index.optimize`` of two segments Whoosh's writer wrote and a deletion of
+    article ``delete`` from them."""
+    arsearch.Index.create(path)
+    raw = windex.open_dir(str(path))
+    docs = _documents(seeds_dir)[:120]
+    for part in (docs[:50], docs[50:]):
+        writer = SegmentWriter(raw)
+        for doc in part:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    writer = SegmentWriter(raw)
+    writer.delete_by_term("id", delete)
+    writer.commit(merge=False)
+    with arsearch.Index.open(path) as ix:
+        ix.optimize()
+
+
+@needs_compiled_merge
+def test_a_merge_with_deletions_is_left_to_python(
+        tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counted = _Counted()
+    monkeypatch.setattr(writer_module, "_M", counted)
+    deleted = _documents(seeds_dir)[3]["id"]
+    _merge_after_a_deletion(tmp_path / "ix", seeds_dir, delete=deleted)
+    assert counted.calls == 0
+    with arsearch.Index.open(tmp_path / "ix") as ix:
+        assert ix.info().segments == 1 and ix.get(deleted) is None
+
+
+@needs_compiled_merge
+@pytest.mark.parametrize("declining", ["decode", "encode"])
+def test_terms_the_compiled_codec_declines_are_merged_in_python(
+        tmp_path: Path, seeds_dir: Path, declining: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    decode, encode = compiled_codec()  # type: ignore[misc]
+    declined = []
+
+    def now_and_then(function: Any) -> Any:
+        def call(*args: Any) -> Any:
+            if len(declined) % 3 == 0 or (declining == "decode" and args[3] == 0):
+                declined.append(1)
+                return None
+            declined.append(0)
+            return function(*args)
+        return call
+
+    python = _optimized_files(tmp_path, "py", seeds_dir, 1, deleting=False)
+    codec = ((now_and_then(decode), encode) if declining == "decode"
+             else (decode, now_and_then(encode)))
+    monkeypatch.setattr(writer_module, "compiled_codec", lambda: codec)
+    assert _optimized_files(tmp_path, "c", seeds_dir, 1, deleting=False) == python
+    assert sum(declined) > 0
 
 
 def test_fields_weigh_by_their_term_table_and_their_postings(
