@@ -139,6 +139,15 @@ def reading(path: str | os.PathLike[str], file: str) -> Iterator[None]:
         raise damage from None
 
 
+def _merged_files(segments: Iterable[Any], chosen: Iterable[str] | None = None) -> str:
+    """The files of the ``segments`` (those of the ids ``chosen``, if given) a merge reads,
+    as a damaged one is named (one of them)."""
+    wanted = None if chosen is None else set(chosen)
+    return "one of the segments merged (" + ", ".join(sorted(
+        segment.make_filename(".seg") for segment in segments
+        if wanted is None or segment.segment_id() in wanted)) + ")"
+
+
 class _File(StructFile):
     """Whoosh's file wrapper, closing its file when dropped: Whoosh drops a segment
     file without closing it when reading from it fails (damaged or crafted data)."""
@@ -715,13 +724,15 @@ class Store:
         chosen = {name for name, size in self.segment_sizes().items() if size <= max_docs}
         if len(chosen) < 2:
             return 0
-        with self.batch(undone="the index is unchanged") as writer:
+        with self.batch(undone="the index is unchanged") as writer, \
+                reading(self.path, _merged_files(self._ix._segments(), chosen)):
             writer.commit_merged(chosen, jobs)
         return len(chosen)
 
     def optimize(self, jobs: int = 1) -> None:
         """Merge all segments into one (``jobs`` as for ``merge_segments``)."""
-        with self.batch(undone="the index is unchanged") as writer:
+        with self.batch(undone="the index is unchanged") as writer, \
+                reading(self.path, _merged_files(self._ix._segments())):
             writer.commit_optimized(jobs)
 
     # --- maintenance -----------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 import arsearch
 from arsearch.engine.schema import content_hash, to_document
 from arsearch.engine.store import Store
-from arsearch.errors import ArsearchError, IndexLocked
+from arsearch.errors import ArsearchError, DamagedIndex, IndexLocked
 
 
 def document(article_id: str, text: str) -> dict:
@@ -149,3 +149,33 @@ def test_a_commit_landing_while_an_index_is_opened_is_not_damage(
     (folder / checksums.toc_name(checksums.latest_generation(folder))).write_bytes(b"x")
     with pytest.raises(arsearch.DamagedIndex):  # damage with no newer commit stays damage
         checksums.verify_on_open(folder, checksums.latest_generation(folder))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_merge_of_a_damaged_segment_names_it_and_leaves_the_index_as_it_was(
+        tmp_path: Path, jobs: int) -> None:
+    from whoosh.reading import SegmentReader
+
+    store = Store.create(tmp_path)
+    for n in (1, 2):  # a segment each
+        with store.writer() as writer:
+            writer.add(document(f"a{n}", f"غارات على حلب {n}"))
+    segment = store._ix._segments()[0]
+    compound = segment.open_compound_file(store._ix.storage)
+    trm = next(name for name in compound.list() if name.endswith(".trm"))
+    offset, _ = compound.range(trm)
+    with SegmentReader(store._ix.storage, store._ix.schema, segment) as reader:
+        start = reader._terms._tindex.startofdata
+    compound.close()
+    path = tmp_path / segment.make_filename(".seg")
+    data = bytearray(path.read_bytes())
+    data[offset + start:offset + start + 8] = b"\xff" * 8  # the first entry's lengths
+    path.write_bytes(bytes(data))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(DamagedIndex, match=r"is damaged: one of the segments merged \(.*"
+                       + segment.make_filename(".seg")):
+        store.merge_segments(10, jobs)
+    with pytest.raises(DamagedIndex):
+        store.optimize(jobs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert len(store.segment_sizes()) == 2
