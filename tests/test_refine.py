@@ -820,3 +820,16 @@ def test_a_name_after_a_weapon_word_is_a_thing(text: str) -> None:
     # «صواريخ "آر بي جي"» (held12): a weapon, no actor.
     got = refine(text, [tagged(text, "آر بي جي", type_="organization")], Gazetteer.load())
     assert got == []
+
+
+@pytest.mark.parametrize("surface", ["الله تعالى", "الله عز وجل"])
+def test_a_name_opening_with_gods_name_is_a_formula(surface: str) -> None:
+    # «قول الله تعالى» (held13): a formula before a verse, no actor.
+    text = f"وانطلاقاً من قول {surface}: (وتعاونوا على البر والتقوى)"
+    assert refine(text, [tagged(text, surface)], Gazetteer.load()) == []
+
+
+def test_a_name_holding_gods_name_further_on_stays() -> None:
+    text = "وقال عبد الله الحربي إن القصف استمر"
+    got = refine(text, [tagged(text, "عبد الله الحربي")], Gazetteer.load())
+    assert [m.name for m in got] == ["عبد الله الحربي"]

@@ -20,6 +20,8 @@ what an archivist sees of them (``refine``), in this order:
    takes its article nearly always (الرقة, الحديدة). A discovered name that
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
    after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
+   A discovered actor whose name opens with God's name («قول الله تعالى») is
+   a formula, no actor (عبد الله, حزب الله hold it further on).
    A discovered word with tanween is an indefinite adjective («كون الحي
    سكنياً»), the preposition «على» is no علي, and a discovered actor that is a
    known group's adjective without the article («وقيادي حوثي آخر» beside
@@ -238,6 +240,9 @@ _AMMAN = "amman"  # a context alias only: the matcher reads «عمان» as Oman
 #: place may be named after too (the governorate صلاح الدين).
 _DIN = "الدين"
 _CAPITAL_WORD = normalize("العاصمة")
+#: God's name: a discovered actor it opens is a formula («قال الله تعالى»),
+#: no actor; names that hold it further on (عبد الله, حزب الله) stay.
+_GOD = normalize("الله")
 
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
@@ -277,6 +282,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
                 continue  # «مادة "تي إيه تي بي"», «صواريخ "آر بي جي"»: a thing, no actor
+            if mention.kind == "actor" and name.split()[0] == _GOD:
+                continue  # «قول الله تعالى»: a formula, no actor
             if _indefinite(mention.text) or _unmarked_indefinite(name, before):
                 continue  # «سكنياً», «اكتظاظا سكانيا»: an indefinite adjective, no name
             if _preposition(mention.text):
