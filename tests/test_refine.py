@@ -833,3 +833,12 @@ def test_a_name_holding_gods_name_further_on_stays() -> None:
     text = "وقال عبد الله الحربي إن القصف استمر"
     got = refine(text, [tagged(text, "عبد الله الحربي")], Gazetteer.load())
     assert [m.name for m in got] == ["عبد الله الحربي"]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("قصف المطار ومحيطه، بالإضافة إلى شارع صنعاء في مدينة الحديدة", ["ye-hodeidah"]),
+    ("اشتباكات في شوارع صنعاء", ["ye-sanaa"]),
+])
+def test_a_known_place_after_the_word_street_is_the_street(text: str, places: list[str]) -> None:
+    # «شارع صنعاء» (held13), a street of الحديدة: not the city صنعاء.
+    assert [m.id for m in extract(text) if m.kind == "place"] == places

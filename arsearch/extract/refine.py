@@ -21,7 +21,9 @@ what an archivist sees of them (``refine``), in this order:
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
    after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
    A discovered actor whose name opens with God's name («قول الله تعالى») is
-   a formula, no actor (عبد الله, حزب الله hold it further on).
+   a formula, no actor (عبد الله, حزب الله hold it further on). A known place
+   right after «شارع» is a street named after it («شارع صنعاء» in الحديدة),
+   not the place («شوارع صنعاء», the city's streets, stay).
    A discovered word with tanween is an indefinite adjective («كون الحي
    سكنياً»), the preposition «على» is no علي, and a discovered actor that is a
    known group's adjective without the article («وقيادي حوثي آخر» beside
@@ -243,6 +245,9 @@ _CAPITAL_WORD = normalize("العاصمة")
 #: God's name: a discovered actor it opens is a formula («قال الله تعالى»),
 #: no actor; names that hold it further on (عبد الله, حزب الله) stay.
 _GOD = normalize("الله")
+#: «شارع» (a street) right before a known place: the street named after it
+#: («شارع صنعاء» in الحديدة), not the place; «شوارع صنعاء» are the city's.
+_STREET = normalize("شارع")
 
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
@@ -315,6 +320,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 text, mention.end):
             persons.add(mention.id)
             continue  # «قوات صلاح الدين الأيوبي»: Saladin, no governorate
+        elif mention.kind == "place" and _street(text, mention.start):
+            continue  # «شارع صنعاء»: a street of another city, not صنعاء
         if mention.kind == "actor" and _medium(text, mention):
             continue
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
@@ -589,6 +596,18 @@ def _surname_after(text: str, end: int) -> bool:
     word = normalize(found.group())
     return (word.startswith(_ARTICLE) and word.endswith("ي") and len(word) > 4
             and word[len(_ARTICLE):] not in DIRECTIONS)
+
+
+def _street(text: str, start: int) -> bool:
+    """The word before ``start`` is «شارع» (a street), a clitic allowed
+    («وشارع», «بشارع»): the name after it is the street's.
+
+    >>> a, b = "بالإضافة إلى شارع صنعاء", "في شوارع صنعاء"
+    >>> _street(a, a.index("صنعاء")), _street(b, b.index("صنعاء"))
+    (True, False)
+    """
+    word = _word_before(text, start)
+    return bool(word) and any(w == _STREET for _, w in clitic_variants(word))
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
