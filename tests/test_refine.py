@@ -842,3 +842,23 @@ def test_a_name_holding_gods_name_further_on_stays() -> None:
 def test_a_known_place_after_the_word_street_is_the_street(text: str, places: list[str]) -> None:
     # «شارع صنعاء» (held13), a street of الحديدة: not the city صنعاء.
     assert [m.id for m in extract(text) if m.kind == "place"] == places
+
+
+@pytest.mark.parametrize("text", ['اقتربت من السفينة الأميركية "يو إس إس ديكاتور" في تصرف',
+                                  "أبحرت المدمرة يو إس إس ديكاتور قرب الجزر"])
+def test_a_name_after_a_ship_word_is_the_ship(text: str) -> None:
+    # «السفينة الأميركية "يو إس إس ديكاتور"» (held13): a ship, no actor.
+    got = refine(text, [tagged(text, "يو إس إس ديكاتور", type_="organization")],
+                 Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("وقال المتحدث الأميركي جون كيربي إن السفينة لم تتضرر", "جون كيربي"),
+    ("حطت سفينة غسان الإمام أشرعتها وترجل القبطان", "غسان الإمام"),
+])
+def test_a_name_after_a_nationality_alone_or_an_indefinite_ship_stays(
+        text: str, surface: str) -> None:
+    # «سفينة غسان الإمام»: his ship; the owner is named, not the ship.
+    got = refine(text, [tagged(text, surface)], Gazetteer.load())
+    assert [m.text for m in got] == [surface]

@@ -19,7 +19,9 @@ what an archivist sees of them (``refine``), in this order:
    bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
    takes its article nearly always (الرقة, الحديدة). A discovered name that
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
-   after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
+   after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor,
+   and so is one after a word for a ship, with or without its nationality
+   («السفينة الأميركية "يو إس إس ديكاتور"»).
    A discovered actor whose name opens with God's name («قول الله تعالى») is
    a formula, no actor (عبد الله, حزب الله hold it further on). A known place
    right after «شارع» is a street named after it («شارع صنعاء» in الحديدة),
@@ -190,6 +192,13 @@ _SUBSTANCE = frozenset(normalize(w) for w in """
 مادة المادة مادتي مواد المواد
 صاروخ صواريخ قذيفة قذائف قاذفة قاذفات منظومة منظومات راجمة راجمات
 """.split())
+#: Words for a ship, definite and singular: a name right after one, or after
+#: one and its nationality («السفينة الأميركية "يو إس إس ديكاتور"»), is the
+#: ship's in apposition, no actor. Without the article the name is the owner
+#: («سفينة غسان الإمام», his ship), so those forms are not here.
+_VESSEL = frozenset(normalize(w) for w in """
+السفينة المدمرة الفرقاطة البارجة الغواصة الحاملة الناقلة
+""".split())
 #: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
 #: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
 #: fully vowelled text writes it on names too («رأيت محمداً»).
@@ -287,6 +296,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
                 continue  # «مادة "تي إيه تي بي"», «صواريخ "آر بي جي"»: a thing, no actor
+            if mention.kind == "actor" and _ship(text, mention.start, before, gazetteer):
+                continue  # «السفينة الأميركية "يو إس إس ديكاتور"»: a ship, no actor
             if mention.kind == "actor" and name.split()[0] == _GOD:
                 continue  # «قول الله تعالى»: a formula, no actor
             if _indefinite(mention.text) or _unmarked_indefinite(name, before):
@@ -596,6 +607,18 @@ def _surname_after(text: str, end: int) -> bool:
     word = normalize(found.group())
     return (word.startswith(_ARTICLE) and word.endswith("ي") and len(word) > 4
             and word[len(_ARTICLE):] not in DIRECTIONS)
+
+
+def _ship(text: str, start: int, before: str, gazetteer: Gazetteer) -> bool:
+    """The name at ``start`` follows a word for a ship (``before``), or one and
+    a nationality adjective («السفينة الأميركية "يو إس إس ديكاتور"»): the
+    ship's name."""
+    if before in _VESSEL:
+        return True
+    if before not in gazetteer.adjectives:
+        return False
+    words = _words_before(text, start, 2)
+    return len(words) == 2 and words[0] in _VESSEL
 
 
 def _street(text: str, start: int) -> bool:
