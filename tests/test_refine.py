@@ -862,3 +862,17 @@ def test_a_name_after_a_nationality_alone_or_an_indefinite_ship_stays(
     # «سفينة غسان الإمام»: his ship; the owner is named, not the ship.
     got = refine(text, [tagged(text, surface)], Gazetteer.load())
     assert [m.text for m in got] == [surface]
+
+
+def test_a_common_noun_in_the_dual_is_no_place() -> None:
+    # «في كيسين» (held13): two bags, no place.
+    text = "جثتا سوريين تم تكفينهما في كيسين عليهما شعار المفوضية"
+    got = refine(text, [tagged(text, "كيسين", kind="place", type_="region")], Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize("surface", ["برلين", "سرمين", "عابدين"])
+def test_a_place_name_in_yn_stays(surface: str) -> None:
+    text = f"وصل الوفد إلى {surface} أمس"
+    got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
+    assert [m.text for m in got] == [surface]

@@ -17,7 +17,9 @@ what an archivist sees of them (``refine``), in this order:
    A discovered place of one word is a common word when it is one by that
    test (مدينة متطورة), or, written with the article, when news writes its
    bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
-   takes its article nearly always (الرقة, الحديدة). A discovered name that
+   takes its article nearly always (الرقة, الحديدة). A discovered place of
+   one bare word in «ين» news never writes, whose stem is a frequent word, is
+   a common noun in the dual («في كيسين», two bags). A discovered name that
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
    after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor,
    and so is one after a word for a ship, with or without its nationality
@@ -257,6 +259,13 @@ _GOD = normalize("الله")
 #: «شارع» (a street) right before a known place: the street named after it
 #: («شارع صنعاء» in الحديدة), not the place; «شوارع صنعاء» are the city's.
 _STREET = normalize("شارع")
+#: The ending of a dual or a masculine plural out of the nominative (ـين):
+#: a discovered place of one bare word news never writes (no rank in the
+#: table), whose stem is among the ``_DUAL_STEM_RANK`` most frequent words, is
+#: a common noun in the dual («في كيسين», two bags), no place; a rare stem
+#: keeps a name (عابدين: عابد is rarer than that).
+_DUAL = "ين"
+_DUAL_STEM_RANK = 20_000
 
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
@@ -325,7 +334,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             if mention.type == "person" and (
                     _common_phrase(name) or _description(name, gazetteer) or _rank_only(name)):
                 continue
-            if mention.kind == "place" and _common_place(name):
+            if mention.kind == "place" and (_common_place(name) or _dual(name)):
                 continue
         elif mention.kind == "place" and mention.text.endswith(_DIN) and _surname_after(
                 text, mention.end):
@@ -914,6 +923,21 @@ def _common_place(name: str) -> bool:
         return definite is not None and bare is not None and bare < definite
     definite, bare = ranks.get(_ARTICLE + name), ranks.get(name)
     return definite is not None and bare is not None and definite < bare * _COMMON_RATIO
+
+
+def _dual(name: str) -> bool:
+    """A discovered place of one bare word ending in «ين» that news never writes,
+    whose stem is a frequent word: a common noun in the dual («كيسين»: كيس),
+    no name (``_DUAL``).
+
+    >>> _dual("كيسين"), _dual("برلين"), _dual("عابدين")
+    (True, False, False)
+    """
+    if " " in name or not name.endswith(_DUAL) or name.startswith(_ARTICLE):
+        return False
+    stem = name[:-len(_DUAL)]
+    ranks = word_ranks()
+    return len(stem) >= 3 and name not in ranks and ranks.get(stem, _DUAL_STEM_RANK) < _DUAL_STEM_RANK
 
 
 def _medium(text: str, mention: Mention) -> bool:
