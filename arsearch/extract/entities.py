@@ -201,7 +201,8 @@ _BACKING = frozenset(normalize(w) for w in """
 الممولة الممول ممول مسلحة المسلحة
 """.split())
 #: Words that are never the start of an unknown name after a trigger (also the
-#: verbs a place word is the subject of: «قرية تقع غربها»).
+#: verbs a place word is the subject of: «قرية تقع غربها», and those of the
+#: control a relative clause says someone has over it: «قرية يسيطر عليها»).
 _NOT_NAMES = frozenset(normalize(w) for w in """
 كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
 واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة الواقع المحيطة المذكورة
@@ -215,6 +216,7 @@ _NOT_NAMES = frozenset(normalize(w) for w in """
 قرب بالقرب قريب قريبا بمقربة مقربة عند حول بين خلف أمام امام تحت فوق قبالة محاذاة
 بمحاذاة جوار بجوار داخل خارج
 تقع يقع تقعان يقعان تمتد يمتد تبعد يبعد تتبع يتبع تضم يضم
+يسيطر تسيطر يخضع تخضع
 """.split())
 #: First words of compound place names: the next word belongs to the name.
 _COMPOUND_HEADS = frozenset(normalize(w) for w in """
