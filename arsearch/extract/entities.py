@@ -171,6 +171,15 @@ _ATTACKS = frozenset(normalize(w) for w in """
 قصف القصف قصفا غارات الغارات غارة هجوم الهجوم هجمات الهجمات ضربات الضربات نيران النيران
 اعتداء اعتداءات الاعتداء الاعتداءات
 """.split())
+#: Words of buying and importing: «من» + country a few words after one in the
+#: same phrase names the seller, a party to the sale («شراءها مقاتلات وصواريخ
+#: أرض جو من روسيا»), no location (``_ACQUIRING_SPAN`` words between at most).
+#: Smuggling is not here: the smugglers are seldom the state of origin.
+_ACQUIRING = frozenset(normalize(w) for w in """
+شراء الشراء شراءها شرائها شراءه شرائه شرائهم اشترت اشترى تشتري يشتري اشترتها
+استيراد الاستيراد استيرادها استوردت استورد تستورد يستورد مستوردة المستوردة
+""".split())
+_ACQUIRING_SPAN = 5
 #: Geographic nouns a country behind «لـ» belongs to, a location: «السواحل
 #: الغربية لليمن», «الحدود الشمالية لسوريا» (adjectives may stand between).
 _PART_OF = frozenset(normalize(w) for w in """
@@ -587,6 +596,8 @@ class _Scan:
             return "actor", "state"  # برعاية كل من روسيا: the sponsor acts, it is no location
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _ATTACKS:
             return "actor", "state"  # قصف من تركيا: the attacker, not where it happened
+        if i > 1 and prev == "من" and self._acquired(i - 1):
+            return "actor", "state"  # شراء مقاتلات من روسيا: the seller, no location
         if i > 1 and prev == "من" and any(
                 w in _ANSWERS for _, w in clitic_variants(self.norms[i - 2])):
             return "actor", "state"  # تفسير من موسكو: the government owes the answer
@@ -626,6 +637,17 @@ class _Scan:
             return True
         return (i > 2 and self.norms[i - 1] == "من" and self.norms[i - 2] == _EACH
                 and _bare(self.norms[i - 3]) in _SPONSORING)
+
+    def _acquired(self, i: int) -> bool:
+        """A word of buying or importing stands before token i («من»), at most
+        ``_ACQUIRING_SPAN`` words between, all in one phrase («شراءها مقاتلات
+        وصواريخ أرض جو من روسيا»)."""
+        for j in range(i - 1, max(i - 2 - _ACQUIRING_SPAN, -1), -1):
+            if j < self.free_from or not self._adjacent(j, j + 1, quotes=True):
+                return False
+            if _bare(self.norms[j]) in _ACQUIRING:
+                return True
+        return False
 
     def _part_of(self, i: int) -> bool:
         """Token i (a country behind «لـ») follows a geographic noun, at most two
