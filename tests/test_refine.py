@@ -876,3 +876,16 @@ def test_a_place_name_in_yn_stays(surface: str) -> None:
     text = f"وصل الوفد إلى {surface} أمس"
     got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
     assert [m.text for m in got] == [surface]
+
+
+def test_a_front_placed_by_a_direction_is_a_front_line() -> None:
+    # «جبهة البرح غربي محافظة تعز» (held5): a front line, no armed group.
+    text = "تقدم في جبهة البرح غربي محافظة تعز"
+    got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
+    assert got == []
+
+
+def test_a_front_named_without_a_direction_stays_a_group() -> None:
+    text = "أعلنت جبهة البرح مسؤوليتها عن الهجوم"
+    got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
+    assert [m.text for m in got] == ["جبهة البرح"]

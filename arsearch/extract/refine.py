@@ -325,7 +325,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                     after = [p for p in parts[1:] if not _common_place(id_name(p.id))]
                     mention = parts[0]
                     name = id_name(mention.id)
-            if mention.kind == "actor" and _front_line(name):
+            if mention.kind == "actor" and _front_line(name, text, mention.end):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
@@ -427,12 +427,23 @@ def _generic_word(word: str, possessive: bool) -> bool:
     return False
 
 
-def _front_line(name: str) -> bool:
+def _front_line(name: str, text: str = "", end: int = 0) -> bool:
     """A discovered «جبهة» + a generic geographic word is a front line, not an
-    armed group: «جبهة الساحل الغربي» (the western coast front), not جبهة النصرة."""
+    armed group: «جبهة الساحل الغربي» (the western coast front), not جبهة النصرة;
+    and so is a «جبهة» the text places by a direction right after its name
+    («جبهة البرح غربي محافظة تعز»: a front is where it lies, a group is not).
+
+    >>> t = "بالإضافة إلى جبهة البرح غربي محافظة تعز"
+    >>> _front_line("جبهه البرح", t, t.index(" غربي")), _front_line("جبهه البرح")
+    (True, False)
+    """
     words = name.split()
-    return (len(words) > 1 and words[0] in (normalize("جبهة"), normalize("الجبهة"))
-            and words[1].removeprefix(_ARTICLE) in GENERIC_PLACES)
+    if len(words) < 2 or words[0] not in (normalize("جبهة"), normalize("الجبهة")):
+        return False
+    if words[1].removeprefix(_ARTICLE) in GENERIC_PLACES:
+        return True
+    found = _WORD_RE.match(text, end + 1) if text[end:end + 1] == " " else None
+    return found is not None and normalize(found.group()) in DIRECTIONS
 
 
 def _trimmed(text: str, mention: Mention) -> Mention:
