@@ -948,7 +948,8 @@ def _dual(name: str) -> bool:
         return False
     stem = name[:-len(_DUAL)]
     ranks = word_ranks()
-    return len(stem) >= 3 and name not in ranks and ranks.get(stem, _DUAL_STEM_RANK) < _DUAL_STEM_RANK
+    return (len(stem) >= 3 and name not in ranks
+            and ranks.get(stem, _DUAL_STEM_RANK) < _DUAL_STEM_RANK)
 
 
 def _medium(text: str, mention: Mention) -> bool:
