@@ -539,3 +539,21 @@ def test_a_noun_joined_to_a_place_word_names_no_place() -> None:
     # is a second noun sharing the name, no place of its own.
     assert kinds("سيطروا على مدينة وميناء الحديدة") == [("ye-hodeidah", "place", "الحديدة")]
     assert kinds("في مدينة وهران") == [("new:place:وهران", "place", "وهران")]
+
+
+@pytest.mark.parametrize("text", ["استهدف قرية يسيطر عليها تنظيم داعش",
+                                  "سيطرت القوات على بلدة تخضع لسيطرة المعارضة"])
+def test_a_control_verb_after_a_place_word_is_no_place(text: str) -> None:
+    # «قرية يسيطر عليها» (held3): a relative clause, no village «يسيطر».
+    assert [k for k in kinds(text) if k[1] == "place"] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وأكدت شراءها مقاتلات وصواريخ أرض جو من روسيا", [("ru", "actor")]),
+    ("استيراد القمح من أوكرانيا", [("ua", "actor")]),
+    ("وصل الوفد من روسيا إلى دمشق", [("ru", "place"), ("sy-damascus", "place")]),
+    ("اشترت الحكومة القمح. وعاد اللاجئون من تركيا", [("tr", "place")]),
+])
+def test_a_country_a_purchase_is_made_from_is_the_seller(text: str, expected: list) -> None:
+    # «شراءها مقاتلات … من روسيا» (held13): the seller, a party to the sale, no location.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected

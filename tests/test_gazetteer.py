@@ -264,3 +264,26 @@ def test_a_capital_belongs_to_its_country() -> None:
     for capital in capitals:
         country = gazetteer.get(capital.parent)
         assert country is not None and country.type == "country"
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("وتدهورت العلاقات بين واشنطن وبكين بسبب نزاع تجاري", [("actor", "us"), ("actor", "cn")]),
+    ("وقالت بكين إن واشنطن لا تملك الحق", [("actor", "cn"), ("actor", "us")]),
+    ("وصل الرئيس إلى بكين في زيارة رسمية", [("place", "beijing")]),
+])
+def test_beijing_is_a_capital(text: str, found: list[tuple[str, str]]) -> None:
+    # «وقالت بكين» (held13): China's government, as «وقالت موسكو» is Russia's.
+    from arsearch.extract import extract
+    assert [(m.kind, m.id) for m in extract(text) if m.kind in ("actor", "place")] == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ('قال أحد زعيمي حزب "البديل لألمانيا" اليميني المتطرف', [("actor", "de-afd")]),
+    ("وحقق البديل لألمانيا اختراقا كبيرا في ألمانيا", [("actor", "de-afd"), ("place", "de")]),
+    ("وسارعت الأمينة العامة للاتحاد المسيحي الديموقراطي", [("actor", "de-cdu")]),
+])
+def test_german_parties_are_known(text: str, found: list[tuple[str, str]]) -> None:
+    # «البديل لألمانيا» (held10) is the party, not Germany acting; «الاتحاد المسيحي
+    # الديموقراطي» ends before the name the tagger ran into it.
+    from arsearch.extract import extract
+    assert [(m.kind, m.id) for m in extract(text) if m.kind in ("actor", "place")] == found

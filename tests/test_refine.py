@@ -820,3 +820,72 @@ def test_a_name_after_a_weapon_word_is_a_thing(text: str) -> None:
     # «صواريخ "آر بي جي"» (held12): a weapon, no actor.
     got = refine(text, [tagged(text, "آر بي جي", type_="organization")], Gazetteer.load())
     assert got == []
+
+
+@pytest.mark.parametrize("surface", ["الله تعالى", "الله عز وجل"])
+def test_a_name_opening_with_gods_name_is_a_formula(surface: str) -> None:
+    # «قول الله تعالى» (held13): a formula before a verse, no actor.
+    text = f"وانطلاقاً من قول {surface}: (وتعاونوا على البر والتقوى)"
+    assert refine(text, [tagged(text, surface)], Gazetteer.load()) == []
+
+
+def test_a_name_holding_gods_name_further_on_stays() -> None:
+    text = "وقال عبد الله الحربي إن القصف استمر"
+    got = refine(text, [tagged(text, "عبد الله الحربي")], Gazetteer.load())
+    assert [m.name for m in got] == ["عبد الله الحربي"]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("قصف المطار ومحيطه، بالإضافة إلى شارع صنعاء في مدينة الحديدة", ["ye-hodeidah"]),
+    ("اشتباكات في شوارع صنعاء", ["ye-sanaa"]),
+])
+def test_a_known_place_after_the_word_street_is_the_street(text: str, places: list[str]) -> None:
+    # «شارع صنعاء» (held13), a street of الحديدة: not the city صنعاء.
+    assert [m.id for m in extract(text) if m.kind == "place"] == places
+
+
+@pytest.mark.parametrize("text", ['اقتربت من السفينة الأميركية "يو إس إس ديكاتور" في تصرف',
+                                  "أبحرت المدمرة يو إس إس ديكاتور قرب الجزر"])
+def test_a_name_after_a_ship_word_is_the_ship(text: str) -> None:
+    # «السفينة الأميركية "يو إس إس ديكاتور"» (held13): a ship, no actor.
+    got = refine(text, [tagged(text, "يو إس إس ديكاتور", type_="organization")],
+                 Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize(("text", "surface"), [
+    ("وقال المتحدث الأميركي جون كيربي إن السفينة لم تتضرر", "جون كيربي"),
+    ("حطت سفينة غسان الإمام أشرعتها وترجل القبطان", "غسان الإمام"),
+])
+def test_a_name_after_a_nationality_alone_or_an_indefinite_ship_stays(
+        text: str, surface: str) -> None:
+    # «سفينة غسان الإمام»: his ship; the owner is named, not the ship.
+    got = refine(text, [tagged(text, surface)], Gazetteer.load())
+    assert [m.text for m in got] == [surface]
+
+
+def test_a_common_noun_in_the_dual_is_no_place() -> None:
+    # «في كيسين» (held13): two bags, no place.
+    text = "جثتا سوريين تم تكفينهما في كيسين عليهما شعار المفوضية"
+    got = refine(text, [tagged(text, "كيسين", kind="place", type_="region")], Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize("surface", ["برلين", "سرمين", "عابدين"])
+def test_a_place_name_in_yn_stays(surface: str) -> None:
+    text = f"وصل الوفد إلى {surface} أمس"
+    got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
+    assert [m.text for m in got] == [surface]
+
+
+def test_a_front_placed_by_a_direction_is_a_front_line() -> None:
+    # «جبهة البرح غربي محافظة تعز» (held5): a front line, no armed group.
+    text = "تقدم في جبهة البرح غربي محافظة تعز"
+    got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
+    assert got == []
+
+
+def test_a_front_named_without_a_direction_stays_a_group() -> None:
+    text = "أعلنت جبهة البرح مسؤوليتها عن الهجوم"
+    got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
+    assert [m.text for m in got] == ["جبهة البرح"]

@@ -171,6 +171,15 @@ _ATTACKS = frozenset(normalize(w) for w in """
 قصف القصف قصفا غارات الغارات غارة هجوم الهجوم هجمات الهجمات ضربات الضربات نيران النيران
 اعتداء اعتداءات الاعتداء الاعتداءات
 """.split())
+#: Words of buying and importing: «من» + country a few words after one in the
+#: same phrase names the seller, a party to the sale («شراءها مقاتلات وصواريخ
+#: أرض جو من روسيا»), no location (``_ACQUIRING_SPAN`` words between at most).
+#: Smuggling is not here: the smugglers are seldom the state of origin.
+_ACQUIRING = frozenset(normalize(w) for w in """
+شراء الشراء شراءها شرائها شراءه شرائه شرائهم اشترت اشترى تشتري يشتري اشترتها
+استيراد الاستيراد استيرادها استوردت استورد تستورد يستورد مستوردة المستوردة
+""".split())
+_ACQUIRING_SPAN = 5
 #: Geographic nouns a country behind «لـ» belongs to, a location: «السواحل
 #: الغربية لليمن», «الحدود الشمالية لسوريا» (adjectives may stand between).
 _PART_OF = frozenset(normalize(w) for w in """
@@ -201,7 +210,8 @@ _BACKING = frozenset(normalize(w) for w in """
 الممولة الممول ممول مسلحة المسلحة
 """.split())
 #: Words that are never the start of an unknown name after a trigger (also the
-#: verbs a place word is the subject of: «قرية تقع غربها»).
+#: verbs a place word is the subject of: «قرية تقع غربها», and those of the
+#: control a relative clause says someone has over it: «قرية يسيطر عليها»).
 _NOT_NAMES = frozenset(normalize(w) for w in """
 كبيرة صغيرة مجاورة واحدة أخرى اخرى جديدة قريبة بعيدة حدودية عسكرية آمنة امنة محددة
 واسعة مختلفة عدة كل بعض أي اي هذه هذا ذلك تلك التي الذي الواقعة الواقع المحيطة المذكورة
@@ -215,6 +225,7 @@ _NOT_NAMES = frozenset(normalize(w) for w in """
 قرب بالقرب قريب قريبا بمقربة مقربة عند حول بين خلف أمام امام تحت فوق قبالة محاذاة
 بمحاذاة جوار بجوار داخل خارج
 تقع يقع تقعان يقعان تمتد يمتد تبعد يبعد تتبع يتبع تضم يضم
+يسيطر تسيطر يخضع تخضع
 """.split())
 #: First words of compound place names: the next word belongs to the name.
 _COMPOUND_HEADS = frozenset(normalize(w) for w in """
@@ -585,6 +596,8 @@ class _Scan:
             return "actor", "state"  # برعاية كل من روسيا: the sponsor acts, it is no location
         if i > 1 and prev == "من" and _bare(self.norms[i - 2]) in _ATTACKS:
             return "actor", "state"  # قصف من تركيا: the attacker, not where it happened
+        if i > 1 and prev == "من" and self._acquired(i - 1):
+            return "actor", "state"  # شراء مقاتلات من روسيا: the seller, no location
         if i > 1 and prev == "من" and any(
                 w in _ANSWERS for _, w in clitic_variants(self.norms[i - 2])):
             return "actor", "state"  # تفسير من موسكو: the government owes the answer
@@ -624,6 +637,17 @@ class _Scan:
             return True
         return (i > 2 and self.norms[i - 1] == "من" and self.norms[i - 2] == _EACH
                 and _bare(self.norms[i - 3]) in _SPONSORING)
+
+    def _acquired(self, i: int) -> bool:
+        """A word of buying or importing stands before token i («من»), at most
+        ``_ACQUIRING_SPAN`` words between, all in one phrase («شراءها مقاتلات
+        وصواريخ أرض جو من روسيا»)."""
+        for j in range(i - 1, max(i - 2 - _ACQUIRING_SPAN, -1), -1):
+            if j < self.free_from or not self._adjacent(j, j + 1, quotes=True):
+                return False
+            if _bare(self.norms[j]) in _ACQUIRING:
+                return True
+        return False
 
     def _part_of(self, i: int) -> bool:
         """Token i (a country behind «لـ») follows a geographic noun, at most two

@@ -17,9 +17,17 @@ what an archivist sees of them (``refine``), in this order:
    A discovered place of one word is a common word when it is one by that
    test (مدينة متطورة), or, written with the article, when news writes its
    bare form more often (منطقة الجزاء, منطقة الشرق: جزاء, شرق): a place name
-   takes its article nearly always (الرقة, الحديدة). A discovered name that
+   takes its article nearly always (الرقة, الحديدة). A discovered place of
+   one bare word in «ين» news never writes, whose stem is a frequent word, is
+   a common noun in the dual («في كيسين», two bags). A discovered name that
    is the article alone («الـ» of «الـ"كيلو 16"») is no name, and a name
-   after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor.
+   after a word for a substance («مادة "تي إيه تي بي"») is a thing, no actor,
+   and so is one after a word for a ship, with or without its nationality
+   («السفينة الأميركية "يو إس إس ديكاتور"»).
+   A discovered actor whose name opens with God's name («قول الله تعالى») is
+   a formula, no actor (عبد الله, حزب الله hold it further on). A known place
+   right after «شارع» is a street named after it («شارع صنعاء» in الحديدة),
+   not the place («شوارع صنعاء», the city's streets, stay).
    A discovered word with tanween is an indefinite adjective («كون الحي
    سكنياً»), the preposition «على» is no علي, and a discovered actor that is a
    known group's adjective without the article («وقيادي حوثي آخر» beside
@@ -186,6 +194,13 @@ _SUBSTANCE = frozenset(normalize(w) for w in """
 مادة المادة مادتي مواد المواد
 صاروخ صواريخ قذيفة قذائف قاذفة قاذفات منظومة منظومات راجمة راجمات
 """.split())
+#: Words for a ship, definite and singular: a name right after one, or after
+#: one and its nationality («السفينة الأميركية "يو إس إس ديكاتور"»), is the
+#: ship's in apposition, no actor. Without the article the name is the owner
+#: («سفينة غسان الإمام», his ship), so those forms are not here.
+_VESSEL = frozenset(normalize(w) for w in """
+السفينة المدمرة الفرقاطة البارجة الغواصة الحاملة الناقلة
+""".split())
 #: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
 #: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
 #: fully vowelled text writes it on names too («رأيت محمداً»).
@@ -238,6 +253,19 @@ _AMMAN = "amman"  # a context alias only: the matcher reads «عمان» as Oman
 #: place may be named after too (the governorate صلاح الدين).
 _DIN = "الدين"
 _CAPITAL_WORD = normalize("العاصمة")
+#: God's name: a discovered actor it opens is a formula («قال الله تعالى»),
+#: no actor; names that hold it further on (عبد الله, حزب الله) stay.
+_GOD = normalize("الله")
+#: «شارع» (a street) right before a known place: the street named after it
+#: («شارع صنعاء» in الحديدة), not the place; «شوارع صنعاء» are the city's.
+_STREET = normalize("شارع")
+#: The ending of a dual or a masculine plural out of the nominative (ـين):
+#: a discovered place of one bare word news never writes (no rank in the
+#: table), whose stem is among the ``_DUAL_STEM_RANK`` most frequent words, is
+#: a common noun in the dual («في كيسين», two bags), no place; a rare stem
+#: keeps a name (عابدين: عابد is rarer than that).
+_DUAL = "ين"
+_DUAL_STEM_RANK = 20_000
 
 
 def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
@@ -277,6 +305,10 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             name = id_name(mention.id)  # the folded name, the same from here on
             if mention.kind == "actor" and before in _SUBSTANCE:
                 continue  # «مادة "تي إيه تي بي"», «صواريخ "آر بي جي"»: a thing, no actor
+            if mention.kind == "actor" and _ship(text, mention.start, before, gazetteer):
+                continue  # «السفينة الأميركية "يو إس إس ديكاتور"»: a ship, no actor
+            if mention.kind == "actor" and name.split()[0] == _GOD:
+                continue  # «قول الله تعالى»: a formula, no actor
             if _indefinite(mention.text) or _unmarked_indefinite(name, before):
                 continue  # «سكنياً», «اكتظاظا سكانيا»: an indefinite adjective, no name
             if _preposition(mention.text):
@@ -293,7 +325,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                     after = [p for p in parts[1:] if not _common_place(id_name(p.id))]
                     mention = parts[0]
                     name = id_name(mention.id)
-            if mention.kind == "actor" and _front_line(name):
+            if mention.kind == "actor" and _front_line(name, text, mention.end):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
@@ -302,12 +334,14 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             if mention.type == "person" and (
                     _common_phrase(name) or _description(name, gazetteer) or _rank_only(name)):
                 continue
-            if mention.kind == "place" and _common_place(name):
+            if mention.kind == "place" and (_common_place(name) or _dual(name)):
                 continue
         elif mention.kind == "place" and mention.text.endswith(_DIN) and _surname_after(
                 text, mention.end):
             persons.add(mention.id)
             continue  # «قوات صلاح الدين الأيوبي»: Saladin, no governorate
+        elif mention.kind == "place" and _street(text, mention.start):
+            continue  # «شارع صنعاء»: a street of another city, not صنعاء
         if mention.kind == "actor" and _medium(text, mention):
             continue
         if mention.kind == "actor" and _outlet(text, mention, gazetteer, source):
@@ -393,12 +427,23 @@ def _generic_word(word: str, possessive: bool) -> bool:
     return False
 
 
-def _front_line(name: str) -> bool:
+def _front_line(name: str, text: str = "", end: int = 0) -> bool:
     """A discovered «جبهة» + a generic geographic word is a front line, not an
-    armed group: «جبهة الساحل الغربي» (the western coast front), not جبهة النصرة."""
+    armed group: «جبهة الساحل الغربي» (the western coast front), not جبهة النصرة;
+    and so is a «جبهة» the text places by a direction right after its name
+    («جبهة البرح غربي محافظة تعز»: a front is where it lies, a group is not).
+
+    >>> t = "بالإضافة إلى جبهة البرح غربي محافظة تعز"
+    >>> _front_line("جبهه البرح", t, t.index(" غربي")), _front_line("جبهه البرح")
+    (True, False)
+    """
     words = name.split()
-    return (len(words) > 1 and words[0] in (normalize("جبهة"), normalize("الجبهة"))
-            and words[1].removeprefix(_ARTICLE) in GENERIC_PLACES)
+    if len(words) < 2 or words[0] not in (normalize("جبهة"), normalize("الجبهة")):
+        return False
+    if words[1].removeprefix(_ARTICLE) in GENERIC_PLACES:
+        return True
+    found = _WORD_RE.match(text, end + 1) if text[end:end + 1] == " " else None
+    return found is not None and normalize(found.group()) in DIRECTIONS
 
 
 def _trimmed(text: str, mention: Mention) -> Mention:
@@ -582,6 +627,30 @@ def _surname_after(text: str, end: int) -> bool:
     word = normalize(found.group())
     return (word.startswith(_ARTICLE) and word.endswith("ي") and len(word) > 4
             and word[len(_ARTICLE):] not in DIRECTIONS)
+
+
+def _ship(text: str, start: int, before: str, gazetteer: Gazetteer) -> bool:
+    """The name at ``start`` follows a word for a ship (``before``), or one and
+    a nationality adjective («السفينة الأميركية "يو إس إس ديكاتور"»): the
+    ship's name."""
+    if before in _VESSEL:
+        return True
+    if before not in gazetteer.adjectives:
+        return False
+    words = _words_before(text, start, 2)
+    return len(words) == 2 and words[0] in _VESSEL
+
+
+def _street(text: str, start: int) -> bool:
+    """The word before ``start`` is «شارع» (a street), a clitic allowed
+    («وشارع», «بشارع»): the name after it is the street's.
+
+    >>> a, b = "بالإضافة إلى شارع صنعاء", "في شوارع صنعاء"
+    >>> _street(a, a.index("صنعاء")), _street(b, b.index("صنعاء"))
+    (True, False)
+    """
+    word = _word_before(text, start)
+    return bool(word) and any(w == _STREET for _, w in clitic_variants(word))
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
@@ -865,6 +934,22 @@ def _common_place(name: str) -> bool:
         return definite is not None and bare is not None and bare < definite
     definite, bare = ranks.get(_ARTICLE + name), ranks.get(name)
     return definite is not None and bare is not None and definite < bare * _COMMON_RATIO
+
+
+def _dual(name: str) -> bool:
+    """A discovered place of one bare word ending in «ين» that news never writes,
+    whose stem is a frequent word: a common noun in the dual («كيسين»: كيس),
+    no name (``_DUAL``).
+
+    >>> _dual("كيسين"), _dual("برلين"), _dual("عابدين")
+    (True, False, False)
+    """
+    if " " in name or not name.endswith(_DUAL) or name.startswith(_ARTICLE):
+        return False
+    stem = name[:-len(_DUAL)]
+    ranks = word_ranks()
+    return (len(stem) >= 3 and name not in ranks
+            and ranks.get(stem, _DUAL_STEM_RANK) < _DUAL_STEM_RANK)
 
 
 def _medium(text: str, mention: Mention) -> bool:
