@@ -889,3 +889,12 @@ def test_a_front_named_without_a_direction_stays_a_group() -> None:
     text = "أعلنت جبهة البرح مسؤوليتها عن الهجوم"
     got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
     assert [m.text for m in got] == ["جبهة البرح"]
+
+
+@pytest.mark.parametrize(("text", "actors"), [
+    ("تحطمت طائرة ركاب من طراز بوينغ 737 بعد إقلاعها", []),
+    ("وقعت شركة بوينغ عقدا جديدا", ["بوينغ"]),
+])
+def test_a_name_after_the_word_for_a_model_is_the_type(text: str, actors: list[str]) -> None:
+    # «من طراز بوينغ 737-201» (held15): the aircraft's type, a thing, no actor.
+    assert [m.name for m in extract(text) if m.kind == "actor"] == actors

@@ -198,6 +198,9 @@ _SUBSTANCE = frozenset(normalize(w) for w in """
 #: one and its nationality («السفينة الأميركية "يو إس إس ديكاتور"»), is the
 #: ship's in apposition, no actor. Without the article the name is the owner
 #: («سفينة غسان الإمام», his ship), so those forms are not here.
+#: Words for a model or type of a machine: a name right after one is the type
+#: («من طراز بوينغ 737», an aircraft of the Boeing type), a thing, no actor.
+_MODEL = frozenset(normalize(w) for w in "طراز الطراز طرازات".split())
 _VESSEL = frozenset(normalize(w) for w in """
 السفينة المدمرة الفرقاطة البارجة الغواصة الحاملة الناقلة
 """.split())
@@ -294,6 +297,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         if _two_seas(text, mention):
             continue  # «بالبحرين المتوسط والأحمر»: the two seas, no Bahrain
+        if mention.kind == "actor" and _word_before(text, mention.start) in _MODEL:
+            continue  # «من طراز بوينغ 737»: the aircraft's type, no actor
         if mention.id.startswith(DISCOVERED):
             if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
