@@ -898,3 +898,21 @@ def test_a_front_named_without_a_direction_stays_a_group() -> None:
 def test_a_name_after_the_word_for_a_model_is_the_type(text: str, actors: list[str]) -> None:
     # «من طراز بوينغ 737-201» (held15): the aircraft's type, a thing, no actor.
     assert [m.name for m in extract(text) if m.kind == "actor"] == actors
+
+
+@pytest.mark.parametrize("text", ["وسقط قتلى في جبهة الدريهمي جراء القصف",
+                                  'وفي جبهة "ميمنة الميمنة" بمديرية نهم تقدمت القوات',
+                                  "اشتدت المعارك بجبهة قانية أمس"])
+def test_a_front_something_is_in_is_a_front_line(text: str) -> None:
+    # «في جبهة الدريهمي», «في جبهة "ميمنة الميمنة"» (held15): front lines, no groups.
+    surface = text[text.index("جبهة"):].split(" بمديرية")[0].split(" جراء")[0].split(" أمس")[0]
+    got = refine(text, [tagged(text, surface, type_="armed_group")], Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize("text", ['انتقد أعضاء في "جبهة اليسار" تصرفه',
+                                  "أعلنت جبهة البرح مسؤوليتها عن الهجوم"])
+def test_a_front_one_is_a_member_of_stays_a_group(text: str) -> None:
+    surface = "جبهة اليسار" if "اليسار" in text else "جبهة البرح"
+    got = refine(text, [tagged(text, surface, type_="armed_group")], Gazetteer.load())
+    assert [m.text for m in got] == [surface]

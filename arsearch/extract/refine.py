@@ -262,6 +262,13 @@ _GOD = normalize("الله")
 #: «شارع» (a street) right before a known place: the street named after it
 #: («شارع صنعاء» in الحديدة), not the place; «شوارع صنعاء» are the city's.
 _STREET = normalize("شارع")
+_FRONT = normalize("جبهة")
+_IN_FRONT = frozenset(normalize(w) for w in ("في", "وفي"))
+#: Words of membership or leadership: «أعضاء في جبهة …» are in a group.
+_MEMBERS = frozenset(normalize(w) for w in """
+عضو العضو عضوا أعضاء الأعضاء عضوية قيادي القيادي قياديا قياديون قياديين قيادة
+زعيم رئيس مؤسس مؤسسي
+""".split())
 #: The ending of a dual or a masculine plural out of the nominative (ـين):
 #: a discovered place of one bare word news never writes (no rank in the
 #: table), whose stem is among the ``_DUAL_STEM_RANK`` most frequent words, is
@@ -330,7 +337,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                     after = [p for p in parts[1:] if not _common_place(id_name(p.id))]
                     mention = parts[0]
                     name = id_name(mention.id)
-            if mention.kind == "actor" and _front_line(name, text, mention.end):
+            if mention.kind == "actor" and (_front_line(name, text, mention.end)
+                                            or _front_in(name, text, mention.start, before)):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
@@ -449,6 +457,31 @@ def _front_line(name: str, text: str = "", end: int = 0) -> bool:
         return True
     found = _WORD_RE.match(text, end + 1) if text[end:end + 1] == " " else None
     return found is not None and normalize(found.group()) in DIRECTIONS
+
+
+def _front_in(name: str, text: str, start: int, before: str) -> bool:
+    """A discovered «جبهة» + a name that the text puts something in («في
+    جبهة الدريهمي», «وفي جبهة نهم», «بجبهة قانية») is a front line, where
+    fighting is, no armed group: one fights in a front, and is a member of a
+    group (the groups one is «في», جبهة النصرة, جبهة التحرير …, are known),
+    as the members are that a word of membership before «في» names («أعضاء
+    في "جبهة اليسار"»: the Left Front, a party).
+
+    >>> t = "قتلى في جبهة الدريهمي"
+    >>> _front_in("جبهه الدريهمي", t, t.index("جبهة"), "في")
+    True
+    >>> t = 'انتقد أعضاء في "جبهة اليسار"'
+    >>> _front_in("جبهه اليسار", t, t.index("جبهة"), "في")
+    False
+    """
+    if name.split()[0] != _FRONT or len(name.split()) < 2:
+        return False
+    if text[start - 1:start] == "ب":
+        return True
+    if before not in _IN_FRONT:
+        return False
+    words = _words_before(text, start, 2)
+    return len(words) < 2 or words[0] not in _MEMBERS
 
 
 def _trimmed(text: str, mention: Mention) -> Mention:
