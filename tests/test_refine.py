@@ -916,3 +916,14 @@ def test_a_front_one_is_a_member_of_stays_a_group(text: str) -> None:
     surface = "جبهة اليسار" if "اليسار" in text else "جبهة البرح"
     got = refine(text, [tagged(text, surface, type_="armed_group")], Gazetteer.load())
     assert [m.text for m in got] == [surface]
+
+
+@pytest.mark.parametrize(("text", "surface", "name"), [
+    ("سيطرت القوات على جبل الظهر المطل على المدينة", "جبل الظهر المطل", "جبل الظهر"),
+    ("في منطقة الطائف الملاصقة لمطار الحديدة", "الطائف الملاصقة", "الطائف"),
+])
+def test_a_participle_of_where_a_place_lies_is_no_word_of_its_name(
+        text: str, surface: str, name: str) -> None:
+    # «جبل الظهر المطل على …», «الطائف الملاصقة لمطار الحديدة» (held15).
+    got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
+    assert [m.name for m in got] == [name]

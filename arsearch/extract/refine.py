@@ -117,6 +117,12 @@ TOWARDS = frozenset(normalize(w) for w in "باتجاه اتجاه نحو صوب
 DIRECTIONS = frozenset(normalize(w) for w in """
 شمال جنوب شرق غرب شمالي جنوبي شرقي غربي شمالية جنوبية شرقية غربية
 """.split())
+#: Definite participles that say where a place lies against another («جبل
+#: الظهر المطل على …», «منطقة الطائف الملاصقة لمطار الحديدة»): an adjective
+#: after the name, never a word of it.
+ADJOINING = frozenset(normalize(w) for w in """
+المطل المطلة الملاصق الملاصقة المحاذي المحاذية المتاخم المتاخمة المجاور المجاورة
+""".split())
 #: Endings of a nisba in the dual or the plural (النفطيين, النفطيتين, النفطيتان;
 #: not «يان», which ends nouns too: البنيان).
 _PLURAL_NISBA = ("يين", "يتين", "يتان")
@@ -488,10 +494,11 @@ def _trimmed(text: str, mention: Mention) -> Mention:
     """A discovered name without a direction word at its end (الخوخة جنوبي), and
     a discovered place without a definite nisba in the dual or plural at its
     end: the adjective of two or more places, never a word of one place's name
-    («والسدرة النفطيين», the oil ports of راس لانوف and السدرة)."""
+    («والسدرة النفطيين», the oil ports of راس لانوف and السدرة), nor a definite
+    participle of where it lies («جبل الظهر المطل على …»: ``ADJOINING``)."""
     words = id_name(mention.id).split()
     if len(words) < 2 or words[-1] not in DIRECTIONS and not (  # القلمون الشرقي keeps it
-            mention.kind == "place" and _plural_nisba(words[-1])):
+            mention.kind == "place" and (_plural_nisba(words[-1]) or words[-1] in ADJOINING)):
         return mention
     cut = mention.text.rstrip().rfind(" ")
     surface = mention.text[:cut].rstrip() if cut > 0 else ""
