@@ -927,3 +927,12 @@ def test_a_participle_of_where_a_place_lies_is_no_word_of_its_name(
     # «جبل الظهر المطل على …», «الطائف الملاصقة لمطار الحديدة» (held15).
     got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
     assert [m.name for m in got] == [name]
+
+
+def test_a_place_written_without_its_final_hamza_is_the_same_place() -> None:
+    # «جبل الحمرا» beside «جبل الحمراء» (held15): one mountain.
+    text = "وصلت القوات إلى جبل الحمراء ثم تقدمت نحو قمة جبل الحمرا أمس"
+    got = refine(text, [tagged(text, "جبل الحمراء", kind="place", type_="landmark"),
+                        tagged(text, "جبل الحمرا", kind="place", type_="landmark")],
+                 Gazetteer.load())
+    assert [m.id for m in got] == ["new:place:جبل الحمراء"] * 2

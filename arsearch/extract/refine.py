@@ -243,6 +243,7 @@ _REGION_PARTS = frozenset(normalize(w) for w in """
 #: Long vowels that transcriptions of foreign names add or leave out
 #: (تورنتو, تورونتو).
 _LONG_VOWELS = "اوي"
+_HAMZA = "ء"
 _SKELETON_MIN = 4  # letters of a name without long vowels, for two spellings to be one
 #: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
@@ -778,8 +779,10 @@ def _region_part(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]
 
 
 def _skeleton(name: str) -> str:
-    """A name without the long vowels after its first letter of each word."""
-    return " ".join(w[:1] + "".join(c for c in w[1:] if c not in _LONG_VOWELS)
+    """A name without the long vowels after its first letter of each word, nor
+    a hamza at a word's end (الحمراء, الحمرا: see ``_one_vowel_apart``)."""
+    return " ".join(w[:1] + "".join(c for c in w[1:].removesuffix(_HAMZA)
+                                    if c not in _LONG_VOWELS)
                     for w in name.split())
 
 
@@ -808,12 +811,19 @@ def _spellings(mentions: list[Mention]) -> list[Mention]:
 
 
 def _one_vowel_apart(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one long vowel that one of them has more."""
+    """``a`` and ``b`` differ by one long vowel that one of them has more, or
+    by the hamza after a word's final alef that news often leaves unwritten
+    («جبل الحمرا» for «جبل الحمراء»).
+
+    >>> _one_vowel_apart("جبل الحمرا", "جبل الحمراء"), _one_vowel_apart("الحمر", "الحمرء")
+    (True, False)
+    """
     short, long_ = sorted((a, b), key=len)
     if len(long_) != len(short) + 1:
         return False
-    return any(long_[k] in _LONG_VOWELS and long_[:k] + long_[k + 1:] == short
-               for k in range(1, len(long_)))
+    return any((long_[k] in _LONG_VOWELS or long_[k] == _HAMZA and long_[k - 1] == "ا"
+                and long_[k + 1:k + 2] in ("", " "))
+               and long_[:k] + long_[k + 1:] == short for k in range(1, len(long_)))
 
 
 def _word_before(text: str, start: int) -> str:
