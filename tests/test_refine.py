@@ -936,3 +936,10 @@ def test_a_place_written_without_its_final_hamza_is_the_same_place() -> None:
                         tagged(text, "جبل الحمرا", kind="place", type_="landmark")],
                  Gazetteer.load())
     assert [m.id for m in got] == ["new:place:جبل الحمراء"] * 2
+
+
+def test_a_relative_pronoun_after_a_name_is_no_word_of_it() -> None:
+    # «وتوجّه قرقاش لمن يسعى» (held15): قرقاش, then the surname of أنور قرقاش.
+    text = "قال الوزير أنور قرقاش إن الأيام أثبتت ذلك.\nوتوجّه قرقاش لمن يسعى للإساءة"
+    got = refine(text, [tagged(text, "أنور قرقاش"), tagged(text, "قرقاش لمن")], Gazetteer.load())
+    assert [m.id for m in got] == ["new:actor:انور قرقاش"] * 2

@@ -117,6 +117,11 @@ TOWARDS = frozenset(normalize(w) for w in "باتجاه اتجاه نحو صوب
 DIRECTIONS = frozenset(normalize(w) for w in """
 شمال جنوب شرق غرب شمالي جنوبي شرقي غربي شمالية جنوبية شرقية غربية
 """.split())
+#: A preposition joined to a relative pronoun (لمن, to whoever; مما, of what):
+#: a word of the sentence after a name («وتوجّه قرقاش لمن يسعى …»), never of it.
+RELATIVES = frozenset(normalize(w) for w in """
+لمن ممن عمن بمن فيمن لما مما عما بما فيما
+""".split())
 #: Definite participles that say where a place lies against another («جبل
 #: الظهر المطل على …», «منطقة الطائف الملاصقة لمطار الحديدة»): an adjective
 #: after the name, never a word of it.
@@ -496,11 +501,13 @@ def _trimmed(text: str, mention: Mention) -> Mention:
     a discovered place without a definite nisba in the dual or plural at its
     end: the adjective of two or more places, never a word of one place's name
     («والسدرة النفطيين», the oil ports of راس لانوف and السدرة), nor a definite
-    participle of where it lies («جبل الظهر المطل على …»: ``ADJOINING``)."""
+    participle of where it lies («جبل الظهر المطل على …»: ``ADJOINING``); and
+    a discovered name without a preposition joined to a relative pronoun at
+    its end («قرقاش لمن يسعى»: ``RELATIVES``)."""
     words = id_name(mention.id).split()
-    if len(words) < 2 or words[-1] not in DIRECTIONS and not (  # القلمون الشرقي keeps it
+    if len(words) < 2 or words[-1] not in DIRECTIONS and words[-1] not in RELATIVES and not (
             mention.kind == "place" and (_plural_nisba(words[-1]) or words[-1] in ADJOINING)):
-        return mention
+        return mention  # القلمون الشرقي keeps its direction
     cut = mention.text.rstrip().rfind(" ")
     surface = mention.text[:cut].rstrip() if cut > 0 else ""
     if not surface or len(surface.split()) != len(words) - 1:
