@@ -1,6 +1,6 @@
 """Facet benchmark: are an article's top actors and places right (docs/facets.md)?
 
-For each of 210 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
+For each of 240 conflict-news articles of the ANT corpus (v2.1, Apache-2.0),
 listed by id in ``facets_judged.tsv``, the article's top actors and top places
 (``TOP`` each, by number of mentions, then first mention) are compared with
 hand judgements of each entry, for this checkout and for a baseline (by
@@ -11,15 +11,16 @@ default the extraction of the commit this work started from, exported with
 * recall: correct entities a system lists / correct entities either system
   lists (pooled, as in TREC: only listed entries are judged).
 
-The articles are split into a tuning part (``dev``) and fifteen held-back parts:
+The articles are split into a tuning part (``dev``) and sixteen held-back parts:
 ``held`` was held back from the first tuning round only, ``held2`` was
 chosen and judged once the rules were frozen after round 2, ``held3``,
 ``held4``, ``held5``, ``held6``, ``held7``, ``held8``, ``held9``, ``held10``,
 ``held11``, ``held12``, ``held13`` and ``held14`` were chosen and judged
 before rounds 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 14, and ``held15``
 (30 articles) was chosen and judged once the rules were frozen after round
-14 (docs/facets.md). Entries nobody has judged yet are counted apart (and
-printed with ``--show``).
+14, as ``held16`` (30 articles) was after round 15 (docs/facets.md).
+Entries nobody has judged yet are counted apart (and printed with
+``--show``).
 
 ``--choose FIRST LAST`` prints the ids at positions FIRST..LAST (from 1) of
 the choice the held-back parts since ``held3`` come from (``choice``).
@@ -62,11 +63,11 @@ KINDS = ("actor", "place")
 #: held5, held6, held7, held8, held9, held10, held11, held12, held13, held14:
 #: chosen and judged before round 3, round 4, round 5, round 6, round 7, round
 #: 8, round 9, round 10, round 11, round 12, round 13, round 14; held15 (30
-#: articles): chosen and judged once the rules were frozen after round 14
-#: (docs/facets.md).
+#: articles): chosen and judged once the rules were frozen after round 14;
+#: held16 (30 articles): the same after round 15 (docs/facets.md).
 PARTS = ("dev", "held", "held2", "held3", "held4", "held5", "held6", "held7",
          "held8", "held9", "held10", "held11", "held12", "held13", "held14",
-         "held15")
+         "held15", "held16")
 #: The choice of articles: these categories, this much text (characters) and
 #: at least CONFLICT_MIN of these words in the text (as substrings).
 CATEGORIES = ("middleEast", "internationalNews")
@@ -147,9 +148,9 @@ def choice(path: Path) -> list[str]:
     Positions 60-69 of this order (from 1) are ``held3``, 70-79 ``held4``,
     80-89 ``held5``, 90-99 ``held6``, 100-109 ``held7``, 110-119 ``held8``,
     120-129 ``held9``, 130-139 ``held10``, 140-149 ``held11``, 150-159
-    ``held12``, 160-169 ``held13``, 170-179 ``held14`` and 180-209
-    ``held15``; the earlier parts are among the first 59 but not all of them
-    (docs/facets.md).
+    ``held12``, 160-169 ``held13``, 170-179 ``held14``, 180-209
+    ``held15`` and 210-239 ``held16``; the earlier parts are among the
+    first 59 but not all of them (docs/facets.md).
     """
     ids = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:

@@ -245,7 +245,7 @@ def kinds(text: str) -> list[tuple[str, str, str]]:
     ("فرض عقوبات على موسكو", ("ru", "actor", "موسكو")),
     ("وصل الوفد إلى موسكو", ("moscow", "place", "موسكو")),
     ("في العاصمة أنقرة", ("ankara", "place", "أنقرة")),
-    ("مرتبط بالرياض", ("riyadh", "place", "الرياض")),
+    ("عقد المؤتمر بالرياض", ("riyadh", "place", "الرياض")),
     ("موسكو - (رويترز) قال", ("moscow", "place", "موسكو")),
     ("موسكو تحذر (رويترز)", ("ru", "actor", "موسكو")),
     ("إن تل أبيب حصلت على معلومات", ("il", "actor", "تل أبيب")),
@@ -556,4 +556,17 @@ def test_a_control_verb_after_a_place_word_is_no_place(text: str) -> None:
 ])
 def test_a_country_a_purchase_is_made_from_is_the_seller(text: str, expected: list) -> None:
     # «شراءها مقاتلات … من روسيا» (held13): the seller, a party to the sale, no location.
+    assert [(i, k) for i, k, _ in kinds(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("دعا إلى طرد الأئمة المرتبطين بروسيا", [("ru", "actor")]),
+    ("فرض عقوبات جديدة مرتبطة بإيران", [("ir", "actor")]),
+    ("الدول التي تربطها علاقات بإسرائيل", [("il", "actor")]),
+    ("مرتبط بالرياض", [("sa", "actor")]),
+    ("اعتقل مسلحون مرتبطون، بروسيا", [("ru", "place")]),
+    ("وقعت الهجمات بتركيا", [("tr", "place")]),
+])
+def test_a_country_one_is_tied_to_is_the_state(text: str, expected: list) -> None:
+    # «مرتبطين بروسيا» (held15): the state they are tied to, no location.
     assert [(i, k) for i, k, _ in kinds(text)] == expected

@@ -889,3 +889,57 @@ def test_a_front_named_without_a_direction_stays_a_group() -> None:
     text = "أعلنت جبهة البرح مسؤوليتها عن الهجوم"
     got = refine(text, [tagged(text, "جبهة البرح", type_="armed_group")], Gazetteer.load())
     assert [m.text for m in got] == ["جبهة البرح"]
+
+
+@pytest.mark.parametrize(("text", "actors"), [
+    ("تحطمت طائرة ركاب من طراز بوينغ 737 بعد إقلاعها", []),
+    ("وقعت شركة بوينغ عقدا جديدا", ["بوينغ"]),
+])
+def test_a_name_after_the_word_for_a_model_is_the_type(text: str, actors: list[str]) -> None:
+    # «من طراز بوينغ 737-201» (held15): the aircraft's type, a thing, no actor.
+    assert [m.name for m in extract(text) if m.kind == "actor"] == actors
+
+
+@pytest.mark.parametrize("text", ["وسقط قتلى في جبهة الدريهمي جراء القصف",
+                                  'وفي جبهة "ميمنة الميمنة" بمديرية نهم تقدمت القوات',
+                                  "اشتدت المعارك بجبهة قانية أمس"])
+def test_a_front_something_is_in_is_a_front_line(text: str) -> None:
+    # «في جبهة الدريهمي», «في جبهة "ميمنة الميمنة"» (held15): front lines, no groups.
+    surface = text[text.index("جبهة"):].split(" بمديرية")[0].split(" جراء")[0].split(" أمس")[0]
+    got = refine(text, [tagged(text, surface, type_="armed_group")], Gazetteer.load())
+    assert got == []
+
+
+@pytest.mark.parametrize("text", ['انتقد أعضاء في "جبهة اليسار" تصرفه',
+                                  "أعلنت جبهة البرح مسؤوليتها عن الهجوم"])
+def test_a_front_one_is_a_member_of_stays_a_group(text: str) -> None:
+    surface = "جبهة اليسار" if "اليسار" in text else "جبهة البرح"
+    got = refine(text, [tagged(text, surface, type_="armed_group")], Gazetteer.load())
+    assert [m.text for m in got] == [surface]
+
+
+@pytest.mark.parametrize(("text", "surface", "name"), [
+    ("سيطرت القوات على جبل الظهر المطل على المدينة", "جبل الظهر المطل", "جبل الظهر"),
+    ("في منطقة الطائف الملاصقة لمطار الحديدة", "الطائف الملاصقة", "الطائف"),
+])
+def test_a_participle_of_where_a_place_lies_is_no_word_of_its_name(
+        text: str, surface: str, name: str) -> None:
+    # «جبل الظهر المطل على …», «الطائف الملاصقة لمطار الحديدة» (held15).
+    got = refine(text, [tagged(text, surface, kind="place", type_="region")], Gazetteer.load())
+    assert [m.name for m in got] == [name]
+
+
+def test_a_place_written_without_its_final_hamza_is_the_same_place() -> None:
+    # «جبل الحمرا» beside «جبل الحمراء» (held15): one mountain.
+    text = "وصلت القوات إلى جبل الحمراء ثم تقدمت نحو قمة جبل الحمرا أمس"
+    got = refine(text, [tagged(text, "جبل الحمراء", kind="place", type_="landmark"),
+                        tagged(text, "جبل الحمرا", kind="place", type_="landmark")],
+                 Gazetteer.load())
+    assert [m.id for m in got] == ["new:place:جبل الحمراء"] * 2
+
+
+def test_a_relative_pronoun_after_a_name_is_no_word_of_it() -> None:
+    # «وتوجّه قرقاش لمن يسعى» (held15): قرقاش, then the surname of أنور قرقاش.
+    text = "قال الوزير أنور قرقاش إن الأيام أثبتت ذلك.\nوتوجّه قرقاش لمن يسعى للإساءة"
+    got = refine(text, [tagged(text, "أنور قرقاش"), tagged(text, "قرقاش لمن")], Gazetteer.load())
+    assert [m.id for m in got] == ["new:actor:انور قرقاش"] * 2

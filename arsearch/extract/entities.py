@@ -180,6 +180,14 @@ _ACQUIRING = frozenset(normalize(w) for w in """
 استيراد الاستيراد استيرادها استوردت استورد تستورد يستورد مستوردة المستوردة
 """.split())
 _ACQUIRING_SPAN = 5
+#: Words of ties before «بـ» + country or capital: the country is the state one
+#: is tied to, an actor («مسلحين مرتبطين بروسيا», «على صلة بإيران»), not a
+#: location (the «بـ» of ties is no «in»).
+_TIED = frozenset(normalize(w) for w in """
+مرتبط مرتبطة مرتبطين مرتبطون مرتبطان المرتبط المرتبطة المرتبطين المرتبطون
+ارتباط الارتباط ارتباطه ارتباطها ارتباطهم ارتباطات صلة صلات الصلة صلته صلتها صلاتها
+علاقة علاقات العلاقة العلاقات علاقته علاقتها علاقاتها علاقاته علاقتهم علاقاتهم
+""".split())
 #: Geographic nouns a country behind «لـ» belongs to, a location: «السواحل
 #: الغربية لليمن», «الحدود الشمالية لسوريا» (adjectives may stand between).
 _PART_OF = frozenset(normalize(w) for w in """
@@ -610,6 +618,8 @@ class _Scan:
             # decides («في كل من سوريا والعراق»: places; «أعلنت كل من
             # السعودية، والإمارات»: states that act)
             prev = self._prev_word(i - 2)
+        if clitic.endswith("ب") and prev in _TIED and self._adjacent(i - 1, i):
+            return "actor", "state"  # مرتبطين بروسيا: the state one is tied to
         if "ل" in clitic and self._part_of(i):
             return place  # السواحل الغربية لليمن: the coast belongs to the country
         if trigger is not None or "ب" in clitic or prev in LOCATIVES:

@@ -117,6 +117,17 @@ TOWARDS = frozenset(normalize(w) for w in "باتجاه اتجاه نحو صوب
 DIRECTIONS = frozenset(normalize(w) for w in """
 شمال جنوب شرق غرب شمالي جنوبي شرقي غربي شمالية جنوبية شرقية غربية
 """.split())
+#: A preposition joined to a relative pronoun (لمن, to whoever; مما, of what):
+#: a word of the sentence after a name («وتوجّه قرقاش لمن يسعى …»), never of it.
+RELATIVES = frozenset(normalize(w) for w in """
+لمن ممن عمن بمن فيمن لما مما عما بما فيما
+""".split())
+#: Definite participles that say where a place lies against another («جبل
+#: الظهر المطل على …», «منطقة الطائف الملاصقة لمطار الحديدة»): an adjective
+#: after the name, never a word of it.
+ADJOINING = frozenset(normalize(w) for w in """
+المطل المطلة الملاصق الملاصقة المحاذي المحاذية المتاخم المتاخمة المجاور المجاورة
+""".split())
 #: Endings of a nisba in the dual or the plural (النفطيين, النفطيتين, النفطيتان;
 #: not «يان», which ends nouns too: البنيان).
 _PLURAL_NISBA = ("يين", "يتين", "يتان")
@@ -198,6 +209,9 @@ _SUBSTANCE = frozenset(normalize(w) for w in """
 #: one and its nationality («السفينة الأميركية "يو إس إس ديكاتور"»), is the
 #: ship's in apposition, no actor. Without the article the name is the owner
 #: («سفينة غسان الإمام», his ship), so those forms are not here.
+#: Words for a model or type of a machine: a name right after one is the type
+#: («من طراز بوينغ 737», an aircraft of the Boeing type), a thing, no actor.
+_MODEL = frozenset(normalize(w) for w in "طراز الطراز طرازات".split())
 _VESSEL = frozenset(normalize(w) for w in """
 السفينة المدمرة الفرقاطة البارجة الغواصة الحاملة الناقلة
 """.split())
@@ -234,6 +248,7 @@ _REGION_PARTS = frozenset(normalize(w) for w in """
 #: Long vowels that transcriptions of foreign names add or leave out
 #: (تورنتو, تورونتو).
 _LONG_VOWELS = "اوي"
+_HAMZA = "ء"
 _SKELETON_MIN = 4  # letters of a name without long vowels, for two spellings to be one
 #: Types the name tagger gives by default (PERS, ORG, LOC): a head noun overrides them,
 #: not the type a trigger word gave (ميليشيا «لواء …» stays a militia).
@@ -259,6 +274,13 @@ _GOD = normalize("الله")
 #: «شارع» (a street) right before a known place: the street named after it
 #: («شارع صنعاء» in الحديدة), not the place; «شوارع صنعاء» are the city's.
 _STREET = normalize("شارع")
+_FRONT = normalize("جبهة")
+_IN_FRONT = frozenset(normalize(w) for w in ("في", "وفي"))
+#: Words of membership or leadership: «أعضاء في جبهة …» are in a group.
+_MEMBERS = frozenset(normalize(w) for w in """
+عضو العضو عضوا أعضاء الأعضاء عضوية قيادي القيادي قياديا قياديون قياديين قيادة
+زعيم رئيس مؤسس مؤسسي
+""".split())
 #: The ending of a dual or a masculine plural out of the nominative (ـين):
 #: a discovered place of one bare word news never writes (no rank in the
 #: table), whose stem is among the ``_DUAL_STEM_RANK`` most frequent words, is
@@ -294,6 +316,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         if _two_seas(text, mention):
             continue  # «بالبحرين المتوسط والأحمر»: the two seas, no Bahrain
+        if mention.kind == "actor" and _word_before(text, mention.start) in _MODEL:
+            continue  # «من طراز بوينغ 737»: the aircraft's type, no actor
         if mention.id.startswith(DISCOVERED):
             if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
@@ -325,7 +349,8 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                     after = [p for p in parts[1:] if not _common_place(id_name(p.id))]
                     mention = parts[0]
                     name = id_name(mention.id)
-            if mention.kind == "actor" and _front_line(name, text, mention.end):
+            if mention.kind == "actor" and (_front_line(name, text, mention.end)
+                                            or _front_in(name, text, mention.start, before)):
                 continue
             if mention.kind == "actor" and mention.type in _GUESSED and before in TOWARDS:
                 # a destination is a place: «صاروخ باتجاه خميس مشيط»
@@ -446,15 +471,43 @@ def _front_line(name: str, text: str = "", end: int = 0) -> bool:
     return found is not None and normalize(found.group()) in DIRECTIONS
 
 
+def _front_in(name: str, text: str, start: int, before: str) -> bool:
+    """A discovered «جبهة» + a name that the text puts something in («في
+    جبهة الدريهمي», «وفي جبهة نهم», «بجبهة قانية») is a front line, where
+    fighting is, no armed group: one fights in a front, and is a member of a
+    group (the groups one is «في», جبهة النصرة, جبهة التحرير …, are known),
+    as the members are that a word of membership before «في» names («أعضاء
+    في "جبهة اليسار"»: the Left Front, a party).
+
+    >>> t = "قتلى في جبهة الدريهمي"
+    >>> _front_in("جبهه الدريهمي", t, t.index("جبهة"), "في")
+    True
+    >>> t = 'انتقد أعضاء في "جبهة اليسار"'
+    >>> _front_in("جبهه اليسار", t, t.index("جبهة"), "في")
+    False
+    """
+    if name.split()[0] != _FRONT or len(name.split()) < 2:
+        return False
+    if text[start - 1:start] == "ب":
+        return True
+    if before not in _IN_FRONT:
+        return False
+    words = _words_before(text, start, 2)
+    return len(words) < 2 or words[0] not in _MEMBERS
+
+
 def _trimmed(text: str, mention: Mention) -> Mention:
     """A discovered name without a direction word at its end (الخوخة جنوبي), and
     a discovered place without a definite nisba in the dual or plural at its
     end: the adjective of two or more places, never a word of one place's name
-    («والسدرة النفطيين», the oil ports of راس لانوف and السدرة)."""
+    («والسدرة النفطيين», the oil ports of راس لانوف and السدرة), nor a definite
+    participle of where it lies («جبل الظهر المطل على …»: ``ADJOINING``); and
+    a discovered name without a preposition joined to a relative pronoun at
+    its end («قرقاش لمن يسعى»: ``RELATIVES``)."""
     words = id_name(mention.id).split()
-    if len(words) < 2 or words[-1] not in DIRECTIONS and not (  # القلمون الشرقي keeps it
-            mention.kind == "place" and _plural_nisba(words[-1])):
-        return mention
+    if len(words) < 2 or words[-1] not in DIRECTIONS and words[-1] not in RELATIVES and not (
+            mention.kind == "place" and (_plural_nisba(words[-1]) or words[-1] in ADJOINING)):
+        return mention  # القلمون الشرقي keeps its direction
     cut = mention.text.rstrip().rfind(" ")
     surface = mention.text[:cut].rstrip() if cut > 0 else ""
     if not surface or len(surface.split()) != len(words) - 1:
@@ -733,8 +786,10 @@ def _region_part(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]
 
 
 def _skeleton(name: str) -> str:
-    """A name without the long vowels after its first letter of each word."""
-    return " ".join(w[:1] + "".join(c for c in w[1:] if c not in _LONG_VOWELS)
+    """A name without the long vowels after its first letter of each word, nor
+    a hamza at a word's end (الحمراء, الحمرا: see ``_one_vowel_apart``)."""
+    return " ".join(w[:1] + "".join(c for c in w[1:].removesuffix(_HAMZA)
+                                    if c not in _LONG_VOWELS)
                     for w in name.split())
 
 
@@ -763,12 +818,19 @@ def _spellings(mentions: list[Mention]) -> list[Mention]:
 
 
 def _one_vowel_apart(a: str, b: str) -> bool:
-    """``a`` and ``b`` differ by one long vowel that one of them has more."""
+    """``a`` and ``b`` differ by one long vowel that one of them has more, or
+    by the hamza after a word's final alef that news often leaves unwritten
+    («جبل الحمرا» for «جبل الحمراء»).
+
+    >>> _one_vowel_apart("جبل الحمرا", "جبل الحمراء"), _one_vowel_apart("الحمر", "الحمرء")
+    (True, False)
+    """
     short, long_ = sorted((a, b), key=len)
     if len(long_) != len(short) + 1:
         return False
-    return any(long_[k] in _LONG_VOWELS and long_[:k] + long_[k + 1:] == short
-               for k in range(1, len(long_)))
+    return any((long_[k] in _LONG_VOWELS or long_[k] == _HAMZA and long_[k - 1] == "ا"
+                and long_[k + 1:k + 2] in ("", " "))
+               and long_[:k] + long_[k + 1:] == short for k in range(1, len(long_)))
 
 
 def _word_before(text: str, start: int) -> str:
