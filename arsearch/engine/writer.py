@@ -765,9 +765,8 @@ class TermPoolWriter(SegmentWriter):
                 kept.append((reader, base))
         lengths = lengths_of(fieldname)
         fixedsize = self.schema[fieldname].format.fixed_value_size()
-        codec_options = self.codec
-        merged = _M.Merged(sources, fixedsize, lengths, codec_options._blocklimit,
-                           codec_options._compression, self.block_min_compress, *codec,
+        merged = _M.Merged(sources, fixedsize, lengths, self.codec._blocklimit,
+                           self.codec._compression, self.block_min_compress, *codec,
                            zlib.compress, zlib.decompress, array, _MERGE_CHUNK, _READ_AHEAD)
         for chunk in merged:
             for tbytes, stats, found in chunk:
