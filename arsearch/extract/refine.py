@@ -209,12 +209,12 @@ _SUBSTANCE = frozenset(normalize(w) for w in """
 #: one and its nationality («السفينة الأميركية "يو إس إس ديكاتور"»), is the
 #: ship's in apposition, no actor. Without the article the name is the owner
 #: («سفينة غسان الإمام», his ship), so those forms are not here.
-#: Words for a model or type of a machine: a name right after one is the type
-#: («من طراز بوينغ 737», an aircraft of the Boeing type), a thing, no actor.
-_MODEL = frozenset(normalize(w) for w in "طراز الطراز طرازات".split())
 _VESSEL = frozenset(normalize(w) for w in """
 السفينة المدمرة الفرقاطة البارجة الغواصة الحاملة الناقلة
 """.split())
+#: Words for a model or type of a machine: a name right after one is the type
+#: («من طراز بوينغ 737», an aircraft of the Boeing type), a thing, no actor.
+_MODEL = frozenset(normalize(w) for w in "طراز الطراز طرازات".split())
 #: A nisba ending with tanween (ـياً, ـيٌ, ـيٍ): an indefinite adjective or
 #: adverb («كون الحي سكنياً», «موقعاً عسكرياً»). Tanween alone is not enough: a
 #: fully vowelled text writes it on names too («رأيت محمداً»).
