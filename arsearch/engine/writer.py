@@ -755,14 +755,12 @@ class TermPoolWriter(SegmentWriter):
             return
         sources, kept = [], []
         for reader, (_, base, _) in zip(readers, self._merging, strict=True):
-            terms = reader._terms
-            fieldid = terms._fieldmap.get(fieldname)
-            table = terms._tindex
-            start = None if fieldid is None else table.closest_key_pos(pack_ushort(fieldid))
-            if start is not None:
-                sources.append((table.dbfile.get, start, table.endofdata, pack_ushort(fieldid),
-                                terms._postfile.get, base))
-                kept.append((reader, base))
+            field = _field_start(reader, fieldname)
+            if field is not None:
+                terms, (prefix, start) = reader._terms, field
+                sources.append((terms._tindex.dbfile.get, start, terms._tindex.endofdata,
+                                prefix, terms._postfile.get, base))
+                kept.append((terms._postfile.get, base))
         lengths = lengths_of(fieldname)
         fixedsize = self.schema[fieldname].format.fixed_value_size()
         merged = _M.Merged(sources, fixedsize, lengths, self.codec._blocklimit,
@@ -776,7 +774,7 @@ class TermPoolWriter(SegmentWriter):
                     continue
                 # As _segment_terms reads each part, then _merge_terms and _encoded.
                 parts = [[(key, entry)] for entry in (
-                    _kept_entry(kept[source][0], kept[source][1], fixedsize, info)
+                    _term_entry(info, *kept[source], None, fixedsize)
                     for source, info in found) if entry is not None]
                 yield from self._encoded(_merge_terms(parts), lambda _: lengths)
 
@@ -1122,28 +1120,42 @@ def field_terms(reader: SegmentReader, fieldname: str) -> Iterator[bytes]:
     One pass through the table from the field's first key, without a probe
     per term: what checking many terms at once reads (``View.live_among``).
     """
-    terms = reader._terms
-    fieldid = terms._fieldmap.get(fieldname)
-    if fieldid is None:
+    found = _field_start(reader, fieldname)
+    if found is None:
         return
-    prefix = pack_ushort(fieldid)
-    start = terms._tindex.closest_key_pos(prefix)
-    if start is None:
-        return
-    for key, _raw in _table_items(terms._tindex, start):
+    prefix, start = found
+    for key, _raw in _table_items(reader._terms._tindex, start):
         if key[:2] != prefix:
             return
         yield key[2:]
 
 
-def _kept_entry(reader: SegmentReader, base: int, fixedsize: int | None, info: bytes
+def _field_start(reader: SegmentReader, fieldname: str) -> tuple[bytes, int] | None:
+    """(key prefix, position of the first key) of ``fieldname`` in a segment's term
+    table; None if the segment has no term of it."""
+    terms = reader._terms
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return None
+    prefix = pack_ushort(fieldid)
+    start = terms._tindex.closest_key_pos(prefix)
+    return None if start is None else (prefix, start)
+
+
+def _term_entry(info: bytes, get: Callable[[int, int], bytes], base: int,
+                docmap: dict[int, int] | None, fixedsize: int | None
                 ) -> _Copied | _Entry | None:
-    """What ``_segment_terms`` gives for a term info of a segment without deletions
-    (None: a term without postings, which it leaves out)."""
+    """A term's postings from its term info, renumbered for the new segment (``get``
+    reads the segment's posting file): bytes to shift if no document was deleted,
+    else arrays; None if no posting is left."""
     inlined, offset, length = split_terminfo(info)
-    if not inlined:
-        return _Copied(reader._terms._postfile.get(offset, length), base, fixedsize)
-    entry = renumbered([W3TermInfo.from_bytes(info).inlined_postings()], base, None)
+    if inlined:
+        blocks = [W3TermInfo.from_bytes(info).inlined_postings()]
+    elif docmap is None:
+        return _Copied(get(offset, length), base, fixedsize)
+    else:
+        blocks = decode_postings(get(offset, length), fixedsize)
+    entry = renumbered(blocks, base, docmap)
     return entry if entry[0] else None
 
 
@@ -1159,10 +1171,10 @@ def _segment_terms(reader: SegmentReader, schema: Any, base: int,
     table = terms._tindex
     start = None
     if only is not None:
-        fieldid = terms._fieldmap.get(only)
-        start = None if fieldid is None else table.closest_key_pos(pack_ushort(fieldid))
-        if start is None:
+        found = _field_start(reader, only)
+        if found is None:
             return
+        start = found[1]
     postfile = _ReadAhead(terms._postfile)
     names = terms._fieldunmap
     current = None
@@ -1177,14 +1189,6 @@ def _segment_terms(reader: SegmentReader, schema: Any, base: int,
                 fixedsize = schema[fieldname].format.fixed_value_size()
         if fieldname not in schema:
             continue
-        inlined, offset, length = split_terminfo(raw)
-        if inlined:
-            blocks = [W3TermInfo.from_bytes(raw).inlined_postings()]
-        elif docmap is None:
-            yield (fieldname, key[2:]), _Copied(postfile.get(offset, length), base, fixedsize)
-            continue
-        else:
-            blocks = decode_postings(postfile.get(offset, length), fixedsize)
-        entry = renumbered(blocks, base, docmap)
-        if entry[0]:
+        entry = _term_entry(raw, postfile.get, base, docmap, fixedsize)
+        if entry is not None:
             yield (fieldname, key[2:]), entry
