@@ -316,12 +316,12 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
             continue
         if _two_seas(text, mention):
             continue  # «بالبحرين المتوسط والأحمر»: the two seas, no Bahrain
-        if mention.kind == "actor" and _word_before(text, mention.start) in _MODEL:
+        before = _word_before(text, mention.start)
+        if mention.kind == "actor" and before in _MODEL:
             continue  # «من طراز بوينغ 737»: the aircraft's type, no actor
         if mention.id.startswith(DISCOVERED):
             if not id_name(mention.id).replace(_ARTICLE, "").strip():
                 continue  # the article alone («الـ"كيلو 16"» tagged as «الـ»): no name
-            before = _word_before(text, mention.start)
             introduced = _introduced(_trimmed(text, mention), before)
             if introduced.start != mention.start:  # a word left the front: look again
                 before = _word_before(text, introduced.start)
@@ -365,7 +365,7 @@ def refine(text: str, mentions: list[Mention], gazetteer: Gazetteer,
                 text, mention.end):
             persons.add(mention.id)
             continue  # «قوات صلاح الدين الأيوبي»: Saladin, no governorate
-        elif mention.kind == "place" and _street(text, mention.start):
+        elif mention.kind == "place" and _street(before):
             continue  # «شارع صنعاء»: a street of another city, not صنعاء
         if mention.kind == "actor" and _medium(text, mention):
             continue
@@ -486,7 +486,8 @@ def _front_in(name: str, text: str, start: int, before: str) -> bool:
     >>> _front_in("جبهه اليسار", t, t.index("جبهة"), "في")
     False
     """
-    if name.split()[0] != _FRONT or len(name.split()) < 2:
+    words = name.split()
+    if len(words) < 2 or words[0] != _FRONT:
         return False
     if text[start - 1:start] == "ب":
         return True
@@ -694,16 +695,15 @@ def _ship(text: str, start: int, before: str, gazetteer: Gazetteer) -> bool:
     return len(words) == 2 and words[0] in _VESSEL
 
 
-def _street(text: str, start: int) -> bool:
-    """The word before ``start`` is «شارع» (a street), a clitic allowed
-    («وشارع», «بشارع»): the name after it is the street's.
+def _street(before: str) -> bool:
+    """The word before a name (``before``, normalized) is «شارع» (a street), a
+    clitic allowed («وشارع», «بشارع»): the name after it is the street's.
 
     >>> a, b = "بالإضافة إلى شارع صنعاء", "في شوارع صنعاء"
-    >>> _street(a, a.index("صنعاء")), _street(b, b.index("صنعاء"))
+    >>> _street(_word_before(a, a.index("صنعاء"))), _street(_word_before(b, b.index("صنعاء")))
     (True, False)
     """
-    word = _word_before(text, start)
-    return bool(word) and any(w == _STREET for _, w in clitic_variants(word))
+    return bool(before) and any(w == _STREET for _, w in clitic_variants(before))
 
 
 def _words_before(text: str, start: int, n: int) -> tuple[str, ...]:
